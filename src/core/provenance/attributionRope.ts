@@ -1,0 +1,253 @@
+import { NO_ORIGIN } from './originTable';
+
+/**
+ * The attribution of every character of one document, as runs of equal origin id.
+ *
+ * Stored as a treap keyed implicitly by length (each node knows the total length of its subtree),
+ * so a change costs O(log n) in the number of runs: no positions are stored, so text inserted
+ * before a run shifts it for free. Invariants: no run is empty, and no two neighbouring runs
+ * share an origin id (they are merged). Id 0 (`NO_ORIGIN`) is text with no recorded origin.
+ *
+ * Edit semantics (what keeps provenance exact):
+ * - an insertion adds a run of the given origin; inside a run of another origin it splits that run,
+ *   so human text never becomes AI and AI runs never grow over human text;
+ * - a deletion removes exactly the deleted characters from whatever runs held them.
+ */
+
+export interface Run {
+  readonly length: number;
+  readonly origin: number;
+}
+
+export interface PlacedRun extends Run {
+  readonly start: number;
+}
+
+interface Node {
+  len: number;
+  origin: number;
+  pri: number;
+  left: Node | null;
+  right: Node | null;
+  /** Total characters in this subtree. */
+  size: number;
+  /** Characters in this subtree with an origin other than NO_ORIGIN. */
+  tagged: number;
+  /** Nodes in this subtree. */
+  count: number;
+}
+
+function node(len: number, origin: number): Node {
+  return { len, origin, pri: Math.random(), left: null, right: null, size: len, tagged: origin === NO_ORIGIN ? 0 : len, count: 1 };
+}
+
+function update(t: Node): void {
+  const l = t.left;
+  const r = t.right;
+  t.size = t.len + (l ? l.size : 0) + (r ? r.size : 0);
+  t.tagged = (t.origin === NO_ORIGIN ? 0 : t.len) + (l ? l.tagged : 0) + (r ? r.tagged : 0);
+  t.count = 1 + (l ? l.count : 0) + (r ? r.count : 0);
+}
+
+/** Concatenates two treaps (all of `a` before all of `b`), without coalescing. */
+function merge(a: Node | null, b: Node | null): Node | null {
+  if (!a) return b;
+  if (!b) return a;
+  if (a.pri > b.pri) {
+    a.right = merge(a.right, b);
+    update(a);
+    return a;
+  }
+  b.left = merge(a, b.left);
+  update(b);
+  return b;
+}
+
+/** Splits into the first `pos` characters and the rest; a run straddling `pos` is cut in two. */
+function split(t: Node | null, pos: number): [Node | null, Node | null] {
+  if (!t) return [null, null];
+  const leftSize = t.left ? t.left.size : 0;
+  if (pos <= leftSize) {
+    const [a, b] = split(t.left, pos);
+    t.left = b;
+    update(t);
+    return [a, t];
+  }
+  if (pos >= leftSize + t.len) {
+    const [a, b] = split(t.right, pos - leftSize - t.len);
+    t.right = a;
+    update(t);
+    return [t, b];
+  }
+  const cut = pos - leftSize;
+  const tail = merge(node(t.len - cut, t.origin), t.right);
+  t.len = cut;
+  t.right = null;
+  update(t);
+  return [t, tail];
+}
+
+function first(t: Node): Node {
+  while (t.left) t = t.left;
+  return t;
+}
+
+function last(t: Node): Node {
+  while (t.right) t = t.right;
+  return t;
+}
+
+/** Concatenates and merges the two runs that meet at the seam when they share an origin. */
+function join(a: Node | null, b: Node | null): Node | null {
+  if (!a) return b;
+  if (!b) return a;
+  const tailOfA = last(a);
+  const headOfB = first(b);
+  if (tailOfA.origin !== headOfB.origin) return merge(a, b);
+  const [restOfA] = split(a, a.size - tailOfA.len);
+  const [, restOfB] = split(b, headOfB.len);
+  return merge(merge(restOfA, node(tailOfA.len + headOfB.len, tailOfA.origin)), restOfB);
+}
+
+function fromRuns(runs: readonly Run[]): Node | null {
+  let t: Node | null = null;
+  for (const run of runs) {
+    if (run.length > 0) t = join(t, node(run.length, run.origin));
+  }
+  return t;
+}
+
+export class AttributionRope {
+  private root: Node | null = null;
+
+  /** A rope for a document of `length` characters, none of them attributed. */
+  constructor(length = 0) {
+    if (length > 0) this.root = node(length, NO_ORIGIN);
+  }
+
+  static fromRuns(runs: readonly Run[]): AttributionRope {
+    const rope = new AttributionRope();
+    rope.root = fromRuns(runs);
+    return rope;
+  }
+
+  /** Characters covered (the document's length when kept in step with it). */
+  get length(): number {
+    return this.root ? this.root.size : 0;
+  }
+
+  /** Characters with any recorded origin. */
+  get taggedLength(): number {
+    return this.root ? this.root.tagged : 0;
+  }
+
+  /** Number of runs, attributed or not. */
+  get runCount(): number {
+    return this.root ? this.root.count : 0;
+  }
+
+  /**
+   * Applies one text change: `deleteLength` characters at `offset` are replaced by `insertLength`
+   * characters of origin `origin` (NO_ORIGIN for a person's edit). Offsets past the end are
+   * treated as unattributed padding. Returns the runs that were deleted.
+   */
+  replace(offset: number, deleteLength: number, insertLength: number, origin: number): Run[] {
+    return this.replaceWithRuns(offset, deleteLength, insertLength > 0 ? [{ length: insertLength, origin }] : []);
+  }
+
+  /** Like `replace`, but the inserted text carries the given runs (restoring a known attribution). */
+  replaceWithRuns(offset: number, deleteLength: number, inserted: readonly Run[]): Run[] {
+    if (offset < 0 || deleteLength < 0) throw new RangeError(`invalid change at ${offset} (-${deleteLength})`);
+    if (offset > this.length) this.root = join(this.root, node(offset - this.length, NO_ORIGIN));
+    const [before, rest] = split(this.root, offset);
+    const [removed, after] = split(rest, deleteLength);
+    this.root = join(join(before, fromRuns(inserted)), after);
+    const out: Run[] = [];
+    collect(removed, (len, origin) => out.push({ length: len, origin }));
+    return out;
+  }
+
+  /** Gives `[start, end)` the origin `origin` without changing the text (manual marking). */
+  setOrigin(start: number, end: number, origin: number): void {
+    const from = Math.max(0, Math.min(start, this.length));
+    const to = Math.max(from, Math.min(end, this.length));
+    if (to > from) this.replace(from, to - from, to - from, origin);
+  }
+
+  /** The runs covering `[start, end)`, cut to it. */
+  slice(start: number, end: number): Run[] {
+    const out: Run[] = [];
+    this.visit(start, end, (runStart, len, origin) => {
+      const s = Math.max(runStart, start);
+      const e = Math.min(runStart + len, end);
+      if (e > s) out.push({ length: e - s, origin });
+    });
+    return out;
+  }
+
+  /** Attributed runs (origin other than NO_ORIGIN) that intersect `[start, end)`, in order. */
+  taggedRunsIn(start: number, end: number): PlacedRun[] {
+    const out: PlacedRun[] = [];
+    this.visit(start, end, (runStart, len, origin) => {
+      if (origin !== NO_ORIGIN) out.push({ start: runStart, length: len, origin });
+    });
+    return out;
+  }
+
+  /** Every attributed run in document order. */
+  taggedRuns(): PlacedRun[] {
+    return this.taggedRunsIn(0, this.length);
+  }
+
+  /** Every run (attributed or not) in document order. */
+  runs(): Run[] {
+    const out: Run[] = [];
+    collect(this.root, (len, origin) => out.push({ length: len, origin }));
+    return out;
+  }
+
+  /** Origin of the character at `offset` (NO_ORIGIN past the end). */
+  originAt(offset: number): number {
+    let t = this.root;
+    let pos = offset;
+    while (t) {
+      const leftSize = t.left ? t.left.size : 0;
+      if (pos < leftSize) t = t.left;
+      else if (pos < leftSize + t.len) return t.origin;
+      else {
+        pos -= leftSize + t.len;
+        t = t.right;
+      }
+    }
+    return NO_ORIGIN;
+  }
+
+  /** In-order visit of the runs that intersect `[start, end)`; O(log n + k). */
+  private visit(start: number, end: number, fn: (runStart: number, len: number, origin: number) => void): void {
+    if (end <= start) return;
+    const walk = (t: Node | null, base: number): void => {
+      if (!t || base >= end || base + t.size <= start) return;
+      const leftSize = t.left ? t.left.size : 0;
+      walk(t.left, base);
+      const runStart = base + leftSize;
+      if (runStart < end && runStart + t.len > start) fn(runStart, t.len, t.origin);
+      walk(t.right, runStart + t.len);
+    };
+    walk(this.root, 0);
+  }
+}
+
+function collect(t: Node | null, fn: (len: number, origin: number) => void): void {
+  // Iterative in-order walk: ropes of many runs must not overflow the stack.
+  const stack: Node[] = [];
+  let cur = t;
+  while (cur || stack.length) {
+    while (cur) {
+      stack.push(cur);
+      cur = cur.left;
+    }
+    const n = stack.pop()!;
+    fn(n.len, n.origin);
+    cur = n.right;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Who produced a piece of text. Pure data: no `vscode` import.
+ *
+ * `unknown` is text that arrived from outside the editor with no checkpoint telling who wrote it
+ * (a file changed on disk). It is neither human nor AI and counts as neither.
+ */
+export const ORIGIN_KINDS = [
+  'inline',
+  'inlinePartial',
+  'nextEdit',
+  'chat',
+  'inlineChat',
+  'agent',
+  'paste-from-ai',
+  'manual',
+  'unknown',
+] as const;
+
+export type OriginKind = (typeof ORIGIN_KINDS)[number];
+
+export interface Origin {
+  readonly kind: OriginKind;
+  /** Provider extension id (e.g. `github.copilot`), agent name, or a generic label. */
+  readonly tool: string;
+  /** Model id when known. */
+  readonly model?: string;
+  /** Request or session id when known; accepts of one suggestion share it. */
+  readonly requestId?: string;
+  /** Milliseconds since the epoch when this origin was first recorded. */
+  readonly timestamp: number;
+}
+
+export function isOriginKind(value: unknown): value is OriginKind {
+  return typeof value === 'string' && (ORIGIN_KINDS as readonly string[]).includes(value);
+}
+
+/** True for every kind that declares AI-produced text. */
+export function isAiKind(kind: OriginKind): boolean {
+  return kind !== 'unknown';
+}
+
+/** Two origins with the same key describe the same source; adjacent text from them merges. */
+export function originKey(origin: Origin): string {
+  return [origin.kind, origin.tool, origin.model ?? '', origin.requestId ?? ''].join('\u0000');
+}
+
+/** A short human label, e.g. `github.copilot:gpt-4o` or `claude-code`. */
+export function toolLabel(origin: Pick<Origin, 'tool' | 'model'>): string {
+  return origin.model ? `${origin.tool}:${origin.model}` : origin.tool;
+}
