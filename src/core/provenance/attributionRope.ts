@@ -17,15 +17,28 @@ import { NO_ORIGIN } from './originTable';
 export interface Run {
   readonly length: number;
   readonly origin: number;
+  /**
+   * The characters of an attributed run (origin other than NO_ORIGIN); absent for unattributed
+   * runs. Attributed text is never modified in place (an edit inside it splits the run), so the
+   * rope can always say exactly which characters an origin produced.
+   */
+  readonly text?: string;
 }
 
 export interface PlacedRun extends Run {
   readonly start: number;
 }
 
+/** An attributed run at its place; `text` is always present. */
+export interface PlacedTaggedRun extends PlacedRun {
+  readonly text: string;
+}
+
 interface Node {
   len: number;
   origin: number;
+  /** Characters of an attributed run; null for NO_ORIGIN. */
+  text: string | null;
   pri: number;
   left: Node | null;
   right: Node | null;
@@ -37,8 +50,9 @@ interface Node {
   count: number;
 }
 
-function node(len: number, origin: number): Node {
-  return { len, origin, pri: Math.random(), left: null, right: null, size: len, tagged: origin === NO_ORIGIN ? 0 : len, count: 1 };
+function node(len: number, origin: number, text: string | null): Node {
+  if (origin !== NO_ORIGIN && (text === null || text.length !== len)) throw new Error('attributed run without its text');
+  return { len, origin, text: origin === NO_ORIGIN ? null : text, pri: Math.random(), left: null, right: null, size: len, tagged: origin === NO_ORIGIN ? 0 : len, count: 1 };
 }
 
 function update(t: Node): void {
@@ -80,8 +94,9 @@ function split(t: Node | null, pos: number): [Node | null, Node | null] {
     return [t, b];
   }
   const cut = pos - leftSize;
-  const tail = merge(node(t.len - cut, t.origin), t.right);
+  const tail = merge(node(t.len - cut, t.origin, t.text === null ? null : t.text.slice(cut)), t.right);
   t.len = cut;
+  if (t.text !== null) t.text = t.text.slice(0, cut);
   t.right = null;
   update(t);
   return [t, tail];
@@ -106,13 +121,14 @@ function join(a: Node | null, b: Node | null): Node | null {
   if (tailOfA.origin !== headOfB.origin) return merge(a, b);
   const [restOfA] = split(a, a.size - tailOfA.len);
   const [, restOfB] = split(b, headOfB.len);
-  return merge(merge(restOfA, node(tailOfA.len + headOfB.len, tailOfA.origin)), restOfB);
+  const text = tailOfA.text === null ? null : tailOfA.text + headOfB.text;
+  return merge(merge(restOfA, node(tailOfA.len + headOfB.len, tailOfA.origin, text)), restOfB);
 }
 
 function fromRuns(runs: readonly Run[]): Node | null {
   let t: Node | null = null;
   for (const run of runs) {
-    if (run.length > 0) t = join(t, node(run.length, run.origin));
+    if (run.length > 0) t = join(t, node(run.length, run.origin, run.origin === NO_ORIGIN ? null : run.text ?? null));
   }
   return t;
 }
@@ -122,7 +138,7 @@ export class AttributionRope {
 
   /** A rope for a document of `length` characters, none of them attributed. */
   constructor(length = 0) {
-    if (length > 0) this.root = node(length, NO_ORIGIN);
+    if (length > 0) this.root = node(length, NO_ORIGIN, null);
   }
 
   static fromRuns(runs: readonly Run[]): AttributionRope {
@@ -147,62 +163,64 @@ export class AttributionRope {
   }
 
   /**
-   * Applies one text change: `deleteLength` characters at `offset` are replaced by `insertLength`
-   * characters of origin `origin` (NO_ORIGIN for a person's edit). Offsets past the end are
-   * treated as unattributed padding. Returns the runs that were deleted.
+   * Applies one text change: `deleteLength` characters at `offset` are replaced by `text` of
+   * origin `origin` (NO_ORIGIN for a person's edit). Offsets past the end are treated as
+   * unattributed padding. Returns the runs that were deleted.
    */
-  replace(offset: number, deleteLength: number, insertLength: number, origin: number): Run[] {
-    return this.replaceWithRuns(offset, deleteLength, insertLength > 0 ? [{ length: insertLength, origin }] : []);
+  replace(offset: number, deleteLength: number, text: string, origin: number): Run[] {
+    return this.replaceWithRuns(offset, deleteLength, text.length > 0 ? [{ length: text.length, origin, text }] : []);
   }
 
   /** Like `replace`, but the inserted text carries the given runs (restoring a known attribution). */
   replaceWithRuns(offset: number, deleteLength: number, inserted: readonly Run[]): Run[] {
     if (offset < 0 || deleteLength < 0) throw new RangeError(`invalid change at ${offset} (-${deleteLength})`);
-    if (offset > this.length) this.root = join(this.root, node(offset - this.length, NO_ORIGIN));
+    if (offset > this.length) this.root = join(this.root, node(offset - this.length, NO_ORIGIN, null));
     const [before, rest] = split(this.root, offset);
     const [removed, after] = split(rest, deleteLength);
     this.root = join(join(before, fromRuns(inserted)), after);
     const out: Run[] = [];
-    collect(removed, (len, origin) => out.push({ length: len, origin }));
+    collect(removed, (len, origin, text) => out.push(text === null ? { length: len, origin } : { length: len, origin, text }));
     return out;
   }
 
-  /** Gives `[start, end)` the origin `origin` without changing the text (manual marking). */
-  setOrigin(start: number, end: number, origin: number): void {
-    const from = Math.max(0, Math.min(start, this.length));
-    const to = Math.max(from, Math.min(end, this.length));
-    if (to > from) this.replace(from, to - from, to - from, origin);
+  /**
+   * Gives `[start, end)` the origin `origin` without changing the text (manual marking);
+   * `text` is the document's text of that span.
+   */
+  setOrigin(start: number, text: string, origin: number): void {
+    if (start < 0 || start + text.length > this.length) throw new RangeError('setOrigin outside the document');
+    if (text.length > 0) this.replace(start, text.length, text, origin);
   }
 
   /** The runs covering `[start, end)`, cut to it. */
   slice(start: number, end: number): Run[] {
     const out: Run[] = [];
-    this.visit(start, end, (runStart, len, origin) => {
+    this.visit(start, end, (runStart, len, origin, text) => {
       const s = Math.max(runStart, start);
       const e = Math.min(runStart + len, end);
-      if (e > s) out.push({ length: e - s, origin });
+      if (e > s) out.push(text === null ? { length: e - s, origin } : { length: e - s, origin, text: text.slice(s - runStart, e - runStart) });
     });
     return out;
   }
 
   /** Attributed runs (origin other than NO_ORIGIN) that intersect `[start, end)`, in order. */
-  taggedRunsIn(start: number, end: number): PlacedRun[] {
-    const out: PlacedRun[] = [];
-    this.visit(start, end, (runStart, len, origin) => {
-      if (origin !== NO_ORIGIN) out.push({ start: runStart, length: len, origin });
+  taggedRunsIn(start: number, end: number): PlacedTaggedRun[] {
+    const out: PlacedTaggedRun[] = [];
+    this.visit(start, end, (runStart, len, origin, text) => {
+      if (origin !== NO_ORIGIN) out.push({ start: runStart, length: len, origin, text: text! });
     });
     return out;
   }
 
   /** Every attributed run in document order. */
-  taggedRuns(): PlacedRun[] {
+  taggedRuns(): PlacedTaggedRun[] {
     return this.taggedRunsIn(0, this.length);
   }
 
   /** Every run (attributed or not) in document order. */
   runs(): Run[] {
     const out: Run[] = [];
-    collect(this.root, (len, origin) => out.push({ length: len, origin }));
+    collect(this.root, (len, origin, text) => out.push(text === null ? { length: len, origin } : { length: len, origin, text }));
     return out;
   }
 
@@ -223,21 +241,21 @@ export class AttributionRope {
   }
 
   /** In-order visit of the runs that intersect `[start, end)`; O(log n + k). */
-  private visit(start: number, end: number, fn: (runStart: number, len: number, origin: number) => void): void {
+  private visit(start: number, end: number, fn: (runStart: number, len: number, origin: number, text: string | null) => void): void {
     if (end <= start) return;
     const walk = (t: Node | null, base: number): void => {
       if (!t || base >= end || base + t.size <= start) return;
       const leftSize = t.left ? t.left.size : 0;
       walk(t.left, base);
       const runStart = base + leftSize;
-      if (runStart < end && runStart + t.len > start) fn(runStart, t.len, t.origin);
+      if (runStart < end && runStart + t.len > start) fn(runStart, t.len, t.origin, t.text);
       walk(t.right, runStart + t.len);
     };
     walk(this.root, 0);
   }
 }
 
-function collect(t: Node | null, fn: (len: number, origin: number) => void): void {
+function collect(t: Node | null, fn: (len: number, origin: number, text: string | null) => void): void {
   // Iterative in-order walk: ropes of many runs must not overflow the stack.
   const stack: Node[] = [];
   let cur = t;
@@ -247,7 +265,7 @@ function collect(t: Node | null, fn: (len: number, origin: number) => void): voi
       cur = cur.left;
     }
     const n = stack.pop()!;
-    fn(n.len, n.origin);
+    fn(n.len, n.origin, n.text);
     cur = n.right;
   }
 }

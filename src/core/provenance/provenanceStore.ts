@@ -1,0 +1,216 @@
+import { AttributionRope, PlacedTaggedRun, Run } from './attributionRope';
+import { Origin, isAiKind } from './origin';
+import { NO_ORIGIN, OriginTable } from './originTable';
+
+/** One text change in offsets of the text before the change (as VS Code reports them). */
+export interface TextChange {
+  readonly offset: number;
+  readonly deleteLength: number;
+  readonly text: string;
+}
+
+/** How a change's text is attributed. */
+export type ChangeAttribution =
+  /** Typed or otherwise produced by a person (or a tool acting for one: formatter, snippet...). */
+  | { readonly type: 'human' }
+  /** Produced by the given origin. */
+  | { readonly type: 'origin'; readonly origin: Origin }
+  /** Undo or redo: text that comes back regains the attribution it had when it went away. */
+  | { readonly type: 'restore' };
+
+/** A recorded range with its origin resolved. */
+export interface ProvenanceRange {
+  readonly start: number;
+  readonly end: number;
+  readonly origin: Origin;
+  /** The exact characters the origin produced. */
+  readonly text: string;
+}
+
+/** Attributed text removed from a document, remembered so that undo/redo can bring it back. */
+interface RemovedSlice {
+  readonly offset: number;
+  readonly runs: Run[];
+  readonly length: number;
+}
+
+const REMOVED_SLICES_KEPT = 64;
+
+/** Provenance of one document: its rope plus what undo/redo needs. */
+export class DocumentProvenance {
+  private removed: RemovedSlice[] = [];
+
+  constructor(
+    readonly origins: OriginTable,
+    public rope: AttributionRope,
+  ) {}
+
+  /**
+   * Applies the content changes of one event. `changes` are in the coordinates of the text before
+   * the event, as VS Code delivers them (non-overlapping); they are applied from the last to the
+   * first so that earlier offsets stay valid.
+   */
+  applyChanges(changes: readonly TextChange[], attribution: ChangeAttribution): void {
+    const ordered = changes.length > 1 ? [...changes].sort((a, b) => b.offset - a.offset) : changes;
+    const originId = attribution.type === 'origin' ? this.origins.intern(attribution.origin) : NO_ORIGIN;
+    for (const change of ordered) {
+      const restored = attribution.type === 'restore' ? this.takeRemoved(change) : undefined;
+      const removedRuns = restored
+        ? this.rope.replaceWithRuns(change.offset, change.deleteLength, restored)
+        : this.rope.replace(change.offset, change.deleteLength, change.text, originId);
+      if (removedRuns.some((r) => r.origin !== NO_ORIGIN)) this.remember(change.offset, removedRuns);
+    }
+  }
+
+  /** Marks `text`, found at `start`, with `origin`, or clears marks there when `origin` is undefined. */
+  setOrigin(start: number, text: string, origin: Origin | undefined): void {
+    this.rope.setOrigin(start, text, origin ? this.origins.intern(origin) : NO_ORIGIN);
+  }
+
+  /** Recorded ranges (any origin, including `unknown`) intersecting `[start, end)`. */
+  rangesIn(start: number, end: number): ProvenanceRange[] {
+    return this.rope.taggedRunsIn(start, end).map((r) => this.resolve(r));
+  }
+
+  /** All recorded ranges in document order. */
+  ranges(): ProvenanceRange[] {
+    return this.rangesIn(0, this.rope.length);
+  }
+
+  /** AI-produced characters (every kind but `unknown`). */
+  aiCharacters(): number {
+    let n = 0;
+    for (const r of this.rope.taggedRuns()) if (this.isAi(r.origin)) n += r.length;
+    return n;
+  }
+
+  /** True when origin id `id` is an AI origin. */
+  isAi(id: number): boolean {
+    const o = this.origins.get(id);
+    return !!o && isAiKind(o.kind);
+  }
+
+  /**
+   * Drops every mark whose recorded text no longer matches `text` (the document's current text):
+   * a safety net that keeps a rope that fell out of step from claiming text it did not produce.
+   * Returns the number of characters unmarked.
+   */
+  verifyAgainst(text: string): number {
+    let dropped = 0;
+    if (this.rope.length !== text.length) {
+      const rope = new AttributionRope(text.length);
+      for (const r of this.rope.taggedRuns()) {
+        if (r.start + r.length <= text.length && text.startsWith(r.text, r.start)) rope.setOrigin(r.start, r.text, r.origin);
+        else dropped += r.length;
+      }
+      this.rope = rope;
+      return dropped;
+    }
+    for (const r of this.rope.taggedRuns()) {
+      if (!text.startsWith(r.text, r.start)) {
+        this.rope.replace(r.start, r.length, text.slice(r.start, r.start + r.length), NO_ORIGIN);
+        dropped += r.length;
+      }
+    }
+    return dropped;
+  }
+
+  private resolve(r: PlacedTaggedRun): ProvenanceRange {
+    return { start: r.start, end: r.start + r.length, origin: this.origins.get(r.origin)!, text: r.text };
+  }
+
+  private remember(offset: number, runs: Run[]): void {
+    const length = runs.reduce((n, r) => n + r.length, 0);
+    this.removed.push({ offset, runs, length });
+    if (this.removed.length > REMOVED_SLICES_KEPT) this.removed.shift();
+  }
+
+  /**
+   * The attribution of the most recently removed slice that `change` brings back: same place,
+   * same length, and every attributed character equal to what was removed. Consumed when found.
+   */
+  private takeRemoved(change: TextChange): Run[] | undefined {
+    const text = change.text;
+    for (let i = this.removed.length - 1; i >= 0; i--) {
+      const slice = this.removed[i];
+      if (slice.offset !== change.offset || slice.length !== text.length) continue;
+      let pos = 0;
+      let same = true;
+      for (const run of slice.runs) {
+        if (run.text !== undefined && !text.startsWith(run.text, pos)) {
+          same = false;
+          break;
+        }
+        pos += run.length;
+      }
+      if (!same) continue;
+      this.removed.splice(i, 1);
+      return slice.runs;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Provenance of every tracked document of a workspace, keyed by a stable document key (the URI
+ * string). Shares one origin table so ids are comparable across files.
+ */
+export class ProvenanceStore {
+  readonly origins: OriginTable;
+  private readonly docs = new Map<string, DocumentProvenance>();
+  private readonly listeners = new Set<(key: string) => void>();
+
+  constructor(origins = new OriginTable()) {
+    this.origins = origins;
+  }
+
+  get(key: string): DocumentProvenance | undefined {
+    return this.docs.get(key);
+  }
+
+  /** The provenance of `key`, created for a document of `length` unattributed characters if new. */
+  getOrCreate(key: string, length: number): DocumentProvenance {
+    let doc = this.docs.get(key);
+    if (!doc) {
+      doc = new DocumentProvenance(this.origins, new AttributionRope(length));
+      this.docs.set(key, doc);
+    }
+    return doc;
+  }
+
+  /** Replaces the provenance of `key` (e.g. after loading or re-anchoring). */
+  set(key: string, rope: AttributionRope): DocumentProvenance {
+    const doc = new DocumentProvenance(this.origins, rope);
+    this.docs.set(key, doc);
+    this.fire(key);
+    return doc;
+  }
+
+  /** Moves provenance when a file is renamed or moved. */
+  rename(oldKey: string, newKey: string): void {
+    const doc = this.docs.get(oldKey);
+    if (!doc) return;
+    this.docs.delete(oldKey);
+    this.docs.set(newKey, doc);
+    this.fire(oldKey);
+    this.fire(newKey);
+  }
+
+  delete(key: string): void {
+    if (this.docs.delete(key)) this.fire(key);
+  }
+
+  keys(): string[] {
+    return [...this.docs.keys()];
+  }
+
+  /** Tells listeners that `key` changed; callers that mutate a document call this. */
+  fire(key: string): void {
+    for (const l of this.listeners) l(key);
+  }
+
+  onDidChange(listener: (key: string) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+}
