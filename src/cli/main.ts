@@ -1,0 +1,87 @@
+/**
+ * Entry point of the `ai-provenance` command-line tool (bundled to dist/cli.js).
+ * No VS Code dependency: it runs in CI on a plain checkout.
+ *
+ * Subcommands are listed in COMMANDS; each is loaded lazily and must export
+ *   `help: string` and `run(args: string[], io: CliIo): Promise<number>`.
+ * Adding a subcommand is a one-line edit to the table below.
+ */
+import { CliIo, EXIT_USAGE, UsageError, processIo } from './io';
+
+export interface CliCommandModule {
+  readonly help: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => Promise<CliCommandModule>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+};
+
+export const VERSION = '0.1.0';
+
+export function usage(): string {
+  const width = Math.max(0, ...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: ai-provenance <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `ai-provenance <command> --help` for the options of a command.',
+    'Exit codes: 0 ok, 1 policy or verification failure, 2 usage or repository error.',
+    '',
+  ].join('\n');
+}
+
+/** Runs one command line (without the node and script arguments); resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) {
+      io.out((await COMMANDS[rest[0]].load()).help);
+      return 0;
+    }
+    io.out(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`${VERSION}\n`);
+    return 0;
+  }
+  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    io.err(`ai-provenance: unknown command '${name}'\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  const mod = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(mod.help);
+    return 0;
+  }
+  try {
+    return await mod.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`ai-provenance ${name}: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`ai-provenance: internal error: ${e instanceof Error ? e.stack || e.message : String(e)}\n`);
+      process.exitCode = EXIT_USAGE;
+    },
+  );
+}
