@@ -1,0 +1,211 @@
+import * as assert from 'assert';
+import { Origin } from '../../src/core/provenance/origin';
+import { ProvenanceStore } from '../../src/core/provenance/provenanceStore';
+import { aiLineSpans, lineOfFromText, placeAiRanges, RangeLike } from '../../src/core/presentation/lineSpans';
+import { escapeMarkdown, hoverMarkdown, inlineCode } from '../../src/core/presentation/hover';
+import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel } from '../../src/core/presentation/labels';
+import { bar, buildFileSection, buildStagedSection, REPORT_MAX_RANGE_ROWS } from '../../src/core/presentation/reportModel';
+
+const T0 = Date.UTC(2026, 10, 24, 9, 31, 0);
+const copilot: Origin = { kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', timestamp: T0 };
+const agent: Origin = { kind: 'agent', tool: 'claude-code', timestamp: T0 - 3_600_000 };
+const unknown: Origin = { kind: 'unknown', tool: 'disk', timestamp: T0 };
+
+/** Ranges of `text` as the store reports them after marking `marks`. */
+function rangesOf(text: string, marks: { at: string; origin: Origin }[]): RangeLike[] {
+  const store = new ProvenanceStore();
+  const doc = store.getOrCreate('k', text.length);
+  for (const m of marks) {
+    const start = text.indexOf(m.at);
+    assert.ok(start >= 0, `fixture text contains ${JSON.stringify(m.at)}`);
+    doc.setOrigin(start, m.at, m.origin);
+  }
+  return doc.ranges();
+}
+
+describe('presentation: line spans', () => {
+  const text = ['function a() {', '  return 1;', '}', '', 'const b = 2;', 'const c = 3;', ''].join('\n');
+
+  it('marks the lines whose visible characters are AI and merges consecutive lines', () => {
+    const ranges = rangesOf(text, [
+      { at: '  return 1;\n}\n', origin: copilot },
+      { at: 'const c = 3;', origin: agent },
+    ]);
+    const spans = aiLineSpans(ranges, lineOfFromText(text));
+    assert.deepStrictEqual(spans, [
+      { startLine: 1, endLine: 2 },
+      { startLine: 5, endLine: 5 },
+    ]);
+  });
+
+  it('does not mark a line that only got whitespace or a newline from the AI', () => {
+    const ranges = rangesOf(text, [{ at: '}\n\nconst b', origin: copilot }]);
+    // "}" on line 2 and "const b" on line 4 are visible; the blank line 3 is not.
+    assert.deepStrictEqual(aiLineSpans(ranges, lineOfFromText(text)), [
+      { startLine: 2, endLine: 2 },
+      { startLine: 4, endLine: 4 },
+    ]);
+    const wsOnly = rangesOf(text, [{ at: '\n\n', origin: copilot }]);
+    assert.deepStrictEqual(aiLineSpans(wsOnly, lineOfFromText(text)), []);
+    assert.deepStrictEqual(placeAiRanges(wsOnly, lineOfFromText(text)), []);
+  });
+
+  it('ignores text of unknown origin', () => {
+    const ranges = rangesOf(text, [{ at: 'const b = 2;', origin: unknown }]);
+    assert.strictEqual(ranges.length, 1);
+    assert.deepStrictEqual(aiLineSpans(ranges, lineOfFromText(text)), []);
+  });
+
+  it('places each range on its first and last visible line and counts visible characters', () => {
+    const ranges = rangesOf(text, [{ at: ' {\n  return 1;\n', origin: copilot }]);
+    const placed = placeAiRanges(ranges, lineOfFromText(text));
+    assert.strictEqual(placed.length, 1);
+    assert.strictEqual(placed[0].startLine, 0);
+    assert.strictEqual(placed[0].endLine, 1);
+    assert.strictEqual(placed[0].visibleChars, '{return1;'.length);
+    assert.deepStrictEqual(placed[0].origin, copilot);
+  });
+
+  it('lineOfFromText agrees with a naive count', () => {
+    const lineOf = lineOfFromText(text);
+    for (let i = 0; i <= text.length; i++) {
+      assert.strictEqual(lineOf(i), text.slice(0, i).split('\n').length - 1, `offset ${i}`);
+    }
+  });
+});
+
+describe('presentation: labels', () => {
+  it('formats times in UTC and relative to now', () => {
+    assert.strictEqual(formatUtc(T0), '2026-11-24 09:31 UTC');
+    assert.strictEqual(formatAgo(T0, T0 + 10_000), 'just now');
+    assert.strictEqual(formatAgo(T0, T0 + 5 * 60_000), '5 min ago');
+    assert.strictEqual(formatAgo(T0, T0 + 3 * 3_600_000), '3 h ago');
+    assert.strictEqual(formatAgo(T0, T0 + 49 * 3_600_000), '2 days ago');
+  });
+
+  it('formats percentages without claiming 100% or 0% for partial shares', () => {
+    assert.strictEqual(formatPercent(0, 10), '0%');
+    assert.strictEqual(formatPercent(1, 0), '0%');
+    assert.strictEqual(formatPercent(1, 400), '0.3%');
+    assert.strictEqual(formatPercent(1, 3), '33%');
+    assert.strictEqual(formatPercent(999, 1000), '99%');
+    assert.strictEqual(formatPercent(5, 5), '100%');
+  });
+
+  it('names kinds and line spans', () => {
+    assert.strictEqual(kindLabel('inline'), 'Inline completion');
+    assert.strictEqual(kindLabel('agent'), 'Agent edit');
+    assert.strictEqual(formatLineSpan(3, 3), 'line 3');
+    assert.strictEqual(formatLineSpan(3, 9), 'lines 3\u20139');
+  });
+});
+
+describe('presentation: hover', () => {
+  const text = 'a\nb = compute()\nc\n';
+  const placed = placeAiRanges(rangesOf(text, [{ at: 'compute()\nc', origin: copilot }]), lineOfFromText(text));
+
+  it('describes kind, tool, model, time and lines', () => {
+    const md = hoverMarkdown(placed, { now: T0 + 5 * 60_000 })!;
+    assert.match(md, /Inline completion/);
+    assert.match(md, /`github\.copilot`/);
+    assert.match(md, /`gpt-4o`/);
+    assert.match(md, /2026-11-24 09:31 UTC \(5 min ago\)/);
+    assert.match(md, /lines 2\u20133, 10 non-blank characters/);
+    assert.doesNotMatch(md, /command:/);
+  });
+
+  it('says when the model is not reported and links the report when asked', () => {
+    const p = placeAiRanges(rangesOf(text, [{ at: 'compute', origin: agent }]), lineOfFromText(text));
+    const md = hoverMarkdown(p, { now: T0, reportCommand: 'aiProvenance.showReport' })!;
+    assert.match(md, /Agent edit/);
+    assert.match(md, /_not reported_/);
+    assert.match(md, /\(command:aiProvenance\.showReport\)/);
+  });
+
+  it('returns nothing when there is no AI range', () => {
+    assert.strictEqual(hoverMarkdown([], { now: T0 }), undefined);
+  });
+
+  it('escapes what tools report', () => {
+    assert.strictEqual(escapeMarkdown('a*b_[c](d)'), 'a\\*b\\_\\[c\\]\\(d\\)');
+    assert.strictEqual(inlineCode('x`y'), '``x`y``');
+    assert.strictEqual(inlineCode('a|b'), '`a\\|b`');
+  });
+});
+
+describe('presentation: report model', () => {
+  const text = ['one', 'two', 'three', 'four', ''].join('\n');
+  const ranges = rangesOf(text, [
+    { at: 'two', origin: copilot },
+    { at: 'four', origin: agent },
+  ]);
+  const placed = placeAiRanges(ranges, lineOfFromText(text));
+
+  it('builds the current file section with per-tool shares and range rows', () => {
+    const section = buildFileSection({ path: 'src/a.ts', nonBlankLines: 4, aiLineOrigins: [copilot, agent], ranges: placed }, T0 + 60_000);
+    assert.strictEqual(section.state, 'tracked');
+    if (section.state !== 'tracked') return;
+    assert.strictEqual(section.share.percentLabel, '50%');
+    assert.strictEqual(section.share.detail, '2 of 4 lines');
+    assert.deepStrictEqual(section.tools.map((t) => [t.label, t.value]), [
+      ['claude-code', 1],
+      ['github.copilot:gpt-4o', 1],
+    ]);
+    assert.deepStrictEqual(section.ranges.map((r) => [r.line, r.lines, r.kind, r.tool, r.model]), [
+      [2, 'line 2', 'inline', 'github.copilot', 'gpt-4o'],
+      [4, 'line 4', 'agent', 'claude-code', ''],
+    ]);
+    assert.strictEqual(section.ranges[0].ago, '1 min ago');
+    assert.strictEqual(section.rangesOmitted, 0);
+  });
+
+  it('caps range rows and counts the rest', () => {
+    const many = Array.from({ length: REPORT_MAX_RANGE_ROWS + 7 }, (_, i) => ({ ...placed[0], startLine: i, endLine: i }));
+    const section = buildFileSection({ path: 'x', nonBlankLines: 1000, aiLineOrigins: [], ranges: many }, T0);
+    assert.ok(section.state === 'tracked');
+    if (section.state !== 'tracked') return;
+    assert.strictEqual(section.ranges.length, REPORT_MAX_RANGE_ROWS);
+    assert.strictEqual(section.rangesOmitted, 7);
+  });
+
+  it('says why there is no file', () => {
+    assert.deepStrictEqual(buildFileSection(undefined, T0, 'nothing open'), { state: 'none', message: 'nothing open' });
+  });
+
+  it('sums the staged change per file and per tool', () => {
+    const staged = buildStagedSection(
+      {
+        files: [
+          { path: 'a.ts', aiLines: 3, lines: 4, tools: { 'github.copilot:gpt-4o': 3 } },
+          { path: 'b.ts', aiLines: 1, lines: 6, tools: { 'github.copilot:gpt-4o': 0, 'claude-code': 1 } },
+          { path: 'empty.ts', aiLines: 0, lines: 0, tools: {} },
+        ],
+        trailers: ['AI-Assisted: yes'],
+      },
+      'n/a',
+    );
+    assert.strictEqual(staged.state, 'available');
+    if (staged.state !== 'available') return;
+    assert.strictEqual(staged.total.detail, '4 of 10 lines');
+    assert.strictEqual(staged.total.percentLabel, '40%');
+    assert.deepStrictEqual(staged.files.map((f) => [f.label, f.percentLabel]), [
+      ['a.ts', '75%'],
+      ['b.ts', '17%'],
+    ]);
+    assert.deepStrictEqual(staged.tools.map((t) => [t.label, t.value]), [
+      ['github.copilot:gpt-4o', 3],
+      ['claude-code', 1],
+    ]);
+    assert.deepStrictEqual(staged.trailers, ['AI-Assisted: yes']);
+  });
+
+  it('distinguishes an empty staged change from an unavailable summary', () => {
+    assert.strictEqual(buildStagedSection({ files: [], trailers: [] }, 'n/a').state, 'empty');
+    assert.deepStrictEqual(buildStagedSection(undefined, 'no repository'), { state: 'unavailable', message: 'no repository' });
+  });
+
+  it('clamps bars', () => {
+    assert.strictEqual(bar('x', 5, 4).percent, 100);
+    assert.strictEqual(bar('x', 1, 0).percent, 0);
+  });
+});
