@@ -1,0 +1,174 @@
+// Helpers for tests that run inside the VS Code extension host (see test/integration/index.ts).
+import * as vscode from 'vscode';
+
+/**
+ * Which host the suite runs in:
+ * - `proposed`: code-server's build as shipped, which enables proposed APIs for every extension
+ *   (so `TextDocumentChangeEvent.detailedReason` reaches extensions that do not declare it);
+ * - `stock`: the same build with that switch off, as in VS Code Stable;
+ * - `unknown`: not started by our harness (e.g. under @vscode/test-electron with a downloaded build).
+ */
+export type HostVariant = 'proposed' | 'stock' | 'unknown';
+
+export function hostVariant(): HostVariant {
+  const v = process.env.AI_PROVENANCE_TEST_HOST;
+  return v === 'proposed' || v === 'stock' ? v : 'unknown';
+}
+
+/** A tag to put in test names, e.g. `[host: stock]`. */
+export function hostTag(): string {
+  return `[host: ${hostVariant()}]`;
+}
+
+export const EXTENSION_ID = 'ai-provenance.ai-provenance';
+export const FIXTURE_EXTENSION_ID = 'ai-provenance-tests.ai-fixture';
+
+/** What the fixture extension (test/fixtures/ai-fixture) returns from `activate`. */
+export interface FixtureApi {
+  readonly SINGLE_LINE_TRIGGER: string;
+  readonly SINGLE_LINE_COMPLETION: string;
+  readonly MULTI_LINE_TRIGGER: string;
+  readonly MULTI_LINE_COMPLETION: string;
+  readonly LM_VENDOR: string;
+  readonly MODEL_ID: string;
+  readonly MODEL_FAMILY: string;
+  readonly CHAT_PARTICIPANT_ID: string;
+  readonly CHAT_CODE: string;
+  readonly CHAT_CODE_BLOCK: string;
+  readonly CHAT_ANSWER: string;
+  readonly stats: {
+    inlineRequests: number;
+    inlineItemsProvided: number;
+    refusedSchemes: string[];
+    lmRequests: number;
+    chatRequests: number;
+  };
+  readonly lmRegistered: boolean;
+  readonly chatRegistered: boolean;
+  readonly errors: string[];
+}
+
+/** Activates the fixture extension and returns its exports; throws when it is not loaded. */
+export async function fixture(): Promise<FixtureApi> {
+  const ext = vscode.extensions.getExtension<FixtureApi>(FIXTURE_EXTENSION_ID);
+  if (!ext) throw new Error(`fixture extension ${FIXTURE_EXTENSION_ID} is not loaded in this host`);
+  return ext.activate();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls `predicate` until it returns a truthy value and resolves with that value; rejects after
+ * `timeoutMs` with `message` (and the last error the predicate threw, if any).
+ */
+export async function waitFor<T>(
+  predicate: () => T | Promise<T>,
+  timeoutMs = 5000,
+  message = 'condition not met',
+  intervalMs = 25,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await predicate();
+      if (value) return value as NonNullable<T>;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const detail = lastError instanceof Error ? `: ${lastError.message}` : '';
+      throw new Error(`waitFor timed out after ${timeoutMs} ms: ${message}${detail}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/** Resolves with the first event (that passes `filter`) fired within `timeoutMs`, else rejects. */
+export function waitForEvent<T>(
+  event: vscode.Event<T>,
+  timeoutMs = 5000,
+  filter: (e: T) => boolean = () => true,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`waitForEvent timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = event((e) => {
+      if (!filter(e)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(e);
+    });
+  });
+}
+
+/** The first workspace folder (the harness opens a temporary git repository). */
+export function workspaceFolder(): vscode.WorkspaceFolder {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('no workspace folder is open');
+  return folder;
+}
+
+let scratchCounter = 0;
+
+/**
+ * Writes a new file with `content` into the workspace folder, opens it in an editor and
+ * returns the editor. The name gets a counter and the host variant so tests do not collide.
+ */
+export async function openScratchFile(baseName: string, content = ''): Promise<vscode.TextEditor> {
+  const dot = baseName.lastIndexOf('.');
+  const stem = dot > 0 ? baseName.slice(0, dot) : baseName;
+  const ext = dot > 0 ? baseName.slice(dot) : '';
+  const name = `${stem}-${hostVariant()}-${++scratchCounter}${ext}`;
+  const uri = vscode.Uri.joinPath(workspaceFolder().uri, name);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+/** Types `text` at the cursor of the active editor as the keyboard would (auto-closing etc. apply). */
+export async function typeText(text: string): Promise<void> {
+  await vscode.commands.executeCommand('type', { text });
+}
+
+/** Moves the cursor of `editor` to the end of the document. */
+export function moveToEnd(editor: vscode.TextEditor): void {
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+}
+
+/**
+ * Asks for inline suggestions at the cursor and accepts the first one with the built-in
+ * `editor.action.inlineSuggest.commit`, retrying until the document changes. Resolves with
+ * the document text after the accept.
+ */
+export async function triggerAndAcceptInline(
+  editor: vscode.TextEditor,
+  timeoutMs = 10000,
+  acceptCommand = 'editor.action.inlineSuggest.commit',
+): Promise<string> {
+  const before = editor.document.getText();
+  return waitFor(
+    async () => {
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      await sleep(150);
+      await vscode.commands.executeCommand(acceptCommand);
+      const after = editor.document.getText();
+      return after !== before ? after : undefined;
+    },
+    timeoutMs,
+    `no inline suggestion was accepted into ${editor.document.uri.toString()}`,
+    100,
+  );
+}
+
+/** Reverts and closes every editor so the next test starts clean. */
+export async function closeAllEditors(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
