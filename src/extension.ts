@@ -1,9 +1,36 @@
 import * as vscode from 'vscode';
+import { AiProvenanceApi } from './api';
+import { AcceptInterception } from './capture/acceptInterception';
+import { ChangeCapture } from './capture/changeCapture';
+import { ChatContext } from './capture/chatContext';
+import { registerManualMarks } from './commands/manualMarks';
+import { ProvenanceStore } from './core/provenance/provenanceStore';
+import { createApi } from './publicApi';
+import { Services } from './services';
+import { StatusBar } from './views/statusBar';
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
   const log = vscode.window.createOutputChannel('AI Provenance', { log: true });
   context.subscriptions.push(log);
-  context.subscriptions.push(vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()));
+  const services: Services = { context, store: new ProvenanceStore(), log };
+
+  const accepts = new AcceptInterception(context.extension.id, log);
+  const chat = new ChatContext(log);
+  const capture = new ChangeCapture(services, accepts, chat);
+  const track = (d: vscode.TextDocument) => capture.track(d);
+  const statusBar = new StatusBar(services, (d) => capture.reasonNotTracked(d));
+  const api = createApi(services, track);
+  context.subscriptions.push(
+    accepts,
+    chat,
+    capture,
+    statusBar,
+    api,
+    registerManualMarks(services, track),
+    vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
+  );
+  log.info(`AI Provenance ${context.extension.packageJSON.version} active`);
+  return api;
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,133 @@
+import * as vscode from 'vscode';
+import { ChangeFacts, classifyChange } from '../core/classification/classifier';
+import { MIN_MATCH_CHARS } from '../core/classification/chatCodeBlockMatch';
+import { TextChange } from '../core/provenance/provenanceStore';
+import { Services, storeKey } from '../services';
+import { AcceptInterception } from './acceptInterception';
+import { ChatContext } from './chatContext';
+import { inlineToolName } from './inlineTool';
+import { documentLength, whyNotTracked } from './trackable';
+
+/**
+ * VS Code events -> classification -> provenance store. Per keystroke this does: map the content
+ * changes, classify (constant work for typing), update the rope (O(log n)), fire the store event
+ * (listeners only schedule work). Nothing reads the whole document on a keystroke.
+ */
+export class ChangeCapture implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly untracked = new Map<string, string>();
+  private isEnabled = true;
+
+  constructor(
+    private readonly services: Services,
+    private readonly accepts: AcceptInterception,
+    private readonly chat: ChatContext,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.untracked.delete(storeKey(d.uri))),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('aiProvenance')) this.readSettings();
+      }),
+    );
+    this.readSettings();
+    for (const d of vscode.workspace.textDocuments) this.track(d);
+  }
+
+  /** Why the document is not tracked, if it is not. */
+  reasonNotTracked(document: vscode.TextDocument): string | undefined {
+    return this.untracked.get(storeKey(document.uri)) ?? whyNotTracked(document);
+  }
+
+  /** Starts tracking an open document (no-op when tracked already or not trackable). */
+  track(document: vscode.TextDocument): boolean {
+    const key = storeKey(document.uri);
+    const why = whyNotTracked(document);
+    if (why) {
+      if (!this.untracked.has(key) && document.uri.scheme === 'file') this.services.log.info(`not tracking ${document.uri.fsPath}: ${why}`);
+      this.untracked.set(key, why);
+      return false;
+    }
+    this.untracked.delete(key);
+    if (!this.services.store.get(key)) this.services.store.getOrCreate(key, documentLength(document));
+    return true;
+  }
+
+  private readSettings(): void {
+    this.isEnabled = vscode.workspace.getConfiguration('aiProvenance').get<boolean>('enabled', true);
+  }
+
+  private onChange(event: vscode.TextDocumentChangeEvent): void {
+    if (event.contentChanges.length === 0) return;
+    const document = event.document;
+    const key = storeKey(document.uri);
+    let doc = this.services.store.get(key);
+    if (!doc) {
+      if (this.untracked.has(key) || whyNotTracked(document)) return;
+      // Opened before we were listening: it starts from here with nothing attributed.
+      const changesLength = event.contentChanges.reduce((n, c) => n + c.text.length - c.rangeLength, 0);
+      doc = this.services.store.getOrCreate(key, documentLength(document) - changesLength);
+    }
+    try {
+      const changes: TextChange[] = event.contentChanges.map((c) => ({ offset: c.rangeOffset, deleteLength: c.rangeLength, text: c.text }));
+      const pending = this.accepts.pending;
+      if (!this.isEnabled) {
+        doc.applyChanges(changes, { type: 'human' });
+      } else {
+        const facts = this.facts(event, key, changes, pending);
+        const result = classifyChange(facts);
+        doc.applyChanges(result.changes, result.attribution);
+        if (result.attribution.type === 'origin') {
+          const o = result.attribution.origin;
+          this.services.log.info(
+            `${o.kind} by ${o.tool}${o.model ? ` (${o.model})` : ''}: ${result.changes.reduce((n, c) => n + c.text.length, 0)} chars in ${document.uri.fsPath || key} [${result.rule}]`,
+          );
+        } else if (result.rule !== 'default' && result.rule !== 'editSource:typing') {
+          this.services.log.trace(`${result.attribution.type} change in ${key} [${result.rule}]`);
+        }
+      }
+      if (pending?.documentKey === key) this.accepts.clear(key);
+      if (doc.rope.length !== documentLength(document)) {
+        const dropped = doc.verifyAgainst(document.getText());
+        this.services.log.warn(`provenance of ${key} was out of step with the text; resynchronised (${dropped} characters unmarked)`);
+      }
+    } catch (err) {
+      this.services.log.error(`could not record a change in ${key}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      this.services.store.getOrCreate(key, 0).verifyAgainst(document.getText());
+    }
+    this.services.store.fire(key);
+  }
+
+  private facts(event: vscode.TextDocumentChangeEvent, key: string, changes: TextChange[], pending: ChangeFacts['pending']): ChangeFacts {
+    const document = event.document;
+    const bigInsert = changes.some((c) => c.text.length >= MIN_MATCH_CHARS);
+    const session = bigInsert && this.chat.hasEditingSession(document.uri);
+    return {
+      documentKey: key,
+      version: document.version,
+      reason:
+        event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined,
+      detailedReason: (event as { detailedReason?: unknown }).detailedReason,
+      changes,
+      pending,
+      cleanAfterChange: !document.isDirty && document.uri.scheme !== 'untitled',
+      chatCodeBlocks: bigInsert ? this.chat.codeBlocks() : [],
+      chatEditingSession: session,
+      cursorOffsets: session ? this.cursorOffsets(document) : [],
+      soleChatModel: this.chat.soleChatModel(),
+      inlineTool: pending?.tool ?? inlineToolName(this.services.context.extension.id),
+      now: Date.now(),
+    };
+  }
+
+  private cursorOffsets(document: vscode.TextDocument): number[] {
+    return vscode.window.visibleTextEditors
+      .filter((e) => e.document === document)
+      .flatMap((e) => e.selections.map((s) => document.offsetAt(s.active)));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { CHAT_CODE_BLOCK_SCHEMES } from '../core/classification/chatCodeBlockMatch';
+
+/**
+ * What the window shows of chat, from stable APIs only: the chat code block documents VS Code opens
+ * for each code block of an answer, the documents of chat editing sessions, and the chat models
+ * available (to name the model when exactly one exists).
+ */
+export class ChatContext implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private soleModel: string | undefined;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (d.uri.scheme.startsWith('chat-editing')) this.log.debug(`chat editing document opened: ${d.uri.toString()}`);
+      }),
+    );
+    const lm = (vscode as { lm?: typeof vscode.lm }).lm;
+    if (lm?.onDidChangeChatModels) this.disposables.push(lm.onDidChangeChatModels(() => void this.refreshModels()));
+    void this.refreshModels();
+  }
+
+  /** Texts of the chat code blocks open now. */
+  codeBlocks(): string[] {
+    return vscode.workspace.textDocuments.filter((d) => CHAT_CODE_BLOCK_SCHEMES.includes(d.uri.scheme)).map((d) => d.getText());
+  }
+
+  /** True when a chat editing session has a document open for `uri`. */
+  hasEditingSession(uri: vscode.Uri): boolean {
+    const path = uri.path;
+    return vscode.workspace.textDocuments.some(
+      (d) => d.uri.scheme.startsWith('chat-editing') && (d.uri.path === path || safeDecode(d.uri.query).includes(path)),
+    );
+  }
+
+  /** The chat model id when exactly one is available. */
+  soleChatModel(): string | undefined {
+    return this.soleModel;
+  }
+
+  private async refreshModels(): Promise<void> {
+    try {
+      const models = await vscode.lm.selectChatModels();
+      const ids = [...new Set(models.map((m) => m.id))];
+      this.soleModel = ids.length === 1 ? ids[0] : undefined;
+    } catch (err) {
+      this.soleModel = undefined;
+      this.log.debug(`chat models unavailable: ${String(err)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,151 @@
+import { Origin } from '../provenance/origin';
+import { ChangeAttribution, TextChange } from '../provenance/provenanceStore';
+import { matchesChatCodeBlock } from './chatCodeBlockMatch';
+import { EditSource, readEditSource } from './editSource';
+import { PENDING_ACCEPT_TTL_MS, PendingAccept, isAtCursor, narrowToNewText } from './pendingAccept';
+
+/**
+ * Classifies one `onDidChangeTextDocument` event. Pure: the adapter gathers the facts.
+ *
+ * Order of evidence (first that applies wins):
+ * 1. undo/redo: text that comes back regains its earlier attribution, nothing else;
+ * 2. VS Code's edit source (`detailedReason`, only where proposed APIs are on);
+ * 3. an intercepted inline-suggestion accept (our keybindings) tied to this very change;
+ * 4. a reload from disk (document clean after a change that was not an undo): `unknown`;
+ * 5. inserted text found in an open chat code block: chat;
+ * 6. an edit to a file under a chat editing session, away from every cursor: chat;
+ * 7. everything else is a person's edit.
+ */
+export interface ChangeFacts {
+  readonly documentKey: string;
+  /** Document version after the change. */
+  readonly version: number;
+  readonly reason?: 'undo' | 'redo';
+  /** `TextDocumentChangeEvent.detailedReason` when the host provides it. */
+  readonly detailedReason?: unknown;
+  readonly changes: readonly TextChange[];
+  /** The latest intercepted accept, if any. */
+  readonly pending?: PendingAccept;
+  /** The document is not dirty after this change. */
+  readonly cleanAfterChange: boolean;
+  /** Texts of the chat code blocks currently open in the window. */
+  readonly chatCodeBlocks: readonly string[];
+  /** A chat editing session currently edits this file. */
+  readonly chatEditingSession: boolean;
+  /** Cursor offsets of the document's editors before the change (empty when it has none). */
+  readonly cursorOffsets: readonly number[];
+  /** The chat model to name when the edit source does not: set only when exactly one is available. */
+  readonly soleChatModel?: string;
+  /** The inline-completion tool to name when nothing better is known. */
+  readonly inlineTool: string;
+  readonly now: number;
+}
+
+export interface Classification {
+  readonly attribution: ChangeAttribution;
+  /** The changes to apply: identical to the event's, or narrowed to what really changed. */
+  readonly changes: readonly TextChange[];
+  /** True when the pending accept was used up by this change. */
+  readonly consumedPending: boolean;
+  /** Which rule decided, for the log. */
+  readonly rule: string;
+}
+
+export const UNKNOWN_DISK_TOOL = 'disk';
+export const CHAT_TOOL = 'chat';
+export const CHAT_EDITING_TOOL = 'chat editing session';
+
+function human(facts: ChangeFacts, rule: string): Classification {
+  return { attribution: { type: 'human' }, changes: facts.changes, consumedPending: false, rule };
+}
+
+function origin(facts: ChangeFacts, o: Omit<Origin, 'timestamp'>, rule: string, extra?: Partial<Classification>): Classification {
+  const clean: Origin = { ...o, timestamp: facts.now };
+  if (clean.model === undefined) delete (clean as { model?: string }).model;
+  if (clean.requestId === undefined) delete (clean as { requestId?: string }).requestId;
+  return { attribution: { type: 'origin', origin: clean }, changes: facts.changes, consumedPending: false, rule, ...extra };
+}
+
+function inserts(facts: ChangeFacts): boolean {
+  return facts.changes.some((c) => c.text.length > 0);
+}
+
+/** The pending accept when it belongs to this change (same document, next version, in time). */
+export function matchingPending(facts: ChangeFacts): PendingAccept | undefined {
+  const p = facts.pending;
+  if (!p || p.documentKey !== facts.documentKey) return undefined;
+  if (facts.version !== p.version + 1) return undefined;
+  if (facts.now - p.at > PENDING_ACCEPT_TTL_MS || facts.now < p.at) return undefined;
+  if (!inserts(facts)) return undefined;
+  // Word and line accepts extend the suggestion at the cursor; a Tab accept may also take a
+  // next-edit suggestion shown elsewhere in the file.
+  if (p.kind === 'inlinePartial' && !facts.changes.some((c) => isAtCursor(c, p.cursors))) return undefined;
+  return p;
+}
+
+function fromInlineSource(facts: ChangeFacts, source: Extract<EditSource, { type: 'inline' }>, pending: PendingAccept | undefined): Classification {
+  const kind = source.nextEdit ? 'nextEdit' : source.partial ? 'inlinePartial' : 'inline';
+  const changes = pending ? facts.changes.map((c) => narrowToNewText(c, pending.cursors)) : facts.changes;
+  return origin(
+    facts,
+    { kind, tool: source.extensionId ?? pending?.tool ?? facts.inlineTool, requestId: source.requestId },
+    'editSource:inline',
+    { changes, consumedPending: !!pending },
+  );
+}
+
+function fromChatSource(facts: ChangeFacts, source: Extract<EditSource, { type: 'chat' }>): Classification {
+  const kind = source.inline ? 'inlineChat' : source.mode === 'agent' ? 'agent' : 'chat';
+  return origin(
+    facts,
+    { kind, tool: source.extensionId ?? CHAT_TOOL, model: source.model ?? facts.soleChatModel, requestId: source.requestId ?? source.sessionId },
+    'editSource:chat',
+  );
+}
+
+function chatRules(facts: ChangeFacts): Classification | undefined {
+  const insertions = facts.changes.filter((c) => c.text.length > 0);
+  if (insertions.length === 0) return undefined;
+  if (facts.chatCodeBlocks.length > 0 && insertions.every((c) => matchesChatCodeBlock(c.text, facts.chatCodeBlocks))) {
+    return origin(facts, { kind: 'chat', tool: CHAT_TOOL, model: facts.soleChatModel }, 'chatCodeBlock');
+  }
+  if (facts.chatEditingSession) {
+    const awayFromCursors = insertions.every((c) => !facts.cursorOffsets.some((o) => c.offset <= o && o <= c.offset + c.deleteLength));
+    if (awayFromCursors) return origin(facts, { kind: 'chat', tool: CHAT_EDITING_TOOL, model: facts.soleChatModel }, 'chatEditingSession');
+  }
+  return undefined;
+}
+
+export function classifyChange(facts: ChangeFacts): Classification {
+  if (facts.reason === 'undo' || facts.reason === 'redo') {
+    return { attribution: { type: 'restore' }, changes: facts.changes, consumedPending: false, rule: facts.reason };
+  }
+  const pending = matchingPending(facts);
+  const source = readEditSource(facts.detailedReason);
+  if (source) {
+    switch (source.type) {
+      case 'inline':
+        return fromInlineSource(facts, source, pending);
+      case 'chat':
+        return fromChatSource(facts, source);
+      case 'chatUndo':
+        return { attribution: { type: 'restore' }, changes: facts.changes, consumedPending: false, rule: 'editSource:chatUndo' };
+      case 'reloadFromDisk':
+        return origin(facts, { kind: 'unknown', tool: UNKNOWN_DISK_TOOL }, 'editSource:reloadFromDisk');
+      case 'unnamed':
+        return chatRules(facts) ?? human(facts, 'editSource:unknown');
+      case 'typing':
+        return human(facts, 'editSource:typing');
+      case 'other':
+        return human(facts, `editSource:${source.source}`);
+    }
+  }
+  if (pending) {
+    const changes = facts.changes.map((c) => narrowToNewText(c, pending.cursors));
+    const atCursor = facts.changes.some((c) => isAtCursor(c, pending.cursors));
+    const kind = pending.kind === 'inline' && !atCursor ? 'nextEdit' : pending.kind;
+    return origin(facts, { kind, tool: pending.tool }, 'keybinding', { changes, consumedPending: true });
+  }
+  if (facts.cleanAfterChange && inserts(facts)) return origin(facts, { kind: 'unknown', tool: UNKNOWN_DISK_TOOL }, 'reloadFromDisk');
+  return chatRules(facts) ?? human(facts, 'default');
+}
