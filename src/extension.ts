@@ -8,6 +8,8 @@ import { ProvenanceStore } from './core/provenance/provenanceStore';
 import { createApi } from './publicApi';
 import { Services } from './services';
 import { StatusBar } from './views/statusBar';
+import { registerDecorations } from './views/decorations';
+import { registerReport } from './views/report/reportPanel';
 
 export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
   const log = vscode.window.createOutputChannel('AI Provenance', { log: true });
@@ -27,6 +29,8 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
     statusBar,
     api,
     registerManualMarks(services, track),
+    registerDecorations(services),
+    registerReport(services),
     vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
   );
   log.info(`AI Provenance ${context.extension.packageJSON.version} active`);

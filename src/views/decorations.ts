@@ -1,0 +1,226 @@
+import * as vscode from 'vscode';
+import { Services, storeKey } from '../services';
+import { aiLineSpans, placeAiRanges } from '../core/presentation/lineSpans';
+import { hoverMarkdown } from '../core/presentation/hover';
+import { DocumentProvenance } from '../core/provenance/provenanceStore';
+
+/** Setting section and keys of the decorations. */
+const SECTION = 'aiProvenance.decorations';
+export const DECORATIONS_ENABLED_SETTING = `${SECTION}.enabled`;
+
+export const TOGGLE_DECORATIONS_COMMAND = 'aiProvenance.toggleDecorations';
+const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
+
+/** Store changes are applied to the visible editors at most this often. */
+export const DECORATION_DEBOUNCE_MS = 100;
+
+interface DecorationSettings {
+  readonly enabled: boolean;
+  readonly gutterIcon: boolean;
+  readonly overviewRuler: boolean;
+  readonly highlightText: boolean;
+  readonly hover: boolean;
+}
+
+function readSettings(): DecorationSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return {
+    enabled: c.get<boolean>('enabled', true),
+    gutterIcon: c.get<boolean>('gutterIcon', true),
+    overviewRuler: c.get<boolean>('overviewRuler', true),
+    highlightText: c.get<boolean>('highlightText', false),
+    hover: c.get<boolean>('hover', true),
+  };
+}
+
+/** The document's provenance when it is in step with the document's text, else undefined. */
+function provenanceOf(services: Services, document: vscode.TextDocument): DocumentProvenance | undefined {
+  const doc = services.store.get(storeKey(document.uri));
+  if (!doc) return undefined;
+  const last = document.lineAt(document.lineCount - 1);
+  const length = document.offsetAt(last.rangeIncludingLineBreak.end);
+  // A store that lags the document (an edit being applied right now) is skipped: the change
+  // listener fires again once it has caught up.
+  return doc.rope.length === length ? doc : undefined;
+}
+
+/**
+ * Marks AI-produced lines in the visible editors (a left border in `aiProvenance.aiGutter`, a
+ * gutter icon, an overview ruler mark) and, when asked, the exact AI characters; explains the
+ * range under the mouse in a hover. Follows the store with a short debounce and touches only
+ * visible editors.
+ */
+export class AiDecorations implements vscode.Disposable {
+  private settings = readSettings();
+  private lineType: vscode.TextEditorDecorationType | undefined;
+  private textType: vscode.TextEditorDecorationType | undefined;
+  private readonly pending = new Set<string>();
+  private pendingAll = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Editors that currently show marks (so that clearing them is done once, not on every change). */
+  private readonly decorated = new Set<vscode.TextEditor>();
+
+  constructor(private readonly services: Services) {
+    this.createTypes();
+    this.disposables.push(
+      services.store.onDidChange((key) => this.onStoreChange(key)),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION)) this.onSettingsChange();
+      }),
+      vscode.languages.registerHoverProvider('*', { provideHover: (d, p) => this.provideHover(d, p) }),
+      vscode.commands.registerCommand(TOGGLE_DECORATIONS_COMMAND, () => toggleDecorations()),
+    );
+    this.schedule();
+  }
+
+  /** The lines `document` has marked (0-based inclusive spans), as `refresh` computes them. */
+  spansFor(document: vscode.TextDocument): { startLine: number; endLine: number }[] {
+    const doc = provenanceOf(this.services, document);
+    if (!doc) return [];
+    return aiLineSpans(doc.ranges(), (offset) => document.positionAt(offset).line);
+  }
+
+  private createTypes(): void {
+    this.lineType?.dispose();
+    this.textType?.dispose();
+    const s = this.settings;
+    const media = vscode.Uri.joinPath(this.services.context.extensionUri, 'media');
+    this.lineType = vscode.window.createTextEditorDecorationType({
+      isWholeLine: true,
+      borderColor: new vscode.ThemeColor('aiProvenance.aiGutter'),
+      borderStyle: 'solid',
+      borderWidth: '0 0 0 2px',
+      backgroundColor: new vscode.ThemeColor('aiProvenance.aiLineBackground'),
+      overviewRulerColor: s.overviewRuler ? new vscode.ThemeColor('aiProvenance.overviewRuler') : undefined,
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+      gutterIconPath: s.gutterIcon ? vscode.Uri.joinPath(media, 'gutter-ai.svg') : undefined,
+      gutterIconSize: '70%',
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
+    this.textType = vscode.window.createTextEditorDecorationType({
+      backgroundColor: new vscode.ThemeColor('aiProvenance.aiTextBackground'),
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
+  }
+
+  private onSettingsChange(): void {
+    const before = this.settings;
+    this.settings = readSettings();
+    const s = this.settings;
+    if (before.gutterIcon !== s.gutterIcon || before.overviewRuler !== s.overviewRuler) {
+      this.createTypes(); // disposing the old types removes their marks from every editor
+      this.decorated.clear();
+    }
+    this.schedule();
+  }
+
+  private onStoreChange(key: string): void {
+    if (!this.settings.enabled) return;
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (storeKey(editor.document.uri) === key) {
+        this.schedule(key);
+        return;
+      }
+    }
+  }
+
+  /** Refreshes the visible editors of `key` (or all visible editors) after the debounce. */
+  private schedule(key?: string): void {
+    if (key === undefined) this.pendingAll = true;
+    else this.pending.add(key);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, DECORATION_DEBOUNCE_MS);
+  }
+
+  private flush(): void {
+    const all = this.pendingAll;
+    const keys = new Set(this.pending);
+    this.pending.clear();
+    this.pendingAll = false;
+    const visible = new Set(vscode.window.visibleTextEditors);
+    for (const editor of this.decorated) if (!visible.has(editor)) this.decorated.delete(editor);
+    for (const editor of visible) {
+      if (all || keys.has(storeKey(editor.document.uri))) this.refresh(editor);
+    }
+  }
+
+  private refresh(editor: vscode.TextEditor): void {
+    const lineType = this.lineType!;
+    const textType = this.textType!;
+    const doc = this.settings.enabled ? provenanceOf(this.services, editor.document) : undefined;
+    if (!doc) {
+      if (this.decorated.delete(editor)) {
+        editor.setDecorations(lineType, []);
+        editor.setDecorations(textType, []);
+      }
+      return;
+    }
+    const document = editor.document;
+    const ranges = doc.ranges();
+    const lineOf = (offset: number): number => document.positionAt(offset).line;
+    const spans = aiLineSpans(ranges, lineOf);
+    editor.setDecorations(
+      lineType,
+      spans.map((s) => new vscode.Range(s.startLine, 0, s.endLine, 0)),
+    );
+    if (this.settings.highlightText) {
+      const placed = placeAiRanges(ranges, lineOf);
+      editor.setDecorations(
+        textType,
+        placed.map((r) => new vscode.Range(document.positionAt(r.start), document.positionAt(r.end))),
+      );
+    } else {
+      editor.setDecorations(textType, []);
+    }
+    if (spans.length > 0) this.decorated.add(editor);
+    else this.decorated.delete(editor);
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (!this.settings.enabled || !this.settings.hover) return undefined;
+    const doc = provenanceOf(this.services, document);
+    if (!doc) return undefined;
+    const offset = document.offsetAt(position);
+    const placed = placeAiRanges(doc.rangesIn(offset, offset + 1), (o) => document.positionAt(o).line);
+    const md = hoverMarkdown(placed, { now: Date.now(), reportCommand: SHOW_REPORT_COMMAND });
+    if (!md) return undefined;
+    const markdown = new vscode.MarkdownString(md);
+    markdown.isTrusted = { enabledCommands: [SHOW_REPORT_COMMAND] };
+    const first = placed[0];
+    return new vscode.Hover(markdown, new vscode.Range(document.positionAt(first.start), document.positionAt(first.end)));
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const d of this.disposables) d.dispose();
+    this.lineType?.dispose();
+    this.textType?.dispose();
+  }
+}
+
+/** Flips `aiProvenance.decorations.enabled` where it is set (workspace folder, workspace or user). */
+export async function toggleDecorations(): Promise<boolean> {
+  const resource = vscode.window.activeTextEditor?.document.uri;
+  const config = vscode.workspace.getConfiguration(SECTION, resource);
+  const info = config.inspect<boolean>('enabled');
+  const next = !config.get<boolean>('enabled', true);
+  const target =
+    info?.workspaceFolderValue !== undefined && resource
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : info?.workspaceValue !== undefined
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+  await config.update('enabled', next, target);
+  return next;
+}
+
+/** Registers the editor decorations, their hover and the toggle command. */
+export function registerDecorations(services: Services): vscode.Disposable {
+  return new AiDecorations(services);
+}

@@ -1,0 +1,252 @@
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import { Services, storeKey } from '../../services';
+import { attributeLines } from '../../core/provenance/lineShare';
+import { Origin } from '../../core/provenance/origin';
+import { placeAiRanges } from '../../core/presentation/lineSpans';
+import { buildFileSection, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
+import { isUnavailable, loadStagedSummary } from './staged';
+
+export const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
+export const REPORT_VIEW_TYPE = 'aiProvenance.report';
+
+/** Current-file changes reach the panel at most this often. */
+const FILE_DEBOUNCE_MS = 150;
+/** The staged summary runs git: recomputed at most this often. */
+const STAGED_DEBOUNCE_MS = 600;
+
+/** Messages the webview script sends (media/report.js). */
+type FromWebview =
+  | { readonly type: 'ready' }
+  | { readonly type: 'refresh' }
+  | { readonly type: 'reveal'; readonly line: number }
+  | { readonly type: 'copyTrailers' };
+
+function nonce(): string {
+  return crypto.randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+}
+
+/** The page: strict CSP, our stylesheet and script from media/, nothing remote, nothing inline. */
+export function reportHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const media = vscode.Uri.joinPath(extensionUri, 'media');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.css'));
+  const n = nonce();
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource}`,
+    `script-src 'nonce-${n}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>AI Provenance</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="muted">Loading\u2026</p></main>
+<script nonce="${n}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+/**
+ * The report panel: one at a time, beside the editor. Shows the staged change's AI share (per
+ * file, per tool, the trailers the commit will get) and the ranges of the last active file, and
+ * follows the store.
+ */
+export class ReportPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private panelDisposables: vscode.Disposable[] = [];
+  /** The document the file section describes: the last active text editor's. */
+  private document: vscode.TextDocument | undefined;
+  private file: FileSection = buildFileSection(undefined, Date.now());
+  private staged: StagedSection = { state: 'unavailable', message: 'Computing the staged change\u2026' };
+  private stagedGeneration = 0;
+  private fileTimer: NodeJS.Timeout | undefined;
+  private stagedTimer: NodeJS.Timeout | undefined;
+  private ready = false;
+  /** Resolves with the first model posted after `show()` computed it. */
+  private lastModel: ReportModel | undefined;
+
+  constructor(private readonly services: Services) {
+    this.document = vscode.window.activeTextEditor?.document;
+    this.disposables.push(
+      vscode.commands.registerCommand(SHOW_REPORT_COMMAND, () => this.show()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        // Focusing the panel leaves no active editor: keep describing the last file then.
+        if (!editor || editor.document === this.document) return;
+        this.document = editor.document;
+        this.scheduleFile(0);
+      }),
+      services.store.onDidChange((key) => {
+        if (!this.panel) return;
+        if (this.document && storeKey(this.document.uri) === key) this.scheduleFile(FILE_DEBOUNCE_MS);
+        this.scheduleStaged();
+      }),
+      vscode.workspace.onDidSaveTextDocument(() => this.scheduleStaged()),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (doc === this.document) {
+          this.document = undefined;
+          this.scheduleFile(0);
+        }
+      }),
+    );
+    // `git add` and commits change the index: follow them.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.git/index');
+    this.disposables.push(watcher, watcher.onDidChange(() => this.scheduleStaged()), watcher.onDidCreate(() => this.scheduleStaged()));
+  }
+
+  /** Opens (or reveals) the panel; resolves with the data it shows once computed. */
+  async show(): Promise<ReportModel> {
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+    } else {
+      this.open();
+    }
+    this.updateFile();
+    await this.updateStaged();
+    return this.model();
+  }
+
+  private open(): void {
+    const media = vscode.Uri.joinPath(this.services.context.extensionUri, 'media');
+    const panel = vscode.window.createWebviewPanel(
+      REPORT_VIEW_TYPE,
+      'AI Provenance',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [media], retainContextWhenHidden: false },
+    );
+    panel.iconPath = vscode.Uri.joinPath(media, 'gutter-ai.svg');
+    this.panel = panel;
+    this.ready = false;
+    panel.webview.html = reportHtml(panel.webview, this.services.context.extensionUri);
+    this.panelDisposables = [
+      panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
+      panel.onDidChangeViewState((e) => {
+        // A hidden webview is torn down (no retained context); its script says `ready` again.
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        for (const d of this.panelDisposables) d.dispose();
+        this.panelDisposables = [];
+        this.panel = undefined;
+        this.ready = false;
+      }),
+    ];
+  }
+
+  private onMessage(m: FromWebview): void {
+    switch (m?.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        break;
+      case 'refresh':
+        this.updateFile();
+        void this.updateStaged();
+        break;
+      case 'reveal':
+        void this.reveal(m.line);
+        break;
+      case 'copyTrailers':
+        if (this.staged.state !== 'unavailable' && this.staged.trailers.length > 0) {
+          void vscode.env.clipboard.writeText(this.staged.trailers.join('\n'));
+          void vscode.window.setStatusBarMessage('AI Provenance: trailers copied', 3000);
+        }
+        break;
+    }
+  }
+
+  private async reveal(line: number): Promise<void> {
+    const document = this.document;
+    if (!document || !Number.isInteger(line) || line < 1) return;
+    const position = new vscode.Position(Math.min(line - 1, document.lineCount - 1), 0);
+    const editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false, viewColumn: vscode.ViewColumn.One });
+    editor.selection = new vscode.Selection(position, position);
+    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private scheduleFile(delay: number): void {
+    if (!this.panel) return;
+    if (this.fileTimer) clearTimeout(this.fileTimer);
+    this.fileTimer = setTimeout(() => {
+      this.fileTimer = undefined;
+      this.updateFile();
+    }, delay);
+  }
+
+  private scheduleStaged(): void {
+    if (!this.panel || this.stagedTimer) return;
+    this.stagedTimer = setTimeout(() => {
+      this.stagedTimer = undefined;
+      void this.updateStaged();
+    }, STAGED_DEBOUNCE_MS);
+  }
+
+  private updateFile(): void {
+    this.file = this.computeFile();
+    this.post();
+  }
+
+  private computeFile(): FileSection {
+    const now = Date.now();
+    const document = this.document;
+    if (!document) return buildFileSection(undefined, now, 'Open a file in an editor to see its AI ranges.');
+    const path = vscode.workspace.asRelativePath(document.uri, false);
+    const doc = this.services.store.get(storeKey(document.uri));
+    if (!doc) return buildFileSection(undefined, now, `${path} is not tracked (too large, not a text file, or capture is off).`);
+    const text = document.getText();
+    if (doc.rope.length !== text.length) return this.file; // the store is catching up; keep what is shown
+    const share = attributeLines(text, doc.rope.taggedRuns(), (id) => doc.isAi(id));
+    const aiLineOrigins: Origin[] = [];
+    for (const l of share.lines) {
+      const o = doc.origins.get(l.origin);
+      if (o) aiLineOrigins.push(o);
+    }
+    const ranges = placeAiRanges(doc.ranges(), (offset) => document.positionAt(offset).line);
+    return buildFileSection({ path, nonBlankLines: share.nonBlankLines, aiLineOrigins, ranges }, now);
+  }
+
+  private async updateStaged(): Promise<void> {
+    const generation = ++this.stagedGeneration;
+    let section: StagedSection;
+    try {
+      const result = await loadStagedSummary(this.services, this.document?.uri);
+      section = isUnavailable(result) ? buildStagedSection(undefined, result.unavailable) : buildStagedSection(result, '');
+    } catch (err) {
+      this.services.log.warn(`report: staged summary failed: ${err instanceof Error ? err.message : String(err)}`);
+      section = buildStagedSection(undefined, `The staged change could not be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (generation !== this.stagedGeneration) return; // a newer computation is on its way
+    this.staged = section;
+    this.post();
+  }
+
+  private model(): ReportModel {
+    this.lastModel = buildReportModel(this.file, this.staged, Date.now());
+    return this.lastModel;
+  }
+
+  private post(): void {
+    if (!this.panel || !this.ready) return;
+    void this.panel.webview.postMessage({ type: 'model', model: this.model() });
+  }
+
+  dispose(): void {
+    if (this.fileTimer) clearTimeout(this.fileTimer);
+    if (this.stagedTimer) clearTimeout(this.stagedTimer);
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Registers `aiProvenance.showReport` and the panel behind it. */
+export function registerReport(services: Services): vscode.Disposable {
+  return new ReportPanel(services);
+}
