@@ -4,7 +4,8 @@ import { ProvenanceStore } from '../../src/core/provenance/provenanceStore';
 import { aiLineSpans, lineOfFromText, placeAiRanges, RangeLike } from '../../src/core/presentation/lineSpans';
 import { escapeMarkdown, hoverMarkdown, inlineCode } from '../../src/core/presentation/hover';
 import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel } from '../../src/core/presentation/labels';
-import { bar, buildFileSection, buildStagedSection, REPORT_MAX_RANGE_ROWS } from '../../src/core/presentation/reportModel';
+import { bar, buildFileSection, buildStagedSection, fileInputOf, REPORT_MAX_RANGE_ROWS } from '../../src/core/presentation/reportModel';
+import { fileShare } from '../../src/core/provenance/fileShare';
 
 const T0 = Date.UTC(2026, 10, 24, 9, 31, 0);
 const copilot: Origin = { kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', timestamp: T0 };
@@ -83,13 +84,14 @@ describe('presentation: labels', () => {
     assert.strictEqual(formatAgo(T0, T0 + 49 * 3_600_000), '2 days ago');
   });
 
-  it('formats percentages without claiming 100% or 0% for partial shares', () => {
+  it('formats percentages like the status bar (round) and the trailers (floor, never 0% for some)', () => {
     assert.strictEqual(formatPercent(0, 10), '0%');
     assert.strictEqual(formatPercent(1, 0), '0%');
-    assert.strictEqual(formatPercent(1, 400), '0.3%');
-    assert.strictEqual(formatPercent(1, 3), '33%');
-    assert.strictEqual(formatPercent(999, 1000), '99%');
-    assert.strictEqual(formatPercent(5, 5), '100%');
+    assert.strictEqual(formatPercent(2, 3), '67%');
+    assert.strictEqual(formatPercent(2, 3, 'floor'), '66%');
+    assert.strictEqual(formatPercent(1, 400), '0%');
+    assert.strictEqual(formatPercent(1, 400, 'floor'), '<1%');
+    assert.strictEqual(formatPercent(5, 5, 'floor'), '100%');
   });
 
   it('names kinds and line spans', () => {
@@ -159,6 +161,24 @@ describe('presentation: report model', () => {
     assert.strictEqual(section.rangesOmitted, 0);
   });
 
+  it('counts the file as the status bar does', () => {
+    const src = ['const a = 1;', 'const b = compute(a);', '', 'export { a, b };', 'x', ''].join('\n');
+    const store = new ProvenanceStore();
+    const doc = store.getOrCreate('k', src.length);
+    doc.setOrigin(src.indexOf('compute(a);'), 'compute(a);', copilot); // 11 of 19 visible: an AI line
+    doc.setOrigin(src.indexOf('{ a, b }'), '{ a, b }', agent); // 5 of 13 visible: not an AI line
+    doc.setOrigin(src.lastIndexOf('x'), 'x', agent);
+    const section = buildFileSection(fileInputOf('f.ts', doc, src, lineOfFromText(src)), T0);
+    const status = fileShare(doc, src);
+    assert.ok(section.state === 'tracked');
+    if (section.state !== 'tracked') return;
+    assert.strictEqual(section.aiLines, status.aiLines);
+    assert.strictEqual(section.nonBlankLines, status.nonBlankLines);
+    assert.strictEqual(section.share.percentLabel, `${status.percent}%`);
+    assert.strictEqual(section.share.percentLabel, '50%');
+    assert.deepStrictEqual(section.ranges.map((r) => r.lines), ['line 2', 'line 4', 'line 5']);
+  });
+
   it('caps range rows and counts the rest', () => {
     const many = Array.from({ length: REPORT_MAX_RANGE_ROWS + 7 }, (_, i) => ({ ...placed[0], startLine: i, endLine: i }));
     const section = buildFileSection({ path: 'x', nonBlankLines: 1000, aiLineOrigins: [], ranges: many }, T0);
@@ -190,7 +210,7 @@ describe('presentation: report model', () => {
     assert.strictEqual(staged.total.percentLabel, '40%');
     assert.deepStrictEqual(staged.files.map((f) => [f.label, f.percentLabel]), [
       ['a.ts', '75%'],
-      ['b.ts', '17%'],
+      ['b.ts', '16%'],
     ]);
     assert.deepStrictEqual(staged.tools.map((t) => [t.label, t.value]), [
       ['github.copilot:gpt-4o', 3],

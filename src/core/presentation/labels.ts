@@ -50,13 +50,19 @@ export function formatAgo(timestamp: number, now: number): string {
   return days === 1 ? '1 day ago' : `${days} days ago`;
 }
 
-/** `42%` with no decimals, or `0.4%` for small non-zero shares; `0%` for an empty denominator. */
-export function formatPercent(part: number, whole: number): string {
+/**
+ * How a share is written. `round`: nearest whole percent, as the status bar writes a file's share
+ * (fileShare.percent). `floor`: rounded down but never `0%` for a non-zero share (`<1%`), as the
+ * commit policy and the trailers write the staged change's share. Both give `0%` for an empty
+ * denominator.
+ */
+export type PercentMode = 'round' | 'floor';
+
+export function formatPercent(part: number, whole: number, mode: PercentMode = 'round'): string {
   if (whole <= 0 || part <= 0) return '0%';
-  const p = (part / whole) * 100;
-  if (p >= 99.5 && part < whole) return '99%';
-  if (p < 1) return `${p.toFixed(1)}%`;
-  return `${Math.round(p)}%`;
+  if (mode === 'round') return `${Math.round((100 * part) / whole)}%`;
+  const p = Math.floor((part * 100) / whole);
+  return p === 0 ? '<1%' : `${p}%`;
 }
 
 /** `line 4` or `lines 4–9` (1-based lines in, as shown). */

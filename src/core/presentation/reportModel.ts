@@ -2,14 +2,19 @@
  * The data the report webview draws: plain JSON, built here without `vscode` so it is unit-tested,
  * and posted to media/report.js, which only renders it.
  */
+import { attributeLines } from '../provenance/lineShare';
 import { Origin, toolLabel } from '../provenance/origin';
-import { PlacedAiRange } from './lineSpans';
-import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel } from './labels';
+import { DocumentProvenance } from '../provenance/provenanceStore';
+import { PlacedAiRange, placeAiRanges } from './lineSpans';
+import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel, PercentMode } from './labels';
 
 /** At most this many range rows are sent for the current file; the rest are counted. */
 export const REPORT_MAX_RANGE_ROWS = 500;
 
-/** One bar of a chart: `value` of `total`. */
+/**
+ * One bar of a chart: `value` of `total`. The current file's shares are written as the status bar
+ * writes them (nearest percent); the staged change's as the trailers do (rounded down, `<1%`).
+ */
 export interface Bar {
   readonly label: string;
   readonly value: number;
@@ -86,9 +91,9 @@ export interface ReportModel {
   readonly staged: StagedSection;
 }
 
-export function bar(label: string, value: number, total: number, unit = 'lines'): Bar {
+export function bar(label: string, value: number, total: number, mode: PercentMode = 'round'): Bar {
   const percent = total > 0 ? Math.max(0, Math.min(100, (value / total) * 100)) : 0;
-  return { label, value, total, percent, percentLabel: formatPercent(value, total), detail: `${value} of ${total} ${unit}` };
+  return { label, value, total, percent, percentLabel: formatPercent(value, total, mode), detail: `${value} of ${total} lines` };
 }
 
 function byValueThenLabel(a: Bar, b: Bar): number {
@@ -103,6 +108,20 @@ export interface FileInput {
   readonly aiLineOrigins: readonly Origin[];
   /** The AI ranges of the file in document order, placed on lines. */
   readonly ranges: readonly PlacedAiRange[];
+}
+
+/**
+ * The file input for `doc`, whose document text is `text` (the caller checks they are in step).
+ * Lines are counted as the status bar counts them (lineShare.attributeLines, majority rule).
+ */
+export function fileInputOf(path: string, doc: DocumentProvenance, text: string, lineOf: (offset: number) => number): FileInput {
+  const share = attributeLines(text, doc.rope.taggedRuns(), (id) => doc.isAi(id));
+  const aiLineOrigins: Origin[] = [];
+  for (const l of share.lines) {
+    const o = doc.origins.get(l.origin);
+    if (o) aiLineOrigins.push(o);
+  }
+  return { path, nonBlankLines: share.nonBlankLines, aiLineOrigins, ranges: placeAiRanges(doc.ranges(), lineOf) };
 }
 
 export function buildFileSection(input: FileInput | undefined, now: number, noneMessage = 'Open a file to see its AI ranges.'): FileSection {
@@ -153,9 +172,9 @@ export function buildStagedSection(input: StagedInput | undefined, unavailableMe
   }
   return {
     state: 'available',
-    total: bar('Staged change', ai, lines),
-    files: files.map((f) => bar(f.path, f.aiLines, f.lines)).sort((a, b) => b.percent - a.percent || a.label.localeCompare(b.label)),
-    tools: [...perTool].filter(([, n]) => n > 0).map(([label, n]) => bar(label, n, lines)).sort(byValueThenLabel),
+    total: bar('Staged change', ai, lines, 'floor'),
+    files: files.map((f) => bar(f.path, f.aiLines, f.lines, 'floor')).sort((a, b) => b.percent - a.percent || a.label.localeCompare(b.label)),
+    tools: [...perTool].filter(([, n]) => n > 0).map(([label, n]) => bar(label, n, lines, 'floor')).sort(byValueThenLabel),
     trailers: [...input.trailers],
     notes: [...(input.notes ?? [])],
   };

@@ -1,10 +1,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { Services, storeKey } from '../../services';
-import { attributeLines } from '../../core/provenance/lineShare';
-import { Origin } from '../../core/provenance/origin';
-import { placeAiRanges } from '../../core/presentation/lineSpans';
-import { buildFileSection, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
+import { buildFileSection, fileInputOf, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
 import { isUnavailable, loadStagedSummary } from './staged';
 
 export const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
@@ -71,8 +68,6 @@ export class ReportPanel implements vscode.Disposable {
   private fileTimer: NodeJS.Timeout | undefined;
   private stagedTimer: NodeJS.Timeout | undefined;
   private ready = false;
-  /** Resolves with the first model posted after `show()` computed it. */
-  private lastModel: ReportModel | undefined;
 
   constructor(private readonly services: Services) {
     this.document = vscode.window.activeTextEditor?.document;
@@ -203,14 +198,7 @@ export class ReportPanel implements vscode.Disposable {
     if (!doc) return buildFileSection(undefined, now, `${path} is not tracked (too large, not a text file, or capture is off).`);
     const text = document.getText();
     if (doc.rope.length !== text.length) return this.file; // the store is catching up; keep what is shown
-    const share = attributeLines(text, doc.rope.taggedRuns(), (id) => doc.isAi(id));
-    const aiLineOrigins: Origin[] = [];
-    for (const l of share.lines) {
-      const o = doc.origins.get(l.origin);
-      if (o) aiLineOrigins.push(o);
-    }
-    const ranges = placeAiRanges(doc.ranges(), (offset) => document.positionAt(offset).line);
-    return buildFileSection({ path, nonBlankLines: share.nonBlankLines, aiLineOrigins, ranges }, now);
+    return buildFileSection(fileInputOf(path, doc, text, (offset) => document.positionAt(offset).line), now);
   }
 
   private async updateStaged(): Promise<void> {
@@ -229,8 +217,7 @@ export class ReportPanel implements vscode.Disposable {
   }
 
   private model(): ReportModel {
-    this.lastModel = buildReportModel(this.file, this.staged, Date.now());
-    return this.lastModel;
+    return buildReportModel(this.file, this.staged, Date.now());
   }
 
   private post(): void {
