@@ -7,6 +7,7 @@
  * Adding a subcommand is a one-line edit to the table below.
  */
 import { CliIo, EXIT_USAGE, UsageError, processIo } from './io';
+import { VERSION } from './version';
 
 export interface CliCommandModule {
   readonly help: string;
@@ -19,9 +20,12 @@ interface CommandEntry {
 }
 
 export const COMMANDS: Record<string, CommandEntry> = {
+  verify: { summary: 'Check trailers, manifests and policy for each commit of a range', load: () => import('./commands/verify') },
+  stats: { summary: 'AI share per commit, author, tool/model, file and period', load: () => import('./commands/stats') },
+  export: { summary: 'Export provenance of a range (Agent Trace v0.1.0 records)', load: () => import('./commands/export') },
 };
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version';
 
 export function usage(): string {
   const width = Math.max(0, ...Object.keys(COMMANDS).map((n) => n.length));

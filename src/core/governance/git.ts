@@ -87,6 +87,14 @@ export class GitRepo {
     return r.stdout.toString('utf8').split('\n').filter((l) => l.length > 0);
   }
 
+  /** Full id of the commit `rev` names; throws GitError when it names none. */
+  resolveCommit(rev: string): string {
+    if (rev.startsWith('-')) throw new GitError(`bad revision '${rev}'`);
+    const r = this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+    if (r.status !== 0) throw new GitError(`bad revision '${rev}': no such commit`);
+    return r.stdout.toString('utf8').trim();
+  }
+
   commitInfo(rev: string): CommitInfo {
     const out = this.text(['log', '-1', '--no-show-signature', '--format=%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00%B', rev, '--']);
     const [sha, parents, authorName, authorEmail, authorDate, committerDate, subject, ...rest] = out.split('\0');

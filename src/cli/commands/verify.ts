@@ -1,0 +1,158 @@
+/** `ai-provenance verify <rev-range>`: the CI gate. */
+import { POLICY_FILE, formatPolicyErrors, parsePolicy, parseRepositoryPolicy } from '../../core/policy/policy';
+import { CommitReport, VerifyReport } from '../../core/governance/findings';
+import { renderGithub } from '../../core/governance/format/github';
+import { toSarif } from '../../core/governance/format/sarif';
+import { renderTable } from '../../core/governance/format/table';
+import { expectedTrailers } from '../../core/governance/expectedTrailers';
+import { VerifyOptions, verifyRange } from '../../core/governance/verify';
+import { bool, list, parseArgs, str } from '../args';
+import { REPO_HELP, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit } from '../common';
+import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
+import { VERSION } from '../version';
+
+export const help = `Usage: ai-provenance verify <rev-range> [options]
+
+Checks every commit of <rev-range> (git rev-list syntax, e.g. origin/main..HEAD):
+  - its provenance manifest (.ai-provenance/<id>.json in the commit, or the commit's note)
+    is valid and matches the committed content: SHA-256 of each file and of each AI range;
+  - its trailers (AI-Assisted, AI-Contribution, Assisted-by, AI-Provenance, Review-Required)
+    match the manifest;
+  - the policy is met: a flagged change carries a review trailer (Reviewed-by) from someone
+    the policy lists for the required level, by e-mail or group (the author does not count);
+  - with --require-declaration, every non-merge commit declares AI-Assisted.
+
+Options:
+  --format <f>              table (default), json, sarif (SARIF 2.1.0) or github (annotations)
+  --json                    Same as --format json
+  -o, --output <file>       Write the report to a file instead of stdout
+  --policy <file>           Use this policy file for every commit (default: ${POLICY_FILE} at each commit)
+  --policy-rev <rev>        Use ${POLICY_FILE} as of <rev> (e.g. origin/main) for every commit
+  --require-declaration     Fail commits that carry no AI-Assisted trailer
+  --review-trailer <key>    Trailer that records a review (repeatable; default Reviewed-by)
+  --groups <file>           JSON {"<group>": ["e-mail", ...]} to match reviewers to policy groups
+  --allow-self-review       Let a commit's author count as its reviewer
+  --warnings-as-errors      Fail on warnings too (e.g. a changed file missing from the manifest)
+${REPO_HELP.join('\n')}
+  -h, --help                Show this help
+
+Exit codes: 0 all commits pass, 1 a check failed, 2 usage or repository error.
+`;
+
+const SPEC = {
+  ...REPO_OPTIONS,
+  format: { type: 'string', choices: ['table', 'json', 'sarif', 'github'] },
+  json: { type: 'boolean' },
+  output: { type: 'string', alias: 'o' },
+  policy: { type: 'string' },
+  'policy-rev': { type: 'string' },
+  'require-declaration': { type: 'boolean' },
+  'review-trailer': { type: 'string', multiple: true },
+  groups: { type: 'string' },
+  'allow-self-review': { type: 'boolean' },
+  'warnings-as-errors': { type: 'boolean' },
+} as const;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, SPEC);
+  const range = requireRange(args, 'verify');
+  const format = bool(args, 'json') ? 'json' : (str(args, 'format') ?? 'table');
+  const repo = openRepo(args, io);
+
+  let policy: VerifyOptions['policy'];
+  const policyFile = str(args, 'policy');
+  const policyRev = str(args, 'policy-rev');
+  if (policyFile && policyRev) throw new UsageError('use either --policy or --policy-rev, not both');
+  if (policyFile) {
+    const parsed = parsePolicy(readJsonFile(io, policyFile, 'policy file'), { partial: true });
+    if (!parsed.ok) throw new UsageError(`invalid policy:\n${formatPolicyErrors(policyFile, parsed.errors)}`);
+    policy = { source: policyFile, layer: parsed.value };
+  } else if (policyRev) {
+    const blob = withGit(() => repo.blob(repo.resolveCommit(policyRev), POLICY_FILE));
+    const source = `${POLICY_FILE} at ${policyRev}`;
+    if (!blob) policy = { source: `${source} (absent: defaults)`, layer: {} };
+    else {
+      const parsed = parseRepositoryPolicy(blob.toString('utf8'));
+      if (!parsed.ok) throw new UsageError(`invalid policy:\n${formatPolicyErrors(source, parsed.errors)}`);
+      policy = { source, layer: parsed.value };
+    }
+  }
+
+  let groups: Record<string, string[]> | undefined;
+  const groupsFile = str(args, 'groups');
+  if (groupsFile) {
+    const g = readJsonFile(io, groupsFile, 'groups file');
+    if (!g || typeof g !== 'object' || Array.isArray(g) || !Object.values(g).every((v) => Array.isArray(v) && v.every((e) => typeof e === 'string'))) {
+      throw new UsageError(`groups file ${groupsFile} must be a JSON object mapping group names to arrays of e-mails`);
+    }
+    groups = g as Record<string, string[]>;
+  }
+
+  const report = withGit(() =>
+    verifyRange(repo, range, {
+      notesRef: str(args, 'notes-ref'),
+      policy,
+      requireDeclaration: bool(args, 'require-declaration'),
+      reviewTrailers: list(args, 'review-trailer'),
+      groups,
+      allowSelfReview: bool(args, 'allow-self-review'),
+      expectedTrailers,
+    }),
+  );
+
+  switch (format) {
+    case 'json':
+      emit(args, io, JSON.stringify(report, null, 2) + '\n');
+      break;
+    case 'sarif':
+      emit(args, io, JSON.stringify(toSarif(report, VERSION), null, 2) + '\n');
+      break;
+    case 'github':
+      emit(args, io, renderGithub(report));
+      break;
+    default:
+      emit(args, io, renderVerifyTable(report));
+  }
+  const failed = report.summary.errors > 0 || (bool(args, 'warnings-as-errors') && report.summary.warnings > 0);
+  return failed ? EXIT_VIOLATION : EXIT_OK;
+}
+
+function statusLabel(c: CommitReport): string {
+  if (c.status === 'fail') return 'FAIL';
+  if (c.status === 'skip') return 'undeclared';
+  return c.findings.length ? 'ok (warnings)' : 'ok';
+}
+
+export function renderVerifyTable(report: VerifyReport): string {
+  if (report.commits.length === 0) return `No commits in ${report.range}.\n`;
+  const rows = report.commits.map((c) => [
+    c.sha.slice(0, 12),
+    statusLabel(c),
+    c.aiAssisted ?? '-',
+    c.contribution ?? '-',
+    c.reviewRequired ?? '-',
+    c.subject,
+  ]);
+  let out = renderTable(
+    [
+      { header: 'COMMIT' },
+      { header: 'STATUS' },
+      { header: 'AI' },
+      { header: 'AI-CONTRIBUTION', max: 60 },
+      { header: 'REVIEW' },
+      { header: 'SUBJECT', max: 50 },
+    ],
+    rows,
+  );
+  const problems = report.commits.flatMap((c) => c.findings);
+  if (problems.length) {
+    out += '\n';
+    for (const f of problems) {
+      const where = f.file ? ` ${f.file}${f.line !== undefined ? `:${f.line}` : ''}` : '';
+      out += `${f.severity.toUpperCase()} ${f.commit.slice(0, 12)} [${f.rule}]${where}: ${f.message}\n`;
+    }
+  }
+  const s = report.summary;
+  out += `\n${s.commits} commit(s): ${s.passed} passed, ${s.failed} failed, ${s.skipped} undeclared; ${s.errors} error(s), ${s.warnings} warning(s). Policy: ${report.policySource}.\n`;
+  return out;
+}

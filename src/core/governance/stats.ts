@@ -1,0 +1,199 @@
+/**
+ * The figures behind `ai-provenance stats`: AI share of added lines per commit, author,
+ * tool/model, origin kind, file and period, with the field names of `git ai stats --json`
+ * (human_additions, ai_additions, unknown_additions, tool_model_breakdown).
+ *
+ * A commit with a valid manifest contributes its manifest's counts (AI lines and the rest as
+ * human). A commit declaring `AI-Assisted: no` without a manifest counts its added lines (from
+ * `git diff-tree --numstat` against its first parent) as human. Any other commit counts them as
+ * unknown. Merge commits are not counted (their lines were counted in the merged commits).
+ * `stats` reads claims; `verify` is what checks them against the commits.
+ */
+import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../manifest/schema';
+import { TRAILER_AI_ASSISTED, loadCommitProvenance, trailerValues } from './commitProvenance';
+import { GitRepo } from './git';
+
+export interface Additions {
+  total_additions: number;
+  human_additions: number;
+  ai_additions: number;
+  unknown_additions: number;
+}
+
+export type CommitBasis = 'manifest' | 'declared-no-ai' | 'undeclared' | 'invalid-manifest' | 'merge';
+
+export interface CommitStats extends Additions {
+  sha: string;
+  author: string;
+  author_email: string;
+  date: string;
+  subject: string;
+  basis: CommitBasis;
+  ai_assisted?: string;
+  tool_model_breakdown: Record<string, number>;
+  kind_breakdown: Record<string, number>;
+}
+
+export interface GroupStats extends Additions {
+  key: string;
+  commits: number;
+  ai_share: number;
+}
+
+export interface StatsReport extends Additions {
+  range: string;
+  commits_counted: number;
+  merges_skipped: number;
+  ai_share: number;
+  /** `tool::model` (or `tool`) → AI lines, as in `git ai stats`. */
+  tool_model_breakdown: Record<string, { ai_additions: number }>;
+  kind_breakdown: Record<string, number>;
+  commits: CommitStats[];
+  authors: GroupStats[];
+  files: GroupStats[];
+  periods: GroupStats[];
+  period: 'day' | 'week';
+}
+
+export interface StatsOptions {
+  readonly notesRef?: string;
+  readonly period?: 'day' | 'week';
+}
+
+function zero(): Additions {
+  return { total_additions: 0, human_additions: 0, ai_additions: 0, unknown_additions: 0 };
+}
+
+function addInto(a: Additions, b: Additions): void {
+  a.total_additions += b.total_additions;
+  a.human_additions += b.human_additions;
+  a.ai_additions += b.ai_additions;
+  a.unknown_additions += b.unknown_additions;
+}
+
+/** AI additions as a share (0..1) of known (human + AI) additions. */
+export function aiShare(a: Additions): number {
+  const known = a.ai_additions + a.human_additions;
+  return known > 0 ? Math.round((a.ai_additions / known) * 10000) / 10000 : 0;
+}
+
+export function toolKey(tool: string, model?: string): string {
+  return model ? `${tool}::${model}` : tool;
+}
+
+/** UTC day `YYYY-MM-DD` or ISO week `YYYY-Www` of a date. */
+export function periodKey(date: string, period: 'day' | 'week'): string {
+  const d = new Date(Date.parse(date));
+  if (period === 'day') return d.toISOString().slice(0, 10);
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const dow = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - dow);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((t.getTime() - yearStart) / 86400000 + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+export function collectStats(repo: GitRepo, range: string[], options: StatsOptions = {}): StatsReport {
+  const notesRef = options.notesRef ?? MANIFEST_NOTES_REF;
+  const period = options.period ?? 'day';
+  const shas = repo.revList(range);
+  const totals = zero();
+  const tools: Record<string, { ai_additions: number }> = {};
+  const kinds: Record<string, number> = {};
+  const commits: CommitStats[] = [];
+  const authors = new Map<string, GroupStats>();
+  const files = new Map<string, GroupStats>();
+  const periods = new Map<string, GroupStats>();
+  let merges = 0;
+
+  const bump = (map: Map<string, GroupStats>, key: string, a: Additions, countCommit: boolean) => {
+    const g = map.get(key) ?? { key, commits: 0, ai_share: 0, ...zero() };
+    addInto(g, a);
+    if (countCommit) g.commits++;
+    map.set(key, g);
+  };
+
+  for (const sha of shas) {
+    const p = loadCommitProvenance(repo, sha, notesRef);
+    const info = p.info;
+    const declared = trailerValues(p.trailers, TRAILER_AI_ASSISTED).pop();
+    const base: Omit<CommitStats, keyof Additions | 'basis'> = {
+      sha: info.sha,
+      author: info.authorName,
+      author_email: info.authorEmail,
+      date: info.authorDate,
+      subject: info.subject,
+      ...(declared !== undefined ? { ai_assisted: declared } : {}),
+      tool_model_breakdown: {},
+      kind_breakdown: {},
+    };
+    if (info.parents.length > 1) {
+      merges++;
+      commits.push({ ...base, basis: 'merge', ...zero() });
+      continue;
+    }
+    const perFile = new Map<string, Additions>();
+    let basis: CommitBasis;
+    if (p.manifest) {
+      basis = 'manifest';
+      for (const f of p.manifest.files) {
+        const human = f.addedLines - f.aiLines;
+        perFile.set(f.path, { total_additions: f.addedLines, ai_additions: f.aiLines, human_additions: human, unknown_additions: 0 });
+        for (const r of f.ranges) {
+          const n = r.endLine - r.startLine + 1;
+          const k = toolKey(r.tool, r.model);
+          base.tool_model_breakdown[k] = (base.tool_model_breakdown[k] ?? 0) + n;
+          base.kind_breakdown[r.kind] = (base.kind_breakdown[r.kind] ?? 0) + n;
+        }
+      }
+    } else {
+      basis = p.manifestErrors ? 'invalid-manifest' : declared === 'no' ? 'declared-no-ai' : 'undeclared';
+      for (const c of repo.addedLines(info.sha, info.parents[0])) {
+        if (c.path.startsWith(`${MANIFEST_DIR}/`) || c.added === 0) continue;
+        perFile.set(c.path, {
+          total_additions: c.added,
+          ai_additions: 0,
+          human_additions: basis === 'declared-no-ai' ? c.added : 0,
+          unknown_additions: basis === 'declared-no-ai' ? 0 : c.added,
+        });
+      }
+    }
+    const sum = zero();
+    for (const [path, a] of perFile) {
+      addInto(sum, a);
+      bump(files, path, a, true);
+    }
+    commits.push({ ...base, basis, ...sum });
+    addInto(totals, sum);
+    bump(authors, info.authorEmail.toLowerCase(), sum, true);
+    bump(periods, periodKey(info.authorDate, period), sum, true);
+    for (const [k, n] of Object.entries(base.tool_model_breakdown)) (tools[k] ??= { ai_additions: 0 }).ai_additions += n;
+    for (const [k, n] of Object.entries(base.kind_breakdown)) kinds[k] = (kinds[k] ?? 0) + n;
+  }
+
+  const finish = (map: Map<string, GroupStats>) => [...map.values()].map((g) => ({ ...g, ai_share: aiShare(g) }));
+  const authorList = finish(authors);
+  // Show the author's name with the e-mail key.
+  for (const a of authorList) {
+    const c = commits.find((x) => x.author_email.toLowerCase() === a.key);
+    if (c) a.key = `${c.author} <${c.author_email}>`;
+  }
+  return {
+    range: range.join(' '),
+    ...totals,
+    commits_counted: commits.length - merges,
+    merges_skipped: merges,
+    ai_share: aiShare(totals),
+    tool_model_breakdown: sortRecord(tools, (v) => v.ai_additions),
+    kind_breakdown: sortRecord(kinds, (v) => v),
+    commits,
+    authors: authorList.sort((a, b) => b.ai_additions - a.ai_additions || a.key.localeCompare(b.key)),
+    files: finish(files).sort((a, b) => b.ai_additions - a.ai_additions || a.key.localeCompare(b.key)),
+    periods: finish(periods).sort((a, b) => a.key.localeCompare(b.key)),
+    period,
+  };
+}
+
+function sortRecord<T>(r: Record<string, T>, by: (v: T) => number): Record<string, T> {
+  return Object.fromEntries(Object.entries(r).sort((a, b) => by(b[1]) - by(a[1]) || a[0].localeCompare(b[0])));
+}
