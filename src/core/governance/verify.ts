@@ -106,9 +106,10 @@ export function verifyCommit(repo: GitRepo, sha: string, options: VerifyOptions)
   else policy = policyResult.policy;
 
   if (m) {
-    checkIdentity(p, m, add);
-    checkContent(repo, p, m, add);
-    checkTrailers(p, m, options.expectedTrailers, add);
+    if (checkIdentity(repo, p, m, add)) {
+      checkContent(repo, p, m, add);
+      checkTrailers(p, m, options.expectedTrailers, add);
+    }
   }
   if (m && policy) checkReview(p, m, policy, options, add);
 
@@ -146,18 +147,27 @@ function loadPolicy(repo: GitRepo, sha: string, options: VerifyOptions): { polic
   return { policy: resolvePolicy(parsed.value) };
 }
 
-function checkIdentity(p: CommitProvenance, m: Manifest, add: Add): void {
+/** Returns false when the manifest plainly belongs to another commit (further checks are moot). */
+function checkIdentity(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add): boolean {
   if (p.manifestId === undefined) {
     add('trailer-mismatch', `a manifest (${p.raw?.source}) is attached but the commit has no ${TRAILER_PROVENANCE} trailer naming it`);
   } else if (p.manifestId !== m.id) {
     add('manifest-mismatch', `${TRAILER_PROVENANCE} names ${p.manifestId} but the manifest (${p.raw?.source}) has id ${m.id}`, manifestLocation(p));
   }
   const parent = p.info.parents[0] ?? null;
+  if (parent && p.raw?.source.startsWith('file:')) {
+    const file = p.raw.source.slice('file:'.length);
+    if (repo.blob(parent, file)) {
+      add('manifest-mismatch', `manifest ${file} was committed by an earlier commit; this commit does not add its own`, { file });
+      return false;
+    }
+  }
   if (m.base !== parent) {
     add('manifest-mismatch', `manifest was measured against ${m.base ?? 'no parent'} but the commit's first parent is ${parent ?? 'none'} (rewritten commit?)`, {
       severity: 'warning',
     });
   }
+  return true;
 }
 
 function checkContent(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add): void {
@@ -211,6 +221,8 @@ function checkTrailers(p: CommitProvenance, m: Manifest, expected: ExpectedTrail
   const want = new Map<string, { key: string; values: string[] }>();
   for (const t of expected(m)) {
     const k = t.key.toLowerCase();
+    // The manifest id is checked by checkIdentity.
+    if (k === TRAILER_PROVENANCE.toLowerCase()) continue;
     const e = want.get(k) ?? { key: t.key, values: [] };
     e.values.push(t.value);
     want.set(k, e);

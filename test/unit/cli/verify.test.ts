@@ -1,0 +1,286 @@
+import * as assert from 'assert';
+import { runCli } from '../../../src/cli/main';
+import { memoryIo } from '../../../src/cli/io';
+import { AUTHOR, SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
+
+interface JsonReport {
+  commits: Array<{ sha: string; status: string; findings: Array<{ rule: string; severity: string; commit: string; message: string; file?: string; line?: number }> }>;
+  summary: { commits: number; passed: number; failed: number; skipped: number; errors: number };
+}
+
+async function verify(repo: TempRepo, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIo(repo.dir);
+  const code = await runCli(['verify', ...args], io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+async function verifyJson(repo: TempRepo, ...args: string[]): Promise<{ code: number; report: JsonReport }> {
+  const r = await verify(repo, ...args, '--json');
+  return { code: r.code, report: JSON.parse(r.out) as JsonReport };
+}
+
+const REVIEWED = `Reviewed-by: ${SENIOR.name} <${SENIOR.email}>`;
+
+/** A history that meets the policy: a policy commit, a reviewed AI commit (manifest in the repo), a small AI commit (note). */
+function cleanHistory(repo: TempRepo): { base: string; ai: string; small: string } {
+  const base = commitPolicy(repo);
+  const ai = commitWithProvenance(repo, {
+    subject: 'Add parser',
+    files: { 'src/parser.ts': lines(10), 'README.md': 'hello\n' },
+    ai: { 'src/parser.ts': [{ start: 2, end: 5, kind: 'chat' }, { start: 8, end: 8, kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', trivial: true }] },
+    extraTrailers: [REVIEWED],
+  }).sha;
+  const small = commitWithProvenance(repo, {
+    subject: 'Tweak parser',
+    files: { 'src/parser.ts': lines(12) },
+    ai: { 'src/parser.ts': [{ start: 12, end: 12, kind: 'inline', tool: 'codeium', model: null, trivial: true }] },
+    location: 'notes',
+  }).sha;
+  return { base, ai, small };
+}
+
+describe('cli verify', function () {
+  this.timeout(30000);
+  let repo: TempRepo;
+  beforeEach(() => {
+    repo = TempRepo.create();
+  });
+  afterEach(() => repo.cleanup());
+
+  it('passes a clean history (manifest in the commit and in a note, reviewed flagged change)', async () => {
+    const { ai, small } = cleanHistory(repo);
+    const { code, report } = await verifyJson(repo, 'HEAD');
+    assert.deepStrictEqual(report.commits.flatMap((c) => c.findings), []);
+    assert.strictEqual(code, 0);
+    assert.deepStrictEqual(
+      report.commits.map((c) => [c.sha, c.status]),
+      [
+        [report.commits[0].sha, 'pass'],
+        [ai, 'pass'],
+        [small, 'pass'],
+      ],
+    );
+    assert.strictEqual(report.summary.passed, 3);
+    const table = await verify(repo, 'HEAD');
+    assert.strictEqual(table.code, 0);
+    assert.match(table.out, /3 commit\(s\): 3 passed, 0 failed/);
+  });
+
+  it('fails a manifest whose range hash was edited in the note, naming the commit and the lines', async () => {
+    const { small } = cleanHistory(repo);
+    const note = JSON.parse(repo.git(['notes', '--ref=refs/notes/ai-provenance', 'show', small]));
+    note.files[0].ranges[0].sha256 = 'f'.repeat(64);
+    repo.git(['notes', '--ref=refs/notes/ai-provenance', 'add', '-f', '-F', '-', small], JSON.stringify(note));
+    const { code, report } = await verifyJson(repo, 'HEAD~1..HEAD');
+    assert.strictEqual(code, 1);
+    const f = report.commits[0].findings;
+    assert.strictEqual(report.commits[0].sha, small);
+    assert.deepStrictEqual(f.map((x) => x.rule), ['range-hash-mismatch']);
+    assert.strictEqual(f[0].file, 'src/parser.ts');
+    assert.strictEqual(f[0].line, 12);
+    const text = await verify(repo, 'HEAD~1..HEAD');
+    assert.match(text.out, new RegExp(`ERROR ${small.slice(0, 12)} \\[range-hash-mismatch\\] src/parser.ts:12: .*AI lines 12-12`));
+  });
+
+  it('fails when the committed content differs from the manifest (manifest made before a last edit)', async () => {
+    commitPolicy(repo);
+    const c = commitWithProvenance(repo, {
+      subject: 'Add util',
+      files: { 'util.ts': lines(6) },
+      ai: { 'util.ts': [{ start: 1, end: 4 }] },
+      extraTrailers: [REVIEWED],
+      mutate: (m) => {
+        // The manifest claims the text before a human edit of line 2.
+        const edited = lines(6).replace('line 2', 'line two');
+        const { sha256Hex, rangeText } = require('../../../src/core/manifest/schema');
+        const f = m.files[0];
+        return { ...m, files: [{ ...f, sha256: sha256Hex(edited), ranges: f.ranges.map((r) => ({ ...r, sha256: sha256Hex(rangeText(edited, r.startLine, r.endLine)) })) }] };
+      },
+    });
+    const { code, report } = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(code, 1);
+    const rules = report.commits[0].findings.map((f) => f.rule).sort();
+    assert.deepStrictEqual(rules, ['file-hash-mismatch', 'range-hash-mismatch']);
+    assert.ok(report.commits[0].findings.every((f) => f.commit === c.sha));
+  });
+
+  it('fails a tampered committed manifest whose totals no longer add up', async () => {
+    commitPolicy(repo);
+    commitWithProvenance(repo, {
+      subject: 'Add util',
+      files: { 'util.ts': lines(6) },
+      ai: { 'util.ts': [{ start: 1, end: 4 }] },
+      extraTrailers: [REVIEWED],
+      mutate: (m) => ({ ...m, files: m.files.map((f) => ({ ...f, aiLines: 1, nonTrivialAiLines: 1, ranges: [f.ranges[0]].map((r) => ({ ...r, endLine: 1 })) })) }),
+    });
+    const { code, report } = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(code, 1);
+    const f = report.commits[0].findings;
+    assert.ok(f.some((x) => x.rule === 'manifest-invalid' && /totals/.test(x.message)), JSON.stringify(f));
+  });
+
+  it('fails a trailer edited after the fact (figures no longer match the manifest)', async () => {
+    cleanHistory(repo);
+    // Rewrite the AI commit's message: lower the declared share.
+    repo.git(['checkout', '-q', 'HEAD~1']);
+    const msg = repo.git(['log', '-1', '--format=%B']);
+    const edited = msg.replace(/AI-Contribution: .*/, 'AI-Contribution: 10% (1 of 11 added lines; chat 1)');
+    assert.notStrictEqual(edited, msg);
+    repo.git(['commit', '-q', '--amend', '-F', '-'], edited);
+    const amended = repo.head();
+    const { code, report } = await verifyJson(repo, 'HEAD~1..HEAD');
+    assert.strictEqual(code, 1);
+    const f = report.commits[0].findings;
+    assert.strictEqual(report.commits[0].sha, amended);
+    assert.deepStrictEqual(f.map((x) => x.rule), ['trailer-mismatch']);
+    assert.match(f[0].message, /AI-Contribution says '10% \(1 of 11 added lines; chat 1\)' but the manifest implies '\d+% \(5 of 11 added lines; inline 1, chat 4\)'/);
+  });
+
+  it('fails a flagged change without a senior review, and accepts a senior or group member but not the author', async () => {
+    commitPolicy(repo);
+    const unreviewed = commitWithProvenance(repo, {
+      subject: 'Big AI change',
+      files: { 'a.ts': lines(5) },
+      ai: { 'a.ts': [{ start: 1, end: 5, kind: 'agent', tool: 'claude-code', model: 'claude-sonnet-4' }] },
+      extraTrailers: ['Reviewed-by: Bob Junior <bob@example.com>'],
+    });
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    const f = r.report.commits[0].findings;
+    assert.deepStrictEqual(f.map((x) => x.rule), ['review-missing']);
+    assert.strictEqual(f[0].commit, unreviewed.sha);
+    assert.match(f[0].message, /5 non-trivial AI lines \(threshold 3\).*'senior'.*bob@example\.com \(not 'senior'\)/);
+
+    commitWithProvenance(repo, {
+      subject: 'Self-reviewed',
+      files: { 'b.ts': lines(5) },
+      ai: { 'b.ts': [{ start: 1, end: 5 }] },
+      extraTrailers: [`Reviewed-by: ${AUTHOR.name} <${AUTHOR.email}>`],
+    });
+    const selfPolicy = { review: { required: 'senior', reviewers: { senior: { emails: [AUTHOR.email], groups: [] } } } };
+    require('fs').writeFileSync(require('path').join(repo.dir, 'self-policy.json'), JSON.stringify(selfPolicy));
+    r = await verifyJson(repo, 'HEAD^..HEAD', '--policy', 'self-policy.json');
+    assert.strictEqual(r.code, 1);
+    assert.match(r.report.commits[0].findings[0].message, /ada@example\.com \(the author\)/);
+    r = await verifyJson(repo, 'HEAD^..HEAD', '--policy', 'self-policy.json', '--allow-self-review');
+    assert.strictEqual(r.code, 0);
+
+    commitWithProvenance(repo, {
+      subject: 'Group-reviewed',
+      files: { 'c.ts': lines(5) },
+      ai: { 'c.ts': [{ start: 1, end: 5 }] },
+      extraTrailers: ['Reviewed-by: Gil Group <gil@example.com>'],
+    });
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1, 'not a senior without the groups file');
+    require('fs').writeFileSync(require('path').join(repo.dir, 'groups.json'), JSON.stringify({ '@acme/seniors': ['GIL@example.com'] }));
+    r = await verifyJson(repo, 'HEAD^..HEAD', '--groups', 'groups.json');
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report.commits[0].findings));
+  });
+
+  it('fails a commit that declares AI but whose manifest is missing', async () => {
+    commitPolicy(repo);
+    const c = commitWithProvenance(repo, {
+      subject: 'Lost manifest',
+      files: { 'a.ts': lines(5) },
+      ai: { 'a.ts': [{ start: 1, end: 5 }] },
+      extraTrailers: [REVIEWED],
+      location: 'notes',
+    });
+    repo.git(['notes', '--ref=refs/notes/ai-provenance', 'remove', c.sha]);
+    const { code, report } = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(code, 1);
+    const f = report.commits[0].findings;
+    assert.deepStrictEqual(f.map((x) => x.rule), ['manifest-missing']);
+    assert.strictEqual(f[0].commit, c.sha);
+    assert.match(f[0].message, new RegExp(`AI-Assisted: yes but has no provenance manifest \\(neither \\.ai-provenance/${c.manifest.id}\\.json`));
+  });
+
+  it('reports a manifest that names another id than the trailer', async () => {
+    commitPolicy(repo);
+    commitWithProvenance(repo, {
+      subject: 'Swapped',
+      files: { 'a.ts': lines(2) },
+      location: 'notes',
+      message: (m) => m.replace(/AI-Provenance: .*/, 'AI-Provenance: 00000000-0000-4000-8000-000000000000'),
+    });
+    const { code, report } = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(code, 1);
+    assert.deepStrictEqual(report.commits[0].findings.map((f) => f.rule), ['manifest-mismatch']);
+  });
+
+  it('requires a declaration only with --require-declaration (merges exempt)', async () => {
+    commitPolicy(repo);
+    repo.write('x.txt', 'x\n');
+    repo.git(['add', 'x.txt']);
+    const plain = repo.commit('Plain commit');
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 0);
+    assert.strictEqual(r.report.commits[0].status, 'skip');
+    r = await verifyJson(repo, 'HEAD^..HEAD', '--require-declaration');
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.commit]), [['declaration-missing', plain]]);
+  });
+
+  it('writes SARIF 2.1.0 and GitHub annotations for failures', async () => {
+    commitPolicy(repo);
+    const c = commitWithProvenance(repo, {
+      subject: 'Unreviewed',
+      files: { 'dir/a,b.ts': lines(5) },
+      ai: { 'dir/a,b.ts': [{ start: 1, end: 5 }] },
+      mutate: (m) => ({ ...m, files: m.files.map((f) => ({ ...f, ranges: f.ranges.map((r) => ({ ...r, sha256: '0'.repeat(64) })) })) }),
+    });
+    const sarif = await verify(repo, 'HEAD^..HEAD', '--format', 'sarif');
+    assert.strictEqual(sarif.code, 1);
+    const log = JSON.parse(sarif.out);
+    assert.strictEqual(log.version, '2.1.0');
+    const results = log.runs[0].results as Array<{ ruleId: string; level: string; message: { text: string }; locations: Array<{ physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } } }> }>;
+    assert.deepStrictEqual(results.map((r) => r.ruleId).sort(), ['range-hash-mismatch', 'review-missing']);
+    const rangeResult = results.find((r) => r.ruleId === 'range-hash-mismatch')!;
+    assert.strictEqual(rangeResult.locations[0].physicalLocation?.artifactLocation.uri, 'dir/a%2Cb.ts');
+    assert.strictEqual(rangeResult.locations[0].physicalLocation?.region?.startLine, 1);
+    const ids = log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
+    for (const r of results) assert.ok(ids.includes(r.ruleId));
+
+    const gh = await verify(repo, 'HEAD^..HEAD', '--format', 'github');
+    assert.strictEqual(gh.code, 1);
+    const short = c.sha.slice(0, 12);
+    assert.ok(gh.out.includes(`::error file=dir/a%2Cb.ts,line=1,endLine=5,title=ai-provenance range-hash-mismatch (${short})::commit ${short}: dir/a,b.ts: committed text of AI lines 1-5`), gh.out);
+    assert.match(gh.out, new RegExp(`^::error title=ai-provenance review-missing \\(${short}\\)::commit ${short}: change is flagged`, 'm'));
+  });
+
+  it('exits 2 with a clear message for usage and repository errors', async () => {
+    cleanHistory(repo);
+    let r = await verify(repo);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /missing <rev-range>/);
+    r = await verify(repo, 'nope..HEAD');
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /bad revision range 'nope\.\.HEAD'/);
+    r = await verify(repo, 'HEAD', '--bogus');
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /unknown option '--bogus'/);
+    r = await verify(repo, 'HEAD', '--format', 'xml');
+    assert.strictEqual(r.code, 2);
+    const io = memoryIo(require('os').tmpdir());
+    assert.strictEqual(await runCli(['verify', 'HEAD', '-C', require('path').join(repo.dir, 'no-such-dir')], io), 2);
+    assert.match(io.stderr, /no such directory/);
+    const io2 = memoryIo(repo.dir, { ...process.env, AI_PROVENANCE_GIT: '/nonexistent/git' });
+    assert.strictEqual(await runCli(['verify', 'HEAD'], io2), 2);
+    assert.match(io2.stderr, /git not found/);
+  });
+
+  it('fails a commit that reuses the trailers (and committed manifest) of an earlier commit', async () => {
+    const { ai } = cleanHistory(repo);
+    const msg = repo.git(['log', '-1', '--format=%B', ai]);
+    repo.write('other.ts', 'export {};\n');
+    repo.git(['add', 'other.ts']);
+    const copy = repo.commit(msg.replace('Add parser', 'Unrelated change'));
+    const { code, report } = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(code, 1);
+    const f = report.commits[0].findings;
+    assert.strictEqual(report.commits[0].sha, copy);
+    assert.deepStrictEqual(f.map((x) => [x.rule, x.severity]), [['manifest-mismatch', 'error']]);
+    assert.match(f[0].message, /was committed by an earlier commit/);
+  });
+});
