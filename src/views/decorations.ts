@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Services, storeKey } from '../services';
-import { aiLineSpans, placeAiRanges } from '../core/presentation/lineSpans';
+import { aiLineSpans, LineSpan, placeAiRanges } from '../core/presentation/lineSpans';
 import { hoverMarkdown } from '../core/presentation/hover';
 import { DocumentProvenance } from '../core/provenance/provenanceStore';
 
@@ -9,6 +9,14 @@ const SECTION = 'aiProvenance.decorations';
 export const DECORATIONS_ENABLED_SETTING = `${SECTION}.enabled`;
 
 export const TOGGLE_DECORATIONS_COMMAND = 'aiProvenance.toggleDecorations';
+const INTERNAL_STATE_COMMAND = 'aiProvenance.internal.decorations';
+
+/** What `aiProvenance.internal.decorations` returns. */
+export interface DecorationState {
+  readonly enabled: boolean;
+  /** Each visible editor with the line spans (0-based, inclusive) it shows marked. */
+  readonly editors: { readonly uri: string; readonly lines: [number, number][] }[];
+}
 const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
 
 /** Store changes are applied to the visible editors at most this often. */
@@ -58,8 +66,8 @@ export class AiDecorations implements vscode.Disposable {
   private pendingAll = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  /** Editors that currently show marks (so that clearing them is done once, not on every change). */
-  private readonly decorated = new Set<vscode.TextEditor>();
+  /** Editors that currently show marks, with the line spans last applied (0-based, inclusive). */
+  private readonly decorated = new Map<vscode.TextEditor, LineSpan[]>();
 
   constructor(private readonly services: Services) {
     this.createTypes();
@@ -71,15 +79,20 @@ export class AiDecorations implements vscode.Disposable {
       }),
       vscode.languages.registerHoverProvider('*', { provideHover: (d, p) => this.provideHover(d, p) }),
       vscode.commands.registerCommand(TOGGLE_DECORATIONS_COMMAND, () => toggleDecorations()),
+      // For the in-host tests: what each visible editor shows right now.
+      vscode.commands.registerCommand(INTERNAL_STATE_COMMAND, () => this.state()),
     );
     this.schedule();
   }
 
-  /** The lines `document` has marked (0-based inclusive spans), as `refresh` computes them. */
-  spansFor(document: vscode.TextDocument): { startLine: number; endLine: number }[] {
-    const doc = provenanceOf(this.services, document);
-    if (!doc) return [];
-    return aiLineSpans(doc.ranges(), (offset) => document.positionAt(offset).line);
+  state(): DecorationState {
+    return {
+      enabled: this.settings.enabled,
+      editors: vscode.window.visibleTextEditors.map((e) => ({
+        uri: e.document.uri.toString(),
+        lines: (this.decorated.get(e) ?? []).map((s): [number, number] => [s.startLine, s.endLine]),
+      })),
+    };
   }
 
   private createTypes(): void {
@@ -143,7 +156,7 @@ export class AiDecorations implements vscode.Disposable {
     this.pending.clear();
     this.pendingAll = false;
     const visible = new Set(vscode.window.visibleTextEditors);
-    for (const editor of this.decorated) if (!visible.has(editor)) this.decorated.delete(editor);
+    for (const editor of [...this.decorated.keys()]) if (!visible.has(editor)) this.decorated.delete(editor);
     for (const editor of visible) {
       if (all || keys.has(storeKey(editor.document.uri))) this.refresh(editor);
     }
@@ -177,7 +190,7 @@ export class AiDecorations implements vscode.Disposable {
     } else {
       editor.setDecorations(textType, []);
     }
-    if (spans.length > 0) this.decorated.add(editor);
+    if (spans.length > 0) this.decorated.set(editor, spans);
     else this.decorated.delete(editor);
   }
 

@@ -1,0 +1,146 @@
+// What people see, in a real VS Code: the decorations of AI lines (and how they follow edits), the
+// hover over AI text, the toggle, and the data of the report panel.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { AiProvenanceApi } from '../../src/api';
+import type { DecorationState } from '../../src/views/decorations';
+import type { ReportModel } from '../../src/core/presentation/reportModel';
+import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, typeText, waitFor } from './support/host';
+
+const CONTENT = ['const a = 1;', 'const b = 2;', 'const c = 3;', 'const d = 4;', ''].join('\n');
+const ORIGIN = { tool: 'test-agent', model: 'm-1', kind: 'agent' as const };
+
+async function api(): Promise<AiProvenanceApi> {
+  return (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
+}
+
+async function decorations(): Promise<DecorationState> {
+  return vscode.commands.executeCommand<DecorationState>('aiProvenance.internal.decorations');
+}
+
+/** The marked line spans of `doc`'s editor once they equal `expected` (waits for the debounce). */
+async function waitForLines(doc: vscode.TextDocument, expected: [number, number][], timeoutMs = 3000): Promise<void> {
+  let last: unknown;
+  await waitFor(
+    async () => {
+      const s = await decorations();
+      const e = s.editors.find((x) => x.uri === doc.uri.toString());
+      last = e?.lines;
+      return e && JSON.stringify(e.lines) === JSON.stringify(expected);
+    },
+    timeoutMs,
+    `expected marked lines ${JSON.stringify(expected)} in ${doc.uri.toString()}, last seen ${JSON.stringify(last)}`,
+  );
+}
+
+/** The Markdown of every hover VS Code would show at `position`, joined. */
+async function hoverText(doc: vscode.TextDocument, position: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? [];
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
+    .join('\n');
+}
+
+async function setDecorationsEnabled(value: boolean | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('aiProvenance.decorations').update('enabled', value, vscode.ConfigurationTarget.Global);
+}
+
+/** A scratch file whose lines 2-3 (1-based) are recorded as an agent's edit. */
+async function fileWithAiLines(name: string): Promise<vscode.TextEditor> {
+  const editor = await openScratchFile(name, CONTENT);
+  const a = await api();
+  await waitFor(() => a.getFileShare(editor.document.uri), 5000, 'document is tracked');
+  assert.ok(a.recordAiEdit(editor.document.uri, new vscode.Range(1, 0, 2, 12), ORIGIN), 'recordAiEdit refused');
+  return editor;
+}
+
+describe(`views ${hostTag()}`, () => {
+  afterEach(async () => {
+    await setDecorationsEnabled(undefined);
+    await closeAllEditors();
+  });
+
+  it(`marks the AI lines of a visible editor and follows edits ${hostTag()}`, async () => {
+    const editor = await fileWithAiLines('marked.js');
+    const doc = editor.document;
+    await waitForLines(doc, [[1, 2]]);
+
+    // A line typed above the AI lines moves their marks down.
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await typeText('// typed\n');
+    await waitForLines(doc, [[2, 3]]);
+
+    // Deleting the AI text removes its marks.
+    const ok = await editor.edit((b) => b.delete(new vscode.Range(2, 0, 4, 0)));
+    assert.ok(ok);
+    await waitForLines(doc, []);
+  });
+
+  it(`the hover names kind, tool, model and lines of the AI text under the mouse ${hostTag()}`, async () => {
+    const editor = await fileWithAiLines('hover.js');
+    const doc = editor.document;
+    await waitForLines(doc, [[1, 2]]);
+    const text = await hoverText(doc, new vscode.Position(2, 7));
+    assert.match(text, /AI-produced/);
+    assert.match(text, /Agent edit/);
+    assert.match(text, /`test-agent`/);
+    assert.match(text, /`m-1`/);
+    assert.match(text, /lines 2\u20133/);
+    assert.match(text, /\d{4}-\d\d-\d\d \d\d:\d\d UTC \(just now\)/);
+    // Not over human text.
+    assert.doesNotMatch(await hoverText(doc, new vscode.Position(0, 7)), /AI-produced/);
+    assert.doesNotMatch(await hoverText(doc, new vscode.Position(3, 7)), /AI-produced/);
+  });
+
+  it(`the toggle command turns marks and hover off and back on ${hostTag()}`, async () => {
+    const editor = await fileWithAiLines('toggle.js');
+    const doc = editor.document;
+    await waitForLines(doc, [[1, 2]]);
+
+    const off = await vscode.commands.executeCommand<boolean>('aiProvenance.toggleDecorations');
+    assert.strictEqual(off, false);
+    assert.strictEqual(vscode.workspace.getConfiguration('aiProvenance.decorations').get('enabled'), false);
+    await waitForLines(doc, []);
+    assert.strictEqual((await decorations()).enabled, false);
+    assert.doesNotMatch(await hoverText(doc, new vscode.Position(1, 7)), /AI-produced/);
+
+    const on = await vscode.commands.executeCommand<boolean>('aiProvenance.toggleDecorations');
+    assert.strictEqual(on, true);
+    await waitForLines(doc, [[1, 2]]);
+    assert.match(await hoverText(doc, new vscode.Position(1, 7)), /AI-produced/);
+  });
+
+  it(`the report describes the current file as the status bar counts it ${hostTag()}`, async () => {
+    const editor = await fileWithAiLines('report.js');
+    const doc = editor.document;
+    const model = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');
+    assert.ok(model, 'showReport returned no model');
+    const file = model.file;
+    assert.strictEqual(file.state, 'tracked', JSON.stringify(file));
+    if (file.state !== 'tracked') return;
+    assert.strictEqual(file.path, vscode.workspace.asRelativePath(doc.uri, false));
+    assert.strictEqual(file.aiLines, 2);
+    assert.strictEqual(file.nonBlankLines, 4);
+    assert.strictEqual(file.share.percentLabel, '50%');
+    const share = (await api()).getFileShare(doc.uri)!;
+    assert.strictEqual(file.aiLines, share.aiLines);
+    assert.deepStrictEqual(
+      file.ranges.map((r) => [r.lines, r.kind, r.tool, r.model]),
+      [['lines 2\u20133', 'agent', 'test-agent', 'm-1']],
+    );
+    assert.deepStrictEqual(
+      file.tools.map((t) => [t.label, t.value]),
+      [['test-agent:m-1', 2]],
+    );
+    // The panel is open beside the editor.
+    await waitFor(
+      () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('aiProvenance.report')),
+      5000,
+      'no report tab opened',
+    );
+  });
+});
