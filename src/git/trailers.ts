@@ -1,0 +1,106 @@
+import { Trailer, appendTrailerLines, isOwnedTrailer, removeTrailerLines, formatTrailer } from '../core/trailers/trailers';
+import { gitText } from './git';
+
+/**
+ * Reading and writing commit-message trailers with git's own parser. git decides what is a
+ * trailer (`git interpret-trailers --parse --no-divider`, as `git commit --trailer` does); our
+ * text operations only remove or append whole lines, and every result is parsed again: unless
+ * git then sees exactly the user's trailers (unchanged, in order) followed by ours, the message
+ * is left as it was and an error is returned. `git interpret-trailers` itself is not used to
+ * write, because it re-formats the user's existing trailers (e.g. collapses spaces after `:`).
+ */
+
+/** The trailers of `message` as git parses them (continuation lines unfolded). */
+export async function parseTrailers(message: string, cwd: string): Promise<Trailer[]> {
+  const out = await gitText(['interpret-trailers', '--parse', '--no-divider'], { cwd, input: message });
+  const trailers: Trailer[] = [];
+  for (const line of out.split('\n')) {
+    if (!line) continue;
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    trailers.push({ key: line.slice(0, i), value: line.slice(i + 1).trim() });
+  }
+  return trailers;
+}
+
+export interface ApplyTrailersOptions {
+  /** Folder to run git in (its config applies, as for `git commit`). */
+  readonly cwd: string;
+  /** `Assisted-by` values AI Provenance wrote earlier into this message (replaced, not kept). */
+  readonly ourAssistedBy?: Iterable<string>;
+  /** Comment character of the message (git's core.commentChar; default `#`). */
+  readonly commentChar?: string;
+}
+
+export interface ApplyTrailersResult {
+  readonly message: string;
+  readonly changed: boolean;
+  /**
+   * Our trailers actually written (those already present are not written again). Pass the
+   * `Assisted-by` values among them as `ourAssistedBy` next time, so that a value a person wrote
+   * is never taken for ours.
+   */
+  readonly added: readonly Trailer[];
+  /** Set when the message could not be updated safely; `message` is then the input. */
+  readonly error?: string;
+}
+
+const same = (a: Trailer, b: Trailer): boolean => a.key.toLowerCase() === b.key.toLowerCase() && a.value === b.value;
+
+/**
+ * Puts `ours` into `message`: our earlier trailers (see `isOwnedTrailer`) are removed, then
+ * `ours` are appended to the trailer block (or as a new block). An `Assisted-by` value already
+ * present (written by someone else) is not added again. Idempotent: applying the same trailers
+ * twice gives the same message. Never throws for a message problem; rejects only on git errors.
+ */
+export async function applyTrailers(message: string, ours: readonly Trailer[], options: ApplyTrailersOptions): Promise<ApplyTrailersResult> {
+  const cwd = options.cwd;
+  const commentChar = options.commentChar ?? '#';
+  const mine = new Set(options.ourAssistedBy ?? []);
+  const before = await parseTrailers(message, cwd);
+  const removable = before.filter((t) => isOwnedTrailer(t, mine));
+  const removal = removable.length
+    ? removeTrailerLines(message, (t) => removable.some((r) => same(r, t)), commentChar)
+    : { message, removed: [] as Trailer[] };
+  const afterRemove = removal.removed.length ? await parseTrailers(removal.message, cwd) : before;
+  const expectedKept = withoutOnce(before, removal.removed);
+  if (!sameList(afterRemove, expectedKept)) {
+    return { message, changed: false, added: [], error: 'could not remove the earlier AI Provenance trailers without touching other lines' };
+  }
+  const add: Trailer[] = [];
+  for (const t of ours) {
+    if (afterRemove.some((k) => same(k, t)) || add.some((k) => same(k, t))) continue;
+    add.push(t);
+  }
+  const expected = [...afterRemove, ...add];
+  for (const intoLast of afterRemove.length ? [true, false] : [false]) {
+    const candidate = appendTrailerLines(removal.message, add, intoLast, commentChar);
+    const parsed = add.length ? await parseTrailers(candidate, cwd) : afterRemove;
+    if (sameList(parsed, expected)) return { message: candidate, changed: candidate !== message, added: add };
+  }
+  return {
+    message,
+    changed: false,
+    added: [],
+    error: `git does not read the trailers back as written (${add.map(formatTrailer).join('; ')}); message left unchanged`,
+  };
+}
+
+/** Removes our trailers (all owned keys and our `Assisted-by` values) and nothing else. */
+export async function removeOurTrailers(message: string, options: ApplyTrailersOptions): Promise<ApplyTrailersResult> {
+  return applyTrailers(message, [], options);
+}
+
+function withoutOnce(list: readonly Trailer[], drop: readonly Trailer[]): Trailer[] {
+  const rest = [...drop];
+  return list.filter((t) => {
+    const i = rest.findIndex((d) => same(d, t));
+    if (i === -1) return true;
+    rest.splice(i, 1);
+    return false;
+  });
+}
+
+function sameList(a: readonly Trailer[], b: readonly Trailer[]): boolean {
+  return a.length === b.length && a.every((t, i) => same(t, b[i]));
+}
