@@ -1,0 +1,42 @@
+import { Policy, evaluatePolicy } from '../policy/policy';
+import { MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestFile, PolicySource, computeTotals } from './schema';
+
+export interface BuildManifestInput {
+  /** UUID v4 (reuse the id of an equal pending manifest, see {@link sameClaims}). */
+  readonly id: string;
+  readonly createdAt: string;
+  readonly generator: { readonly name: string; readonly version: string };
+  readonly base: string | null;
+  readonly policy: Policy;
+  readonly policySource: PolicySource;
+  readonly files: readonly ManifestFile[];
+}
+
+/** Assembles a manifest: files sorted by path, totals summed, the policy's verdict applied. */
+export function buildManifest(input: BuildManifestInput): Manifest {
+  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const totals = computeTotals(files);
+  const decision = evaluatePolicy(input.policy, totals);
+  return {
+    schema: MANIFEST_SCHEMA,
+    version: MANIFEST_VERSION,
+    id: input.id,
+    createdAt: input.createdAt,
+    generator: { name: input.generator.name, version: input.generator.version },
+    base: input.base,
+    flagged: decision.flagged,
+    ...(decision.reviewRequired ? { reviewRequired: decision.reviewRequired } : {}),
+    policy: { source: input.policySource, value: input.policy },
+    totals,
+    files,
+  };
+}
+
+/**
+ * True when two manifests make the same claims (everything but `id` and `createdAt`): a pending
+ * manifest that is still accurate keeps its id, so recomputing never creates a second one.
+ */
+export function sameClaims(a: Manifest, b: Manifest): boolean {
+  const strip = (m: Manifest): string => JSON.stringify({ ...m, id: '', createdAt: '' });
+  return strip(a) === strip(b);
+}

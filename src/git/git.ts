@@ -1,0 +1,251 @@
+import { execFile } from 'child_process';
+
+/**
+ * Runs git (never through a shell) and reads what the commit flow needs from it. No `vscode`
+ * import: used by the extension and by the `prepare-commit-msg` hook (through the CLI).
+ *
+ * Every failure is a {@link GitError} with a `kind` and a message fit to show a user:
+ * `git-missing` (no git executable), `not-a-repository`, `failed` (git said no; its stderr is in
+ * the message), `timeout`.
+ */
+
+export type GitErrorKind = 'git-missing' | 'not-a-repository' | 'failed' | 'timeout';
+
+export class GitError extends Error {
+  constructor(
+    readonly kind: GitErrorKind,
+    message: string,
+    readonly args: readonly string[] = [],
+    readonly stderr = '',
+    readonly exitCode?: number,
+  ) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+export interface GitRunOptions {
+  readonly cwd: string;
+  /** Written to git's stdin. */
+  readonly input?: string | Buffer;
+  /** Extra environment (merged over process.env; GIT_INDEX_FILE etc. pass through by default). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Milliseconds; default 30 s. */
+  readonly timeout?: number;
+  /** Exit codes that are not errors (default only 0). */
+  readonly okCodes?: readonly number[];
+}
+
+export interface GitResult {
+  readonly stdout: Buffer;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+/** The git executable; `AI_PROVENANCE_GIT` overrides (tests, unusual installs). */
+export function gitExecutable(): string {
+  return process.env.AI_PROVENANCE_GIT || 'git';
+}
+
+const MAX_BUFFER = 512 * 1024 * 1024;
+
+/** Runs `git <args>` in `options.cwd`. Rejects with a {@link GitError}. */
+export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
+  const git = gitExecutable();
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      git,
+      ['-c', 'core.quotepath=false', ...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        encoding: 'buffer',
+        maxBuffer: MAX_BUFFER,
+        timeout: options.timeout ?? 30_000,
+        windowsHide: true,
+      },
+      (error, stdout, stderr) => {
+        const err = stderr.toString('utf8');
+        if (error) {
+          const e = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string };
+          if (e.code === 'ENOENT' && typeof e.code === 'string') {
+            // ENOENT is also what a missing cwd gives.
+            return reject(new GitError('git-missing', `git was not found (tried '${git}'); install git or put it on PATH`, args));
+          }
+          if (e.killed || e.signal === 'SIGTERM') {
+            return reject(new GitError('timeout', `git ${args[0]} took too long and was stopped`, args, err));
+          }
+          const code = typeof e.code === 'number' ? e.code : -1;
+          if (options.okCodes?.includes(code)) return resolve({ stdout, stderr: err, code });
+          if (/not a git repository/i.test(err)) {
+            return reject(new GitError('not-a-repository', `${options.cwd} is not in a git repository`, args, err, code));
+          }
+          return reject(new GitError('failed', `git ${args.join(' ')} failed: ${err.trim() || `exit code ${code}`}`, args, err, code));
+        }
+        resolve({ stdout, stderr: err, code: 0 });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+/** `git <args>` stdout as UTF-8 text. */
+export async function gitText(args: readonly string[], options: GitRunOptions): Promise<string> {
+  return (await runGit(args, options)).stdout.toString('utf8');
+}
+
+/** Splits NUL-separated output, dropping the empty tail. */
+export function splitNul(out: string): string[] {
+  const parts = out.split('\0');
+  if (parts.length && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** The repository's top-level folder containing `dir`; undefined when `dir` is not in a repository. */
+export async function findRepoRoot(dir: string): Promise<string | undefined> {
+  try {
+    return (await gitText(['rev-parse', '--show-toplevel'], { cwd: dir })).trim() || undefined;
+  } catch (e) {
+    if (e instanceof GitError && (e.kind === 'not-a-repository' || e.kind === 'failed')) return undefined;
+    throw e;
+  }
+}
+
+/** Absolute path of the repository's git dir (per worktree). */
+export async function gitDir(root: string): Promise<string> {
+  return (await gitText(['rev-parse', '--absolute-git-dir'], { cwd: root })).trim();
+}
+
+/** Absolute path of a file inside the git dir, as git resolves it (`hooks` honours core.hooksPath). */
+export async function gitPath(root: string, name: string): Promise<string> {
+  const p = (await gitText(['rev-parse', '--path-format=absolute', '--git-path', name], { cwd: root })).trim();
+  return p;
+}
+
+/** Full id of `rev`, or undefined when it does not resolve (e.g. HEAD of an unborn branch). */
+export async function resolveCommit(root: string, rev: string): Promise<string | undefined> {
+  const r = await runGit(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: root, okCodes: [1, 128] });
+  const sha = r.stdout.toString('utf8').trim();
+  return r.code === 0 && sha ? sha : undefined;
+}
+
+/** A git config value (undefined when unset). */
+export async function configValue(root: string, key: string): Promise<string | undefined> {
+  const r = await runGit(['config', '--get', key], { cwd: root, okCodes: [1] });
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+}
+
+/** The empty tree's id in a SHA-1 or SHA-256 repository. */
+export async function emptyTree(root: string): Promise<string> {
+  return (await gitText(['hash-object', '-t', 'tree', '--stdin'], { cwd: root, input: '' })).trim();
+}
+
+export type ChangeStatus = 'added' | 'modified' | 'renamed' | 'copied' | 'deleted' | 'type-changed';
+
+/** One entry of the staged change (index vs a base commit). */
+export interface StagedEntry {
+  readonly status: ChangeStatus;
+  /** Path in the index (for deletions: the deleted path). */
+  readonly path: string;
+  /** Path in the base for renames and copies. */
+  readonly oldPath?: string;
+  readonly oldMode: string;
+  readonly newMode: string;
+  /** Blob id in the base; undefined for added files. */
+  readonly oldBlob?: string;
+  /** Blob id in the index; undefined for deleted files. */
+  readonly newBlob?: string;
+  /** True when git's diff considers the file binary. */
+  readonly binary: boolean;
+}
+
+const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', R: 'renamed', C: 'copied', D: 'deleted', T: 'type-changed' };
+
+/**
+ * The staged change: `git diff --cached --raw --numstat -z -M` against `base` (a commit id; the
+ * empty tree when undefined, i.e. an unborn branch). Unmerged entries are skipped.
+ */
+export async function stagedEntries(root: string, base: string | undefined, env?: NodeJS.ProcessEnv): Promise<StagedEntry[]> {
+  const against = base ?? (await emptyTree(root));
+  const out = await gitText(['diff', '--cached', '--raw', '--numstat', '-z', '-M', '--no-abbrev', '--no-ext-diff', '--no-textconv', against, '--'], { cwd: root, env });
+  const parts = splitNul(out);
+  const raw: Array<Omit<StagedEntry, 'binary'>> = [];
+  const binary = new Set<string>();
+  let i = 0;
+  while (i < parts.length) {
+    const head = parts[i];
+    if (head.startsWith(':')) {
+      // ":<old mode> <new mode> <old sha> <new sha> <status>[score]" then one or two paths.
+      const [oldMode, newMode, oldSha, newSha, statusField] = head.slice(1).split(' ');
+      const letter = statusField[0];
+      const twoPaths = letter === 'R' || letter === 'C';
+      const p1 = parts[i + 1];
+      const p2 = twoPaths ? parts[i + 2] : undefined;
+      i += twoPaths ? 3 : 2;
+      const status = STATUS[letter];
+      if (!status) continue; // U (unmerged), X, ...
+      const zero = /^0+$/;
+      raw.push({
+        status,
+        path: p2 ?? p1,
+        ...(twoPaths ? { oldPath: p1 } : {}),
+        oldMode,
+        newMode,
+        ...(zero.test(oldSha) ? {} : { oldBlob: oldSha }),
+        ...(zero.test(newSha) ? {} : { newBlob: newSha }),
+      });
+    } else {
+      // numstat: "<added>\t<deleted>\t<path>" or "<added>\t<deleted>\t" then old and new paths.
+      const [added, , path] = head.split('\t');
+      let name = path;
+      if (path === '') {
+        name = parts[i + 2];
+        i += 3;
+      } else i += 1;
+      if (added === '-') binary.add(name);
+    }
+  }
+  return raw.map((e) => ({ ...e, binary: binary.has(e.path) }));
+}
+
+/** Sizes in bytes of blobs (`git cat-file --batch-check`). */
+export async function blobSizes(root: string, blobs: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (!blobs.length) return sizes;
+  const out = await gitText(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd: root, input: blobs.join('\n') + '\n' });
+  for (const line of out.split('\n')) {
+    const [name, size] = line.split(' ');
+    if (name && size && /^\d+$/.test(size)) sizes.set(name, Number(size));
+  }
+  return sizes;
+}
+
+/** The bytes of a blob. */
+export async function readBlob(root: string, blob: string): Promise<Buffer> {
+  return (await runGit(['cat-file', 'blob', blob], { cwd: root })).stdout;
+}
+
+/** The blob id git would store for `content` (no write). */
+export async function hashBlob(root: string, content: string | Buffer): Promise<string> {
+  return (await gitText(['hash-object', '--stdin'], { cwd: root, input: content })).trim();
+}
+
+/** Blob id of `path` in the index (stage 0), or undefined when not staged. */
+export async function indexBlob(root: string, path: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const out = await gitText(['ls-files', '-s', '-z', '--', `:(literal)${path}`], { cwd: root, env });
+  for (const entry of splitNul(out)) {
+    const m = /^(\d+) ([0-9a-f]+) (\d)\t(.*)$/s.exec(entry);
+    if (m && m[3] === '0' && m[4] === path) return m[2];
+  }
+  return undefined;
+}
+
+/** Decodes UTF-8 strictly; undefined when the bytes are not valid UTF-8. A leading BOM is kept. */
+export function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,154 @@
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AiRange, mapRanges } from '../../src/core/contribution/mapRanges';
+import { rangeText, sha256Hex } from '../../src/core/manifest/schema';
+import { DEFAULT_POLICY } from '../../src/core/policy/policy';
+import { Origin } from '../../src/core/provenance/origin';
+import { GitError, findRepoRoot, gitPath, indexBlob, resolveCommit, runGit, stagedEntries } from '../../src/git/git';
+import { computeStagedChange } from '../../src/git/stagedChange';
+
+const agent: Origin = { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 1 };
+
+export function makeRepo(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-git-'));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'dev@example.com');
+  git(dir, 'config', 'user.name', 'Dev');
+  git(dir, 'config', 'core.autocrlf', 'false');
+  return dir;
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' });
+}
+
+function write(dir: string, file: string, text: string | Buffer): void {
+  fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  fs.writeFileSync(path.join(dir, file), text);
+}
+
+function rangeOf(text: string, piece: string, origin: Origin = agent): AiRange {
+  const start = text.indexOf(piece);
+  assert.ok(start >= 0);
+  return { start, end: start + piece.length, origin, text: piece };
+}
+
+describe('git adapter (temporary repositories)', () => {
+  it('lists added, modified, renamed, deleted and binary staged files with blob ids', async () => {
+    const dir = makeRepo();
+    const long = Array.from({ length: 20 }, (_, i) => `line ${i} of a file that will be renamed`).join('\n') + '\n';
+    write(dir, 'keep.txt', 'one\n');
+    write(dir, 'old/name.txt', long);
+    write(dir, 'gone.txt', 'bye\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    write(dir, 'keep.txt', 'one\ntwo\n');
+    fs.mkdirSync(path.join(dir, 'new'));
+    fs.renameSync(path.join(dir, 'old/name.txt'), path.join(dir, 'new/näme.txt'));
+    write(dir, 'new/näme.txt', long + 'extra\n');
+    fs.rmSync(path.join(dir, 'gone.txt'));
+    write(dir, 'img.bin', Buffer.from([0, 1, 2, 0, 255]));
+    git(dir, 'add', '-A');
+    const head = await resolveCommit(dir, 'HEAD');
+    const entries = await stagedEntries(dir, head);
+    const by = new Map(entries.map((e) => [e.path, e]));
+    assert.strictEqual(by.get('keep.txt')?.status, 'modified');
+    assert.strictEqual(by.get('new/näme.txt')?.status, 'renamed');
+    assert.strictEqual(by.get('new/näme.txt')?.oldPath, 'old/name.txt');
+    assert.strictEqual(by.get('gone.txt')?.status, 'deleted');
+    assert.strictEqual(by.get('gone.txt')?.newBlob, undefined);
+    assert.strictEqual(by.get('img.bin')?.binary, true);
+    assert.strictEqual(by.get('keep.txt')?.binary, false);
+    assert.strictEqual(by.get('keep.txt')?.newBlob, await indexBlob(dir, 'keep.txt'));
+  });
+
+  it('counts a partially staged file from working-copy provenance mapped onto the index', async () => {
+    const dir = makeRepo();
+    write(dir, 'a.ts', 'header\nfooter\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    const aiA = 'function alpha() {\n  return 1;\n}\n';
+    const aiB = 'function beta() {\n  return 2;\n}\n';
+    // Stage only aiA, then add aiB in the working copy.
+    write(dir, 'a.ts', 'header\n' + aiA + 'footer\n');
+    git(dir, 'add', 'a.ts');
+    const working = 'header\n' + aiA + 'human();\n' + aiB + 'footer\n';
+    write(dir, 'a.ts', working);
+    const workingRanges = [rangeOf(working, aiA), rangeOf(working, aiB, { ...agent, kind: 'chat', tool: 'copilot' })];
+    const change = await computeStagedChange({
+      root: dir,
+      maxFileBytes: 1e6,
+      trivial: DEFAULT_POLICY.trivial,
+      rangesFor: (f) => mapRanges(working, f.text, workingRanges),
+    });
+    assert.strictEqual(change.files.length, 1);
+    const f = change.files[0];
+    assert.deepStrictEqual([f.path, f.status, f.addedLines, f.aiLines, f.nonTrivialAiLines], ['a.ts', 'modified', 3, 3, 3]);
+    assert.deepStrictEqual(f.ranges.map((r) => [r.startLine, r.endLine, r.tool]), [[2, 4, 'claude-code']]);
+    const committed = git(dir, 'show', ':a.ts');
+    assert.strictEqual(f.sha256, sha256Hex(committed));
+    assert.strictEqual(f.ranges[0].sha256, sha256Hex(rangeText(committed, 2, 4)));
+    assert.strictEqual(change.base, (await resolveCommit(dir, 'HEAD'))!);
+  });
+
+  it('unborn branch: every staged line is added; CRLF and binary and large files handled', async () => {
+    const dir = makeRepo();
+    const crlf = 'first\r\nai made this line\r\n';
+    write(dir, 'win.txt', crlf);
+    write(dir, 'blob.bin', Buffer.from([0, 0, 0, 1]));
+    write(dir, 'big.txt', 'x'.repeat(2000) + '\n');
+    write(dir, 'latin1.txt', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    write(dir, '.ai-provenance/old.json', '{}\n');
+    git(dir, 'add', '.');
+    const change = await computeStagedChange({
+      root: dir,
+      maxFileBytes: 1000,
+      trivial: DEFAULT_POLICY.trivial,
+      rangesFor: (f) => (f.path === 'win.txt' ? [rangeOf(f.text, 'ai made this line\r\n')] : []),
+    });
+    assert.strictEqual(change.base, null);
+    const by = new Map(change.files.map((f) => [f.path, f]));
+    assert.ok(!by.has('.ai-provenance/old.json'), 'manifests are never counted');
+    assert.deepStrictEqual([by.get('win.txt')?.addedLines, by.get('win.txt')?.aiLines], [2, 1]);
+    assert.strictEqual(by.get('win.txt')?.ranges[0].sha256, sha256Hex('ai made this line\r'));
+    assert.strictEqual(by.get('blob.bin')?.skipped, 'binary');
+    assert.strictEqual(by.get('big.txt')?.skipped, 'too-large');
+    assert.strictEqual(by.get('latin1.txt')?.skipped, 'not-utf8');
+    assert.strictEqual(by.get('big.txt')?.sha256, sha256Hex('x'.repeat(2000) + '\n'));
+    assert.strictEqual(change.notes.length, 3);
+  });
+
+  it('deleted files add nothing, even when they were AI', async () => {
+    const dir = makeRepo();
+    write(dir, 'ai.txt', 'all of this was AI\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    git(dir, 'rm', '-q', 'ai.txt');
+    const change = await computeStagedChange({ root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => { throw new Error('not asked for deleted files'); } });
+    assert.deepStrictEqual(change.files.map((f) => [f.path, f.status, f.addedLines, f.aiLines, f.sha256]), [['ai.txt', 'deleted', 0, 0, undefined]]);
+  });
+
+  it('reports a folder outside any repository and a missing git clearly', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-nogit-'));
+    assert.strictEqual(await findRepoRoot(outside), undefined);
+    await assert.rejects(runGit(['status'], { cwd: outside }), (e: unknown) => e instanceof GitError && e.kind === 'not-a-repository');
+    const saved = process.env.AI_PROVENANCE_GIT;
+    process.env.AI_PROVENANCE_GIT = path.join(outside, 'no-such-git');
+    try {
+      await assert.rejects(runGit(['--version'], { cwd: outside }), (e: unknown) => e instanceof GitError && e.kind === 'git-missing' && /git was not found/.test(e.message));
+    } finally {
+      if (saved === undefined) delete process.env.AI_PROVENANCE_GIT;
+      else process.env.AI_PROVENANCE_GIT = saved;
+    }
+  });
+
+  it('resolves the hooks folder, honouring core.hooksPath', async () => {
+    const dir = makeRepo();
+    assert.strictEqual(await gitPath(dir, 'hooks'), path.join(fs.realpathSync(dir), '.git', 'hooks'));
+    git(dir, 'config', 'core.hooksPath', '.githooks');
+    assert.strictEqual(await gitPath(dir, 'hooks'), path.join(fs.realpathSync(dir), '.githooks'));
+  });
+});
