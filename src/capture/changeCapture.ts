@@ -5,6 +5,7 @@ import { TextChange } from '../core/provenance/provenanceStore';
 import { Services, storeKey } from '../services';
 import { AcceptInterception } from './acceptInterception';
 import { ChatContext } from './chatContext';
+import { ReloadDetector } from './reloadDetector';
 import { inlineToolName } from './inlineTool';
 import { documentLength, whyNotTracked } from './trackable';
 
@@ -17,13 +18,16 @@ export class ChangeCapture implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly untracked = new Map<string, string>();
   private isEnabled = true;
+  private readonly reloads: ReloadDetector;
 
   constructor(
     private readonly services: Services,
     private readonly accepts: AcceptInterception,
     private readonly chat: ChatContext,
   ) {
+    this.reloads = new ReloadDetector(services);
     this.disposables.push(
+      this.reloads,
       vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.untracked.delete(storeKey(d.uri))),
@@ -78,6 +82,9 @@ export class ChangeCapture implements vscode.Disposable {
         const facts = this.facts(event, key, changes, pending);
         const result = classifyChange(facts);
         doc.applyChanges(result.changes, result.attribution);
+        // The dirty flag lags the event: here it still tells whether the document was clean before
+        // the change, which a reload from disk requires. Typing into a dirty file costs nothing.
+        if (result.attribution.type === 'human' && facts.detailedReason === undefined && !document.isDirty) this.reloads.note(document, result.changes);
         if (result.attribution.type === 'origin') {
           const o = result.attribution.origin;
           this.services.log.info(
@@ -111,7 +118,6 @@ export class ChangeCapture implements vscode.Disposable {
       detailedReason: (event as { detailedReason?: unknown }).detailedReason,
       changes,
       pending,
-      cleanAfterChange: !document.isDirty && document.uri.scheme !== 'untitled',
       chatCodeBlocks: bigInsert ? this.chat.codeBlocks() : [],
       chatEditingSession: session,
       cursorOffsets: session ? this.cursorOffsets(document) : [],

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { normaliseToolId } from '../core/classification/toolId';
 
 /**
  * On VS Code Stable the edit that accepting an inline suggestion produces does not name its
@@ -24,11 +25,6 @@ const KNOWN_PROVIDERS = [
   'mistralai.mistral-code',
 ];
 
-/** Copilot's completions moved between its two extensions; both are recorded as one tool. */
-export function normaliseToolId(id: string): string {
-  const lower = id.toLowerCase();
-  return lower === 'github.copilot-chat' ? 'github.copilot' : lower;
-}
 
 let cached: string | undefined;
 let watching = false;

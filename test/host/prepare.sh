@@ -15,9 +15,10 @@ set -euo pipefail
 
 NODE_VERSION=24.11.1
 CODE_SERVER_VERSION=4.139.1
-PREPARE_REVISION=1
+PREPARE_REVISION=2
 CACHE="${AI_PROVENANCE_HOST_CACHE:-$HOME/.cache/ai-provenance-host}"
 NODE_DIR="$CACHE/node-v$NODE_VERSION"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 STOCK_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-stock"
 MARKER="$CACHE/prepared-v$PREPARE_REVISION-node$NODE_VERSION-cs$CODE_SERVER_VERSION"
@@ -141,7 +142,7 @@ fi
 # ---------------------------------------------------------------- 4. stock host copy
 mapfile -t flagged < <(grep -rlF --include='*.js' "$FLAG_ON" "$CS_DIR/lib/vscode/out" || true)
 [ ${#flagged[@]} -gt 0 ] || die "no workbench file in $CS_DIR/lib/vscode/out contains '$FLAG_ON'; cannot build the stock host"
-if [ ! -f "$STOCK_DIR/.stock" ]; then
+if [ ! -f "$STOCK_DIR/.stock-v2" ]; then
   log "creating stock host copy (proposed APIs not enabled for all extensions)"
   rm -rf "$STOCK_DIR.tmp"
   cp -al "$CS_DIR" "$STOCK_DIR.tmp" || die "could not hardlink-copy $CS_DIR"
@@ -156,7 +157,9 @@ if [ ! -f "$STOCK_DIR/.stock" ]; then
       if [ -e "$target.$ext" ]; then rm -f "$target.$ext"; log "  removed precompressed $rel.$ext"; fi
     done
   done
-  touch "$STOCK_DIR.tmp/.stock"
+  # The extension host also grants every proposal; patch-stock.js restores the real check there.
+  "$NODE_DIR/bin/node" "$SCRIPT_DIR/patch-stock.js" "$STOCK_DIR.tmp/lib/vscode/out" || die "could not patch the extension host of the stock copy"
+  touch "$STOCK_DIR.tmp/.stock-v2"
   rm -rf "$STOCK_DIR"
   mv "$STOCK_DIR.tmp" "$STOCK_DIR"
 fi

@@ -2,6 +2,7 @@ import { Origin } from '../provenance/origin';
 import { ChangeAttribution, TextChange } from '../provenance/provenanceStore';
 import { matchesChatCodeBlock } from './chatCodeBlockMatch';
 import { EditSource, readEditSource } from './editSource';
+import { normaliseToolId } from './toolId';
 import { PENDING_ACCEPT_TTL_MS, PendingAccept, isAtCursor, narrowToNewText } from './pendingAccept';
 
 /**
@@ -11,7 +12,8 @@ import { PENDING_ACCEPT_TTL_MS, PendingAccept, isAtCursor, narrowToNewText } fro
  * 1. undo/redo: text that comes back regains its earlier attribution, nothing else;
  * 2. VS Code's edit source (`detailedReason`, only where proposed APIs are on);
  * 3. an intercepted inline-suggestion accept (our keybindings) tied to this very change;
- * 4. a reload from disk (document clean after a change that was not an undo): `unknown`;
+ * 4. (a reload from disk on Stable is recognised after the fact by the adapter: see
+ *    `ReloadDetector`; it cannot be decided from the event alone);
  * 5. inserted text found in an open chat code block: chat;
  * 6. an edit to a file under a chat editing session, away from every cursor: chat;
  * 7. everything else is a person's edit.
@@ -26,8 +28,6 @@ export interface ChangeFacts {
   readonly changes: readonly TextChange[];
   /** The latest intercepted accept, if any. */
   readonly pending?: PendingAccept;
-  /** The document is not dirty after this change. */
-  readonly cleanAfterChange: boolean;
   /** Texts of the chat code blocks currently open in the window. */
   readonly chatCodeBlocks: readonly string[];
   /** A chat editing session currently edits this file. */
@@ -88,7 +88,7 @@ function fromInlineSource(facts: ChangeFacts, source: Extract<EditSource, { type
   const changes = pending ? facts.changes.map((c) => narrowToNewText(c, pending.cursors)) : facts.changes;
   return origin(
     facts,
-    { kind, tool: source.extensionId ?? pending?.tool ?? facts.inlineTool, requestId: source.requestId },
+    { kind, tool: source.extensionId ? normaliseToolId(source.extensionId) : pending?.tool ?? facts.inlineTool, requestId: source.requestId },
     'editSource:inline',
     { changes, consumedPending: !!pending },
   );
@@ -98,7 +98,7 @@ function fromChatSource(facts: ChangeFacts, source: Extract<EditSource, { type: 
   const kind = source.inline ? 'inlineChat' : source.mode === 'agent' ? 'agent' : 'chat';
   return origin(
     facts,
-    { kind, tool: source.extensionId ?? CHAT_TOOL, model: source.model ?? facts.soleChatModel, requestId: source.requestId ?? source.sessionId },
+    { kind, tool: source.extensionId ? normaliseToolId(source.extensionId) : CHAT_TOOL, model: source.model ?? facts.soleChatModel, requestId: source.requestId ?? source.sessionId },
     'editSource:chat',
   );
 }
@@ -146,6 +146,5 @@ export function classifyChange(facts: ChangeFacts): Classification {
     const kind = pending.kind === 'inline' && !atCursor ? 'nextEdit' : pending.kind;
     return origin(facts, { kind, tool: pending.tool }, 'keybinding', { changes, consumedPending: true });
   }
-  if (facts.cleanAfterChange && inserts(facts)) return origin(facts, { kind: 'unknown', tool: UNKNOWN_DISK_TOOL }, 'reloadFromDisk');
   return chatRules(facts) ?? human(facts, 'default');
 }

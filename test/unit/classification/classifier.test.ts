@@ -12,7 +12,6 @@ function facts(over: Partial<ChangeFacts> = {}): ChangeFacts {
     documentKey: 'file:///w/a.ts',
     version: 8,
     changes: [{ offset: 10, deleteLength: 0, text: 'x' }],
-    cleanAfterChange: false,
     chatCodeBlocks: [],
     chatEditingSession: false,
     cursorOffsets: [10],
@@ -131,8 +130,8 @@ describe('classifyChange without detailedReason (VS Code Stable)', () => {
     assert.deepStrictEqual(r.changes, [{ offset: 10, deleteLength: 0, text: 'nction' }]);
   });
 
-  it('a reload from disk is unknown, never AI and never human', () => {
-    assert.strictEqual(kindOf(facts({ cleanAfterChange: true, changes: [{ offset: 0, deleteLength: 5, text: 'agent wrote this' }] })), 'unknown');
+  it('a large non-typed change is still human from the event alone (reloads are decided later)', () => {
+    assert.strictEqual(kindOf(facts({ changes: [{ offset: 0, deleteLength: 5, text: 'agent wrote this' }] })), 'human');
   });
 
   it('text found in an open chat code block is chat, with the sole model named', () => {
@@ -196,5 +195,26 @@ describe('readEditSource', () => {
       extensionId: 'a.b',
       requestId: undefined,
     });
+  });
+});
+
+import { insertedSpans } from '../../../src/core/classification/changeSpans';
+
+describe('insertedSpans', () => {
+  it('places the inserted text of multi-change events in post-change coordinates', () => {
+    const before = 'aaaa\nbbbb\ncccc\n';
+    const changes = [
+      { offset: 10, deleteLength: 4, text: 'ZZ' },
+      { offset: 0, deleteLength: 0, text: 'XYZ' },
+      { offset: 5, deleteLength: 1, text: '' },
+    ];
+    let after = before;
+    for (const c of [...changes].sort((a, b) => b.offset - a.offset)) after = after.slice(0, c.offset) + c.text + after.slice(c.offset + c.deleteLength);
+    const spans = insertedSpans(changes);
+    assert.deepStrictEqual(spans, [
+      { start: 0, text: 'XYZ' },
+      { start: 12, text: 'ZZ' },
+    ]);
+    for (const s of spans) assert.strictEqual(after.slice(s.start, s.start + s.text.length), s.text);
   });
 });

@@ -1,0 +1,22 @@
+import { TextChange } from '../provenance/provenanceStore';
+
+/** Where each change's inserted text lies in the text after the event, in document order. */
+export interface InsertedSpan {
+  readonly start: number;
+  readonly text: string;
+}
+
+/**
+ * VS Code gives an event's changes in coordinates of the text before the event; this returns
+ * where their inserted text ends up afterwards.
+ */
+export function insertedSpans(changes: readonly TextChange[]): InsertedSpan[] {
+  const sorted = [...changes].sort((a, b) => a.offset - b.offset);
+  const out: InsertedSpan[] = [];
+  let shift = 0;
+  for (const c of sorted) {
+    if (c.text.length > 0) out.push({ start: c.offset + shift, text: c.text });
+    shift += c.text.length - c.deleteLength;
+  }
+  return out;
+}
