@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GitError, GitRepo } from '../core/governance/git';
+import { GitError as CommitFlowGitError } from '../git/git';
 import { ParsedArgs, str } from './args';
 import { CliIo, UsageError } from './io';
 
@@ -26,9 +27,22 @@ export function withGit<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof GitError) throw new UsageError(e.message);
-    throw e;
+    throw asUsage(e);
   }
+}
+
+/** Same as {@link withGit} for asynchronous work. */
+export async function withGitAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw asUsage(e);
+  }
+}
+
+function asUsage(e: unknown): unknown {
+  if (e instanceof GitError || e instanceof CommitFlowGitError) return new UsageError(e.message);
+  return e;
 }
 
 export function requireRange(args: ParsedArgs, command: string): string[] {

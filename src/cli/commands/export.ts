@@ -2,7 +2,7 @@
 import { AgentTraceRecord, toAgentTrace, validateAgentTrace } from '../../core/governance/agentTrace';
 import { loadCommitProvenance } from '../../core/governance/commitProvenance';
 import { bool, parseArgs, str } from '../args';
-import { REPO_HELP, REPO_OPTIONS, emit, openRepo, requireRange, withGit } from '../common';
+import { REPO_HELP, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
 
 export const help = `Usage: ai-provenance export --format agent-trace <rev-range> [options]
@@ -44,9 +44,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const records: AgentTraceRecord[] = [];
   let failed = false;
   let skipped = 0;
-  withGit(() => {
+  await withGitAsync(async () => {
     for (const sha of repo.revList(range)) {
-      const p = loadCommitProvenance(repo, sha, notesRef);
+      const p = await loadCommitProvenance(repo, sha, notesRef);
       if (!p.raw) {
         skipped++;
         continue;

@@ -2,7 +2,7 @@
 import { GroupStats, StatsReport, collectStats } from '../../core/governance/stats';
 import { percent, renderTable } from '../../core/governance/format/table';
 import { bool, parseArgs, str } from '../args';
-import { REPO_HELP, REPO_OPTIONS, emit, openRepo, requireRange, withGit } from '../common';
+import { REPO_HELP, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, UsageError } from '../io';
 
 export const help = `Usage: ai-provenance stats <rev-range> [options]
@@ -41,7 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--top must be a positive whole number (got '${str(args, 'top')}')`);
   }
   const repo = openRepo(args, io);
-  const report = withGit(() => collectStats(repo, range, { notesRef: str(args, 'notes-ref'), period: (str(args, 'by') as 'day' | 'week') ?? 'day' }));
+  const report = await withGitAsync(() => collectStats(repo, range, { notesRef: str(args, 'notes-ref'), period: (str(args, 'by') as 'day' | 'week') ?? 'day' }));
   emit(args, io, bool(args, 'json') ? JSON.stringify(report, null, 2) + '\n' : renderStats(report, top));
   return EXIT_OK;
 }

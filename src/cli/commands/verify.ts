@@ -4,10 +4,10 @@ import { CommitReport, VerifyReport } from '../../core/governance/findings';
 import { renderGithub } from '../../core/governance/format/github';
 import { toSarif } from '../../core/governance/format/sarif';
 import { renderTable } from '../../core/governance/format/table';
-import { expectedTrailers } from '../../core/governance/expectedTrailers';
+import { trailersForManifest } from '../../core/trailers/trailers';
 import { VerifyOptions, verifyRange } from '../../core/governance/verify';
 import { bool, list, parseArgs, str } from '../args';
-import { REPO_HELP, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit } from '../common';
+import { REPO_HELP, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
 import { VERSION } from '../version';
 
@@ -88,7 +88,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     groups = g as Record<string, string[]>;
   }
 
-  const report = withGit(() =>
+  const report = await withGitAsync(() =>
     verifyRange(repo, range, {
       notesRef: str(args, 'notes-ref'),
       policy,
@@ -96,7 +96,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       reviewTrailers: list(args, 'review-trailer'),
       groups,
       allowSelfReview: bool(args, 'allow-self-review'),
-      expectedTrailers,
+      expectedTrailers: trailersForManifest,
     }),
   );
 

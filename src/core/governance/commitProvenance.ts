@@ -4,13 +4,9 @@
  * or the commit's note under `refs/notes/ai-provenance`).
  */
 import { MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseManifest } from '../manifest/schema';
-import { CommitInfo, GitRepo, Trailer } from './git';
-
-export const TRAILER_AI_ASSISTED = 'AI-Assisted';
-export const TRAILER_CONTRIBUTION = 'AI-Contribution';
-export const TRAILER_ASSISTED_BY = 'Assisted-by';
-export const TRAILER_PROVENANCE = 'AI-Provenance';
-export const TRAILER_REVIEW_REQUIRED = 'Review-Required';
+import { Trailer, TRAILER_PROVENANCE } from '../trailers/trailers';
+import { parseTrailers } from '../../git/trailers';
+import { CommitInfo, GitRepo } from './git';
 
 export interface ManifestSource {
   /** `file:<path>` or `note:<ref>`. */
@@ -37,9 +33,9 @@ export function trailerValues(trailers: readonly Trailer[], key: string): string
   return trailers.filter((t) => t.key.toLowerCase() === k).map((t) => t.value);
 }
 
-export function loadCommitProvenance(repo: GitRepo, sha: string, notesRef: string = MANIFEST_NOTES_REF): CommitProvenance {
+export async function loadCommitProvenance(repo: GitRepo, sha: string, notesRef: string = MANIFEST_NOTES_REF): Promise<CommitProvenance> {
   const info = repo.commitInfo(sha);
-  const trailers = repo.trailers(info.message);
+  const trailers = await parseTrailers(info.message, repo.root);
   const ids = trailerValues(trailers, TRAILER_PROVENANCE);
   const manifestId = ids.length > 0 ? ids[ids.length - 1] : undefined;
 

@@ -32,11 +32,6 @@ export interface CommitInfo {
   readonly message: string;
 }
 
-export interface Trailer {
-  readonly key: string;
-  readonly value: string;
-}
-
 const MAX_BUFFER = 512 * 1024 * 1024;
 
 export class GitRepo {
@@ -111,20 +106,6 @@ export class GitRepo {
       subject,
       message,
     };
-  }
-
-  /** Trailers of a commit message, parsed by `git interpret-trailers --parse` (order kept). */
-  trailers(message: string): Trailer[] {
-    const out = this.text(['interpret-trailers', '--parse', '--no-divider'], message);
-    const result: Trailer[] = [];
-    for (const line of out.split('\n')) {
-      if (!line) continue;
-      // --parse normalises every trailer to "Key: value" on one line.
-      const idx = line.indexOf(':');
-      if (idx <= 0) continue;
-      result.push({ key: line.slice(0, idx).trim(), value: line.slice(idx + 1).trim() });
-    }
-    return result;
   }
 
   /** Content of `path` at `rev` as raw bytes, or undefined when it does not exist there. */

@@ -10,7 +10,8 @@
  * `stats` reads claims; `verify` is what checks them against the commits.
  */
 import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../manifest/schema';
-import { TRAILER_AI_ASSISTED, loadCommitProvenance, trailerValues } from './commitProvenance';
+import { TRAILER_AI_ASSISTED } from '../trailers/trailers';
+import { loadCommitProvenance, trailerValues } from './commitProvenance';
 import { GitRepo } from './git';
 
 export interface Additions {
@@ -93,7 +94,7 @@ export function periodKey(date: string, period: 'day' | 'week'): string {
   return `${t.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-export function collectStats(repo: GitRepo, range: string[], options: StatsOptions = {}): StatsReport {
+export async function collectStats(repo: GitRepo, range: string[], options: StatsOptions = {}): Promise<StatsReport> {
   const notesRef = options.notesRef ?? MANIFEST_NOTES_REF;
   const period = options.period ?? 'day';
   const shas = repo.revList(range);
@@ -114,7 +115,7 @@ export function collectStats(repo: GitRepo, range: string[], options: StatsOptio
   };
 
   for (const sha of shas) {
-    const p = loadCommitProvenance(repo, sha, notesRef);
+    const p = await loadCommitProvenance(repo, sha, notesRef);
     const info = p.info;
     const declared = trailerValues(p.trailers, TRAILER_AI_ASSISTED).pop();
     const base: Omit<CommitStats, keyof Additions | 'basis'> = {

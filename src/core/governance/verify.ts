@@ -22,18 +22,13 @@ import {
   parseRepositoryPolicy,
   resolvePolicy,
 } from '../policy/policy';
-import {
-  CommitProvenance,
-  TRAILER_AI_ASSISTED,
-  TRAILER_PROVENANCE,
-  loadCommitProvenance,
-  trailerValues,
-} from './commitProvenance';
+import { TRAILER_AI_ASSISTED, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../trailers/trailers';
+import { CommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
 import { GitRepo } from './git';
 
-/** Trailer values a manifest implies, by trailer key (the commit flow's own formatting). */
-export type ExpectedTrailers = (manifest: Manifest) => Array<{ key: string; value: string }>;
+/** Trailers a manifest implies (the commit flow's `trailersForManifest`). */
+export type ExpectedTrailers = (manifest: Manifest) => Trailer[];
 
 export interface VerifyOptions {
   readonly notesRef?: string;
@@ -50,9 +45,10 @@ export interface VerifyOptions {
   readonly expectedTrailers: ExpectedTrailers;
 }
 
-export function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): VerifyReport {
+export async function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): Promise<VerifyReport> {
   const shas = repo.revList(range);
-  const commits = shas.map((sha) => verifyCommit(repo, sha, options));
+  const commits: CommitReport[] = [];
+  for (const sha of shas) commits.push(await verifyCommit(repo, sha, options));
   return {
     range: range.join(' '),
     policySource: options.policy?.source ?? `${POLICY_FILE} at each commit`,
@@ -61,9 +57,9 @@ export function verifyRange(repo: GitRepo, range: string[], options: VerifyOptio
   };
 }
 
-export function verifyCommit(repo: GitRepo, sha: string, options: VerifyOptions): CommitReport {
+export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOptions): Promise<CommitReport> {
   const notesRef = options.notesRef ?? MANIFEST_NOTES_REF;
-  const p = loadCommitProvenance(repo, sha, notesRef);
+  const p = await loadCommitProvenance(repo, sha, notesRef);
   const findings: Finding[] = [];
   const add = (rule: RuleId, message: string, extra: { severity?: Severity; file?: string; line?: number; endLine?: number } = {}) =>
     findings.push({ rule, severity: extra.severity ?? 'error', commit: p.info.sha, message, file: extra.file, line: extra.line, endLine: extra.endLine });
@@ -115,8 +111,8 @@ export function verifyCommit(repo: GitRepo, sha: string, options: VerifyOptions)
 
   const hasError = findings.some((f) => f.severity === 'error');
   const checked = !!p.raw || assisted.length > 0 || findings.length > 0;
-  const contribution = trailerValues(p.trailers, 'AI-Contribution');
-  const review = trailerValues(p.trailers, 'Review-Required');
+  const contribution = trailerValues(p.trailers, TRAILER_CONTRIBUTION);
+  const review = trailerValues(p.trailers, TRAILER_REVIEW_REQUIRED);
   return {
     sha: p.info.sha,
     subject: p.info.subject,

@@ -22,7 +22,7 @@ import {
 } from '../../../src/core/manifest/schema';
 import { POLICY_FILE, PartialPolicy, evaluatePolicy, resolvePolicy } from '../../../src/core/policy/policy';
 import { OriginKind } from '../../../src/core/provenance/origin';
-import { expectedTrailers } from '../../../src/core/governance/expectedTrailers';
+import { formatTrailer, trailersForManifest } from '../../../src/core/trailers/trailers';
 
 export const AUTHOR = { name: 'Ada Author', email: 'ada@example.com' };
 export const SENIOR = { name: 'Sam Senior', email: 'sam.senior@example.com' };
@@ -179,7 +179,7 @@ function fileStatus(repo: TempRepo, p: string): 'added' | 'modified' {
 
 /** The trailer block the commit flow would write for `m`, plus `extra` lines (e.g. Reviewed-by). */
 export function trailerBlock(m: Manifest, extra: string[] = []): string {
-  return [...expectedTrailers(m).map((t) => `${t.key}: ${t.value}`), ...extra].join('\n');
+  return [...trailersForManifest(m).map(formatTrailer), ...extra].join('\n');
 }
 
 export interface ProvenanceCommit {
