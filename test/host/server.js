@@ -315,13 +315,16 @@ function installVsix(variant, vsix, dirs) {
 }
 
 /**
- * Starts code-server for `variant` on `workspace`, after installing each of `vsixFiles`.
+ * Starts code-server for `variant` on `workspace`, after copying in `extensionFolders` and
+ * installing each of `vsixFiles`.
  * Resolves when it answers; returns the same kind of handle as startVsCodeServer.
  */
-async function startCodeServer({ variant, workspace, vsixFiles = [], env = {}, settings = {}, timeoutMs = 60000, logFile, echo = false, keepData = false } = {}) {
+async function startCodeServer({ variant, workspace, vsixFiles = [], extensionFolders = [], env = {}, settings = {}, timeoutMs = 60000, logFile, echo = false, keepData = false } = {}) {
   const paths = hostPaths(variant);
   const dirs = makeDataDirs(`code-server-${variant}`, settings);
   try {
+    // Folders first: the first install registers what the extensions folder already holds.
+    for (const folder of extensionFolders) copyExtensionFolder(folder, dirs.extensions);
     for (const vsix of vsixFiles) installVsix(variant, vsix, dirs);
   } catch (err) {
     if (!keepData) fs.rmSync(dirs.base, { recursive: true, force: true });

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// End-to-end tests as a user runs the extension: code-server (VS Code 1.139 web) with the
+// extension installed from the .vsix that `npm run package` builds and the fixture AI installed,
+// driven through Chromium with playwright-core. Runs on both host variants (`proposed`: as
+// code-server ships; `stock`: proposed APIs off, like VS Code Stable).
+//
+// Usage: node test/e2e/run-e2e.js [--host stock|proposed|both] [--grep RE] [--no-package]
+//        [--no-prepare] [--summary FILE] [--keep]
+// Screenshots of failures go to test-output/e2e-<host>/.
+'use strict';
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const server = require('../host/server');
+const { waitForWorkbench } = require('./workbench');
+const { scenarios, workspaceFiles } = require('./scenarios');
+
+const REPO_ROOT = server.REPO_ROOT;
+const FIXTURE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'ai-fixture');
+const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output');
+const VSIX = path.join(REPO_ROOT, 'dist', 'ai-provenance.vsix');
+
+function parseArgs(argv) {
+  const opts = { host: 'both', grep: undefined, package: true, prepare: true, summary: undefined, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--host') opts.host = next();
+    else if (a.startsWith('--host=')) opts.host = a.slice(7);
+    else if (a === '--grep') opts.grep = new RegExp(next());
+    else if (a === '--no-package') opts.package = false;
+    else if (a === '--no-prepare') opts.prepare = false;
+    else if (a === '--summary') opts.summary = next();
+    else if (a === '--keep') opts.keep = true;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!['both', ...server.VARIANTS].includes(opts.host)) throw new Error(`--host must be stock, proposed or both (got ${opts.host})`);
+  return opts;
+}
+
+/** `npm run package`; @vscode/vsce 4 wants Node >= 22, so on failure retry with the cached Node 24. */
+function packageVsix() {
+  // The npm on PATH is a link to npm-cli.js; run it with a chosen node.
+  const npmCli = fs.realpathSync(execFileSync('bash', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
+  fs.rmSync(VSIX, { force: true });
+  let r = spawnSync(process.execPath, [npmCli, 'run', 'package'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (r.status !== 0) {
+    const node24 = server.hostPaths('proposed').node;
+    console.log(`e2e: npm run package failed with Node ${process.version}; retrying with ${node24}`);
+    r = spawnSync(node24, [npmCli, 'run', 'package'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` },
+    });
+  }
+  if (r.status !== 0 || !fs.existsSync(VSIX)) {
+    throw new Error(`npm run package failed (exit ${r.status}):\n${(r.stdout || '').slice(-3000)}${(r.stderr || '').slice(-3000)}`);
+  }
+}
+
+function makeWorkspace(label) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ai-provenance-e2e-ws-${label}-`));
+  for (const [rel, content] of Object.entries(workspaceFiles)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  const git = (...args) => execFileSync('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.name', 'AI Provenance Tests');
+  git('config', 'user.email', 'tests@ai-provenance.invalid');
+  git('config', 'commit.gpgsign', 'false');
+  git('add', '.');
+  git('commit', '-q', '-m', 'Initial commit');
+  return dir;
+}
+
+async function runVariant(variant, opts) {
+  const outDir = path.join(OUTPUT_DIR, `e2e-${variant}`);
+  fs.mkdirSync(outDir, { recursive: true });
+  const summary = { suite: `e2e:${variant}`, variant, passed: 0, failed: 0, pending: 0, error: undefined, tests: [] };
+  const selected = scenarios.filter((s) => !opts.grep || opts.grep.test(s.name));
+  const workspace = makeWorkspace(variant);
+  const started = Date.now();
+  let srv;
+  let browser;
+  console.log(`e2e [${variant}]: starting code-server`);
+  try {
+    srv = await server.startCodeServer({
+      variant,
+      workspace,
+      vsixFiles: [VSIX],
+      extensionFolders: [FIXTURE_DIR],
+      env: { AI_PROVENANCE_TEST_HOST: variant },
+      logFile: path.join(outDir, 'code-server.log'),
+      keepData: opts.keep,
+    });
+    browser = await server.launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const consoleLog = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
+    page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+    page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack || e.message}\n`));
+    await page.goto(`${srv.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    try {
+      await waitForWorkbench(page);
+    } catch (err) {
+      await page.screenshot({ path: path.join(outDir, 'workbench-load-failed.png') }).catch(() => {});
+      throw new Error(`workbench did not load: ${err.message}`);
+    }
+    console.log(`e2e [${variant}]: workbench loaded (code-server pid ${srv.pid}, port ${srv.port})`);
+    for (const [i, scenario] of selected.entries()) {
+      const title = `${scenario.name} [host: ${variant}]`;
+      const t0 = Date.now();
+      try {
+        const detail = await scenario.run({ page, variant, workspace });
+        summary.passed++;
+        summary.tests.push({ title, state: 'passed' });
+        console.log(`  ok   [${variant}] ${title} (${Date.now() - t0} ms)${detail ? ` - ${detail}` : ''}`);
+      } catch (err) {
+        summary.failed++;
+        const shot = path.join(outDir, `failure-${i + 1}.png`);
+        await page.screenshot({ path: shot }).catch(() => {});
+        summary.tests.push({ title, state: 'failed', error: err.message });
+        console.log(`  FAIL [${variant}] ${title} (${Date.now() - t0} ms)`);
+        console.log(`        ${String(err.stack || err.message).split('\n').slice(0, 6).join('\n        ')}`);
+        console.log(`        screenshot: ${path.relative(REPO_ROOT, shot)}`);
+      }
+      // Next scenario starts without open editors.
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  } catch (err) {
+    summary.error = err && err.message ? err.message : String(err);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (srv) await srv.stop();
+    if (!opts.keep) fs.rmSync(workspace, { recursive: true, force: true });
+  }
+  if (!summary.error && selected.length === 0) summary.error = 'no scenario matched';
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (summary.error) console.log(`e2e [${variant}]: ERROR ${summary.error}`);
+  console.log(`e2e [${variant}]: ${summary.passed} passed, ${summary.failed} failed (${secs} s)`);
+  return summary;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.prepare) server.prepareHosts({ quiet: true });
+  if (opts.package) packageVsix();
+  if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} missing; run npm run package`);
+  const variants = opts.host === 'both' ? server.VARIANTS : [opts.host];
+  const summaries = [];
+  for (const v of variants) summaries.push(await runVariant(v, opts));
+  const passed = summaries.reduce((n, s) => n + s.passed, 0);
+  const failed = summaries.reduce((n, s) => n + s.failed, 0);
+  const errors = summaries.filter((s) => s.error).length;
+  if (opts.summary) fs.writeFileSync(opts.summary, JSON.stringify(summaries, null, 2));
+  console.log(`e2e: ${passed} passed, ${failed} failed${errors ? `, ${errors} host run(s) did not complete` : ''}`);
+  process.exitCode = failed > 0 || errors > 0 ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(`e2e: ERROR ${err && err.stack ? err.stack : err}`);
+  process.exitCode = 1;
+});
