@@ -82,9 +82,10 @@ export class TempRepo {
   }
 
   /** Commits everything staged with `message`; each commit gets a date one day after the previous one. */
-  commit(message: string, date?: string): string {
-    const when = date ?? new Date(Date.UTC(2026, 10, 2, 12, 0, 0) + this.dates++ * 86_400_000).toISOString();
-    this.git(['commit', '-q', '--allow-empty', '-F', '-'], message, { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when });
+  commit(message: string, opts: { date?: string; author?: { name: string; email: string } } = {}): string {
+    const when = opts.date ?? new Date(Date.UTC(2026, 10, 2, 12, 0, 0) + this.dates++ * 86_400_000).toISOString();
+    const who = opts.author ? { GIT_AUTHOR_NAME: opts.author.name, GIT_AUTHOR_EMAIL: opts.author.email } : {};
+    this.git(['commit', '-q', '--allow-empty', '-F', '-'], message, { GIT_AUTHOR_DATE: when, GIT_COMMITTER_DATE: when, ...who });
     return this.head();
   }
 
@@ -204,6 +205,7 @@ export function commitWithProvenance(
     mutate?: (m: Manifest) => Manifest;
     /** Change the message before committing. */
     message?: (msg: string) => string;
+    author?: { name: string; email: string };
   },
 ): ProvenanceCommit {
   for (const [p, c] of Object.entries(opts.files)) repo.write(p, c);
@@ -216,7 +218,7 @@ export function commitWithProvenance(
     repo.write(manifestRepoPath(manifest.id), serializeManifest(manifest));
     repo.git(['add', '--', manifestRepoPath(manifest.id)]);
   }
-  const sha = repo.commit(opts.message ? opts.message(message0) : message0);
+  const sha = repo.commit(opts.message ? opts.message(message0) : message0, { author: opts.author });
   if (location === 'notes') {
     repo.git(['notes', '--ref=refs/notes/ai-provenance', 'add', '-f', '-F', '-', sha], serializeManifest(manifest));
   }

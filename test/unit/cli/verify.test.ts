@@ -209,6 +209,21 @@ describe('cli verify', function () {
     assert.deepStrictEqual(report.commits[0].findings.map((f) => f.rule), ['manifest-mismatch']);
   });
 
+  it('fails a commit whose note manifest is not named by an AI-Provenance trailer', async () => {
+    commitPolicy(repo);
+    const c = commitWithProvenance(repo, {
+      subject: 'Trailer dropped',
+      files: { 'a.ts': lines(2) },
+      location: 'notes',
+      message: (m) => m.replace(/\nAI-Provenance: .*/, ''),
+    });
+    const { code, report } = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(code, 1);
+    const f = report.commits[0].findings;
+    assert.deepStrictEqual(f.map((x) => [x.rule, x.commit]), [['trailer-mismatch', c.sha]]);
+    assert.match(f[0].message, /no AI-Provenance trailer naming it/);
+  });
+
   it('requires a declaration only with --require-declaration (merges exempt)', async () => {
     commitPolicy(repo);
     repo.write('x.txt', 'x\n');

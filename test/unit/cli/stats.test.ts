@@ -1,0 +1,114 @@
+import * as assert from 'assert';
+import { runCli } from '../../../src/cli/main';
+import { memoryIo } from '../../../src/cli/io';
+import { periodKey } from '../../../src/core/governance/stats';
+import { SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
+
+const BOB = { name: 'Bob Builder', email: 'bob@example.com' };
+
+async function stats(repo: TempRepo, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIo(repo.dir);
+  const code = await runCli(['stats', ...args], io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+describe('cli stats', function () {
+  this.timeout(30000);
+  let repo: TempRepo;
+  let policyLines: number;
+  beforeEach(() => {
+    repo = TempRepo.create();
+    commitPolicy(repo); // declared AI-Assisted: no -> human
+    policyLines = repo.read('.ai-provenance.json').split('\n').length - 1;
+    commitWithProvenance(repo, {
+      subject: 'Add parser',
+      files: { 'src/parser.ts': lines(10), 'README.md': 'hello\n' },
+      ai: { 'src/parser.ts': [{ start: 2, end: 5, kind: 'chat' }, { start: 8, end: 8, kind: 'inline', trivial: true }] },
+      extraTrailers: [`Reviewed-by: ${SENIOR.name} <${SENIOR.email}>`],
+    });
+    commitWithProvenance(repo, {
+      subject: 'Tweak parser',
+      files: { 'src/parser.ts': lines(12) },
+      ai: { 'src/parser.ts': [{ start: 12, end: 12, kind: 'agent', tool: 'claude-code', model: null }] },
+      location: 'notes',
+      author: BOB,
+    });
+    repo.write('notes.txt', lines(3));
+    repo.git(['add', 'notes.txt']);
+    repo.commit('Undeclared commit');
+    // A merge commit (not counted).
+    repo.git(['checkout', '-q', '-b', 'side', 'HEAD~1']);
+    repo.write('side.txt', lines(2));
+    repo.git(['add', 'side.txt']);
+    repo.commit('Side work\n\nAI-Assisted: no\n');
+    repo.git(['checkout', '-q', 'main']);
+    repo.git(['merge', '-q', '--no-ff', '-m', 'Merge side', 'side'], undefined, { GIT_AUTHOR_DATE: '2026-11-20T12:00:00Z', GIT_COMMITTER_DATE: '2026-11-20T12:00:00Z' });
+  });
+  afterEach(() => repo.cleanup());
+
+  it('totals human, AI and unknown additions with a tool/model breakdown like git ai stats --json', async () => {
+    const r = await stats(repo, 'HEAD', '--json');
+    assert.strictEqual(r.code, 0, r.err);
+    const s = JSON.parse(r.out);
+    // human: policy file + parser commit (11 added - 5 AI) + tweak (2 - 1) + side (2)
+    assert.strictEqual(s.human_additions, policyLines + 6 + 1 + 2);
+    assert.strictEqual(s.ai_additions, 6);
+    assert.strictEqual(s.unknown_additions, 3);
+    assert.strictEqual(s.total_additions, s.human_additions + s.ai_additions + s.unknown_additions);
+    assert.deepStrictEqual(s.tool_model_breakdown, { 'github.copilot::gpt-4o': { ai_additions: 5 }, 'claude-code': { ai_additions: 1 } });
+    assert.deepStrictEqual(s.kind_breakdown, { chat: 4, agent: 1, inline: 1 });
+    assert.strictEqual(s.merges_skipped, 1);
+    assert.strictEqual(s.commits_counted, 5);
+    const bySubject = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    assert.deepStrictEqual(
+      s.commits.map((c: { subject: string; basis: string; ai_additions: number }) => [c.subject, c.basis, c.ai_additions]).sort(bySubject),
+      [
+        ['Add provenance policy', 'declared-no-ai', 0],
+        ['Add parser', 'manifest', 5],
+        ['Tweak parser', 'manifest', 1],
+        ['Side work', 'declared-no-ai', 0],
+        ['Undeclared commit', 'undeclared', 0],
+        ['Merge side', 'merge', 0],
+      ].sort(bySubject),
+    );
+    const bob = s.authors.find((a: { key: string }) => a.key === `${BOB.name} <${BOB.email}>`);
+    assert.deepStrictEqual([bob.commits, bob.ai_additions, bob.human_additions, bob.ai_share], [1, 1, 1, 0.5]);
+    const parser = s.files.find((f: { key: string }) => f.key === 'src/parser.ts');
+    assert.deepStrictEqual([parser.commits, parser.total_additions, parser.ai_additions], [2, 12, 6]);
+    assert.ok(!s.files.some((f: { key: string }) => f.key.startsWith('.ai-provenance/')), 'manifest files are not counted');
+    // One commit a day from 2026-11-02; the side commit is the fifth.
+    assert.deepStrictEqual(
+      s.periods.map((p: { key: string; total_additions: number }) => p.key),
+      ['2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06'],
+    );
+  });
+
+  it('groups by ISO week and prints readable tables', async () => {
+    const r = await stats(repo, 'HEAD', '--json', '--by', 'week');
+    const s = JSON.parse(r.out);
+    assert.deepStrictEqual(s.periods.map((p: { key: string; commits: number }) => [p.key, p.commits]), [['2026-W45', 5]]);
+    const t = await stats(repo, 'HEAD~1..HEAD');
+    assert.strictEqual(t.code, 0);
+    assert.match(t.out, /^AI share of added lines in HEAD~1\.\.HEAD: /);
+    const all = await stats(repo, 'HEAD');
+    const human = policyLines + 9;
+    assert.ok(all.out.startsWith(`AI share of added lines in HEAD: ${Math.round((600 / (6 + human)))}% (6 AI, ${human} human, 3 unknown of ${human + 9} added; 5 commit(s), 1 merge(s) not counted)\n`), all.out);
+    assert.match(all.out, /By commit\n.*\n.*\n[0-9a-f]{12}  2026-11-02  Ada Author   declared-no-ai +\d+ +0 +0%  Add provenance policy\n/);
+    assert.match(all.out, /By tool\/model\nTOOL::MODEL +AI LINES +OF AI\n[- ]+\ngithub\.copilot::gpt-4o +5 +83%\nclaude-code +1 +17%/);
+  });
+
+  it('computes ISO weeks across a year boundary', () => {
+    assert.strictEqual(periodKey('2027-01-01T10:00:00Z', 'week'), '2026-W53');
+    assert.strictEqual(periodKey('2026-12-28T10:00:00Z', 'week'), '2026-W53');
+    assert.strictEqual(periodKey('2025-12-29T00:00:00Z', 'week'), '2026-W01');
+    assert.strictEqual(periodKey('2026-11-24T23:30:00-02:00', 'day'), '2026-11-25');
+  });
+
+  it('exits 2 on a bad range or option', async () => {
+    assert.strictEqual((await stats(repo, 'HEAD', '--by', 'month')).code, 2);
+    assert.strictEqual((await stats(repo, 'HEAD', '--top', '0')).code, 2);
+    const r = await stats(repo, 'nosuchref');
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /bad revision range 'nosuchref'/);
+  });
+});
