@@ -147,7 +147,7 @@
         el('td', { class: 'num' }, [String(r.chars)]),
       ]);
     });
-    section.appendChild(el('table', { class: 'ranges', id: 'ranges' }, [el('thead', {}, [head]), el('tbody', {}, body)]));
+    section.appendChild(el('div', { class: 'table-scroll' }, [el('table', { class: 'ranges', id: 'ranges' }, [el('thead', {}, [head]), el('tbody', {}, body)])]));
     if (file.rangesOmitted) section.appendChild(el('p', { class: 'muted' }, [`${file.rangesOmitted} more ranges not listed.`]));
     return section;
   }
@@ -157,9 +157,8 @@
     const refresh = el('button', { type: 'button', class: 'secondary', id: 'refresh' }, ['Refresh']);
     refresh.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
     const header = el('header', {}, [
-      el('h1', {}, ['AI Provenance']),
-      el('span', { class: 'muted', id: 'generated' }, [`Updated ${model.generatedAt}`]),
-      refresh,
+      el('div', { class: 'title-row' }, [el('h1', {}, ['AI Provenance']), refresh]),
+      el('div', { class: 'muted small', id: 'generated' }, [`Updated ${model.generatedAt}`]),
     ]);
     app.replaceChildren(header, stagedSection(model.staged), fileSection(model.file));
     app.setAttribute('data-ready', String(fresh));
