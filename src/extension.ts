@@ -6,6 +6,7 @@ import { ChatContext } from './capture/chatContext';
 import { registerManualMarks } from './commands/manualMarks';
 import { ProvenanceStore } from './core/provenance/provenanceStore';
 import { createApi } from './publicApi';
+import { registerPersistence } from './persistence/persistence';
 import { Services } from './services';
 import { StatusBar } from './views/statusBar';
 import { registerDecorations } from './views/decorations';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
   const accepts = new AcceptInterception(context.extension.id, log);
   const chat = new ChatContext(log);
   const capture = new ChangeCapture(services, accepts, chat);
+  context.subscriptions.push(registerPersistence(services));
   const track = (d: vscode.TextDocument) => capture.track(d);
   const statusBar = new StatusBar(services, (d) => capture.reasonNotTracked(d));
   const api = createApi(services, track);

@@ -1,0 +1,674 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
+import { entryFromRuns, restoreEntry, runsFromEntry, withFiles } from '../core/persistence/entries';
+import { RepoLocator, execGit, repoRelative, repoStateDir } from '../core/persistence/repo';
+import { PersistedFile, PersistedState, sha256 } from '../core/persistence/schema';
+import { StateDir } from '../core/persistence/stateDir';
+import { looksBinary, maxTrackedBytes, shouldTrack } from '../core/persistence/tracking';
+import { unknownOrigin } from '../core/reanchor/external';
+import { overlayRuns, ropeFromAnchored } from '../core/reanchor/merge';
+import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
+import { Services, storeKey } from '../services';
+
+/**
+ * Keeps provenance across reloads, renames and outside changes (the VS Code side of
+ * src/core/persistence). Where state lives:
+ * - a file in a git repository: `<git dir>/ai-provenance/state.json` of that repository (per
+ *   working tree; several repositories in one workspace each have their own), keyed by the
+ *   repository-relative path;
+ * - any other file: `<workspace storage>/provenance/state.json` (global storage without a
+ *   workspace), keyed by absolute path.
+ * When: 1 s after the last provenance change (debounced), when a document closes, and
+ * synchronously on deactivation. Restored when a document opens: exactly when its text is the one
+ * saved (same SHA-256), else re-anchored, text new since then marked `unknown`.
+ * Outside changes: a closed file changed on disk is re-anchored at once (new text `unknown`); a
+ * state.json written by someone else (the `ai-provenance checkpoint` command) is merged into open
+ * documents whose text it describes, its agent ranges winning over `unknown` marks.
+ */
+
+const FLUSH_DELAY_MS = 1000;
+const DISK_CHANGE_DELAY_MS = 750;
+
+interface Location {
+  readonly dir: StateDir;
+  readonly kind: 'repo' | 'storage';
+  /** Last state read or written, to tell what someone else changed. */
+  cache?: PersistedState;
+  watcher?: vscode.Disposable;
+}
+
+interface Resolved {
+  readonly loc: Location;
+  readonly rel: string;
+}
+
+type Log = Services['log'];
+
+export class Persistence implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly locations = new Map<string, Location>();
+  private readonly resolving = new Map<string, Promise<Resolved | undefined>>();
+  private readonly resolved = new Map<string, Resolved | undefined>();
+  private readonly dirty = new Set<string>();
+  /** Entries to delete (renamed or deleted files): state dir -> relative paths. */
+  private readonly removals = new Map<Location, Set<string>>();
+  /** Keys whose store change events are our own restores. */
+  private readonly restoring = new Set<string>();
+  /** Open documents waiting for their text to match a state entry written by someone else. */
+  private readonly pendingIngest = new Map<string, Resolved>();
+  private readonly diskTimers = new Map<string, NodeJS.Timeout>();
+  private readonly stateTimers = new Map<Location, NodeJS.Timeout>();
+  private readonly notTrackedLogged = new Set<string>();
+  /** Open documents whose saved provenance has been looked at (only those are saved back). */
+  private readonly restored = new Set<string>();
+  /** Restores of the documents open at start. */
+  readonly initial: Promise<void>;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private disposed = false;
+  readonly writer = `extension:${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  private readonly locator: RepoLocator;
+
+  constructor(private readonly services: Services) {
+    const log = services.log;
+    this.locator = new RepoLocator(vscode.workspace.isTrusted ? execGit(gitPath()) : undefined, log);
+    if (!vscode.workspace.isTrusted) log.info('workspace not trusted: git is not run; repositories are located by reading .git');
+    const gitExt = vscode.extensions.getExtension('vscode.git');
+    if (!gitExt) log.info('the Git extension is disabled or missing; provenance persistence does not need it (it reads repositories with the git executable or from .git)');
+
+    this.disposables.push(
+      services.store.onDidChange((key) => this.onStoreChange(key)),
+      vscode.workspace.onDidOpenTextDocument((d) => void this.guard(`restore ${d.uri.fsPath}`, () => this.restore(d))),
+      vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChange(e)),
+      vscode.workspace.onDidRenameFiles((e) => void this.guard('rename', () => this.onRename(e.files))),
+      vscode.workspace.onDidDeleteFiles((e) => void this.guard('delete', () => this.onDelete(e.files))),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.locator.clear()),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
+    this.disposables.push(watcher, watcher.onDidChange((u) => this.onDiskChange(u)), watcher.onDidCreate((u) => this.onDiskChange(u)));
+    this.initial = Promise.all(vscode.workspace.textDocuments.map((d) => this.guard(`restore ${d.uri.fsPath}`, () => this.restore(d)))).then(() => undefined);
+  }
+
+  // ---- restore -------------------------------------------------------------------------------
+
+  /** Restores the saved provenance of an open document (no-op when there is none). */
+  async restore(document: vscode.TextDocument): Promise<void> {
+    if (document.uri.scheme !== 'file' || this.disposed) return;
+    const key = storeKey(document.uri);
+    try {
+      await this.restoreUnguarded(document, key);
+    } finally {
+      this.restored.add(key);
+    }
+  }
+
+  private async restoreUnguarded(document: vscode.TextDocument, key: string): Promise<void> {
+    const why = this.whyNotTracked(document);
+    const r = await this.resolve(document.uri);
+    if (!r) return;
+    const state = this.stateOf(r.loc);
+    const entry = state.files[r.rel];
+    if (!entry) return;
+    if (why) {
+      if (!this.notTrackedLogged.has(key)) this.services.log.info(`saved provenance of ${document.uri.fsPath} not restored: ${why}`);
+      this.notTrackedLogged.add(key);
+      return;
+    }
+    const version = document.version;
+    const text = document.getText();
+    const origins = this.services.store.origins;
+    const restored = restoreEntry({
+      entry,
+      stateOrigins: state.origins,
+      text,
+      intern: (o) => origins.intern(o),
+      oldText: (h) => r.loc.dir.readText(h),
+      insertedOrigin: origins.intern(unknownOrigin()),
+    });
+    this.apply(document, restored.runs, text, version, (base) => base === NO_ORIGIN);
+    if (restored.how === 'exact') {
+      this.services.log.info(`restored ${restored.runs.length} range(s) of ${document.uri.fsPath}${restored.lost ? ` (${restored.lost} characters no longer matched)` : ''}`);
+    } else {
+      const s = restored.stats!;
+      this.services.log.info(
+        `${document.uri.fsPath} changed since its provenance was saved; re-anchored (${restored.how === 'reanchored' ? 'diff' : 'search, old text not kept'}): ` +
+          `${s.kept} characters kept, ${s.moved} moved, ${s.lost} lost, ${s.inserted} new characters marked unknown`,
+      );
+      this.markDirty(key);
+    }
+  }
+
+  /**
+   * Lays `runs` (computed for `text` at `version`) over the document's current provenance: where
+   * `wins(baseOrigin)` says so the saved run takes the character.
+   */
+  private apply(document: vscode.TextDocument, runs: AnchoredRun[], text: string, version: number, wins: (base: number) => boolean): void {
+    const key = storeKey(document.uri);
+    const current = document.version === version ? text : document.getText();
+    const carried = current === text ? runs : reanchor(text, runs, current).runs;
+    const existing = this.services.store.get(key);
+    const base = existing && existing.rope.length === current.length ? existing.rope.taggedRuns() : [];
+    const merged = base.length ? overlayRuns(base, carried, current.length, (_i, b) => wins(b)) : carried;
+    this.restoring.add(key);
+    try {
+      this.services.store.set(key, ropeFromAnchored(merged, current.length));
+    } finally {
+      this.restoring.delete(key);
+    }
+  }
+
+  private isUnknown(id: number): boolean {
+    return this.services.store.origins.get(id)?.kind === 'unknown';
+  }
+
+  // ---- changes -------------------------------------------------------------------------------
+
+  private onStoreChange(key: string): void {
+    if (this.restoring.has(key) || this.disposed) return;
+    this.markDirty(key);
+  }
+
+  private markDirty(key: string): void {
+    if (!key.startsWith('file:')) return;
+    this.dirty.add(key);
+    void this.resolve(vscode.Uri.parse(key)); // so that a synchronous flush can place it
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(delay = FLUSH_DELAY_MS): void {
+    if (this.disposed) return;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.guard('save provenance', () => this.flush());
+    }, delay);
+  }
+
+  private onClose(document: vscode.TextDocument): void {
+    const key = storeKey(document.uri);
+    this.pendingIngest.delete(key);
+    this.notTrackedLogged.delete(key);
+    if (this.dirty.has(key)) this.scheduleFlush(0);
+    // Closed documents keep their place in `restored` while the store still holds them.
+  }
+
+  private onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
+    const key = storeKey(e.document.uri);
+    const pending = this.pendingIngest.get(key);
+    if (!pending || e.contentChanges.length === 0) return;
+    // After every listener (capture included) has seen this change.
+    setTimeout(() => void this.guard('merge checkpoint', async () => this.ingest(e.document, pending)), 0);
+  }
+
+  // ---- flush ---------------------------------------------------------------------------------
+
+  /** Writes every changed document's provenance now. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.dirty.size === 0 && this.removals.size === 0) return;
+    this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    const byLoc = new Map<Location, { key: string; rel: string }[]>();
+    for (const key of keys) {
+      const r = await this.resolve(vscode.Uri.parse(key));
+      if (!r) continue;
+      const list = byLoc.get(r.loc) ?? [];
+      list.push({ key, rel: r.rel });
+      byLoc.set(r.loc, list);
+    }
+    for (const loc of this.removals.keys()) if (!byLoc.has(loc)) byLoc.set(loc, []);
+    for (const [loc, items] of byLoc) {
+      try {
+        await this.writeLocation(loc, items, false);
+      } catch (e) {
+        for (const it of items) this.dirty.add(it.key);
+        this.services.log.error(`could not save provenance to ${loc.dir.statePath}: ${(e as Error).message}; will retry`);
+        this.scheduleFlush(5000);
+      }
+    }
+  }
+
+  /** Synchronous best effort (deactivation): writes what can be placed without waiting. */
+  flushSync(): void {
+    const byLoc = new Map<Location, { key: string; rel: string }[]>();
+    for (const key of this.dirty) {
+      const r = this.resolved.get(key);
+      if (!r) continue;
+      const list = byLoc.get(r.loc) ?? [];
+      list.push({ key, rel: r.rel });
+      byLoc.set(r.loc, list);
+    }
+    for (const loc of this.removals.keys()) if (!byLoc.has(loc)) byLoc.set(loc, []);
+    for (const [loc, items] of byLoc) {
+      try {
+        this.writeLocation(loc, items, true);
+        for (const it of items) this.dirty.delete(it.key);
+      } catch (e) {
+        this.services.log.error(`could not save provenance to ${loc.dir.statePath} on shutdown: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private writeLocation(loc: Location, items: { key: string; rel: string }[], sync: boolean): Promise<void> | void {
+    const origins = this.services.store.origins;
+    const removals = this.removals.get(loc);
+    this.removals.delete(loc);
+    interface Item {
+      key: string;
+      rel: string;
+      text: string;
+      runs: AnchoredRun[];
+    }
+    const ready: Item[] = [];
+    for (const { key, rel } of items) {
+      const doc = this.services.store.get(key);
+      if (!doc) continue; // dropped from memory: keep what is saved
+      const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === key);
+      let text: string | undefined;
+      if (document) {
+        if (!this.restored.has(key)) {
+          this.dirty.add(key); // its saved provenance is still being restored: save it after
+          continue;
+        }
+        if (this.whyNotTracked(document)) continue;
+        text = document.getText();
+      } else {
+        text = readFileText(vscode.Uri.parse(key).fsPath, undefined);
+      }
+      if (text === undefined) continue;
+      const runs = doc.rope.taggedRuns();
+      if (doc.rope.length !== text.length || runs.some((r) => !text!.startsWith(r.text, r.start))) {
+        this.services.log.warn(`provenance of ${key} does not match its text; not saved`);
+        continue;
+      }
+      ready.push({ key, rel, text, runs });
+    }
+    const merges: { key: string; runs: AnchoredRun[]; text: string }[] = [];
+    const update = (current: PersistedState) => {
+      const table = OriginTableFrom(current);
+      const changes: Record<string, PersistedFile | undefined> = {};
+      const texts = new Map<string, string>();
+      for (const rel of removals ?? []) changes[rel] = undefined;
+      for (const it of ready) {
+        let runs = it.runs;
+        const disk = current.files[it.rel];
+        const seen = loc.cache?.files[it.rel];
+        const hash = sha256(it.text);
+        if (disk && (!seen || seen.updatedAt !== disk.updatedAt || seen.sha256 !== disk.sha256) && disk.sha256 === hash) {
+          // Someone else (an agent checkpoint) wrote this text's provenance meanwhile: merge it.
+          const incoming = runsFromEntry(disk, current.origins, (o) => origins.intern(o));
+          runs = overlayRuns(runs, incoming, it.text.length, (_i, b) => b === NO_ORIGIN || this.isUnknown(b));
+          merges.push({ key: it.key, runs, text: it.text });
+        }
+        changes[it.rel] = entryFromRuns(it.text, runs, (id) => origins.get(id), table);
+        if (runs.length) texts.set(hash, it.text);
+      }
+      if (Object.keys(changes).length === 0) return undefined;
+      return { state: withFiles(current, changes, table.toJSON()), texts };
+    };
+    const done = (state: PersistedState) => {
+      loc.cache = state;
+      for (const m of merges) {
+        const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === m.key);
+        if (document) this.apply(document, m.runs, m.text, document.version, () => true);
+      }
+    };
+    if (sync) done(loc.dir.updateSync(update));
+    else return loc.dir.update(update).then(done);
+  }
+
+  // ---- outside changes -----------------------------------------------------------------------
+
+  private onDiskChange(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file' || this.disposed) return;
+    if (uri.fsPath.split(/[\\/]/).includes('.git')) return;
+    const key = storeKey(uri);
+    if (vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return; // open: capture sees the reload
+    const old = this.diskTimers.get(key);
+    if (old) clearTimeout(old);
+    this.diskTimers.set(
+      key,
+      setTimeout(() => {
+        this.diskTimers.delete(key);
+        void this.guard(`re-anchor ${uri.fsPath}`, () => this.onClosedFileChanged(uri));
+      }, DISK_CHANGE_DELAY_MS),
+    );
+  }
+
+  /** A closed file with saved provenance changed on disk: re-anchor now, new text `unknown`. */
+  async onClosedFileChanged(uri: vscode.Uri): Promise<void> {
+    const key = storeKey(uri);
+    if (vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return;
+    const r = await this.resolve(uri);
+    if (!r || !this.stateOf(r.loc).files[r.rel]) return;
+    const read = readFileChecked(uri.fsPath, this.maxFileSizeMB());
+    if (read.absent) return; // deleted: the entry stays in case it comes back (branch switch)
+    const origins = this.services.store.origins;
+    let message = '';
+    let newRuns: AnchoredRun[] | undefined;
+    const state = await r.loc.dir.update((current) => {
+      const entry = current.files[r.rel];
+      if (!entry) return undefined;
+      if (read.skipped) {
+        message = `${uri.fsPath} is no longer tracked (${read.skipped}); its saved provenance was dropped`;
+        return { state: withFiles(current, { [r.rel]: undefined }) };
+      }
+      const text = read.text!;
+      const hash = sha256(text);
+      if (entry.sha256 === hash) return undefined; // unchanged, or a checkpoint recorded it already
+      const restored = restoreEntry({
+        entry,
+        stateOrigins: current.origins,
+        text,
+        textHash: hash,
+        intern: (o) => origins.intern(o),
+        oldText: (h) => r.loc.dir.readText(h),
+        insertedOrigin: origins.intern(unknownOrigin()),
+      });
+      const s = restored.stats!;
+      message = `${uri.fsPath} changed on disk while closed; re-anchored: ${s.kept} characters kept, ${s.moved} moved, ${s.lost} lost, ${s.inserted} new characters marked unknown`;
+      newRuns = restored.runs;
+      const table = OriginTableFrom(current);
+      return { state: withFiles(current, { [r.rel]: entryFromRuns(text, restored.runs, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
+    });
+    r.loc.cache = state;
+    if (message) this.services.log.info(message);
+    if (newRuns && this.services.store.get(key) && read.text !== undefined) {
+      this.restoring.add(key);
+      try {
+        this.services.store.set(key, ropeFromAnchored(newRuns, read.text.length));
+      } finally {
+        this.restoring.delete(key);
+      }
+    }
+  }
+
+  private watchState(loc: Location): void {
+    if (loc.watcher || loc.kind !== 'repo') return;
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(loc.dir.dir), 'state.json'));
+    const fire = () => {
+      const old = this.stateTimers.get(loc);
+      if (old) clearTimeout(old);
+      this.stateTimers.set(
+        loc,
+        setTimeout(() => {
+          this.stateTimers.delete(loc);
+          void this.guard('read state written elsewhere', () => this.onStateFileChanged(loc));
+        }, 200),
+      );
+    };
+    loc.watcher = vscode.Disposable.from(w, w.onDidChange(fire), w.onDidCreate(fire));
+  }
+
+  /** state.json changed: when someone else wrote it, merge what is new into open documents. */
+  async onStateFileChanged(loc: Location): Promise<void> {
+    const previous = loc.cache;
+    const state = loc.dir.read();
+    if (state.writer === this.writer && previous && state.writtenAt === previous.writtenAt) return;
+    loc.cache = state;
+    for (const document of vscode.workspace.textDocuments) {
+      const r = this.resolved.get(storeKey(document.uri));
+      if (!r || r.loc !== loc) continue;
+      const entry = state.files[r.rel];
+      const before = previous?.files[r.rel];
+      if (!entry || (before && before.sha256 === entry.sha256 && before.updatedAt === entry.updatedAt)) continue;
+      await this.ingest(document, r);
+    }
+  }
+
+  /** Merges the saved entry of an open document when it describes the document's text. */
+  private async ingest(document: vscode.TextDocument, r: Resolved): Promise<void> {
+    const key = storeKey(document.uri);
+    const state = this.stateOf(r.loc);
+    const entry = state.files[r.rel];
+    if (!entry) {
+      this.pendingIngest.delete(key);
+      return;
+    }
+    const text = document.getText();
+    if (sha256(text) !== entry.sha256) {
+      this.pendingIngest.set(key, r); // the editor has not reloaded the file yet
+      return;
+    }
+    this.pendingIngest.delete(key);
+    const runs = runsFromEntry(entry, state.origins, (o) => this.services.store.origins.intern(o));
+    this.apply(document, runs, text, document.version, (b) => b === NO_ORIGIN || this.isUnknown(b));
+    this.services.log.info(`merged provenance recorded by ${state.writer ?? 'another writer'} into ${document.uri.fsPath}`);
+    this.markDirty(key);
+  }
+
+  // ---- renames and deletions -----------------------------------------------------------------
+
+  private async onRename(files: readonly { oldUri: vscode.Uri; newUri: vscode.Uri }[]): Promise<void> {
+    for (const { oldUri, newUri } of files) {
+      const oldKey = storeKey(oldUri);
+      const newKey = storeKey(newUri);
+      for (const key of this.services.store.keys()) {
+        if (key === oldKey) this.services.store.rename(key, newKey);
+        else if (key.startsWith(`${oldKey}/`)) this.services.store.rename(key, newKey + key.slice(oldKey.length));
+      }
+      for (const key of [...this.resolved.keys()]) if (key === oldKey || key.startsWith(`${oldKey}/`)) this.resolved.delete(key), this.resolving.delete(key);
+      await this.moveEntries(oldUri, newUri);
+      this.services.log.info(`provenance follows ${oldUri.fsPath} -> ${newUri.fsPath}`);
+    }
+    await this.flush();
+  }
+
+  /** Moves saved entries of a renamed file or folder (possibly into another repository). */
+  private async moveEntries(oldUri: vscode.Uri, newUri: vscode.Uri): Promise<void> {
+    if (oldUri.scheme !== 'file' || newUri.scheme !== 'file') return;
+    const from = await this.resolve(oldUri);
+    const to = await this.resolve(newUri);
+    if (!from) return;
+    const fromState = from.loc.dir.read();
+    const moved: { rel: string; entry: PersistedFile; text?: string }[] = [];
+    for (const [rel, entry] of Object.entries(fromState.files)) {
+      if (rel === from.rel || rel.startsWith(`${from.rel}/`)) {
+        const target = to ? to.rel + rel.slice(from.rel.length) : undefined;
+        if (target) moved.push({ rel: target, entry, text: from.loc.dir.readText(entry.sha256) });
+      }
+    }
+    const oldRels = Object.keys(fromState.files).filter((rel) => rel === from.rel || rel.startsWith(`${from.rel}/`));
+    if (oldRels.length === 0) return;
+    if (to && moved.length) {
+      to.loc.cache = await to.loc.dir.update((current) => {
+        const table = OriginTableFrom(current);
+        const changes: Record<string, PersistedFile | undefined> = {};
+        const texts = new Map<string, string>();
+        for (const m of moved) {
+          changes[m.rel] = { ...m.entry, runs: m.entry.runs.map((run) => ({ ...run, origin: table.intern(fromState.origins[run.origin - 1]) })) };
+          if (m.text !== undefined) texts.set(m.entry.sha256, m.text);
+        }
+        if (to.loc === from.loc) for (const rel of oldRels) if (!(rel in changes)) changes[rel] = undefined;
+        return { state: withFiles(current, changes, table.toJSON()), texts };
+      });
+    }
+    if (!to || to.loc !== from.loc) {
+      from.loc.cache = await from.loc.dir.update((current) => {
+        const changes: Record<string, PersistedFile | undefined> = {};
+        for (const rel of oldRels) changes[rel] = undefined;
+        return { state: withFiles(current, changes) };
+      });
+    }
+  }
+
+  private async onDelete(files: readonly vscode.Uri[]): Promise<void> {
+    for (const uri of files) {
+      const r = await this.resolve(uri);
+      if (!r) continue;
+      const rels = Object.keys(this.stateOf(r.loc).files).filter((rel) => rel === r.rel || rel.startsWith(`${r.rel}/`));
+      if (rels.length === 0) continue;
+      const set = this.removals.get(r.loc) ?? new Set<string>();
+      for (const rel of rels) set.add(rel);
+      this.removals.set(r.loc, set);
+    }
+    if (this.removals.size) this.scheduleFlush(0);
+  }
+
+  // ---- places --------------------------------------------------------------------------------
+
+  /** Where the provenance of `uri` is saved; undefined for files we do not persist. */
+  resolve(uri: vscode.Uri): Promise<Resolved | undefined> {
+    const key = storeKey(uri);
+    let p = this.resolving.get(key);
+    if (!p) {
+      p = this.resolveUncached(uri).then(
+        (r) => {
+          this.resolved.set(key, r);
+          return r;
+        },
+        (e) => {
+          this.services.log.warn(`cannot place provenance of ${uri.fsPath}: ${(e as Error).message}`);
+          this.resolving.delete(key);
+          return undefined;
+        },
+      );
+      this.resolving.set(key, p);
+    }
+    return p;
+  }
+
+  private async resolveUncached(uri: vscode.Uri): Promise<Resolved | undefined> {
+    if (uri.scheme !== 'file') return undefined;
+    const file = uri.fsPath;
+    const repo = await this.locator.locate(file);
+    if (repo) {
+      const rel = repoRelative(repo.root, file);
+      if (!rel || rel === '.git' || rel.startsWith('.git/')) return undefined;
+      return { loc: this.location(repoStateDir(repo), 'repo'), rel };
+    }
+    const base = this.services.context.storageUri ?? this.services.context.globalStorageUri;
+    if (!base || base.scheme !== 'file') return undefined;
+    return { loc: this.location(path.join(base.fsPath, 'provenance'), 'storage'), rel: file.split(path.sep).join('/') };
+  }
+
+  private location(dir: string, kind: Location['kind']): Location {
+    let loc = this.locations.get(dir);
+    if (!loc) {
+      loc = { dir: new StateDir(dir, this.services.log, this.writer), kind };
+      this.locations.set(dir, loc);
+      this.watchState(loc);
+    }
+    return loc;
+  }
+
+  private stateOf(loc: Location): PersistedState {
+    if (!loc.cache) loc.cache = loc.dir.read();
+    return loc.cache;
+  }
+
+  private maxFileSizeMB(): number | undefined {
+    return vscode.workspace.getConfiguration('aiProvenance').get<number>('maxFileSizeMB');
+  }
+
+  private whyNotTracked(document: vscode.TextDocument): string | undefined {
+    const last = document.lineAt(document.lineCount - 1).range.end;
+    const size = document.offsetAt(last);
+    const head = document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(Math.min(size, 8000))));
+    return shouldTrack({ scheme: document.uri.scheme, size, head, maxFileSizeMB: this.maxFileSizeMB() }).reason;
+  }
+
+  /** Runs `fn`; errors are logged, never thrown into VS Code. */
+  private async guard(what: string, fn: () => Promise<void> | void): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      this.services.log.error(`persistence (${what}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const t of this.diskTimers.values()) clearTimeout(t);
+    for (const t of this.stateTimers.values()) clearTimeout(t);
+    try {
+      this.flushSync();
+    } catch (e) {
+      this.services.log.error(`persistence (shutdown): ${(e as Error).message}`);
+    }
+    this.disposed = true;
+    for (const d of this.disposables) d.dispose();
+    for (const loc of this.locations.values()) loc.watcher?.dispose();
+  }
+}
+
+function OriginTableFrom(state: PersistedState): OriginTable {
+  return OriginTable.fromJSON(state.origins);
+}
+
+function gitPath(): string {
+  const p = vscode.workspace.getConfiguration('git').get<string | string[]>('path');
+  if (typeof p === 'string' && p) return p;
+  if (Array.isArray(p) && typeof p[0] === 'string' && p[0]) return p[0];
+  return 'git';
+}
+
+/** A file's text for persistence: undefined when absent, unreadable, binary or too large. */
+function readFileText(file: string, maxFileSizeMB: number | undefined): string | undefined {
+  return readFileChecked(file, maxFileSizeMB).text;
+}
+
+function readFileChecked(file: string, maxFileSizeMB: number | undefined): { text?: string; skipped?: string; absent?: boolean } {
+  let buf: Buffer;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) return { skipped: 'not a regular file' };
+    if (st.size > maxTrackedBytes(maxFileSizeMB)) return { skipped: 'larger than aiProvenance.maxFileSizeMB' };
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { absent: true } : { skipped: `unreadable (${(e as Error).message})` };
+  }
+  if (looksBinary(buf)) return { skipped: 'a binary file' };
+  let text = buf.toString('utf8');
+  if (text.includes('\ufffd')) return { skipped: 'not valid UTF-8' };
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text };
+}
+
+/**
+ * Starts persistence for the extension. Also registers the internal commands the in-host tests
+ * use: `aiProvenance.internal.flushProvenance` (write now) and
+ * `aiProvenance.internal.reloadPersistence` (simulates a window reload: saves synchronously as on
+ * deactivation, forgets the provenance of open documents, and restores it from disk).
+ */
+export function registerPersistence(services: Services): vscode.Disposable {
+  let current: Persistence | undefined;
+  const start = () => {
+    try {
+      current = new Persistence(services);
+    } catch (e) {
+      current = undefined;
+      services.log.error(`persistence could not start: ${(e as Error).message}; provenance will not be saved this session`);
+    }
+  };
+  start();
+  const commands = [
+    vscode.commands.registerCommand('aiProvenance.internal.flushProvenance', async () => {
+      await current?.flush();
+      return true;
+    }),
+    vscode.commands.registerCommand('aiProvenance.internal.reloadPersistence', async () => {
+      current?.dispose();
+      for (const d of vscode.workspace.textDocuments) {
+        const key = storeKey(d.uri);
+        if (services.store.get(key)) services.store.set(key, ropeFromAnchored([], d.getText().length));
+      }
+      start();
+      await current?.initial;
+      return true;
+    }),
+  ];
+  return new vscode.Disposable(() => {
+    for (const c of commands) c.dispose();
+    current?.dispose();
+  });
+}
