@@ -26,19 +26,13 @@ function vsce(args, cwd) {
   execFileSync(node, [fs.existsSync(cli) ? cli : vsceBin(), ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-/** Builds the production bundle and packages the extension and the fixture AI as .vsix files. */
+/** Builds the production bundle and packages the extension as a .vsix in `outDir`. */
 function packageVsix(outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   execFileSync(process.execPath, ['esbuild.js', '--production'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const extension = path.join(outDir, 'ai-provenance.vsix');
   vsce(['package', '--no-dependencies', '--out', extension], REPO_ROOT);
-  // The fixture is packaged from a copy: vsce writes nothing into the source folder then.
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-fixture-'));
-  fs.cpSync(FIXTURE_DIR, copy, { recursive: true });
-  const fixture = path.join(outDir, 'ai-fixture.vsix');
-  vsce(['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', fixture], copy);
-  fs.rmSync(copy, { recursive: true, force: true });
-  return { extension, fixture };
+  return extension;
 }
 
 /** A temporary git repository holding `files` ({ relativePath: text }), committed once. */
@@ -79,14 +73,15 @@ const SETTINGS = {
 };
 
 /**
- * Starts code-server on `workspace` with the packaged extension and the fixture AI installed,
+ * Starts code-server on `workspace` with the packaged extension (`vsix`) and the fixture AI installed,
  * opens it in Chromium and waits for the workbench. Returns { srv, browser, page, close() }.
  */
 async function openWorkbench({ workspace, vsix, variant = 'stock', settings = {}, viewport = { width: 1280, height: 800 }, logDir }) {
   const srv = await server.startCodeServer({
     variant,
     workspace,
-    vsixFiles: [vsix.extension, vsix.fixture],
+    vsixFiles: [vsix],
+    extensionFolders: [FIXTURE_DIR],
     settings: { ...SETTINGS, ...settings },
     logFile: logDir ? path.join(logDir, `code-server-${variant}.log`) : undefined,
   });
@@ -189,29 +184,30 @@ async function waitForReport(page, timeoutMs = 20000) {
   return frame;
 }
 
-/** Lines (1-based) of the active editor that carry our whole-line decoration. */
+/**
+ * Lines (1-based) of the active editor that show our marks: the gutter spark (a glyph-margin
+ * element whose background is media/gutter-ai.svg) and, separately, the 2px left border of the
+ * whole-line decoration. Only rendered (visible) lines are seen.
+ */
 async function markedLines(page) {
   return page.evaluate(() => {
-    const editor = document.querySelector('.editor-instance .monaco-editor');
-    if (!editor) return [];
-    const lines = [];
-    // Our line decoration is the only whole-line decoration with a left border in these tests.
-    for (const overlay of editor.querySelectorAll('.view-overlays > div')) {
-      const marked = [...overlay.children].some((c) => {
-        const s = getComputedStyle(c);
-        return s.borderLeftStyle === 'solid' && parseFloat(s.borderLeftWidth) >= 2 && c.className.includes('ced-');
-      });
-      if (!marked) continue;
-      const top = parseFloat(overlay.style.top);
-      lines.push(top);
+    const ed =
+      document.querySelector('.editor-group-container.active .editor-instance .monaco-editor') ||
+      document.querySelector('.editor-instance .monaco-editor');
+    if (!ed) return { gutter: [], border: [] };
+    const lineAtTop = new Map();
+    for (const row of ed.querySelectorAll('.margin-view-overlays > div')) {
+      const n = row.querySelector('.line-numbers');
+      if (n) lineAtTop.set(row.style.top, Number(n.textContent.trim()));
     }
-    // Overlay rows are positioned by pixel; map them to line numbers through the gutter.
-    const numbers = [...editor.querySelectorAll('.margin-view-overlays > div')].map((d) => ({ top: parseFloat(d.style.top), n: Number(d.textContent.trim()) }));
-    return lines
-      .map((top) => numbers.find((x) => x.top === top))
-      .filter((x) => x && x.n)
-      .map((x) => x.n)
-      .sort((a, b) => a - b);
+    const sorted = (xs) => [...new Set(xs.filter((x) => x))].sort((a, b) => a - b);
+    const gutter = [...ed.querySelectorAll('.cgmr')]
+      .filter((g) => getComputedStyle(g).backgroundImage.includes('gutter-ai'))
+      .map((g) => lineAtTop.get(g.style.top));
+    const border = [...ed.querySelectorAll('.view-overlays > div')]
+      .filter((row) => [...row.querySelectorAll('.cdr')].some((d) => getComputedStyle(d).borderLeftStyle === 'solid' && getComputedStyle(d).borderLeftWidth === '2px'))
+      .map((row) => lineAtTop.get(row.style.top));
+    return { gutter: sorted(gutter), border: sorted(border) };
   });
 }
 

@@ -6,6 +6,7 @@ import { escapeMarkdown, hoverMarkdown, inlineCode } from '../../src/core/presen
 import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel } from '../../src/core/presentation/labels';
 import { bar, buildFileSection, buildStagedSection, fileInputOf, REPORT_MAX_RANGE_ROWS } from '../../src/core/presentation/reportModel';
 import { fileShare } from '../../src/core/provenance/fileShare';
+import { stagedInputFrom, toolLines } from '../../src/core/presentation/stagedInput';
 
 const T0 = Date.UTC(2026, 10, 24, 9, 31, 0);
 const copilot: Origin = { kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', timestamp: T0 };
@@ -227,5 +228,63 @@ describe('presentation: report model', () => {
   it('clamps bars', () => {
     assert.strictEqual(bar('x', 5, 4).percent, 100);
     assert.strictEqual(bar('x', 1, 0).percent, 0);
+  });
+});
+
+describe('presentation: staged input from the commit flow', () => {
+  const range = (startLine: number, endLine: number, tool: string, model?: string) => ({
+    startLine,
+    endLine,
+    kind: 'inline' as const,
+    tool,
+    ...(model ? { model } : {}),
+    trivial: false,
+    sha256: '0'.repeat(64),
+  });
+  const file = (path: string, addedLines: number, aiLines: number, ranges: ReturnType<typeof range>[], skipped?: 'binary') => ({
+    path,
+    status: 'modified' as const,
+    addedLines,
+    aiLines,
+    nonTrivialAiLines: aiLines,
+    addedCharacters: 0,
+    aiCharacters: 0,
+    ranges,
+    ...(skipped ? { skipped } : {}),
+  });
+
+  it('counts AI lines per tool from the ranges', () => {
+    assert.deepStrictEqual(toolLines(file('a', 10, 6, [range(1, 3, 'copilot', 'gpt-4o'), range(7, 7, 'agent'), range(9, 10, 'copilot', 'gpt-4o')])), {
+      'copilot:gpt-4o': 5,
+      agent: 1,
+    });
+  });
+
+  it('keeps the files, formats the trailers and explains the verdict', () => {
+    const input = stagedInputFrom({
+      change: { files: [file('src/a.ts', 4, 3, [range(2, 4, 'copilot')]), file('logo.png', 0, 0, [], 'binary')], notes: ['logo.png: binary, not analysed'] },
+      decision: { flagged: true, reasons: ['3 non-trivial AI lines (threshold 3)'], reviewRequired: 'senior' },
+      trailers: [
+        { key: 'AI-Assisted', value: 'yes' },
+        { key: 'Review-Required', value: 'senior' },
+      ],
+      manifest: { id: 'abc' },
+    });
+    assert.deepStrictEqual(input.files, [{ path: 'src/a.ts', aiLines: 3, lines: 4, tools: { copilot: 3 } }]);
+    assert.deepStrictEqual(input.trailers, ['AI-Assisted: yes', 'Review-Required: senior']);
+    assert.deepStrictEqual(input.notes, [
+      'Flagged as AI-assisted: 3 non-trivial AI lines (threshold 3).',
+      'Review required: senior.',
+      'Manifest abc will be committed with the change.',
+      'logo.png: binary, not analysed',
+    ]);
+    const section = buildStagedSection(input, '');
+    assert.ok(section.state === 'available');
+    if (section.state === 'available') assert.strictEqual(section.total.percentLabel, '75%');
+  });
+
+  it('says why a change with AI lines is not flagged', () => {
+    const input = stagedInputFrom({ change: { files: [file('a', 100, 1, [range(1, 1, 't')])], notes: [] }, decision: { flagged: false, reasons: [] }, trailers: [] });
+    assert.match(input.notes![0], /Not flagged/);
   });
 });
