@@ -36,6 +36,13 @@ interface Location {
   readonly kind: 'repo' | 'storage';
   /** Last state read or written, to tell what someone else changed. */
   cache?: PersistedState;
+  /** mtime of state.json when `cache` was read. */
+  mtime?: number;
+  /**
+   * The state as of our last write or last merge of others' writes: what differs from it on disk
+   * was written by someone else since (an agent checkpoint) and must be merged, not overwritten.
+   */
+  seen?: PersistedState;
   watcher?: vscode.Disposable;
 }
 
@@ -57,7 +64,7 @@ export class Persistence implements vscode.Disposable {
   /** Keys whose store change events are our own restores. */
   private readonly restoring = new Set<string>();
   /** Open documents waiting for their text to match a state entry written by someone else. */
-  private readonly pendingIngest = new Map<string, Resolved>();
+  private readonly pendingIngest = new Map<string, { r: Resolved; since: number }>();
   private readonly diskTimers = new Map<string, NodeJS.Timeout>();
   private readonly stateTimers = new Map<Location, NodeJS.Timeout>();
   private readonly notTrackedLogged = new Set<string>();
@@ -200,7 +207,7 @@ export class Persistence implements vscode.Disposable {
     const pending = this.pendingIngest.get(key);
     if (!pending || e.contentChanges.length === 0) return;
     // After every listener (capture included) has seen this change.
-    setTimeout(() => void this.guard('merge checkpoint', async () => this.ingest(e.document, pending)), 0);
+    setTimeout(() => void this.guard('merge checkpoint', async () => this.ingest(e.document, pending.r)), 0);
   }
 
   // ---- flush ---------------------------------------------------------------------------------
@@ -278,6 +285,13 @@ export class Persistence implements vscode.Disposable {
           this.dirty.add(key); // its saved provenance is still being restored: save it after
           continue;
         }
+        const pending = this.pendingIngest.get(key);
+        if (pending && Date.now() - pending.since < 30_000) {
+          // Someone else saved provenance for the text on disk, which the editor has not loaded
+          // yet: do not overwrite it; merge when the reload arrives.
+          this.dirty.add(key);
+          continue;
+        }
         if (this.whyNotTracked(document)) continue;
         text = document.getText();
       } else {
@@ -300,7 +314,7 @@ export class Persistence implements vscode.Disposable {
       for (const it of ready) {
         let runs = it.runs;
         const disk = current.files[it.rel];
-        const seen = loc.cache?.files[it.rel];
+        const seen = loc.seen?.files[it.rel];
         const hash = sha256(it.text);
         if (disk && (!seen || seen.updatedAt !== disk.updatedAt || seen.sha256 !== disk.sha256) && disk.sha256 === hash) {
           // Someone else (an agent checkpoint) wrote this text's provenance meanwhile: merge it.
@@ -315,7 +329,7 @@ export class Persistence implements vscode.Disposable {
       return { state: withFiles(current, changes, table.toJSON()), texts };
     };
     const done = (state: PersistedState) => {
-      loc.cache = state;
+      this.remember(loc, state);
       for (const m of merges) {
         const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === m.key);
         if (document) this.apply(document, m.runs, m.text, document.version, () => true);
@@ -379,7 +393,7 @@ export class Persistence implements vscode.Disposable {
       const table = OriginTableFrom(current);
       return { state: withFiles(current, { [r.rel]: entryFromRuns(text, restored.runs, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
     });
-    r.loc.cache = state;
+    this.remember(r.loc, state);
     if (message) this.services.log.info(message);
     if (newRuns && this.services.store.get(key) && read.text !== undefined) {
       this.restoring.add(key);
@@ -410,10 +424,10 @@ export class Persistence implements vscode.Disposable {
 
   /** state.json changed: when someone else wrote it, merge what is new into open documents. */
   async onStateFileChanged(loc: Location): Promise<void> {
-    const previous = loc.cache;
+    const previous = loc.seen;
     const state = loc.dir.read();
     if (state.writer === this.writer && previous && state.writtenAt === previous.writtenAt) return;
-    loc.cache = state;
+    this.remember(loc, state);
     for (const document of vscode.workspace.textDocuments) {
       const r = this.resolved.get(storeKey(document.uri));
       if (!r || r.loc !== loc) continue;
@@ -435,7 +449,7 @@ export class Persistence implements vscode.Disposable {
     }
     const text = document.getText();
     if (sha256(text) !== entry.sha256) {
-      this.pendingIngest.set(key, r); // the editor has not reloaded the file yet
+      if (!this.pendingIngest.has(key)) this.pendingIngest.set(key, { r, since: Date.now() }); // the editor has not reloaded the file yet
       return;
     }
     this.pendingIngest.delete(key);
@@ -479,7 +493,7 @@ export class Persistence implements vscode.Disposable {
     const oldRels = Object.keys(fromState.files).filter((rel) => rel === from.rel || rel.startsWith(`${from.rel}/`));
     if (oldRels.length === 0) return;
     if (to && moved.length) {
-      to.loc.cache = await to.loc.dir.update((current) => {
+      const written = await to.loc.dir.update((current) => {
         const table = OriginTableFrom(current);
         const changes: Record<string, PersistedFile | undefined> = {};
         const texts = new Map<string, string>();
@@ -490,13 +504,15 @@ export class Persistence implements vscode.Disposable {
         if (to.loc === from.loc) for (const rel of oldRels) if (!(rel in changes)) changes[rel] = undefined;
         return { state: withFiles(current, changes, table.toJSON()), texts };
       });
+      this.remember(to.loc, written);
     }
     if (!to || to.loc !== from.loc) {
-      from.loc.cache = await from.loc.dir.update((current) => {
+      const written = await from.loc.dir.update((current) => {
         const changes: Record<string, PersistedFile | undefined> = {};
         for (const rel of oldRels) changes[rel] = undefined;
         return { state: withFiles(current, changes) };
       });
+      this.remember(from.loc, written);
     }
   }
 
@@ -560,9 +576,31 @@ export class Persistence implements vscode.Disposable {
     return loc;
   }
 
+  /** The location's state, read again when state.json changed on disk since it was last read. */
   private stateOf(loc: Location): PersistedState {
-    if (!loc.cache) loc.cache = loc.dir.read();
+    let mtime = 0;
+    try {
+      mtime = fs.statSync(loc.dir.statePath).mtimeMs;
+    } catch {
+      /* none yet */
+    }
+    if (!loc.cache || mtime !== loc.mtime) {
+      loc.cache = loc.dir.read();
+      loc.mtime = mtime;
+      if (!loc.seen) loc.seen = loc.cache;
+    }
     return loc.cache;
+  }
+
+  /** `state` is what we wrote, or have merged: the base for telling others' writes apart. */
+  private remember(loc: Location, state: PersistedState): void {
+    loc.cache = state;
+    loc.seen = state;
+    try {
+      loc.mtime = fs.statSync(loc.dir.statePath).mtimeMs;
+    } catch {
+      loc.mtime = 0;
+    }
   }
 
   private maxFileSizeMB(): number | undefined {
