@@ -1,0 +1,174 @@
+import { v4 as uuidv4 } from 'uuid';
+import { AiRange, mapRanges } from '../core/contribution/mapRanges';
+import { buildManifest, sameClaims } from '../core/manifest/build';
+import { Manifest, ManifestLocation, PolicySource } from '../core/manifest/schema';
+import { Policy, PolicyDecision, evaluatePolicy } from '../core/policy/policy';
+import { Trailer, buildTrailers } from '../core/trailers/trailers';
+import { decodeUtf8, hashBlob, indexBlob, readBlob, resolveCommit } from '../git/git';
+import {
+  clearPendingNote,
+  committedManifestExists,
+  readNote,
+  readPendingNote,
+  readStagedManifest,
+  stageManifest,
+  unstageManifest,
+  writePendingNote,
+} from '../git/manifestStore';
+import { StagedChange, computeStagedChange } from '../git/stagedChange';
+import { SnapshotFile, StagedSnapshot, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, toSnapshotRanges, writeSnapshot } from './snapshot';
+
+/**
+ * One refresh of the commit flow's state for a repository, run by the extension whenever the
+ * index or the provenance changes (vscode-free, so it is tested on real temporary repositories):
+ *
+ * 1. the contribution of the staged change (index vs HEAD), from the working-copy AI ranges
+ *    mapped onto the staged texts;
+ * 2. the manifest for it, when any added line is AI: in `repo` location written to
+ *    `.ai-provenance/<id>.json` and staged (only when its claims changed, so refreshing is
+ *    idempotent and does not loop); in `notes` location kept as a pending note until the commit.
+ *    The id stays the same until a commit carries it, so re-staging, an aborted commit or a
+ *    second attempt never produce a second manifest; a manifest no longer needed is unstaged
+ *    (never one that HEAD already contains);
+ * 3. the trailers for the message box;
+ * 4. the snapshot (`staged.json`) the git hooks read.
+ */
+
+export interface WorkingProvenance {
+  /** The file's current text in the editor (or on disk). */
+  readonly text: string;
+  /** AI ranges in `text`. */
+  readonly ranges: readonly AiRange[];
+}
+
+export interface RefreshInput {
+  readonly root: string;
+  readonly gitDir: string;
+  readonly policy: { readonly source: PolicySource; readonly value: Policy };
+  readonly manifestLocation: ManifestLocation;
+  readonly maxFileBytes: number;
+  readonly generator: { readonly name: string; readonly version: string };
+  readonly trailers: StagedSnapshot['trailers'];
+  /** `Assisted-by` values the extension has written into the message box. */
+  readonly assistedBy: readonly string[];
+  /** Working-copy provenance by repo-relative path (files with AI ranges). */
+  readonly working: ReadonlyMap<string, WorkingProvenance>;
+  /** The previous snapshot (for the pending manifest id). */
+  readonly previous?: StagedSnapshot;
+  readonly now?: () => Date;
+}
+
+export interface RefreshResult {
+  readonly change: StagedChange;
+  readonly decision: PolicyDecision;
+  readonly manifest?: Manifest;
+  readonly trailers: Trailer[];
+  readonly snapshot: StagedSnapshot;
+  /** True when the staged change is empty (nothing to commit). */
+  readonly empty: boolean;
+}
+
+export async function refreshStagedState(input: RefreshInput): Promise<RefreshResult> {
+  const { root } = input;
+  const now = (input.now ?? (() => new Date()))().toISOString();
+  const change = await computeStagedChange({
+    root,
+    maxFileBytes: input.maxFileBytes,
+    trivial: input.policy.value.trivial,
+    rangesFor: (f) => {
+      const w = input.working.get(f.path);
+      return w ? mapRanges(w.text, f.text, w.ranges) : [];
+    },
+  });
+  const head = await resolveCommit(root, 'HEAD');
+  const files = change.files;
+  const empty = files.length === 0;
+  const aiLines = files.reduce((n, f) => n + f.aiLines, 0);
+
+  // The pending id: kept until a commit carries it.
+  let pendingId = input.previous?.pendingManifestId;
+  if (pendingId && head && (await isCommitted(root, head, pendingId))) pendingId = undefined;
+
+  let manifest: Manifest | undefined;
+  const draft = (id: string): Manifest =>
+    buildManifest({ id, createdAt: now, generator: input.generator, base: change.base, policy: input.policy.value, policySource: input.policy.source, files });
+  if (aiLines > 0) {
+    const id = pendingId ?? uuidv4();
+    if (input.manifestLocation === 'repo') {
+      const staged = await readStagedManifest(root, id);
+      const fresh = draft(id);
+      if (staged && sameClaims(staged, fresh)) manifest = staged;
+      else {
+        manifest = fresh;
+        await stageManifest(root, fresh);
+      }
+      clearPendingNote(input.gitDir);
+    } else {
+      const pending = readPendingNote(input.gitDir);
+      const fresh = draft(id);
+      if (pending && pending.id === id && sameClaims(pending, fresh)) manifest = pending;
+      else {
+        manifest = fresh;
+        writePendingNote(input.gitDir, fresh);
+      }
+      await unstageManifest(root, id);
+    }
+    pendingId = id;
+  } else if (pendingId) {
+    await unstageManifest(root, pendingId);
+    clearPendingNote(input.gitDir);
+    pendingId = undefined;
+  }
+
+  const summary = manifest ?? draft('00000000-0000-4000-8000-000000000000');
+  const decision = evaluatePolicy(input.policy.value, summary.totals);
+  const trailers = empty
+    ? []
+    : buildTrailers({ totals: summary.totals, flagged: decision.flagged, reviewRequired: decision.reviewRequired, manifestId: manifest?.id });
+
+  const snapshot: StagedSnapshot = {
+    schema: SNAPSHOT_SCHEMA,
+    version: SNAPSHOT_VERSION,
+    writtenAt: now,
+    generator: input.generator,
+    head: head ?? null,
+    policy: input.policy,
+    manifestLocation: input.manifestLocation,
+    maxFileBytes: input.maxFileBytes,
+    trailers: input.trailers,
+    ...(pendingId ? { pendingManifestId: pendingId } : {}),
+    assistedBy: [...input.assistedBy],
+    files: await snapshotFiles(root, input.working),
+  };
+  writeSnapshot(input.gitDir, snapshot);
+  return { change, decision, manifest, trailers, snapshot, empty };
+}
+
+async function isCommitted(root: string, head: string, id: string): Promise<boolean> {
+  if (await committedManifestExists(root, head, id)) return true;
+  return (await readNote(root, head))?.id === id;
+}
+
+/**
+ * Snapshot versions of every file with working-copy AI ranges: its index content and, when it
+ * differs, its working-copy content (what `git commit -a` would commit when no filter applies).
+ */
+async function snapshotFiles(root: string, working: ReadonlyMap<string, WorkingProvenance>): Promise<SnapshotFile[]> {
+  const out: SnapshotFile[] = [];
+  for (const [path, w] of working) {
+    if (!w.ranges.length) continue;
+    const versions: SnapshotFile['versions'][number][] = [];
+    const blob = await indexBlob(root, path);
+    let indexText: string | undefined;
+    if (blob) {
+      indexText = decodeUtf8(await readBlob(root, blob));
+      if (indexText !== undefined) versions.push({ blob, ranges: toSnapshotRanges(mapRanges(w.text, indexText, w.ranges)) });
+    }
+    if (indexText !== w.text) {
+      const workBlob = await hashBlob(root, Buffer.from(w.text, 'utf8'));
+      if (workBlob !== blob) versions.push({ blob: workBlob, ranges: toSnapshotRanges(mapRanges(w.text, w.text, w.ranges)) });
+    }
+    if (versions.length) out.push({ path, versions });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,135 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { gitPath, runGit } from './git';
+
+/**
+ * Installing the opt-in git hooks that write AI Provenance trailers into commits made from a
+ * terminal (or any git client): `prepare-commit-msg` and `commit-msg` merge the trailers,
+ * `post-commit` attaches a pending manifest as a git note. No `vscode` import.
+ *
+ * - The hooks folder is the one git uses (`git rev-parse --git-path hooks`, which honours
+ *   `core.hooksPath`).
+ * - A hook already there is never replaced: it is renamed `<name>.pre-ai-provenance` and our
+ *   script runs it first with the same arguments; its failure fails the commit as before.
+ *   A hook file tracked in the repository (a shared `core.hooksPath` folder) is not touched; the
+ *   result says how to add the call by hand.
+ * - Installing again updates our scripts in place (new extension path) without chaining twice.
+ * - Our part never fails a commit: when the CLI is missing it prints a note and exits 0.
+ */
+
+export const HOOK_MARKER = '# ai-provenance-hook v1';
+export const HOOK_NAMES = ['prepare-commit-msg', 'commit-msg', 'post-commit'] as const;
+export type InstalledHookName = (typeof HOOK_NAMES)[number];
+export const CHAINED_SUFFIX = '.pre-ai-provenance';
+
+export interface HookInstallOptions {
+  readonly root: string;
+  /** Absolute path of the bundled CLI (`dist/cli.js`). */
+  readonly cliPath: string;
+  /** A node executable (VS Code's own runtime works with ELECTRON_RUN_AS_NODE=1, which the script sets). */
+  readonly nodePath: string;
+}
+
+export interface HookInstallResult {
+  readonly hooksDir: string;
+  /** Hooks now running AI Provenance. */
+  readonly installed: InstalledHookName[];
+  /** Existing hooks kept and chained (renamed to `<name>.pre-ai-provenance`). */
+  readonly chained: InstalledHookName[];
+  /** Hooks left alone, with the reason and what to do. */
+  readonly skipped: Array<{ readonly name: InstalledHookName; readonly reason: string }>;
+}
+
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The text of our hook script for `name`. */
+export function hookScript(name: InstalledHookName, cliPath: string, nodePath: string): string {
+  const wantsCommand = name !== 'post-commit';
+  return [
+    '#!/bin/sh',
+    `${HOOK_MARKER}: installed by the AI Provenance extension ("AI Provenance: Install Commit Hook").`,
+    `# A ${name} hook that was here before is kept as ${name}${CHAINED_SUFFIX} and runs first.`,
+    `chained="$(dirname "$0")/${name}${CHAINED_SUFFIX}"`,
+    'if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi',
+    `cli=${shQuote(cliPath)}`,
+    `node=${shQuote(nodePath)}`,
+    'if [ ! -f "$cli" ]; then',
+    `  echo "ai-provenance: $cli not found (extension updated or removed); run 'AI Provenance: Install Commit Hook' again" >&2`,
+    '  exit 0',
+    'fi',
+    'if [ ! -x "$node" ]; then node=node; fi',
+    ...(wantsCommand ? ['AIP_GIT_COMMAND="$(ps -o args= -p "$PPID" 2>/dev/null)"', 'export AIP_GIT_COMMAND'] : []),
+    `ELECTRON_RUN_AS_NODE=1 "$node" "$cli" hook ${name} "$@" || echo "ai-provenance: ${name} hook failed; commit not affected" >&2`,
+    'exit 0',
+    '',
+  ].join('\n');
+}
+
+function isOurs(file: string): boolean {
+  try {
+    return fs.readFileSync(file, 'utf8').includes(HOOK_MARKER);
+  } catch {
+    return false;
+  }
+}
+
+async function isTracked(root: string, file: string): Promise<boolean> {
+  const rel = path.relative(root, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const r = await runGit(['ls-files', '--error-unmatch', '--', rel.split(path.sep).join('/')], { cwd: root, okCodes: [1] });
+  return r.code === 0;
+}
+
+export async function installHooks(options: HookInstallOptions): Promise<HookInstallResult> {
+  const hooksDir = await gitPath(options.root, 'hooks');
+  fs.mkdirSync(hooksDir, { recursive: true });
+  const result: HookInstallResult = { hooksDir, installed: [], chained: [], skipped: [] };
+  for (const name of HOOK_NAMES) {
+    const file = path.join(hooksDir, name);
+    const script = hookScript(name, options.cliPath, options.nodePath);
+    if (fs.existsSync(file) && !isOurs(file)) {
+      if (await isTracked(options.root, file)) {
+        result.skipped.push({
+          name,
+          reason: `${file} is tracked in the repository; add this line to it by hand: ELECTRON_RUN_AS_NODE=1 ${shQuote(options.nodePath)} ${shQuote(options.cliPath)} hook ${name} "$@"`,
+        });
+        continue;
+      }
+      const chained = file + CHAINED_SUFFIX;
+      if (fs.existsSync(chained)) {
+        result.skipped.push({ name, reason: `both ${file} and ${chained} exist; move one of them away and install again` });
+        continue;
+      }
+      fs.renameSync(file, chained);
+      result.chained.push(name);
+    }
+    const tmp = `${file}.ai-provenance-tmp`;
+    fs.writeFileSync(tmp, script, { mode: 0o755 });
+    fs.chmodSync(tmp, 0o755);
+    fs.renameSync(tmp, file);
+    result.installed.push(name);
+  }
+  return result;
+}
+
+/** True when our `prepare-commit-msg` hook is installed in the repository's hooks folder. */
+export async function hooksInstalled(root: string): Promise<boolean> {
+  return isOurs(path.join(await gitPath(root, 'hooks'), 'prepare-commit-msg'));
+}
+
+/** Removes our hooks and puts back the hooks they chained. Returns the names removed. */
+export async function uninstallHooks(root: string): Promise<InstalledHookName[]> {
+  const hooksDir = await gitPath(root, 'hooks');
+  const removed: InstalledHookName[] = [];
+  for (const name of HOOK_NAMES) {
+    const file = path.join(hooksDir, name);
+    if (!isOurs(file)) continue;
+    fs.rmSync(file);
+    const chained = file + CHAINED_SUFFIX;
+    if (fs.existsSync(chained)) fs.renameSync(chained, file);
+    removed.push(name);
+  }
+  return removed;
+}

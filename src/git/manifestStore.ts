@@ -1,0 +1,108 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeFileAtomic } from '../commit/snapshot';
+import { MANIFEST_NOTES_REF, Manifest, manifestRepoPath, parseManifest, serializeManifest } from '../core/manifest/schema';
+import { gitText, indexBlob, readBlob, resolveCommit, runGit } from './git';
+
+/**
+ * Storing manifests where `aiProvenance.manifest.location` says:
+ * - `repo`: `.ai-provenance/<id>.json` in the working tree, written atomically and staged, so it is
+ *   part of the commit it describes;
+ * - `notes`: a pending file in the git dir until the commit exists, then the commit's note on
+ *   `refs/notes/ai-provenance` ({@link attachPendingNote}).
+ */
+
+/** Pending manifest waiting for its commit (notes location, or a hook's fallback). */
+export const PENDING_NOTE_FILE = 'pending-note.json';
+
+/** Writes the manifest into the working tree and stages it. Returns the repo-relative path. */
+export async function stageManifest(root: string, m: Manifest, env?: NodeJS.ProcessEnv): Promise<string> {
+  const rel = manifestRepoPath(m.id);
+  writeFileAtomic(path.join(root, rel), serializeManifest(m));
+  await runGit(['add', '--', rel], { cwd: root, env });
+  return rel;
+}
+
+/** The manifest staged in the index under `.ai-provenance/<id>.json`, if any and valid. */
+export async function readStagedManifest(root: string, id: string, env?: NodeJS.ProcessEnv): Promise<Manifest | undefined> {
+  const blob = await indexBlob(root, manifestRepoPath(id), env);
+  if (!blob) return undefined;
+  const r = parseManifest((await readBlob(root, blob)).toString('utf8'));
+  return r.ok ? r.value : undefined;
+}
+
+/** True when `.ai-provenance/<id>.json` exists in commit `rev`. */
+export async function committedManifestExists(root: string, rev: string, id: string): Promise<boolean> {
+  const r = await runGit(['cat-file', '-e', `${rev}:${manifestRepoPath(id)}`], { cwd: root, okCodes: [1, 128] });
+  return r.code === 0;
+}
+
+/**
+ * Removes a manifest we staged earlier that is no longer wanted (from the index and the working
+ * tree), but only while it is not part of HEAD: a committed manifest is never removed.
+ */
+export async function unstageManifest(root: string, id: string, env?: NodeJS.ProcessEnv): Promise<boolean> {
+  const rel = manifestRepoPath(id);
+  const head = await resolveCommit(root, 'HEAD');
+  if (head && (await committedManifestExists(root, head, id))) return false;
+  if (!(await indexBlob(root, rel, env))) {
+    // Not staged (nothing to touch in the index): only a leftover file of ours may remain.
+    fs.rmSync(path.join(root, rel), { force: true });
+    return false;
+  }
+  await runGit(['rm', '--cached', '--quiet', '--ignore-unmatch', '--', rel], { cwd: root, env });
+  fs.rmSync(path.join(root, rel), { force: true });
+  return true;
+}
+
+/** The manifest stored as the note of `commit`, if any and valid. */
+export async function readNote(root: string, commit: string, ref = MANIFEST_NOTES_REF): Promise<Manifest | undefined> {
+  const r = await runGit(['notes', '--ref', ref, 'show', commit], { cwd: root, okCodes: [1, 128] });
+  if (r.code !== 0) return undefined;
+  const m = parseManifest(r.stdout.toString('utf8'));
+  return m.ok ? m.value : undefined;
+}
+
+/** Stores `m` as the note of `commit` (replacing an earlier note of ours). */
+export async function writeNote(root: string, commit: string, m: Manifest, ref = MANIFEST_NOTES_REF): Promise<void> {
+  await runGit(['notes', '--ref', ref, 'add', '--force', '--file', '-', commit], { cwd: root, input: serializeManifest(m) });
+}
+
+export function pendingNotePath(gitDir: string): string {
+  return path.join(gitDir, 'ai-provenance', PENDING_NOTE_FILE);
+}
+
+export function writePendingNote(gitDir: string, m: Manifest): void {
+  writeFileAtomic(pendingNotePath(gitDir), serializeManifest(m));
+}
+
+export function readPendingNote(gitDir: string): Manifest | undefined {
+  try {
+    const r = parseManifest(fs.readFileSync(pendingNotePath(gitDir), 'utf8'));
+    return r.ok ? r.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function clearPendingNote(gitDir: string): void {
+  fs.rmSync(pendingNotePath(gitDir), { force: true });
+}
+
+/**
+ * After a commit: when HEAD's message names the pending manifest (`AI-Provenance: <id>`), stores
+ * it as HEAD's note and clears it. Returns the id attached, or undefined.
+ */
+export async function attachPendingNote(root: string, gitDir: string, trailersOfHead: (message: string) => Promise<Array<{ key: string; value: string }>>): Promise<string | undefined> {
+  const pending = readPendingNote(gitDir);
+  if (!pending) return undefined;
+  const head = await resolveCommit(root, 'HEAD');
+  if (!head) return undefined;
+  const message = await gitText(['log', '-1', '--format=%B', head], { cwd: root });
+  const ids = (await trailersOfHead(message)).filter((t) => t.key.toLowerCase() === 'ai-provenance').map((t) => t.value);
+  if (ids[ids.length - 1] !== pending.id) return undefined;
+  const existing = await readNote(root, head);
+  if (!existing || existing.id !== pending.id) await writeNote(root, head, pending);
+  clearPendingNote(gitDir);
+  return pending.id;
+}

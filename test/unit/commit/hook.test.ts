@@ -1,0 +1,251 @@
+import * as assert from 'assert';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { refreshStagedState, WorkingProvenance } from '../../../src/commit/stagedState';
+import { prepareCommitMessage, isAmendCommand } from '../../../src/commit/prepareCommitMessage';
+import { readSnapshot } from '../../../src/commit/snapshot';
+import { AiRange } from '../../../src/core/contribution/mapRanges';
+import { MANIFEST_NOTES_REF, manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../../src/core/manifest/schema';
+import { resolvePolicy } from '../../../src/core/policy/policy';
+import { Origin } from '../../../src/core/provenance/origin';
+import { gitDir } from '../../../src/git/git';
+import { CHAINED_SUFFIX, installHooks, uninstallHooks } from '../../../src/git/hooks';
+import { parseTrailers } from '../../../src/git/trailers';
+import { GitRepo } from '../../../src/core/governance/git';
+import { verifyCommit } from '../../../src/core/governance/verify';
+import { trailersForManifest } from '../../../src/core/trailers/trailers';
+
+/** Errors the CI-side verifier finds on HEAD (warnings ignored). */
+async function verifyErrors(dir: string): Promise<string[]> {
+  const report = await verifyCommit(GitRepo.open(dir), git(dir, 'rev-parse', 'HEAD').trim(), { expectedTrailers: trailersForManifest });
+  return report.findings.filter((f) => f.severity === 'error' && f.rule !== 'review-missing').map((f) => `${f.rule}: ${f.message}`);
+}
+
+const chat: Origin = { kind: 'chat', tool: 'copilot-chat', model: 'gpt-5', timestamp: 1 };
+const repoRoot = path.resolve(__dirname, '../../../..');
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_EDITOR: 'true' } });
+}
+
+function makeRepo(): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'aip-hook-')));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.email', 'dev@example.com');
+  git(dir, 'config', 'user.name', 'Dev');
+  fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 1;\n');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-qm', 'init');
+  return dir;
+}
+
+let cli: string;
+
+/** A stand-in for dist/cli.js that runs only the `hook` subcommand (built from src with esbuild). */
+function buildHookCli(): string {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aip-cli-')), 'cli.js');
+  const entry = path.join(path.dirname(out), 'entry.ts');
+  fs.writeFileSync(
+    entry,
+    `import { run } from ${JSON.stringify(path.join(repoRoot, 'src/commit/hookCommand'))};\n` +
+      `const a = process.argv.slice(2);\n` +
+      `if (a[0] !== 'hook') { process.stderr.write('only hook'); process.exit(2); }\n` +
+      `run(a.slice(1), { cwd: process.cwd(), env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((c) => process.exit(c));\n`,
+  );
+  execFileSync(path.join(repoRoot, 'node_modules/esbuild/bin/esbuild'), [entry, '--bundle', '--platform=node', '--format=cjs', `--outfile=${out}`, '--log-level=warning'], { cwd: repoRoot });
+  return out;
+}
+
+const aiCode = 'export function sum(values: number[]): number {\n  return values.reduce((a, b) => a + b, 0);\n}\n';
+
+/** Working copy with an AI function, staged; the extension's refresh run over it. */
+async function stageAi(dir: string, location: 'repo' | 'notes' = 'repo'): Promise<{ text: string; id?: string }> {
+  const text = 'export const a = 1;\n' + aiCode;
+  fs.writeFileSync(path.join(dir, 'app.ts'), text);
+  git(dir, 'add', 'app.ts');
+  const r = await refresh(dir, text, location);
+  return { text, id: r.manifest?.id };
+}
+
+async function refresh(dir: string, text: string, location: 'repo' | 'notes' = 'repo') {
+  const start = text.indexOf(aiCode);
+  const ranges: AiRange[] = start < 0 ? [] : [{ start, end: start + aiCode.length, origin: chat, text: aiCode }];
+  const working = new Map<string, WorkingProvenance>([['app.ts', { text, ranges }]]);
+  const gd = await gitDir(dir);
+  const previous = readSnapshot(gd);
+  return refreshStagedState({
+    root: dir,
+    gitDir: gd,
+    policy: { source: 'default', value: resolvePolicy() },
+    manifestLocation: location,
+    maxFileBytes: 1e6,
+    generator: { name: 'ai-provenance', version: '0.0.0-test' },
+    trailers: 'auto',
+    assistedBy: [],
+    working,
+    previous: previous && !('error' in previous) ? previous : undefined,
+  });
+}
+
+function commit(dir: string, ...args: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync('git', ['commit', '-q', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_EDITOR: 'true' } });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe('commit hooks on temporary repositories', function () {
+  this.timeout(60000);
+  before(() => {
+    cli = buildHookCli();
+  });
+
+  it('git commit -m with the hook: trailers added, the staged manifest committed and verifiable', async () => {
+    const dir = makeRepo();
+    const { id } = await stageAi(dir);
+    assert.ok(id);
+    const installed = await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
+    assert.deepStrictEqual(installed.installed, ['prepare-commit-msg', 'commit-msg', 'post-commit']);
+    const c = commit(dir, '-m', 'Add sum', '-m', 'Signed-off-by: Dev <dev@example.com>');
+    assert.strictEqual(c.status, 0, c.stderr);
+    const message = git(dir, 'log', '-1', '--format=%B');
+    const trailers = await parseTrailers(message, dir);
+    assert.deepStrictEqual(trailers.map((t) => `${t.key}: ${t.value}`), [
+      'Signed-off-by: Dev <dev@example.com>',
+      'AI-Assisted: yes',
+      'AI-Contribution: 100% (3 of 3 added lines; chat 3)',
+      'Assisted-by: copilot-chat:gpt-5',
+      `AI-Provenance: ${id}`,
+      'Review-Required: senior',
+    ]);
+    assert.ok(message.startsWith('Add sum\n\nSigned-off-by: Dev <dev@example.com>\nAI-Assisted: yes\n'), message);
+    const m = parseManifest(git(dir, 'show', `HEAD:${manifestRepoPath(id!)}`));
+    assert.ok(m.ok, JSON.stringify(!m.ok && m.errors));
+    const committed = git(dir, 'show', 'HEAD:app.ts');
+    const f = m.value.files.find((x) => x.path === 'app.ts')!;
+    assert.strictEqual(f.sha256, sha256Hex(committed));
+    assert.deepStrictEqual(f.ranges.map((r) => [r.startLine, r.endLine]), [[2, 4]]);
+    assert.strictEqual(f.ranges[0].sha256, sha256Hex(rangeText(committed, 2, 4)));
+    assert.strictEqual(m.value.base, git(dir, 'rev-parse', 'HEAD^').trim());
+    assert.deepStrictEqual(await verifyErrors(dir), []);
+
+    // After the commit nothing is staged: a refresh counts nothing and keeps no pending manifest.
+    const after = await refresh(dir, committed);
+    assert.strictEqual(after.empty, true);
+    assert.strictEqual(after.snapshot.pendingManifestId, undefined);
+    assert.ok(fs.existsSync(path.join(dir, manifestRepoPath(id!))), 'the committed manifest stays');
+  });
+
+  it('chains an existing hook (it still runs and can still refuse), and uninstall restores it', async () => {
+    const dir = makeRepo();
+    await stageAi(dir);
+    const hooks = path.join(dir, '.git', 'hooks');
+    const userHook = path.join(hooks, 'prepare-commit-msg');
+    fs.writeFileSync(userHook, '#!/bin/sh\necho "[user hook ran]" >> "$1"\nif [ -f "$(dirname "$0")/refuse" ]; then exit 3; fi\n', { mode: 0o755 });
+    const r = await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
+    assert.deepStrictEqual(r.chained, ['prepare-commit-msg']);
+    assert.ok(fs.existsSync(userHook + CHAINED_SUFFIX));
+    // Installing twice does not chain ourselves.
+    const again = await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
+    assert.deepStrictEqual(again.chained, []);
+    fs.writeFileSync(path.join(hooks, 'refuse'), '');
+    assert.notStrictEqual(commit(dir, '-m', 'Refused').status, 0);
+    fs.rmSync(path.join(hooks, 'refuse'));
+    const c = commit(dir, '-m', 'Accepted');
+    assert.strictEqual(c.status, 0, c.stderr);
+    const message = git(dir, 'log', '-1', '--format=%B');
+    assert.match(message, /\[user hook ran\]/);
+    assert.match(message, /AI-Assisted: yes/);
+    assert.deepStrictEqual(await uninstallHooks(dir), ['prepare-commit-msg', 'commit-msg', 'post-commit']);
+    assert.match(fs.readFileSync(userHook, 'utf8'), /user hook ran/);
+    assert.ok(!fs.existsSync(userHook + CHAINED_SUFFIX));
+  });
+
+  it('honours core.hooksPath', async () => {
+    const dir = makeRepo();
+    git(dir, 'config', 'core.hooksPath', 'my-hooks');
+    const r = await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
+    assert.strictEqual(r.hooksDir, path.join(dir, 'my-hooks'));
+    assert.ok(fs.existsSync(path.join(dir, 'my-hooks', 'prepare-commit-msg')));
+    assert.ok(!fs.existsSync(path.join(dir, '.git', 'hooks', 'prepare-commit-msg')));
+  });
+
+  it('notes location: the manifest becomes the new commit’s note', async () => {
+    const dir = makeRepo();
+    const { id } = await stageAi(dir, 'notes');
+    assert.ok(!git(dir, 'diff', '--cached', '--name-only').includes('.ai-provenance'), 'nothing staged under .ai-provenance');
+    await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
+    const c = commit(dir, '-m', 'Add sum');
+    assert.strictEqual(c.status, 0, c.stderr);
+    const note = parseManifest(git(dir, 'notes', '--ref', MANIFEST_NOTES_REF, 'show', 'HEAD'));
+    assert.ok(note.ok);
+    assert.strictEqual(note.value.id, id);
+    assert.match(git(dir, 'log', '-1', '--format=%B'), new RegExp(`AI-Provenance: ${id}`));
+    assert.deepStrictEqual(await verifyErrors(dir), []);
+  });
+
+  it('amend: measured against the parent, trailers replaced not duplicated', async () => {
+    const dir = makeRepo();
+    const { text } = await stageAi(dir);
+    await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
+    assert.strictEqual(commit(dir, '-m', 'Add sum').status, 0);
+    // A human line added and amended.
+    const text2 = text + 'export const b = 2;\n';
+    fs.writeFileSync(path.join(dir, 'app.ts'), text2);
+    git(dir, 'add', 'app.ts');
+    await refresh(dir, text2);
+    const c = commit(dir, '--amend', '-m', 'Add sum and b');
+    assert.strictEqual(c.status, 0, c.stderr);
+    const trailers = await parseTrailers(git(dir, 'log', '-1', '--format=%B'), dir);
+    const contribution = trailers.filter((t) => t.key === 'AI-Contribution');
+    assert.deepStrictEqual(contribution.map((t) => t.value), ['75% (3 of 4 added lines; chat 3)']);
+    assert.strictEqual(trailers.filter((t) => t.key === 'AI-Assisted').length, 1);
+    const id = trailers.find((t) => t.key === 'AI-Provenance')!.value;
+    const note = parseManifest(git(dir, 'notes', '--ref', MANIFEST_NOTES_REF, 'show', 'HEAD'));
+    assert.ok(note.ok && note.value.id === id && note.value.base === git(dir, 'rev-parse', 'HEAD^').trim());
+    assert.deepStrictEqual(await verifyErrors(dir), []);
+  });
+
+  it('prepareCommitMessage is idempotent and leaves an empty (editor) message for commit-msg', async () => {
+    const dir = makeRepo();
+    await stageAi(dir);
+    const file = path.join(dir, '.git', 'MSG');
+    fs.writeFileSync(file, 'Subject\n\nCo-authored-by: Copilot <copilot@github.com>\n');
+    const first = await prepareCommitMessage(dir, file, 'message');
+    assert.strictEqual(first.changed, true);
+    const once = fs.readFileSync(file, 'utf8');
+    const second = await prepareCommitMessage(dir, file, 'message', { hook: 'commit-msg' });
+    assert.strictEqual(second.changed, false);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), once);
+    assert.ok(once.startsWith('Subject\n\nCo-authored-by: Copilot <copilot@github.com>\nAI-Assisted: yes\n'));
+    fs.writeFileSync(file, '\n# Please enter the commit message\n');
+    const empty = await prepareCommitMessage(dir, file, '');
+    assert.strictEqual(empty.changed, false);
+    const merged = await prepareCommitMessage(dir, file, 'merge');
+    assert.strictEqual(merged.changed, false);
+  });
+
+  it('without a snapshot the message is left alone; a stale snapshot does not count changed text', async () => {
+    const dir = makeRepo();
+    const file = path.join(dir, '.git', 'MSG');
+    fs.writeFileSync(file, 'Subject\n');
+    const r = await prepareCommitMessage(dir, file, 'message');
+    assert.strictEqual(r.changed, false);
+    assert.match(r.notes.join('\n'), /no provenance snapshot/);
+    await stageAi(dir);
+    // The file is re-staged with different content after the editor's snapshot.
+    fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 1;\nexport const typed = 2;\n');
+    git(dir, 'add', 'app.ts');
+    const s = await prepareCommitMessage(dir, file, 'message');
+    assert.match(s.notes.join('\n'), /changed after the editor last saw it/);
+    assert.deepStrictEqual(s.trailers.map((t) => t.key), ['AI-Assisted']);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'Subject\n\nAI-Assisted: no\n');
+  });
+
+  it('recognises git commit --amend command lines', () => {
+    assert.strictEqual(isAmendCommand('git commit --amend -m x'), true);
+    assert.strictEqual(isAmendCommand('/usr/lib/git-core/git commit -q --amend'), true);
+        assert.strictEqual(isAmendCommand('git commit -m x'), false);
+    assert.strictEqual(isAmendCommand(undefined), false);
+  });
+});
