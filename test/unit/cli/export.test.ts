@@ -97,6 +97,20 @@ describe('cli export --format agent-trace', function () {
     assert.strictEqual(r.out, '');
   });
 
+  it('does not write a record that fails the schema (manifest with an empty generator name)', async () => {
+    commitPolicy(repo);
+    const c = commitWithProvenance(repo, {
+      subject: 'Odd generator',
+      files: { 'a.ts': lines(3) },
+      ai: { 'a.ts': [{ start: 1, end: 1, trivial: true }] },
+      mutate: (m) => ({ ...m, generator: { name: '', version: '0.1.0' } }),
+    });
+    const r = await exportTrace(repo, '--format', 'agent-trace', 'HEAD');
+    assert.strictEqual(r.code, 1);
+    assert.strictEqual(r.out, '');
+    assert.match(r.err, new RegExp(`commit ${c.sha.slice(0, 12)}: record does not match the Agent Trace schema: /tool/name must have at least 1 character`));
+  });
+
   it('needs --format', async () => {
     commitPolicy(repo);
     const r = await exportTrace(repo, 'HEAD');

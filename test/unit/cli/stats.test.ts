@@ -104,6 +104,20 @@ describe('cli stats', function () {
     assert.strictEqual(periodKey('2026-11-24T23:30:00-02:00', 'day'), '2026-11-25');
   });
 
+  it('counts a commit with an invalid manifest as unknown, without the manifest file', async () => {
+    commitWithProvenance(repo, {
+      subject: 'Broken manifest',
+      files: { 'b.ts': lines(4) },
+      ai: { 'b.ts': [{ start: 1, end: 4 }] },
+      mutate: (m) => ({ ...m, totals: { ...m.totals, aiLines: 1 } }),
+    });
+    const s = JSON.parse((await stats(repo, 'HEAD^..HEAD', '--json')).out);
+    assert.deepStrictEqual(
+      [s.commits[0].basis, s.ai_additions, s.human_additions, s.unknown_additions, s.files.map((f: { key: string }) => f.key)],
+      ['invalid-manifest', 0, 0, 4, ['b.ts']],
+    );
+  });
+
   it('exits 2 on a bad range or option', async () => {
     assert.strictEqual((await stats(repo, 'HEAD', '--by', 'month')).code, 2);
     assert.strictEqual((await stats(repo, 'HEAD', '--top', '0')).code, 2);
