@@ -115,6 +115,11 @@ async function openWorkbench({ workspace, vsix, variant = 'stock', settings = {}
   }
 }
 
+/** Our status bar item. */
+function statusItemLocator(page) {
+  return page.locator(STATUS_ITEM).first();
+}
+
 /** Runs a command by its palette title (e.g. `AI Provenance: Show Report`). */
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
@@ -220,6 +225,7 @@ module.exports = {
   makeRepository,
   openWorkbench,
   runCommand,
+  statusItemLocator,
   openFile,
   goToEnd,
   acceptCompletion,
