@@ -237,6 +237,25 @@ describe('cli verify', function () {
     assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.commit]), [['declaration-missing', plain]]);
   });
 
+  it('with --policy-rev, judges commits by the base branch policy rather than one the change weakens', async () => {
+    const base = commitPolicy(repo);
+    const weak = { threshold: { nonTrivialLines: 100, percentOfAddedLines: 0 }, review: { required: 'senior', reviewers: {} } };
+    const c = commitWithProvenance(repo, {
+      subject: 'Weaken policy and add AI code',
+      files: { '.ai-provenance.json': JSON.stringify({ version: 1, ...weak }) + '\n', 'a.ts': lines(6) },
+      ai: { 'a.ts': [{ start: 1, end: 6 }] },
+      policy: weak,
+    });
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report));
+    r = await verifyJson(repo, 'HEAD^..HEAD', '--policy-rev', base);
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.commit]), [['review-missing', c.sha]]);
+    const bad = await verify(repo, 'HEAD^..HEAD', '--policy-rev', 'no-such-branch');
+    assert.strictEqual(bad.code, 2);
+    assert.match(bad.err, /bad revision 'no-such-branch'/);
+  });
+
   it('writes SARIF 2.1.0 and GitHub annotations for failures', async () => {
     commitPolicy(repo);
     const c = commitWithProvenance(repo, {
