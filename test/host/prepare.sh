@@ -158,7 +158,7 @@ if [ ! -f "$STOCK_DIR/.stock-v2" ]; then
     done
   done
   # The extension host also grants every proposal; patch-stock.js restores the real check there.
-  "$NODE_DIR/bin/node" "$SCRIPT_DIR/patch-stock.js" "$STOCK_DIR.tmp/lib/vscode/out" || die "could not patch the extension host of the stock copy"
+  "$NODE_DIR/bin/node" "$SCRIPT_DIR/patch-stock.js" "$STOCK_DIR.tmp/lib/vscode/out" >&2 || die "could not patch the extension host of the stock copy"
   touch "$STOCK_DIR.tmp/.stock-v2"
   rm -rf "$STOCK_DIR"
   mv "$STOCK_DIR.tmp" "$STOCK_DIR"
@@ -170,6 +170,9 @@ fi
 nOff="$(grep -rlF --include='*.js' "$FLAG_OFF" "$STOCK_DIR/lib/vscode/out" | wc -l)"
 [ "$nOff" -ge ${#flagged[@]} ] || die "stock host: expected '$FLAG_OFF' in ${#flagged[@]} file(s), found $nOff"
 grep -qF "$FLAG_ON" "${flagged[0]}" || die "original host lost '$FLAG_ON' (hard link was modified)"
+# patch-stock.js changes nothing on a patched copy and exits non-zero when a check fails.
+"$NODE_DIR/bin/node" "$SCRIPT_DIR/patch-stock.js" "$STOCK_DIR/lib/vscode/out" >&2 \
+  || die "stock host: proposed-API checks not in place (delete $STOCK_DIR and rerun)"
 
 # ---------------------------------------------------------------- 5. browser driver
 ensure_playwright
