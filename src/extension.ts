@@ -11,6 +11,7 @@ import { Services } from './services';
 import { StatusBar } from './views/statusBar';
 import { registerDecorations } from './views/decorations';
 import { registerReport } from './views/report/reportPanel';
+import { registerCommitFlow } from './commit';
 
 export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
   const log = vscode.window.createOutputChannel('AI Provenance', { log: true });
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
     registerManualMarks(services, track),
     registerDecorations(services),
     registerReport(services),
+    registerCommitFlow(services),
     vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
   );
   log.info(`AI Provenance ${context.extension.packageJSON.version} active`);
