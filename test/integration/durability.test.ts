@@ -166,7 +166,7 @@ describe(`durability ${hostTag()}`, function () {
     await waitFor(
       () => shown(doc, a.getRanges(doc.uri)).some(([t, k]) => t === 'second();\n' && k === 'agent'),
       15_000,
-      `agent range merged (now: ${JSON.stringify(shown(doc, a.getRanges(doc.uri)))})`,
+      'agent range merged into the open document',
       100,
     );
     assert.deepStrictEqual(shown(doc, a.getRanges(doc.uri)), [['second();\n', 'agent', 'test-agent']]);
