@@ -674,7 +674,8 @@ function readFileChecked(file: string, maxFileSizeMB: number | undefined): { tex
 
 /**
  * Starts persistence for the extension. Also registers the internal commands the in-host tests
- * use: `aiProvenance.internal.flushProvenance` (write now) and
+ * use: `aiProvenance.internal.flushProvenance` (write now),
+ * `aiProvenance.internal.provenanceLocation` (where a file's provenance is saved) and
  * `aiProvenance.internal.reloadPersistence` (simulates a window reload: saves synchronously as on
  * deactivation, forgets the provenance of open documents, and restores it from disk).
  */
@@ -693,6 +694,10 @@ export function registerPersistence(services: Services): vscode.Disposable {
     vscode.commands.registerCommand('aiProvenance.internal.flushProvenance', async () => {
       await current?.flush();
       return true;
+    }),
+    vscode.commands.registerCommand('aiProvenance.internal.provenanceLocation', async (uri: vscode.Uri) => {
+      const r = await current?.resolve(uri);
+      return r ? { statePath: r.loc.dir.statePath, key: r.rel, kind: r.loc.kind } : undefined;
     }),
     vscode.commands.registerCommand('aiProvenance.internal.reloadPersistence', async () => {
       current?.dispose();

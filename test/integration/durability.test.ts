@@ -7,6 +7,7 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi, ApiRange } from '../../src/api';
@@ -173,6 +174,40 @@ describe(`durability ${hostTag()}`, function () {
     assert.strictEqual(a.getRanges(doc.uri)[0].requestId, 's-1');
     await flush();
     assert.deepStrictEqual(savedRuns(relOf(doc.uri)), [['second();\n', 'agent', 'test-agent']]);
+  });
+
+  it(`deactivation saves synchronously what the debounce has not written yet ${hostTag()}`, async () => {
+    const a = await api();
+    const editor = await openScratchFile('shutdown.js', 'one();\ntwo();\n');
+    const doc = editor.document;
+    await flush();
+    assert.ok(a.recordAiEdit(doc.uri, new vscode.Range(0, 0, 0, 6), { tool: 'test-tool' }));
+    // No flush: the reload disposes persistence at once, as deactivation does, well within 1 s.
+    await vscode.commands.executeCommand('aiProvenance.internal.reloadPersistence');
+    assert.deepStrictEqual(savedRuns(relOf(doc.uri)), [['one();', 'chat', 'test-tool']]);
+    assert.deepStrictEqual(shown(doc, a.getRanges(doc.uri)), [['one();', 'chat', 'test-tool']]);
+  });
+
+  it(`a file outside any git repository is saved in the extension's storage, not next to it ${hostTag()}`, async () => {
+    const a = await api();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-nogit-'));
+    const file = path.join(dir, 'loose.js');
+    fs.writeFileSync(file, 'loose();\n');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const where = (await vscode.commands.executeCommand('aiProvenance.internal.provenanceLocation', doc.uri)) as { statePath: string; key: string; kind: string } | undefined;
+    // Only meaningful when the temp folder is itself outside every repository.
+    if (where?.kind === 'repo') return;
+    assert.ok(where && where.kind === 'storage', `placed: ${JSON.stringify(where)}`);
+    assert.ok(!where.statePath.startsWith(dir), 'nothing is written next to the file');
+    assert.ok(a.recordAiEdit(doc.uri, new vscode.Range(0, 0, 0, 8), { tool: 'test-tool' }));
+    await flush();
+    const state = parseState(fs.readFileSync(where.statePath, 'utf8')).state;
+    assert.deepStrictEqual(
+      state.files[where.key].runs.map((r) => r.text),
+      ['loose();'],
+    );
+    assert.deepStrictEqual(fs.readdirSync(dir), ['loose.js']);
   });
 
   it(`a corrupt state.json is kept aside and tracking continues ${hostTag()}`, async () => {
