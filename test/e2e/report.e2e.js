@@ -141,19 +141,17 @@ const scenarios = [
       assert.strictEqual(rows[0][1], 'Inline completion');
       const tool = rows[0][2];
       assert.ok(tool.length > 0, 'tool column is empty');
-      // Staged change: the same numbers as git's diff of the index.
+      // Staged change: the same numbers as git's diff of the index. The commit flow measures the
+      // index after git reports the change; the report follows it.
       const staged = frame.locator('#staged');
-      const state = await staged.getAttribute('data-state');
-      if (state === 'unavailable') {
-        const notice = await staged.locator('.notice').innerText();
-        assert.ok(notice.length > 0, 'the staged section says why it has no data');
-        throw new Error(`the staged section has no data: ${notice}`);
-      }
-      assert.strictEqual(state, 'available');
       const row = staged.locator(`.chart[data-chart="staged-files"] .chart-row[data-label="${FILE}"]`);
-      assert.strictEqual(await row.count(), 1, `${FILE} is not in the per-file chart`);
+      await poll(async () => (await row.count()) === 1, 20000, `${FILE} did not appear in the staged per-file chart`).catch(async (err) => {
+        const state = await staged.getAttribute('data-state');
+        const text = await staged.innerText();
+        throw new Error(`${err.message}; staged section (${state}): ${text}`);
+      });
       assert.strictEqual((await row.locator('.chart-detail').innerText()).trim(), `3 of ${added} lines`);
-      assert.strictEqual(await row.getAttribute('data-percent'), `${Math.floor((300 / added))}%`);
+      assert.strictEqual(await row.getAttribute('data-percent'), `${Math.floor(300 / added)}%`);
       const toolRow = staged.locator('.chart[data-chart="staged-tools"] .chart-row').first();
       assert.ok((await toolRow.getAttribute('data-label')).startsWith(tool), `per-tool chart starts with ${await toolRow.getAttribute('data-label')}, the range's tool is ${tool}`);
       const trailers = await staged.locator('#trailers').innerText();

@@ -2,15 +2,15 @@ import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { Services, storeKey } from '../../services';
 import { buildFileSection, fileInputOf, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
-import { isUnavailable, loadStagedSummary } from './staged';
+import { isUnavailable, loadStagedSummary, onDidChangeStaged } from './staged';
 
 export const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
 export const REPORT_VIEW_TYPE = 'aiProvenance.report';
 
 /** Current-file changes reach the panel at most this often. */
 const FILE_DEBOUNCE_MS = 150;
-/** The staged summary runs git: recomputed at most this often. */
-const STAGED_DEBOUNCE_MS = 600;
+/** Staged facts reach the panel at most this often. */
+const STAGED_DEBOUNCE_MS = 100;
 
 /** Messages the webview script sends (media/report.js). */
 type FromWebview =
@@ -82,9 +82,7 @@ export class ReportPanel implements vscode.Disposable {
       services.store.onDidChange((key) => {
         if (!this.panel) return;
         if (this.document && storeKey(this.document.uri) === key) this.scheduleFile(FILE_DEBOUNCE_MS);
-        this.scheduleStaged();
       }),
-      vscode.workspace.onDidSaveTextDocument(() => this.scheduleStaged()),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (doc === this.document) {
           this.document = undefined;
@@ -92,9 +90,6 @@ export class ReportPanel implements vscode.Disposable {
         }
       }),
     );
-    // `git add` and commits change the index: follow them.
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.git/index');
-    this.disposables.push(watcher, watcher.onDidChange(() => this.scheduleStaged()), watcher.onDidCreate(() => this.scheduleStaged()));
   }
 
   /** Opens (or reveals) the panel; resolves with the data it shows once computed. */
@@ -105,7 +100,7 @@ export class ReportPanel implements vscode.Disposable {
       this.open();
     }
     this.updateFile();
-    await this.updateStaged();
+    await this.updateStaged(false);
     return this.model();
   }
 
@@ -123,6 +118,8 @@ export class ReportPanel implements vscode.Disposable {
     panel.webview.html = reportHtml(panel.webview, this.services.context.extensionUri);
     this.panelDisposables = [
       panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
+      // The commit flow re-measures the staged change when the index or the provenance changes.
+      onDidChangeStaged(() => this.scheduleStaged()),
       panel.onDidChangeViewState((e) => {
         // A hidden webview is torn down (no retained context); its script says `ready` again.
         if (!e.webviewPanel.visible) this.ready = false;
@@ -144,7 +141,7 @@ export class ReportPanel implements vscode.Disposable {
         break;
       case 'refresh':
         this.updateFile();
-        void this.updateStaged();
+        void this.updateStaged(true);
         break;
       case 'reveal':
         void this.reveal(m.line);
@@ -180,7 +177,7 @@ export class ReportPanel implements vscode.Disposable {
     if (!this.panel || this.stagedTimer) return;
     this.stagedTimer = setTimeout(() => {
       this.stagedTimer = undefined;
-      void this.updateStaged();
+      void this.updateStaged(false);
     }, STAGED_DEBOUNCE_MS);
   }
 
@@ -201,11 +198,11 @@ export class ReportPanel implements vscode.Disposable {
     return buildFileSection(fileInputOf(path, doc, text, (offset) => document.positionAt(offset).line), now);
   }
 
-  private async updateStaged(): Promise<void> {
+  private async updateStaged(recompute: boolean): Promise<void> {
     const generation = ++this.stagedGeneration;
     let section: StagedSection;
     try {
-      const result = await loadStagedSummary(this.services, this.document?.uri);
+      const result = await loadStagedSummary(this.document?.uri, recompute);
       section = isUnavailable(result) ? buildStagedSection(undefined, result.unavailable) : buildStagedSection(result, '');
     } catch (err) {
       this.services.log.warn(`report: staged summary failed: ${err instanceof Error ? err.message : String(err)}`);

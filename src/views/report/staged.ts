@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { Services } from '../../services';
+import { getCommitFlow } from '../../commit';
 import { StagedInput } from '../../core/presentation/reportModel';
+import { stagedInputFrom } from '../../core/presentation/stagedInput';
 
 /** What the report shows when no staged summary can be computed, and why. */
 export interface StagedUnavailable {
@@ -8,13 +9,30 @@ export interface StagedUnavailable {
 }
 
 /**
- * The staged change's contribution summary and the trailers the next commit will get, as the
- * commit flow computes them for the workspace folder of `resource` (or the first folder).
+ * The staged change's contribution summary and the trailers the next commit will get, from the
+ * commit flow, for the repository holding `resource` (or the first repository). With `recompute`
+ * the commit flow measures the index again first; otherwise its latest result is used (it
+ * refreshes itself when the index or the provenance changes, and fires `onDidChange`).
  */
-export async function loadStagedSummary(services: Services, resource: vscode.Uri | undefined): Promise<StagedInput | StagedUnavailable> {
-  void services;
-  void resource;
-  return { unavailable: 'The staged change summary comes from the commit integration, which this build does not include yet.' };
+export async function loadStagedSummary(resource: vscode.Uri | undefined, recompute: boolean): Promise<StagedInput | StagedUnavailable> {
+  if (!vscode.workspace.isTrusted) {
+    return { unavailable: 'This workspace is not trusted: AI Provenance does not run git here, so it cannot read the staged change.' };
+  }
+  const flow = getCommitFlow();
+  if (!flow) return { unavailable: 'The commit integration is not running (see AI Provenance: Show Log).' };
+  const facts = (!recompute && flow.stagedFacts(resource)) || (await flow.refresh(resource));
+  if (!facts) return { unavailable: 'No git repository is open for this workspace (or git is not available), so there is no staged change.' };
+  const input = stagedInputFrom(facts);
+  const trailersOn = vscode.workspace.getConfiguration('aiProvenance', vscode.Uri.file(facts.root)).get<boolean>('trailers.enabled', true);
+  if (!trailersOn) {
+    return { ...input, trailers: [], notes: [...(input.notes ?? []), 'Trailers are turned off (setting aiProvenance.trailers.enabled): the commit message stays as written.'] };
+  }
+  return input;
+}
+
+/** Fires when the commit flow has new staged facts; a no-op disposable when it is not running. */
+export function onDidChangeStaged(listener: () => void): vscode.Disposable {
+  return getCommitFlow()?.onDidChange(listener) ?? new vscode.Disposable(() => undefined);
 }
 
 export function isUnavailable(value: StagedInput | StagedUnavailable): value is StagedUnavailable {
