@@ -169,6 +169,13 @@ function checkIdentity(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add
 function checkContent(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add): void {
   const sha = p.info.sha;
   for (const f of m.files) {
+    if (f.skipped === 'submodule') {
+      // The commit flow hashes a submodule's commit id (its gitlink) as its content.
+      const entry = repo.treeEntry(sha, f.path);
+      if (!entry || entry.type !== 'commit') add('file-missing', `${f.path} is listed as a submodule but the commit has no submodule there`, { file: f.path });
+      else if (sha256Hex(entry.oid) !== f.sha256) add('file-hash-mismatch', `${f.path}: submodule commit ${entry.oid.slice(0, 12)} does not match the manifest's hash`, { file: f.path });
+      continue;
+    }
     const blob = repo.blob(sha, f.path);
     if (f.status === 'deleted') {
       if (blob) add('file-hash-mismatch', `${f.path} is listed as deleted but exists in the commit`, { file: f.path });

@@ -115,6 +115,13 @@ export function buildManifest(repo: TempRepo, ai: Record<string, RangeSpec[]>, p
   for (const [p, addedLines] of [...added].sort((a, b) => a[0].localeCompare(b[0]))) {
     if (p.startsWith('.ai-provenance/')) continue;
     const full = path.join(repo.dir, p);
+    const staged = repo.git(['ls-files', '-s', '--', p]).split(' ');
+    if (staged[0] === '160000') {
+      // A submodule (gitlink): the commit flow hashes its commit id.
+      const oid = staged[1];
+      files.push({ path: p, status: fileStatus(repo, p), sha256: sha256Hex(oid), addedLines: 0, aiLines: 0, nonTrivialAiLines: 0, addedCharacters: 0, aiCharacters: 0, ranges: [], skipped: 'submodule' });
+      continue;
+    }
     if (!fs.existsSync(full)) {
       files.push({ path: p, status: 'deleted', addedLines: 0, aiLines: 0, nonTrivialAiLines: 0, addedCharacters: 0, aiCharacters: 0, ranges: [] });
       continue;

@@ -256,6 +256,24 @@ describe('cli verify', function () {
     assert.match(bad.err, /bad revision 'no-such-branch'/);
   });
 
+  it('checks a submodule entry by its commit id', async () => {
+    commitPolicy(repo);
+    const gitlink = 'a'.repeat(40);
+    repo.git(['update-index', '--add', '--cacheinfo', `160000,${gitlink},vendor/lib`]);
+    commitWithProvenance(repo, { subject: 'Add submodule', files: { 'a.ts': lines(2) } });
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report.commits[0].findings));
+    repo.git(['update-index', '--cacheinfo', `160000,${'b'.repeat(40)},vendor/lib`]);
+    commitWithProvenance(repo, {
+      subject: 'Move submodule',
+      files: { 'a.ts': lines(3) },
+      mutate: (m) => ({ ...m, files: m.files.map((f) => (f.path === 'vendor/lib' ? { ...f, sha256: require('../../../src/core/manifest/schema').sha256Hex(gitlink) } : f)) }),
+    });
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.file]), [['file-hash-mismatch', 'vendor/lib']]);
+  });
+
   it('writes SARIF 2.1.0 and GitHub annotations for failures', async () => {
     commitPolicy(repo);
     const c = commitWithProvenance(repo, {
