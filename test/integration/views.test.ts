@@ -1,11 +1,12 @@
 // What people see, in a real VS Code: the decorations of AI lines (and how they follow edits), the
 // hover over AI text, the toggle, and the data of the report panel.
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
 import type { DecorationState } from '../../src/views/decorations';
 import type { ReportModel } from '../../src/core/presentation/reportModel';
-import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, typeText, waitFor } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, typeText, waitFor, workspaceFolder } from './support/host';
 
 const CONTENT = ['const a = 1;', 'const b = 2;', 'const c = 3;', 'const d = 4;', ''].join('\n');
 const ORIGIN = { tool: 'test-agent', model: 'm-1', kind: 'agent' as const };
@@ -142,5 +143,48 @@ describe(`views ${hostTag()}`, () => {
       5000,
       'no report tab opened',
     );
+  });
+
+  it(`the report shows the staged change as the commit flow measures it, with its trailers ${hostTag()}`, async () => {
+    const editor = await fileWithAiLines('staged.js');
+    const doc = editor.document;
+    assert.ok(await doc.save(), 'save failed');
+    const root = workspaceFolder().uri.fsPath;
+    const rel = vscode.workspace.asRelativePath(doc.uri, false);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+    git('add', '--', rel);
+    try {
+      const added = Number(/^(\d+)\t/.exec(git('diff', '--cached', '--numstat', '--', rel))![1]);
+      assert.strictEqual(added, 4);
+      let last: ReportModel | undefined;
+      const staged = await waitFor(
+        async () => {
+          last = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');
+          const s = last.staged;
+          return s.state === 'available' && s.files.some((f) => f.label === rel) ? s : undefined;
+        },
+        15000,
+        `the report's staged section never listed ${rel}`,
+        250,
+      ).catch((err) => {
+        throw new Error(`${err.message}; last staged section: ${JSON.stringify(last?.staged)}`);
+      });
+      const row = staged.files.find((f) => f.label === rel)!;
+      assert.strictEqual(row.detail, `2 of ${added} lines`);
+      assert.strictEqual(row.percentLabel, '50%');
+      assert.deepStrictEqual(
+        staged.tools.map((t) => [t.label, t.value]),
+        [['test-agent:m-1', 2]],
+      );
+      assert.ok(staged.trailers.some((t) => /^AI-Assisted: /.test(t)), `trailers: ${JSON.stringify(staged.trailers)}`);
+      assert.ok(staged.trailers.some((t) => /^AI-Provenance: /.test(t)), `a manifest is referenced: ${JSON.stringify(staged.trailers)}`);
+      assert.ok(staged.notes.some((n) => /^Manifest /.test(n)), `notes: ${JSON.stringify(staged.notes)}`);
+    } finally {
+      git('reset', '-q', '--', rel);
+      // The commit flow unstages the manifest it staged for this change; leave the index clean.
+      await waitFor(() => git('diff', '--cached', '--name-only').trim() === '', 10000, 'the index did not become clean again', 200).catch(() => {
+        git('reset', '-q');
+      });
+    }
   });
 });
