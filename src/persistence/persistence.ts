@@ -78,8 +78,11 @@ export class Persistence implements vscode.Disposable {
   readonly writer = `extension:${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   private readonly locator: RepoLocator;
 
+  private readonly log: Log;
+
   constructor(private readonly services: Services) {
-    const log = services.log;
+    this.log = safeLog(services.log);
+    const log = this.log;
     this.locator = new RepoLocator(vscode.workspace.isTrusted ? execGit(gitPath()) : undefined, log);
     if (!vscode.workspace.isTrusted) log.info('workspace not trusted: git is not run; repositories are located by reading .git');
     const gitExt = vscode.extensions.getExtension('vscode.git');
@@ -120,7 +123,7 @@ export class Persistence implements vscode.Disposable {
     const entry = state.files[r.rel];
     if (!entry) return;
     if (why) {
-      if (!this.notTrackedLogged.has(key)) this.services.log.info(`saved provenance of ${document.uri.fsPath} not restored: ${why}`);
+      if (!this.notTrackedLogged.has(key)) this.log.info(`saved provenance of ${document.uri.fsPath} not restored: ${why}`);
       this.notTrackedLogged.add(key);
       return;
     }
@@ -137,10 +140,10 @@ export class Persistence implements vscode.Disposable {
     });
     this.apply(document, restored.runs, text, version, (base) => base === NO_ORIGIN);
     if (restored.how === 'exact') {
-      this.services.log.info(`restored ${restored.runs.length} range(s) of ${document.uri.fsPath}${restored.lost ? ` (${restored.lost} characters no longer matched)` : ''}`);
+      this.log.info(`restored ${restored.runs.length} range(s) of ${document.uri.fsPath}${restored.lost ? ` (${restored.lost} characters no longer matched)` : ''}`);
     } else {
       const s = restored.stats!;
-      this.services.log.info(
+      this.log.info(
         `${document.uri.fsPath} changed since its provenance was saved; re-anchored (${restored.how === 'reanchored' ? 'diff' : 'search, old text not kept'}): ` +
           `${s.kept} characters kept, ${s.moved} moved, ${s.lost} lost, ${s.inserted} new characters marked unknown`,
       );
@@ -198,8 +201,16 @@ export class Persistence implements vscode.Disposable {
     const key = storeKey(document.uri);
     this.pendingIngest.delete(key);
     this.notTrackedLogged.delete(key);
-    if (this.dirty.has(key)) this.scheduleFlush(0);
+    if (document.isDirty && document.uri.scheme === 'file') {
+      // Closed with unsaved changes: discarded, unless it reopens at once (language change).
+      // The saved provenance may describe the discarded text; carry it back onto the disk text.
+      this.dirty.delete(key);
+      const uri = document.uri;
+      setTimeout(() => void this.guard(`after discarding ${uri.fsPath}`, () => this.rebaseOnDisk(uri)), 1500);
+      return;
+    }
     // Closed documents keep their place in `restored` while the store still holds them.
+    if (this.dirty.has(key)) this.scheduleFlush(0);
   }
 
   private onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
@@ -237,7 +248,7 @@ export class Persistence implements vscode.Disposable {
         await this.writeLocation(loc, items, false);
       } catch (e) {
         for (const it of items) this.dirty.add(it.key);
-        this.services.log.error(`could not save provenance to ${loc.dir.statePath}: ${(e as Error).message}; will retry`);
+        this.log.error(`could not save provenance to ${loc.dir.statePath}: ${(e as Error).message}; will retry`);
         this.scheduleFlush(5000);
       }
     }
@@ -259,7 +270,7 @@ export class Persistence implements vscode.Disposable {
         this.writeLocation(loc, items, true);
         for (const it of items) this.dirty.delete(it.key);
       } catch (e) {
-        this.services.log.error(`could not save provenance to ${loc.dir.statePath} on shutdown: ${(e as Error).message}`);
+        this.log.error(`could not save provenance to ${loc.dir.statePath} on shutdown: ${(e as Error).message}`);
       }
     }
   }
@@ -300,7 +311,7 @@ export class Persistence implements vscode.Disposable {
       if (text === undefined) continue;
       const runs = doc.rope.taggedRuns();
       if (doc.rope.length !== text.length || runs.some((r) => !text!.startsWith(r.text, r.start))) {
-        this.services.log.warn(`provenance of ${key} does not match its text; not saved`);
+        this.log.warn(`provenance of ${key} does not match its text; not saved`);
         continue;
       }
       ready.push({ key, rel, text, runs });
@@ -361,7 +372,8 @@ export class Persistence implements vscode.Disposable {
   async onClosedFileChanged(uri: vscode.Uri): Promise<void> {
     const key = storeKey(uri);
     if (vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return;
-    const r = await this.resolve(uri);
+    // Not cached per file: a build can change thousands of files we know nothing about.
+    const r = this.resolved.get(key) ?? (await this.resolveUncached(uri));
     if (!r || !this.stateOf(r.loc).files[r.rel]) return;
     const read = readFileChecked(uri.fsPath, this.maxFileSizeMB());
     if (read.absent) return; // deleted: the entry stays in case it comes back (branch switch)
@@ -394,11 +406,42 @@ export class Persistence implements vscode.Disposable {
       return { state: withFiles(current, { [r.rel]: entryFromRuns(text, restored.runs, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
     });
     this.remember(r.loc, state);
-    if (message) this.services.log.info(message);
+    if (message) this.log.info(message);
     if (newRuns && this.services.store.get(key) && read.text !== undefined) {
       this.restoring.add(key);
       try {
         this.services.store.set(key, ropeFromAnchored(newRuns, read.text.length));
+      } finally {
+        this.restoring.delete(key);
+      }
+    }
+  }
+
+  /** After unsaved changes were discarded: the saved entry follows the disk text, nothing new is `unknown`. */
+  async rebaseOnDisk(uri: vscode.Uri): Promise<void> {
+    const key = storeKey(uri);
+    if (this.disposed || vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return;
+    this.dirty.delete(key);
+    const r = await this.resolve(uri);
+    if (!r || !this.stateOf(r.loc).files[r.rel]) return;
+    const read = readFileChecked(uri.fsPath, this.maxFileSizeMB());
+    if (read.text === undefined) return;
+    const text = read.text;
+    const origins = this.services.store.origins;
+    let runs: AnchoredRun[] | undefined;
+    const state = await r.loc.dir.update((current) => {
+      const entry = current.files[r.rel];
+      const hash = sha256(text);
+      if (!entry || entry.sha256 === hash) return undefined;
+      runs = restoreEntry({ entry, stateOrigins: current.origins, text, textHash: hash, intern: (o) => origins.intern(o), oldText: (h) => r.loc.dir.readText(h) }).runs;
+      const table = OriginTableFrom(current);
+      return { state: withFiles(current, { [r.rel]: entryFromRuns(text, runs, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
+    });
+    this.remember(r.loc, state);
+    if (runs && this.services.store.get(key)) {
+      this.restoring.add(key);
+      try {
+        this.services.store.set(key, ropeFromAnchored(runs, text.length));
       } finally {
         this.restoring.delete(key);
       }
@@ -455,7 +498,7 @@ export class Persistence implements vscode.Disposable {
     this.pendingIngest.delete(key);
     const runs = runsFromEntry(entry, state.origins, (o) => this.services.store.origins.intern(o));
     this.apply(document, runs, text, document.version, (b) => b === NO_ORIGIN || this.isUnknown(b));
-    this.services.log.info(`merged provenance recorded by ${state.writer ?? 'another writer'} into ${document.uri.fsPath}`);
+    this.log.info(`merged provenance recorded by ${state.writer ?? 'another writer'} into ${document.uri.fsPath}`);
     this.markDirty(key);
   }
 
@@ -471,7 +514,7 @@ export class Persistence implements vscode.Disposable {
       }
       for (const key of [...this.resolved.keys()]) if (key === oldKey || key.startsWith(`${oldKey}/`)) this.resolved.delete(key), this.resolving.delete(key);
       await this.moveEntries(oldUri, newUri);
-      this.services.log.info(`provenance follows ${oldUri.fsPath} -> ${newUri.fsPath}`);
+      this.log.info(`provenance follows ${oldUri.fsPath} -> ${newUri.fsPath}`);
     }
     await this.flush();
   }
@@ -542,7 +585,7 @@ export class Persistence implements vscode.Disposable {
           return r;
         },
         (e) => {
-          this.services.log.warn(`cannot place provenance of ${uri.fsPath}: ${(e as Error).message}`);
+          this.log.warn(`cannot place provenance of ${uri.fsPath}: ${(e as Error).message}`);
           this.resolving.delete(key);
           return undefined;
         },
@@ -569,7 +612,7 @@ export class Persistence implements vscode.Disposable {
   private location(dir: string, kind: Location['kind']): Location {
     let loc = this.locations.get(dir);
     if (!loc) {
-      loc = { dir: new StateDir(dir, this.services.log, this.writer), kind };
+      loc = { dir: new StateDir(dir, this.log, this.writer), kind };
       this.locations.set(dir, loc);
       this.watchState(loc);
     }
@@ -619,7 +662,7 @@ export class Persistence implements vscode.Disposable {
     try {
       await fn();
     } catch (e) {
-      this.services.log.error(`persistence (${what}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      this.log.error(`persistence (${what}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
   }
 
@@ -631,7 +674,7 @@ export class Persistence implements vscode.Disposable {
     try {
       this.flushSync();
     } catch (e) {
-      this.services.log.error(`persistence (shutdown): ${(e as Error).message}`);
+      this.log.error(`persistence (shutdown): ${(e as Error).message}`);
     }
     this.disposed = true;
     for (const d of this.disposables) d.dispose();
@@ -641,6 +684,20 @@ export class Persistence implements vscode.Disposable {
 
 function OriginTableFrom(state: PersistedState): OriginTable {
   return OriginTable.fromJSON(state.origins);
+}
+
+/** The log, made safe to call after the channel is disposed (deactivation order is not ours). */
+function safeLog(log: Log): Log {
+  const wrap =
+    (fn: (m: string) => void) =>
+    (m: string): void => {
+      try {
+        fn.call(log, m);
+      } catch {
+        /* channel closed */
+      }
+    };
+  return { ...log, info: wrap(log.info), warn: wrap(log.warn), error: wrap(log.error), trace: wrap(log.trace) } as Log;
 }
 
 function gitPath(): string {

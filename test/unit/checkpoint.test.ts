@@ -192,3 +192,17 @@ describe('checkpoint: inserted spans', () => {
     assert.deepStrictEqual(insertedSpans('', 'new'), [{ start: 0, length: 3 }]);
   });
 });
+
+describe('checkpoint: no claim without a snapshot', () => {
+  it('--after for a path that --before did not snapshot records nothing for it', async () => {
+    const repo = makeRepo({ 'p.ts': 'p\n', 'q.ts': 'existing human text\n' });
+    assert.strictEqual((await cli(repo, ['--agent', 'claude-code', '--before', 'p.ts'])).code, 0);
+    write(repo, 'p.ts', 'p\nagent\n');
+    write(repo, 'q.ts', 'existing human text\nmore\n');
+    const r = await cli(repo, ['--agent', 'claude-code', '--after', 'p.ts', 'q.ts']);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.deepStrictEqual(runsOf(repo, 'p.ts').map((x) => x[0]), ['agent\n']);
+    assert.deepStrictEqual(runsOf(repo, 'q.ts'), [], 'the whole of q.ts is not claimed by the agent');
+    assert.match(r.out, /skipped q\.ts: no --before snapshot of this file/);
+  });
+});

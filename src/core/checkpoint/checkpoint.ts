@@ -288,6 +288,11 @@ export async function checkpointAfter(opts: CheckpointOptions): Promise<AfterRes
   const skipped: { path: string; reason: string }[] = [];
   let unchanged = 0;
   for (const rel of candidates) {
+    if (!(rel in pending.files) && !pending.index) {
+      // Snapshotted by path, but not this path: its earlier text is unknown, so nothing is claimed.
+      skipped.push({ path: rel, reason: 'no --before snapshot of this file' });
+      continue;
+    }
     const b = beforeText(opts, pending, rel);
     if (b.skipped) {
       skipped.push({ path: rel, reason: b.skipped });
