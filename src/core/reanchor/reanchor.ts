@@ -57,6 +57,9 @@ export interface ReanchorResult {
   readonly diffed: boolean;
 }
 
+/** Occurrences of a moved text examined at most (repetitive files stay linear). */
+const MAX_CANDIDATES = 200;
+
 const DIFF_DELETE = -1;
 const DIFF_INSERT = 1;
 const DIFF_EQUAL = 0;
@@ -167,6 +170,9 @@ export function reanchor(oldText: string | undefined, oldRuns: readonly Anchored
   const newRun = new Int32Array(N.s.length).fill(-1);
   const isNew = new Uint8Array(N.s.length);
   const mapped = new Uint8Array(O.s.length);
+  /** First and last new index each run was mapped to by the diff (for undoing a relocation). */
+  const spanFrom = new Int32Array(runs.length).fill(-1);
+  const spanTo = new Int32Array(runs.length).fill(-1);
   let i = 0;
   let j = 0;
   let kept = 0;
@@ -176,7 +182,11 @@ export function reanchor(oldText: string | undefined, oldRuns: readonly Anchored
         const k = oldRun[i + t];
         newRun[j + t] = k;
         mapped[i + t] = 1;
-        if (k >= 0) kept++;
+        if (k >= 0) {
+          kept++;
+          if (spanFrom[k] < 0) spanFrom[k] = j + t;
+          spanTo[k] = j + t + 1;
+        }
       }
       i += s.length;
       j += s.length;
@@ -204,7 +214,8 @@ export function reanchor(oldText: string | undefined, oldRuns: readonly Anchored
     if (nonWsCount(whole) < minMove) return;
     const expected = dmp.diff_xIndex(diffs, from);
     let best = -1;
-    for (let at = N.s.indexOf(whole); at >= 0; at = N.s.indexOf(whole, at + 1)) {
+    let looked = 0;
+    for (let at = N.s.indexOf(whole); at >= 0 && looked++ < MAX_CANDIDATES; at = N.s.indexOf(whole, at + 1)) {
       let fresh = 0;
       let ok = true;
       for (let q = at; q < at + whole.length; q++) {
@@ -217,7 +228,7 @@ export function reanchor(oldText: string | undefined, oldRuns: readonly Anchored
       if (ok && fresh * 2 > whole.length && (best < 0 || Math.abs(at - expected) < Math.abs(best - expected))) best = at;
     }
     if (best < 0) return;
-    for (let q = 0; q < N.s.length; q++) if (newRun[q] === k) newRun[q] = -1;
+    for (let q = spanFrom[k]; q >= 0 && q < spanTo[k]; q++) if (newRun[q] === k) newRun[q] = -1;
     for (let n = from; n < to; n++) mapped[n] = 1;
     newRun.fill(k, best, best + whole.length);
     isNew.fill(0, best, best + whole.length);
@@ -240,7 +251,8 @@ export function reanchor(oldText: string | undefined, oldRuns: readonly Anchored
     if (nonWsCount(segment) >= minMove) {
       const expected = dmp.diff_xIndex(diffs, a);
       let best = -1;
-      for (let at = N.s.indexOf(segment); at >= 0; at = N.s.indexOf(segment, at + 1)) {
+      let looked = 0;
+      for (let at = N.s.indexOf(segment); at >= 0 && looked++ < MAX_CANDIDATES; at = N.s.indexOf(segment, at + 1)) {
         let free = true;
         for (let q = at; q < at + segment.length; q++) {
           if (!isNew[q] || newRun[q] >= 0) {
@@ -330,7 +342,8 @@ function reanchorBySearch(oldRuns: readonly AnchoredRun[], newText: string, opti
     }
     if (found < 0 && nonWsCount(r.text) >= minMove) {
       for (const v of variants) {
-        for (let at = newText.indexOf(v); at >= 0; at = newText.indexOf(v, at + 1)) {
+        let looked = 0;
+        for (let at = newText.indexOf(v); at >= 0 && looked++ < MAX_CANDIDATES; at = newText.indexOf(v, at + 1)) {
           if (free(at, v.length) && (found < 0 || Math.abs(at - expected) < Math.abs(found - expected))) {
             found = at;
             foundLen = v.length;
