@@ -54,6 +54,27 @@ export class GitRepo {
     return new GitRepo(bare === 'true' || !top ? cwd : top, gitBin);
   }
 
+  private shallow: boolean | undefined;
+
+  /** True in a shallow clone (history cut off; ranges and parents may be missing). */
+  isShallow(): boolean {
+    if (this.shallow === undefined) {
+      const r = this.run(['rev-parse', '--is-shallow-repository']);
+      this.shallow = r.status === 0 && r.stdout.toString('utf8').trim() === 'true';
+    }
+    return this.shallow;
+  }
+
+  /** A hint to add to errors that a shallow clone explains. */
+  private shallowHint(): string {
+    return this.isShallow() ? ' (this is a shallow clone: fetch the full history, e.g. actions/checkout with fetch-depth: 0)' : '';
+  }
+
+  /** True when `ref` (e.g. refs/notes/ai-provenance) exists. */
+  refExists(ref: string): boolean {
+    return this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', ref]).status === 0;
+  }
+
   run(args: string[], input?: string | Buffer): GitResult {
     return runGit(this.gitBin, this.root, args, input);
   }
@@ -61,7 +82,7 @@ export class GitRepo {
   /** Runs git and returns stdout as text; throws GitError on failure. */
   text(args: string[], input?: string | Buffer): string {
     const r = this.run(args, input);
-    if (r.status !== 0) throw new GitError(`git ${args[0]} failed: ${r.stderr.trim() || `exit ${r.status}`}`);
+    if (r.status !== 0) throw new GitError(`git ${args[0]} failed: ${r.stderr.trim() || `exit ${r.status}`}${this.shallowHint()}`);
     return r.stdout.toString('utf8');
   }
 
@@ -77,7 +98,7 @@ export class GitRepo {
     const r = this.run(['rev-list', '--reverse', '--topo-order', '--end-of-options', ...range, '--']);
     if (r.status !== 0) {
       const msg = r.stderr.trim().split('\n')[0] || `exit ${r.status}`;
-      throw new GitError(`bad revision range '${range.join(' ')}': ${msg}`);
+      throw new GitError(`bad revision range '${range.join(' ')}': ${msg}${this.shallowHint()}`);
     }
     return r.stdout.toString('utf8').split('\n').filter((l) => l.length > 0);
   }

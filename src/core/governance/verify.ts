@@ -86,7 +86,8 @@ export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOp
   const needsManifest = declared === 'yes' || ids.length > 0;
   if (!p.raw) {
     if (needsManifest) {
-      const where = p.manifestId ? `neither ${MANIFEST_DIR}/${p.manifestId}.json in the commit nor a note under ${notesRef}` : `no note under ${notesRef}`;
+      let where = p.manifestId ? `neither ${MANIFEST_DIR}/${p.manifestId}.json in the commit nor a note under ${notesRef}` : `no note under ${notesRef}`;
+      if (!repo.refExists(notesRef)) where += `; ${notesRef} does not exist in this clone: fetch it with git fetch origin '+${notesRef}:${notesRef}'`;
       add('manifest-missing', `commit declares ${declared === 'yes' ? `${TRAILER_AI_ASSISTED}: yes` : `${TRAILER_PROVENANCE}: ${p.manifestId}`} but has no provenance manifest (${where})`);
     }
   } else if (p.manifestErrors) {

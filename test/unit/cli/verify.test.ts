@@ -194,6 +194,11 @@ describe('cli verify', function () {
     assert.deepStrictEqual(f.map((x) => x.rule), ['manifest-missing']);
     assert.strictEqual(f[0].commit, c.sha);
     assert.match(f[0].message, new RegExp(`AI-Assisted: yes but has no provenance manifest \\(neither \\.ai-provenance/${c.manifest.id}\\.json`));
+    assert.ok(!f[0].message.includes('does not exist in this clone'), 'other notes exist');
+    // Without any notes ref (e.g. a CI clone that did not fetch notes), say how to fetch them.
+    repo.git(['update-ref', '-d', 'refs/notes/ai-provenance']);
+    const again = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.match(again.report.commits[0].findings[0].message, /refs\/notes\/ai-provenance does not exist in this clone: fetch it with git fetch origin '\+refs\/notes\/ai-provenance:refs\/notes\/ai-provenance'/);
   });
 
   it('reports a manifest that names another id than the trailer', async () => {
@@ -317,6 +322,12 @@ describe('cli verify', function () {
     const io = memoryIo(require('os').tmpdir());
     assert.strictEqual(await runCli(['verify', 'HEAD', '-C', require('path').join(repo.dir, 'no-such-dir')], io), 2);
     assert.match(io.stderr, /no such directory/);
+    // A shallow clone cannot resolve the range: the message says why.
+    const shallow = require('path').join(repo.dir, 'shallow');
+    repo.git(['clone', '-q', '--depth', '1', `file://${repo.dir}`, shallow]);
+    const io3 = memoryIo(shallow);
+    assert.strictEqual(await runCli(['verify', 'HEAD~2..HEAD'], io3), 2);
+    assert.match(io3.stderr, /bad revision range 'HEAD~2\.\.HEAD': .*\(this is a shallow clone: fetch the full history, e\.g\. actions\/checkout with fetch-depth: 0\)/);
     const io2 = memoryIo(repo.dir, { ...process.env, AI_PROVENANCE_GIT: '/nonexistent/git' });
     assert.strictEqual(await runCli(['verify', 'HEAD'], io2), 2);
     assert.match(io2.stderr, /git not found/);
