@@ -92,7 +92,7 @@
     if (staged.state === 'empty') {
       section.appendChild(notice(staged.message));
     } else {
-      section.appendChild(headline(staged.total, 'AI-produced'));
+      section.appendChild(headline(staged.total, 'of added lines are AI'));
       section.appendChild(el('h3', {}, ['Per file']));
       section.appendChild(chart('staged-files', staged.files));
       section.appendChild(el('h3', {}, ['Per tool']));

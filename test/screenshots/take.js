@@ -61,7 +61,9 @@ async function main() {
 
     // 1. The editor with AI lines marked.
     await page.mouse.move(5, 400);
-    await shot('decorations');
+    // The top of the window: the sample is short, the rest of the editor is empty.
+    const editorArea = { x: 0, y: 0, width: page.viewportSize().width, height: 380 };
+    await shot('decorations', { clip: editorArea });
 
     // 2. The status bar item and its tooltip.
     const status = page.locator(wb.STATUS_ITEM).first();
@@ -84,7 +86,7 @@ async function main() {
     await page.mouse.move(lb.x + 60, lb.y + lb.height / 2);
     await page.locator('.monaco-hover:not(.hidden)', { hasText: 'AI-produced' }).first().waitFor({ timeout: 10000 });
     await page.waitForTimeout(300);
-    await shot('hover');
+    await shot('hover', { clip: editorArea });
     await page.mouse.move(5, 400);
     await page.keyboard.press('Escape');
 
