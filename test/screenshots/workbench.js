@@ -120,8 +120,11 @@ function statusItemLocator(page) {
   return page.locator(STATUS_ITEM).first();
 }
 
-/** Runs a command by its palette title (e.g. `AI Provenance: Show Report`). */
-async function runCommand(page, title) {
+/**
+ * Runs a command by its palette title (e.g. `AI Provenance: Show Report`). With `opensPicker`
+ * the command shows a quick pick of its own, so the palette is not waited away.
+ */
+async function runCommand(page, title, { opensPicker = false } = {}) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10000 });
@@ -129,6 +132,14 @@ async function runCommand(page, title) {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
   await page.keyboard.press('Enter');
+  if (opensPicker) {
+    await page.locator('.quick-input-widget input').filter({ hasNot: page.locator('[value^=">"]') }).first().waitFor({ timeout: 10000 });
+    await page.waitForFunction(() => {
+      const i = document.querySelector('.quick-input-widget input');
+      return i && !i.value.startsWith('>');
+    }, null, { timeout: 10000 });
+    return;
+  }
   await input.waitFor({ state: 'hidden', timeout: 10000 });
 }
 
