@@ -83,12 +83,20 @@ export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOp
   }
 
   // Manifest presence.
-  const needsManifest = declared === 'yes' || ids.length > 0;
+  // Figures or a review level without a manifest are claims nobody can check either.
+  const needsManifest =
+    declared === 'yes' || ids.length > 0 || trailerValues(p.trailers, TRAILER_CONTRIBUTION).length > 0 || trailerValues(p.trailers, TRAILER_REVIEW_REQUIRED).length > 0;
   if (!p.raw) {
     if (needsManifest) {
       let where = p.manifestId ? `neither ${MANIFEST_DIR}/${p.manifestId}.json in the commit nor a note under ${notesRef}` : `no note under ${notesRef}`;
       if (!repo.refExists(notesRef)) where += `; ${notesRef} does not exist in this clone: fetch it with git fetch origin '+${notesRef}:${notesRef}'`;
-      add('manifest-missing', `commit declares ${declared === 'yes' ? `${TRAILER_AI_ASSISTED}: yes` : `${TRAILER_PROVENANCE}: ${p.manifestId}`} but has no provenance manifest (${where})`);
+      const claim =
+        declared === 'yes'
+          ? `${TRAILER_AI_ASSISTED}: yes`
+          : p.manifestId
+            ? `${TRAILER_PROVENANCE}: ${p.manifestId}`
+            : `${trailerValues(p.trailers, TRAILER_CONTRIBUTION).length ? TRAILER_CONTRIBUTION : TRAILER_REVIEW_REQUIRED} trailers`;
+      add('manifest-missing', `commit declares ${claim} but has no provenance manifest (${where})`);
     }
   } else if (p.manifestErrors) {
     const shown = p.manifestErrors.slice(0, 5).map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
@@ -97,18 +105,15 @@ export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOp
   }
 
   const m = p.manifest;
-  let policy: Policy | undefined;
-  const policyResult = loadPolicy(repo, p.info.sha, options);
-  if ('error' in policyResult) add('policy-invalid', policyResult.error, { file: POLICY_FILE });
-  else policy = policyResult.policy;
-
   if (m) {
     if (checkIdentity(repo, p, m, add)) {
       checkContent(repo, p, m, add);
       checkTrailers(p, m, options.expectedTrailers, add);
     }
+    const policyResult = loadPolicy(repo, p.info.sha, options);
+    if ('error' in policyResult) add('policy-invalid', policyResult.error, { file: POLICY_FILE });
+    else checkReview(p, m, policyResult.policy, options, add);
   }
-  if (m && policy) checkReview(p, m, policy, options, add);
 
   const hasError = findings.some((f) => f.severity === 'error');
   const checked = !!p.raw || assisted.length > 0 || findings.length > 0;
@@ -259,8 +264,11 @@ export function reviewerEmail(value: string): string | undefined {
 }
 
 function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, options: VerifyOptions, add: Add): void {
+  // The policy's own verdict on the manifest's counts decides; a change the committer's stricter
+  // settings flagged (Review-Required on the commit) still needs that review, unless the policy
+  // says that no review is required at all.
   const decision = evaluatePolicy(policy, m.totals);
-  const level = decision.reviewRequired ?? (m.flagged ? m.reviewRequired : undefined);
+  const level = decision.reviewRequired ?? (m.flagged && policy.review.required !== null ? m.reviewRequired : undefined);
   if (!level) return;
   const why = decision.flagged ? decision.reasons.join(', ') : `the manifest flags the change and requires '${level}' review`;
   const keys = options.reviewTrailers?.length ? options.reviewTrailers : ['Reviewed-by'];

@@ -279,6 +279,47 @@ describe('cli verify', function () {
     assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.file]), [['file-hash-mismatch', 'vendor/lib']]);
   });
 
+  it('fails figures claimed without a manifest, and a broken policy only where a manifest needs it', async () => {
+    commitPolicy(repo);
+    repo.write('a.ts', lines(2));
+    repo.git(['add', 'a.ts']);
+    const claimed = repo.commit('Hand-written figures\n\nAI-Contribution: 50% (1 of 2 added lines; chat 1)\n');
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.commit]), [['manifest-missing', claimed]]);
+    assert.match(r.report.commits[0].findings[0].message, /declares AI-Contribution trailers but has no provenance manifest/);
+
+    repo.write('.ai-provenance.json', '{"threshold": {"nonTrivialLines": "3"}}\n');
+    repo.git(['add', '.ai-provenance.json']);
+    repo.commit('Break the policy\n\nAI-Assisted: no\n');
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 0, 'a commit without a manifest does not need the policy');
+    const c = commitWithProvenance(repo, { subject: 'AI on a broken policy', files: { 'b.ts': lines(2) }, ai: { 'b.ts': [{ start: 1, end: 1, trivial: true }] } });
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    const f = r.report.commits[0].findings;
+    assert.deepStrictEqual(f.map((x) => [x.rule, x.commit, x.file]), [['policy-invalid', c.sha, '.ai-provenance.json']]);
+    assert.match(f[0].message, /threshold\.nonTrivialLines: expected a non-negative integer, got "3"/);
+  });
+
+  it('honours a review the committer\'s stricter settings required, unless the policy requires none', async () => {
+    commitPolicy(repo);
+    // The committer's settings flag from 1 line; the repository policy only from 3.
+    commitWithProvenance(repo, {
+      subject: 'Small AI change, strict settings',
+      files: { 'a.ts': lines(4) },
+      ai: { 'a.ts': [{ start: 1, end: 1 }] },
+      policy: { ...require('./fixture').TEST_POLICY, threshold: { nonTrivialLines: 1, percentOfAddedLines: 0 } },
+    });
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => f.rule), ['review-missing']);
+    assert.match(r.report.commits[0].findings[0].message, /the manifest flags the change and requires 'senior' review/);
+    require('fs').writeFileSync(require('path').join(repo.dir, 'no-review.json'), JSON.stringify({ review: { required: null } }));
+    r = await verifyJson(repo, 'HEAD^..HEAD', '--policy', 'no-review.json');
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report.commits[0].findings));
+  });
+
   it('writes SARIF 2.1.0 and GitHub annotations for failures', async () => {
     commitPolicy(repo);
     const c = commitWithProvenance(repo, {
