@@ -29,6 +29,7 @@ import { Services, storeKey } from '../services';
  */
 
 const FLUSH_DELAY_MS = 1000;
+const FLUSH_MAX_WAIT_MS = 10_000;
 const DISK_CHANGE_DELAY_MS = 750;
 
 interface Location {
@@ -73,6 +74,7 @@ export class Persistence implements vscode.Disposable {
   /** Restores of the documents open at start. */
   readonly initial: Promise<void>;
   private flushTimer: NodeJS.Timeout | undefined;
+  private firstScheduledAt = 0;
   private flushing: Promise<void> | undefined;
   private disposed = false;
   readonly writer = `extension:${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
@@ -190,7 +192,12 @@ export class Persistence implements vscode.Disposable {
 
   private scheduleFlush(delay = FLUSH_DELAY_MS): void {
     if (this.disposed) return;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    const now = Date.now();
+    if (this.flushTimer) {
+      // Debounced, but continuous typing does not postpone a save for more than FLUSH_MAX_WAIT_MS.
+      if (now - this.firstScheduledAt >= FLUSH_MAX_WAIT_MS - delay) return;
+      clearTimeout(this.flushTimer);
+    } else this.firstScheduledAt = now;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       void this.guard('save provenance', () => this.flush());

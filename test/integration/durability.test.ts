@@ -73,7 +73,9 @@ describe(`durability ${hostTag()}`, function () {
     const state = readState();
     assert.strictEqual(state.files[rel].sha256, sha256(doc.getText()), 'the entry names the text it describes');
     assert.deepStrictEqual(savedRuns(rel), [['const generated = compute(a, 2);', 'chat', 'test-tool']]);
-    assert.ok(!fs.readdirSync(root()).some((n) => n.includes('ai-provenance')), 'nothing is written into the work tree');
+    const where = (await vscode.commands.executeCommand('aiProvenance.internal.provenanceLocation', doc.uri)) as { statePath: string; key: string };
+    assert.deepStrictEqual(where, { statePath: path.join(stateDir(), 'state.json'), key: rel, kind: 'repo' }, 'saved in the git directory, not in the work tree');
+    assert.strictEqual(execFileSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=all'], { cwd: root(), encoding: 'utf8' }).includes('state.json'), false);
 
     // Change the saved model on disk: what comes back after the reload can only come from the file.
     const raw = JSON.parse(fs.readFileSync(path.join(stateDir(), 'state.json'), 'utf8'));
