@@ -149,7 +149,9 @@ export function renderVerifyTable(report: VerifyReport): string {
     out += '\n';
     for (const f of problems) {
       const where = f.file ? ` ${f.file}${f.line !== undefined ? `:${f.line}` : ''}` : '';
-      out += `${f.severity.toUpperCase()} ${f.commit.slice(0, 12)} [${f.rule}]${where}: ${f.message}\n`;
+      // Messages about a file usually start with its path; the location already shows it.
+      const message = f.file && f.message.startsWith(`${f.file}: `) ? f.message.slice(f.file.length + 2) : f.message;
+      out += `${f.severity.toUpperCase()} ${f.commit.slice(0, 12)} [${f.rule}]${where}: ${message}\n`;
     }
   }
   const s = report.summary;
