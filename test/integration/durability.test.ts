@@ -178,6 +178,47 @@ describe(`durability ${hostTag()}`, function () {
     assert.deepStrictEqual(savedRuns(relOf(doc.uri)), [['second();\n', 'agent', 'test-agent']]);
   });
 
+  it(`a second repository in the workspace has its own state, and a move into it carries the ranges ${hostTag()}`, async () => {
+    const a = await api();
+    const sub = path.join(root(), `nested-${hostVariant()}-${Date.now()}`);
+    fs.mkdirSync(sub);
+    execFileSync('git', ['init', '-q', sub]);
+    const inner = path.join(sub, 'inner.js');
+    fs.writeFileSync(inner, 'inner();\nnested();\n');
+    const innerDoc = await vscode.workspace.openTextDocument(vscode.Uri.file(inner));
+    await vscode.window.showTextDocument(innerDoc);
+    assert.ok(a.recordAiEdit(innerDoc.uri, new vscode.Range(1, 0, 1, 9), { tool: 'test-tool' }));
+
+    const outer = await openScratchFile('to-move.js', 'outer();\nmoveMe();\n');
+    assert.ok(a.recordAiEdit(outer.document.uri, new vscode.Range(1, 0, 1, 9), { tool: 'test-tool' }));
+    await outer.document.save();
+    await flush();
+
+    const subState = () => parseState(fs.readFileSync(path.join(sub, '.git', 'ai-provenance', 'state.json'), 'utf8')).state;
+    assert.deepStrictEqual(Object.keys(subState().files), ['inner.js'], 'keyed relative to the nested repository');
+    assert.strictEqual(readState().files[relOf(innerDoc.uri)], undefined, 'not in the outer repository');
+    assert.ok(readState().files[relOf(outer.document.uri)]);
+
+    const target = vscode.Uri.file(path.join(sub, 'moved-in.js'));
+    const edit = new vscode.WorkspaceEdit();
+    edit.renameFile(outer.document.uri, target);
+    const oldRel = relOf(outer.document.uri);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor(
+      async () => {
+        await flush();
+        return !!subState().files['moved-in.js'] && !readState().files[oldRel];
+      },
+      10_000,
+      'entry moved into the nested repository',
+      200,
+    );
+    assert.deepStrictEqual(
+      subState().files['moved-in.js'].runs.map((r) => r.text),
+      ['moveMe();'],
+    );
+  });
+
   it(`deactivation saves synchronously what the debounce has not written yet ${hostTag()}`, async () => {
     const a = await api();
     const editor = await openScratchFile('shutdown.js', 'one();\ntwo();\n');
