@@ -291,6 +291,8 @@ export class Persistence implements vscode.Disposable {
       rel: string;
       text: string;
       runs: AnchoredRun[];
+      /** Version of the open document `text` was read from. */
+      version?: number;
     }
     const ready: Item[] = [];
     for (const { key, rel } of items) {
@@ -321,9 +323,9 @@ export class Persistence implements vscode.Disposable {
         this.log.warn(`provenance of ${key} does not match its text; not saved`);
         continue;
       }
-      ready.push({ key, rel, text, runs });
+      ready.push({ key, rel, text, runs, version: document?.version });
     }
-    const merges: { key: string; runs: AnchoredRun[]; text: string }[] = [];
+    const merges: { key: string; runs: AnchoredRun[]; text: string; version?: number }[] = [];
     const update = (current: PersistedState) => {
       const table = OriginTableFrom(current);
       const changes: Record<string, PersistedFile | undefined> = {};
@@ -338,7 +340,7 @@ export class Persistence implements vscode.Disposable {
           // Someone else (an agent checkpoint) wrote this text's provenance meanwhile: merge it.
           const incoming = runsFromEntry(disk, current.origins, (o) => origins.intern(o));
           runs = overlayRuns(runs, incoming, it.text.length, (_i, b) => b === NO_ORIGIN || this.isUnknown(b));
-          merges.push({ key: it.key, runs, text: it.text });
+          merges.push({ key: it.key, runs, text: it.text, version: it.version });
         }
         changes[it.rel] = entryFromRuns(it.text, runs, (id) => origins.get(id), table);
         if (runs.length) texts.set(hash, it.text);
@@ -350,7 +352,7 @@ export class Persistence implements vscode.Disposable {
       this.remember(loc, state);
       for (const m of merges) {
         const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === m.key);
-        if (document) this.apply(document, m.runs, m.text, document.version, () => true);
+        if (document && m.version !== undefined) this.apply(document, m.runs, m.text, m.version, () => true);
       }
     };
     if (sync) done(loc.dir.updateSync(update));
