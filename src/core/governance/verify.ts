@@ -22,7 +22,7 @@ import {
   parseRepositoryPolicy,
   resolvePolicy,
 } from '../policy/policy';
-import { TRAILER_AI_ASSISTED, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../trailers/trailers';
+import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../trailers/trailers';
 import { CommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
 import { GitRepo } from './git';
@@ -238,6 +238,12 @@ function checkTrailers(p: CommitProvenance, m: Manifest, expected: ExpectedTrail
   }
   for (const { key, values } of want.values()) {
     const actual = trailerValues(p.trailers, key);
+    if (key.toLowerCase() === TRAILER_ASSISTED_BY.toLowerCase()) {
+      // Shared with people and other tools: ours must be there, others may be too.
+      const missing = values.filter((v) => !actual.includes(v));
+      if (missing.length) add('trailer-mismatch', `${key}: ${missing.map((v) => `'${v}'`).join(', ')} missing; the manifest names ${values.map((v) => `'${v}'`).join(', ')}`);
+      continue;
+    }
     if (sameMultiset(actual, values)) continue;
     if (actual.length === 0) {
       add('trailer-mismatch', `${key} trailer is missing; the manifest implies '${values.join("', '")}'`);

@@ -136,6 +136,24 @@ describe('cli verify', function () {
     assert.match(f[0].message, /AI-Contribution says '10% \(1 of 11 added lines; chat 1\)' but the manifest implies '\d+% \(5 of 11 added lines; inline 1, chat 4\)'/);
   });
 
+  it('accepts Assisted-by values of other tools but not a missing one of ours', async () => {
+    commitPolicy(repo);
+    commitWithProvenance(repo, {
+      subject: 'Two tools',
+      files: { 'a.ts': lines(4) },
+      ai: { 'a.ts': [{ start: 1, end: 1, trivial: true, kind: 'inline' }, { start: 3, end: 3, trivial: true, kind: 'chat', tool: 'copilot-chat', model: 'gpt-5' }] },
+      extraTrailers: ['Assisted-by: aider:gpt-4.1'],
+    });
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report.commits[0].findings));
+    repo.git(['commit', '-q', '--amend', '-F', '-'], repo.git(['log', '-1', '--format=%B']).replace('Assisted-by: copilot-chat:gpt-5\n', ''));
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.message]), [
+      ['trailer-mismatch', "Assisted-by: 'copilot-chat:gpt-5' missing; the manifest names 'copilot-chat:gpt-5', 'github.copilot:gpt-4o'"],
+    ]);
+  });
+
   it('fails a flagged change without a senior review, and accepts a senior or group member but not the author', async () => {
     commitPolicy(repo);
     const unreviewed = commitWithProvenance(repo, {
