@@ -769,7 +769,8 @@ export function registerPersistence(services: Services): vscode.Disposable {
       current?.dispose();
       for (const d of vscode.workspace.textDocuments) {
         const key = storeKey(d.uri);
-        if (services.store.get(key)) services.store.set(key, ropeFromAnchored([], d.getText().length));
+        // Only files are saved; other documents keep their marks.
+        if (d.uri.scheme === 'file' && services.store.get(key)) services.store.set(key, ropeFromAnchored([], d.getText().length));
       }
       start();
       await current?.initial;
