@@ -6,7 +6,8 @@
 //
 // Usage: node test/e2e/run-e2e.js [--host stock|proposed|both] [--grep RE] [--no-package]
 //        [--no-prepare] [--summary FILE] [--keep]
-// Screenshots of failures go to test-output/e2e-<host>/.
+// Scenarios come from test/e2e/scenarios.js and test/e2e/*.e2e.js. Screenshots of failures go
+// to test-output/e2e-<host>/.
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -14,7 +15,24 @@ const os = require('os');
 const path = require('path');
 const server = require('../host/server');
 const { waitForWorkbench } = require('./workbench');
-const { scenarios, workspaceFiles } = require('./scenarios');
+
+/**
+ * Scenario modules: scenarios.js and every test/e2e/*.e2e.js, each exporting
+ * { scenarios: [{ name, run({ page, variant, workspace }) }], workspaceFiles: { path: content } }.
+ */
+function loadScenarios() {
+  const files = ['scenarios.js', ...fs.readdirSync(__dirname).filter((n) => n.endsWith('.e2e.js')).sort()];
+  const scenarios = [];
+  const workspaceFiles = {};
+  for (const f of files) {
+    const mod = require(path.join(__dirname, f));
+    if (!Array.isArray(mod.scenarios)) throw new Error(`test/e2e/${f} exports no scenarios array`);
+    for (const s of mod.scenarios) scenarios.push({ ...s, file: f });
+    Object.assign(workspaceFiles, mod.workspaceFiles || {});
+  }
+  return { scenarios, workspaceFiles };
+}
+const { scenarios, workspaceFiles } = loadScenarios();
 
 const REPO_ROOT = server.REPO_ROOT;
 const FIXTURE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'ai-fixture');
@@ -84,6 +102,7 @@ async function runVariant(variant, opts) {
   const summary = { suite: `e2e:${variant}`, variant, passed: 0, failed: 0, pending: 0, error: undefined, tests: [] };
   const selected = scenarios.filter((s) => !opts.grep || opts.grep.test(s.name));
   const workspace = makeWorkspace(variant);
+  if (!opts.keep) server.trackTemp(workspace);
   const started = Date.now();
   let srv;
   let browser;
@@ -137,7 +156,7 @@ async function runVariant(variant, opts) {
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (srv) await srv.stop();
-    if (!opts.keep) fs.rmSync(workspace, { recursive: true, force: true });
+    if (!opts.keep) server.removeTemp(workspace);
   }
   if (!summary.error && selected.length === 0) summary.error = 'no scenario matched';
   const secs = ((Date.now() - started) / 1000).toFixed(1);

@@ -19,7 +19,7 @@ const scenarios = [
       const status = await poll(async () => {
         const s = await readStatusItem(page);
         return s && /\bAI\b/.test(s.text) ? s : false;
-      }, 30000, 'status bar item ai-provenance.ai-provenance.status with "AI" did not appear');
+      }, 60000, 'status bar item ai-provenance.ai-provenance.status with "AI" did not appear');
       assert.match(status.label, /AI/, `status item aria-label "${status.label}" does not mention AI`);
       assert.strictEqual(aiPercent(status), 0, `a file nobody touched should be AI 0%, status shows "${status.text}"`);
       return `status bar: "${status.text}"`;
@@ -47,7 +47,7 @@ const scenarios = [
         const s = await readStatusItem(page);
         const n = aiPercent(s);
         return n !== undefined && n > 0 ? s : false;
-      }, 15000, 'status bar did not show a non-zero AI share').catch(async (err) => {
+      }, 30000, 'status bar did not show a non-zero AI share').catch(async (err) => {
         throw new Error(`${err.message}; status now ${JSON.stringify(await readStatusItem(page))}`);
       });
       // 3 of the 5 non-blank lines are the accepted completion's own lines.

@@ -48,7 +48,7 @@ async function readStatusItem(page) {
 }
 
 /** Opens `fileName` with Quick Open (Ctrl/Cmd+P), retrying while the file index warms up. */
-async function quickOpen(page, fileName, timeoutMs = 30000) {
+async function quickOpen(page, fileName, timeoutMs = 60000) {
   await poll(
     async () => {
       await page.keyboard.press('Escape');
@@ -86,7 +86,7 @@ async function editorText(page) {
 }
 
 /** Waits for inline-suggestion ghost text in the active editor; returns its pieces joined (line breaks are lost). */
-async function waitForGhostText(page, timeoutMs = 15000) {
+async function waitForGhostText(page, timeoutMs = 30000) {
   return poll(
     async () => {
       const ghosts = page.locator('.editor-instance .monaco-editor .ghost-text-decoration, .editor-instance .monaco-editor .ghost-text');

@@ -88,9 +88,10 @@ async function runVariant(variant, opts) {
   // Logs go to test-output/; the results file is private to this run (runs may overlap).
   const outDir = path.join(OUTPUT_DIR, `integration-${variant}`);
   fs.mkdirSync(outDir, { recursive: true });
-  const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), `ai-provenance-results-${variant}-`));
+  const resultsDir = server.trackTemp(fs.mkdtempSync(path.join(os.tmpdir(), `ai-provenance-results-${variant}-`)));
   const resultsFile = path.join(resultsDir, 'results.json');
   const workspace = makeWorkspace(variant);
+  if (!opts.keep) server.trackTemp(workspace);
   const env = {
     AI_PROVENANCE_TEST_RESULTS: resultsFile,
     AI_PROVENANCE_TEST_HOST: variant,
@@ -153,8 +154,8 @@ async function runVariant(variant, opts) {
     if (browser) await browser.close().catch(() => {});
     if (srv) await srv.stop();
     if (fs.existsSync(resultsFile)) fs.copyFileSync(resultsFile, path.join(outDir, 'results.json'));
-    fs.rmSync(resultsDir, { recursive: true, force: true });
-    if (!opts.keep) fs.rmSync(workspace, { recursive: true, force: true });
+    server.removeTemp(resultsDir);
+    if (!opts.keep) server.removeTemp(workspace);
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (summary.error) console.log(`integration [${variant}]: ERROR ${summary.error}`);

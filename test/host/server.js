@@ -51,6 +51,20 @@ function prepareHosts({ quiet = false } = {}) {
 // ------------------------------------------------------------------ process tracking
 
 const live = new Set(); // { pid, name }
+const tempDirs = new Set();
+
+/** Registers a temporary directory to delete when this process exits (also on a signal). */
+function trackTemp(dir) {
+  installExitHandlers();
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Deletes a tracked temporary directory now. */
+function removeTemp(dir) {
+  tempDirs.delete(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
 
 function killGroup(pid, signal) {
   try {
@@ -90,6 +104,13 @@ function installExitHandlers() {
   handlersInstalled = true;
   process.on('exit', () => {
     for (const p of live) killGroup(p.pid, 'SIGKILL');
+    for (const d of tempDirs) {
+      try {
+        fs.rmSync(d, { recursive: true, force: true });
+      } catch {
+        // best effort at exit
+      }
+    }
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => {
@@ -192,6 +213,7 @@ function copyExtensionFolder(src, extensionsDir) {
 /** Creates fresh user-data, server-data and extensions directories with `settings` written. */
 function makeDataDirs(label, settings) {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), `ai-provenance-${label}-`));
+  trackTemp(base);
   const dirs = {
     base,
     userData: path.join(base, 'user-data'),
@@ -254,7 +276,8 @@ function makeHandle(kind, variant, child, port, dirs, output, keepData) {
       if (stopped) return;
       stopped = true;
       await stopTracked(child);
-      if (!keepData) fs.rmSync(dirs.base, { recursive: true, force: true });
+      if (keepData) tempDirs.delete(dirs.base);
+      else removeTemp(dirs.base);
     },
   };
 }
@@ -327,7 +350,8 @@ async function startCodeServer({ variant, workspace, vsixFiles = [], extensionFo
     for (const folder of extensionFolders) copyExtensionFolder(folder, dirs.extensions);
     for (const vsix of vsixFiles) installVsix(variant, vsix, dirs);
   } catch (err) {
-    if (!keepData) fs.rmSync(dirs.base, { recursive: true, force: true });
+    if (keepData) tempDirs.delete(dirs.base);
+    else removeTemp(dirs.base);
     throw err;
   }
   const port = await freePort();
@@ -388,6 +412,8 @@ module.exports = {
   startCodeServer,
   installVsix,
   copyExtensionFolder,
+  trackTemp,
+  removeTemp,
   launchChromium,
   freePort,
   sleep,
