@@ -14,8 +14,8 @@ const INTERNAL_STATE_COMMAND = 'aiProvenance.internal.decorations';
 /** What `aiProvenance.internal.decorations` returns. */
 export interface DecorationState {
   readonly enabled: boolean;
-  /** Each visible editor with the line spans (0-based, inclusive) it shows marked. */
-  readonly editors: { readonly uri: string; readonly lines: [number, number][] }[];
+  /** Each visible editor: the line spans (0-based, inclusive) it shows marked, and how many exact AI ranges it highlights. */
+  readonly editors: { readonly uri: string; readonly lines: [number, number][]; readonly characters: number }[];
 }
 const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
 
@@ -41,15 +41,22 @@ function readSettings(): DecorationSettings {
   };
 }
 
-/** The document's provenance when it is in step with the document's text, else undefined. */
-function provenanceOf(services: Services, document: vscode.TextDocument): DocumentProvenance | undefined {
+/**
+ * The document's provenance: `undefined` when the document is not tracked, `'lagging'` when the
+ * store has not yet applied the document's latest change (its listener fires again once it has).
+ */
+function provenanceOf(services: Services, document: vscode.TextDocument): DocumentProvenance | 'lagging' | undefined {
   const doc = services.store.get(storeKey(document.uri));
   if (!doc) return undefined;
   const last = document.lineAt(document.lineCount - 1);
   const length = document.offsetAt(last.rangeIncludingLineBreak.end);
-  // A store that lags the document (an edit being applied right now) is skipped: the change
-  // listener fires again once it has caught up.
-  return doc.rope.length === length ? doc : undefined;
+  return doc.rope.length === length ? doc : 'lagging';
+}
+
+/** What one editor shows: line spans (0-based, inclusive) and the number of exact-text ranges. */
+interface Shown {
+  readonly lines: LineSpan[];
+  readonly characters: number;
 }
 
 /**
@@ -67,7 +74,7 @@ export class AiDecorations implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Editors that currently show marks, with the line spans last applied (0-based, inclusive). */
-  private readonly decorated = new Map<vscode.TextEditor, LineSpan[]>();
+  private readonly decorated = new Map<vscode.TextEditor, Shown>();
 
   constructor(private readonly services: Services) {
     this.createTypes();
@@ -90,7 +97,8 @@ export class AiDecorations implements vscode.Disposable {
       enabled: this.settings.enabled,
       editors: vscode.window.visibleTextEditors.map((e) => ({
         uri: e.document.uri.toString(),
-        lines: (this.decorated.get(e) ?? []).map((s): [number, number] => [s.startLine, s.endLine]),
+        lines: (this.decorated.get(e)?.lines ?? []).map((s): [number, number] => [s.startLine, s.endLine]),
+        characters: this.decorated.get(e)?.characters ?? 0,
       })),
     };
   }
@@ -166,6 +174,7 @@ export class AiDecorations implements vscode.Disposable {
     const lineType = this.lineType!;
     const textType = this.textType!;
     const doc = this.settings.enabled ? provenanceOf(this.services, editor.document) : undefined;
+    if (doc === 'lagging') return; // VS Code has moved the marks with the edit; redrawn on the store's next change
     if (!doc) {
       if (this.decorated.delete(editor)) {
         editor.setDecorations(lineType, []);
@@ -181,8 +190,10 @@ export class AiDecorations implements vscode.Disposable {
       lineType,
       spans.map((s) => new vscode.Range(s.startLine, 0, s.endLine, 0)),
     );
+    let characters = 0;
     if (this.settings.highlightText) {
       const placed = placeAiRanges(ranges, lineOf);
+      characters = placed.length;
       editor.setDecorations(
         textType,
         placed.map((r) => new vscode.Range(document.positionAt(r.start), document.positionAt(r.end))),
@@ -190,14 +201,14 @@ export class AiDecorations implements vscode.Disposable {
     } else {
       editor.setDecorations(textType, []);
     }
-    if (spans.length > 0) this.decorated.set(editor, spans);
+    if (spans.length > 0) this.decorated.set(editor, { lines: spans, characters });
     else this.decorated.delete(editor);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!this.settings.enabled || !this.settings.hover) return undefined;
     const doc = provenanceOf(this.services, document);
-    if (!doc) return undefined;
+    if (!doc || doc === 'lagging') return undefined;
     const offset = document.offsetAt(position);
     const placed = placeAiRanges(doc.rangesIn(offset, offset + 1), (o) => document.positionAt(o).line);
     const md = hoverMarkdown(placed, { now: Date.now(), reportCommand: SHOW_REPORT_COMMAND });

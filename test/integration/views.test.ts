@@ -60,6 +60,7 @@ async function fileWithAiLines(name: string): Promise<vscode.TextEditor> {
 describe(`views ${hostTag()}`, () => {
   afterEach(async () => {
     await setDecorationsEnabled(undefined);
+    await vscode.workspace.getConfiguration('aiProvenance.decorations').update('highlightText', undefined, vscode.ConfigurationTarget.Global);
     await closeAllEditors();
   });
 
@@ -114,6 +115,24 @@ describe(`views ${hostTag()}`, () => {
     assert.strictEqual(on, true);
     await waitForLines(doc, [[1, 2]]);
     assert.match(await hoverText(doc, new vscode.Position(1, 7)), /AI-produced/);
+  });
+
+  it(`highlightText also marks the exact AI characters, and only while it is on ${hostTag()}`, async () => {
+    const editor = await fileWithAiLines('highlight.js');
+    const doc = editor.document;
+    await waitForLines(doc, [[1, 2]]);
+    const characters = async () => (await decorations()).editors.find((e) => e.uri === doc.uri.toString())?.characters;
+    assert.strictEqual(await characters(), 0);
+    const config = () => vscode.workspace.getConfiguration('aiProvenance.decorations');
+    await config().update('highlightText', true, vscode.ConfigurationTarget.Global);
+    await waitFor(async () => (await characters()) === 1, 3000, 'the AI range was not highlighted');
+    // A second, separate AI range on line 4.
+    assert.ok((await api()).recordAiEdit(doc.uri, new vscode.Range(3, 6, 3, 7), ORIGIN));
+    await waitFor(async () => (await characters()) === 2, 3000, 'the second AI range was not highlighted');
+    await waitForLines(doc, [[1, 3]]);
+    await config().update('highlightText', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor(async () => (await characters()) === 0, 3000, 'the highlight stayed after the setting was turned off');
+    await waitForLines(doc, [[1, 3]]);
   });
 
   it(`the report describes the current file as the status bar counts it ${hostTag()}`, async () => {
