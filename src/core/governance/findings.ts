@@ -31,6 +31,12 @@ export interface Finding {
   /** 1-based line. */
   readonly line?: number;
   readonly endLine?: number;
+  /**
+   * For a finding about the whole commit (no `file`): a file of the commit to attach it to where
+   * a location is mandatory (SARIF for GitHub code scanning): the file with the most AI lines,
+   * else the committed manifest, else the first file the commit changes.
+   */
+  readonly anchor?: string;
 }
 
 export type CommitStatus = 'pass' | 'fail' | 'skip';

@@ -115,6 +115,11 @@ export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOp
     else checkReview(p, m, policyResult.policy, options, add);
   }
 
+  if (findings.some((f) => !f.file)) {
+    const anchor = anchorFile(repo, p);
+    for (let i = 0; i < findings.length; i++) if (!findings[i].file) findings[i] = { ...findings[i], anchor };
+  }
+
   const hasError = findings.some((f) => f.severity === 'error');
   const checked = !!p.raw || assisted.length > 0 || findings.length > 0;
   const contribution = trailerValues(p.trailers, TRAILER_CONTRIBUTION);
@@ -132,6 +137,15 @@ export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOp
     reviewRequired: review[review.length - 1] ?? m?.reviewRequired,
     findings,
   };
+}
+
+/** See {@link Finding.anchor}. */
+function anchorFile(repo: GitRepo, p: CommitProvenance): string {
+  const files = p.manifest ? [...p.manifest.files].filter((f) => f.status !== 'deleted').sort((a, b) => b.aiLines - a.aiLines) : [];
+  if (files.length && files[0].aiLines > 0) return files[0].path;
+  if (p.raw?.source.startsWith('file:')) return p.raw.source.slice('file:'.length);
+  const changed = repo.addedLines(p.info.sha, p.info.parents[0]).find((c) => !c.path.startsWith(`${MANIFEST_DIR}/`) && repo.blob(p.info.sha, c.path));
+  return changed?.path ?? files[0]?.path ?? POLICY_FILE;
 }
 
 type Add = (rule: RuleId, message: string, extra?: { severity?: Severity; file?: string; line?: number; endLine?: number }) => void;

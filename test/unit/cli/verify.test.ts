@@ -258,6 +258,8 @@ describe('cli verify', function () {
     r = await verifyJson(repo, 'HEAD^..HEAD', '--require-declaration');
     assert.strictEqual(r.code, 1);
     assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.commit]), [['declaration-missing', plain]]);
+    const sarif = JSON.parse((await verify(repo, 'HEAD^..HEAD', '--require-declaration', '--format', 'sarif')).out);
+    assert.strictEqual(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'x.txt', 'anchored on the changed file');
   });
 
   it('with --policy-rev, judges commits by the base branch policy rather than one the change weakens', async () => {
@@ -355,6 +357,10 @@ describe('cli verify', function () {
     const rangeResult = results.find((r) => r.ruleId === 'range-hash-mismatch')!;
     assert.strictEqual(rangeResult.locations[0].physicalLocation?.artifactLocation.uri, 'dir/a%2Cb.ts');
     assert.strictEqual(rangeResult.locations[0].physicalLocation?.region?.startLine, 1);
+    // Every result has a physical location (GitHub rejects the whole file otherwise); the
+    // review finding is anchored on the file with the AI lines.
+    for (const res of results) assert.ok(res.locations[0].physicalLocation?.artifactLocation.uri, JSON.stringify(res));
+    assert.strictEqual(results.find((x) => x.ruleId === 'review-missing')!.locations[0].physicalLocation?.artifactLocation.uri, 'dir/a%2Cb.ts');
     const ids = log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
     for (const r of results) assert.ok(ids.includes(r.ruleId));
 

@@ -56,7 +56,14 @@ function result(f: Finding, ruleIds: RuleId[]): object {
       },
     ];
   } else {
-    r.locations = [{ logicalLocations: [{ name: f.commit, kind: 'module', fullyQualifiedName: `commit/${f.commit}` }] }];
+    // GitHub code scanning rejects a file with any result lacking a physical location, so a
+    // finding about a whole commit is attached to a file of that commit (line 1).
+    r.locations = [
+      {
+        ...(f.anchor ? { physicalLocation: { artifactLocation: { uri: encodePath(f.anchor), uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } } } : {}),
+        logicalLocations: [{ name: f.commit, kind: 'module', fullyQualifiedName: `commit/${f.commit}` }],
+      },
+    ];
   }
   return r;
 }
