@@ -56,7 +56,7 @@
    */
   function chart(name, bars) {
     const rows = bars.map((b) =>
-      el('div', { class: 'chart-row', 'data-label': b.label, 'data-percent': b.percentLabel, title: `${b.label}: ${b.percentLabel} (${b.detail})` }, [
+      el('div', { class: 'chart-row', role: 'listitem', 'data-label': b.label, 'data-percent': b.percentLabel, title: `${b.label}: ${b.percentLabel} (${b.detail})` }, [
         el('span', { class: 'chart-label' }, [b.label]),
         el('span', { class: 'chart-bar' }, [barSvg(b)]),
         el('span', { class: 'chart-value' }, [b.percentLabel]),

@@ -7,6 +7,7 @@ import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel } from '
 import { bar, buildFileSection, buildStagedSection, fileInputOf, REPORT_MAX_RANGE_ROWS } from '../../src/core/presentation/reportModel';
 import { fileShare } from '../../src/core/provenance/fileShare';
 import { stagedInputFrom, toolLines } from '../../src/core/presentation/stagedInput';
+import { contentSecurityPolicy, reportPage } from '../../src/core/presentation/reportHtml';
 
 const T0 = Date.UTC(2026, 10, 24, 9, 31, 0);
 const copilot: Origin = { kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', timestamp: T0 };
@@ -286,5 +287,42 @@ describe('presentation: staged input from the commit flow', () => {
   it('says why a change with AI lines is not flagged', () => {
     const input = stagedInputFrom({ change: { files: [file('a', 100, 1, [range(1, 1, 't')])], notes: [] }, decision: { flagged: false, reasons: [] }, trailers: [] });
     assert.match(input.notes![0], /Not flagged/);
+  });
+});
+
+describe('presentation: report page', () => {
+  const input = {
+    cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+    scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/report.js',
+    styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/report.css',
+    nonce: 'AbCdEfGh0123456789xyzXYZ',
+  };
+
+  it('allows nothing by default, the one script by nonce, styles only from the extension', () => {
+    const html = reportPage(input);
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)![1];
+    assert.strictEqual(csp, contentSecurityPolicy(input.cspSource, input.nonce));
+    const directives = csp.split(/;\s*/);
+    assert.strictEqual(directives[0], "default-src 'none'");
+    assert.ok(directives.includes(`script-src 'nonce-${input.nonce}'`));
+    assert.ok(directives.includes(`style-src ${input.cspSource}`));
+    assert.ok(!/unsafe-inline|unsafe-eval|(^|\s)\*(\s|;|$)|https?:(\s|;|$)/.test(csp), csp);
+  });
+
+  it('loads exactly our script (with the nonce) and stylesheet, and nothing inline', () => {
+    const html = reportPage(input);
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.strictEqual(scripts.length, 1);
+    assert.match(scripts[0][1], new RegExp(`nonce="${input.nonce}"`));
+    assert.match(scripts[0][1], /src="[^"]*\/media\/report\.js"/);
+    assert.strictEqual(scripts[0][2], '');
+    assert.ok(!/<style|style="/.test(html), 'no inline style');
+    const urls = [...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepStrictEqual(urls.sort(), [input.scriptUri, input.styleUri].sort());
+  });
+
+  it('refuses a weak nonce', () => {
+    assert.throws(() => reportPage({ ...input, nonce: 'abc' }));
+    assert.throws(() => reportPage({ ...input, nonce: "x' 'unsafe-inline" }));
   });
 });

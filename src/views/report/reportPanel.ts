@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { Services, storeKey } from '../../services';
 import { buildFileSection, fileInputOf, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
+import { reportPage } from '../../core/presentation/reportHtml';
 import { isUnavailable, loadStagedSummary, onDidChangeStaged } from './staged';
 
 export const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
@@ -20,35 +21,18 @@ type FromWebview =
   | { readonly type: 'copyTrailers' };
 
 function nonce(): string {
-  return crypto.randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return crypto.randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '');
 }
 
 /** The page: strict CSP, our stylesheet and script from media/, nothing remote, nothing inline. */
 export function reportHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const media = vscode.Uri.joinPath(extensionUri, 'media');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.css'));
-  const n = nonce();
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource}`,
-    `script-src 'nonce-${n}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>AI Provenance</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="muted">Loading\u2026</p></main>
-<script nonce="${n}" src="${script}"></script>
-</body>
-</html>`;
+  return reportPage({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.css')).toString(),
+    nonce: nonce(),
+  });
 }
 
 /**
