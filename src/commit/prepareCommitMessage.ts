@@ -142,7 +142,9 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   });
 
   const ours = new Set([...(snap.assistedBy ?? []), ...readHookWritten(gitDirPath)]);
-  if (amend && head) for (const v of await assistedByOfCommit(root, head)) ours.add(v);
+  // A message taken from a commit (--amend, -c/-C <commit>) carries that commit's Assisted-by lines: ours too.
+  const reused = amend && head ? head : source === 'commit' && options.sha ? options.sha : undefined;
+  if (reused) for (const v of await assistedByOfCommit(root, reused).catch(() => [] as string[])) ours.add(v);
   const r = await applyTrailers(message, trailers, { cwd: root, ourAssistedBy: ours, commentChar });
   if (r.error) return { changed: false, trailers: [], notes: [...notes, r.error] };
   if (r.changed) fs.writeFileSync(messageFile, r.message);

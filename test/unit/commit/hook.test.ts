@@ -69,9 +69,9 @@ async function stageAi(dir: string, location: 'repo' | 'notes' = 'repo'): Promis
   return { text, id: r.manifest?.id };
 }
 
-async function refresh(dir: string, text: string, location: 'repo' | 'notes' = 'repo') {
-  const start = text.indexOf(aiCode);
-  const ranges: AiRange[] = start < 0 ? [] : [{ start, end: start + aiCode.length, origin: chat, text: aiCode }];
+async function refresh(dir: string, text: string, location: 'repo' | 'notes' = 'repo', code = aiCode, origin: Origin = chat) {
+  const start = text.indexOf(code);
+  const ranges: AiRange[] = start < 0 ? [] : [{ start, end: start + code.length, origin, text: code }];
   const working = new Map<string, WorkingProvenance>([['app.ts', { text, ranges }]]);
   const gd = await gitDir(dir);
   const previous = readSnapshot(gd);
@@ -203,6 +203,24 @@ describe('commit hooks on temporary repositories', function () {
     const id = trailers.find((t) => t.key === 'AI-Provenance')!.value;
     const note = parseManifest(git(dir, 'notes', '--ref', MANIFEST_NOTES_REF, 'show', 'HEAD'));
     assert.ok(note.ok && note.value.id === id && note.value.base === git(dir, 'rev-parse', 'HEAD^').trim());
+    assert.deepStrictEqual(await verifyErrors(dir), []);
+  });
+
+  it('a message reused from another commit (-C) gets that commit’s Assisted-by replaced, not kept', async () => {
+    const dir = makeRepo();
+    const { text } = await stageAi(dir);
+    await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
+    assert.strictEqual(commit(dir, '-m', 'Add sum').status, 0);
+    const other = 'export function twice(x: number): number {\n  const doubled = x * 2;\n  return doubled;\n}\n';
+    const text2 = text + other;
+    fs.writeFileSync(path.join(dir, 'app.ts'), text2);
+    git(dir, 'add', 'app.ts');
+    await refresh(dir, text2, 'repo', other, { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 2 });
+    const c = commit(dir, '-C', 'HEAD');
+    assert.strictEqual(c.status, 0, c.stderr);
+    const trailers = await parseTrailers(git(dir, 'log', '-1', '--format=%B'), dir);
+    assert.deepStrictEqual(trailers.filter((t) => t.key === 'Assisted-by').map((t) => t.value), ['claude-code:opus']);
+    assert.deepStrictEqual(trailers.filter((t) => t.key === 'AI-Contribution').map((t) => t.value), ['100% (4 of 4 added lines; agent 4)']);
     assert.deepStrictEqual(await verifyErrors(dir), []);
   });
 
