@@ -156,7 +156,14 @@ const scenarios = [
       assert.ok((await toolRow.getAttribute('data-label')).startsWith(tool), `per-tool chart starts with ${await toolRow.getAttribute('data-label')}, the range's tool is ${tool}`);
       const trailers = await staged.locator('#trailers').innerText();
       assert.match(trailers, /^AI-Assisted: /m, `trailers: ${trailers}`);
-      return `report: ${percent} of the file, ${3}/${added} staged lines, trailers ${trailers.split('\n').length}`;
+      // A click on a range goes to it in the editor.
+      await page.keyboard.press(`${MOD}+Home`).catch(() => {});
+      await frame.locator('#ranges a.reveal').first().click();
+      const cursor = page.locator('[id="status.editor.selection"]').first();
+      await poll(async () => /Ln 3, Col 1\b/.test(await cursor.innerText()), 10000, 'the cursor did not go to line 3').catch(async (err) => {
+        throw new Error(`${err.message}; status shows "${await cursor.innerText().catch(() => '?')}"`);
+      });
+      return `report: ${percent} of the file, 3/${added} staged lines, ${trailers.split('\n').length} trailers; range link goes to line 3`;
     },
   },
 ];
