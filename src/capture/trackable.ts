@@ -1,21 +1,16 @@
 import * as vscode from 'vscode';
+import { shouldTrack } from '../core/persistence/tracking';
 
-/** Schemes whose documents are user files we track (never the chat input box, output, git...). */
-const TRACKED_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-userdata']);
-
-/** Largest document tracked, from `aiProvenance.maxFileSizeMB`. */
-export function maxTrackedChars(): number {
-  const mb = vscode.workspace.getConfiguration('aiProvenance').get<number>('maxFileSizeMB', 10);
-  return Math.max(0.1, mb) * 1024 * 1024;
-}
-
-/** Why a document is not tracked, or undefined when it is. Cheap: no full-text read. */
+/** Why a document is not tracked, or undefined when it is. Reads at most the first 8,000 characters. */
 export function whyNotTracked(document: vscode.TextDocument): string | undefined {
-  if (!TRACKED_SCHEMES.has(document.uri.scheme)) return `not a file (${document.uri.scheme})`;
   if (document.uri.scheme === 'vscode-userdata') return 'a settings file';
-  const last = document.lineAt(document.lineCount - 1).range.end;
-  if (document.offsetAt(last) > maxTrackedChars()) return 'larger than aiProvenance.maxFileSizeMB';
-  return undefined;
+  const decision = shouldTrack({
+    scheme: document.uri.scheme,
+    size: documentLength(document),
+    head: document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(8000))),
+    maxFileSizeMB: vscode.workspace.getConfiguration('aiProvenance').get<number>('maxFileSizeMB', 10),
+  });
+  return decision.track ? undefined : decision.reason;
 }
 
 /** The document's length in characters without copying its text. */
