@@ -1,10 +1,10 @@
 import { v4 as uuidv4 } from 'uuid';
 import { AiRange, mapRanges } from '../core/contribution/mapRanges';
 import { buildManifest, sameClaims } from '../core/manifest/build';
-import { Manifest, ManifestLocation, PolicySource } from '../core/manifest/schema';
+import { Manifest, ManifestLocation, PolicySource, sha256Hex } from '../core/manifest/schema';
 import { Policy, PolicyDecision, evaluatePolicy } from '../core/policy/policy';
 import { Trailer, buildTrailers } from '../core/trailers/trailers';
-import { decodeUtf8, hashBlob, indexBlob, readBlob, resolveCommit } from '../git/git';
+import { decodeUtf8, hashBlob, indexBlobs, readBlob, resolveCommit } from '../git/git';
 import {
   clearPendingNote,
   committedManifestExists,
@@ -155,20 +155,35 @@ async function isCommitted(root: string, head: string, id: string): Promise<bool
  */
 async function snapshotFiles(root: string, working: ReadonlyMap<string, WorkingProvenance>): Promise<SnapshotFile[]> {
   const out: SnapshotFile[] = [];
-  for (const [path, w] of working) {
-    if (!w.ranges.length) continue;
+  const paths = [...working].filter(([, w]) => w.ranges.length).map(([p]) => p);
+  const blobs = await indexBlobs(root, paths);
+  for (const path of paths) {
+    const w = working.get(path)!;
     const versions: SnapshotFile['versions'][number][] = [];
-    const blob = await indexBlob(root, path);
+    const blob = blobs.get(path);
     let indexText: string | undefined;
     if (blob) {
       indexText = decodeUtf8(await readBlob(root, blob));
       if (indexText !== undefined) versions.push({ blob, ranges: toSnapshotRanges(mapRanges(w.text, indexText, w.ranges)) });
     }
     if (indexText !== w.text) {
-      const workBlob = await hashBlob(root, Buffer.from(w.text, 'utf8'));
+      const workBlob = await workingBlob(root, w.text);
       if (workBlob !== blob) versions.push({ blob: workBlob, ranges: toSnapshotRanges(mapRanges(w.text, w.text, w.ranges)) });
     }
     if (versions.length) out.push({ path, versions });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+const workingBlobs = new Map<string, string>();
+
+/** The blob id git gives `text` (asked once per distinct text; a few hundred remembered). */
+async function workingBlob(root: string, text: string): Promise<string> {
+  const key = `${root}\u0000${sha256Hex(text)}`;
+  const hit = workingBlobs.get(key);
+  if (hit) return hit;
+  const blob = await hashBlob(root, Buffer.from(text, 'utf8'));
+  workingBlobs.set(key, blob);
+  if (workingBlobs.size > 500) workingBlobs.delete(workingBlobs.keys().next().value as string);
+  return blob;
 }

@@ -221,9 +221,46 @@ export async function blobSizes(root: string, blobs: readonly string[]): Promise
   return sizes;
 }
 
-/** The bytes of a blob. */
+const BLOB_CACHE_BYTES = 64 * 1024 * 1024;
+const blobCache = new Map<string, Buffer>();
+let blobCacheBytes = 0;
+
+/**
+ * The bytes of a blob. Blobs are immutable, so recently read ones are kept (up to 64 MB, least
+ * recently used dropped first): refreshing the staged state on every staging change re-reads
+ * the same few blobs.
+ */
 export async function readBlob(root: string, blob: string): Promise<Buffer> {
-  return (await runGit(['cat-file', 'blob', blob], { cwd: root })).stdout;
+  const key = `${root}\u0000${blob}`;
+  const hit = blobCache.get(key);
+  if (hit) {
+    blobCache.delete(key);
+    blobCache.set(key, hit);
+    return hit;
+  }
+  const bytes = (await runGit(['cat-file', 'blob', blob], { cwd: root })).stdout;
+  if (bytes.length <= BLOB_CACHE_BYTES / 4) {
+    blobCache.set(key, bytes);
+    blobCacheBytes += bytes.length;
+    for (const [k, v] of blobCache) {
+      if (blobCacheBytes <= BLOB_CACHE_BYTES) break;
+      blobCache.delete(k);
+      blobCacheBytes -= v.length;
+    }
+  }
+  return bytes;
+}
+
+/** Blob ids of `paths` in the index (stage 0), in one git call; paths not staged are absent. */
+export async function indexBlobs(root: string, paths: readonly string[], env?: NodeJS.ProcessEnv): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!paths.length) return out;
+  const text = await gitText(['ls-files', '-s', '-z', '--', ...paths.map((p) => `:(literal)${p}`)], { cwd: root, env });
+  for (const entry of splitNul(text)) {
+    const m = /^(\d+) ([0-9a-f]+) (\d)\t(.*)$/s.exec(entry);
+    if (m && m[3] === '0') out.set(m[4], m[2]);
+  }
+  return out;
 }
 
 /** The blob id git would store for `content` (no write). */
