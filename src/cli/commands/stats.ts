@@ -17,6 +17,8 @@ stats reports what commits claim; use \`verify\` to check the claims.
 Options:
   --json                 JSON output
   --by <period>          Group periods by day (default) or week
+  --since <date>         Only commits after <date> (git's date syntax, e.g. 2026-11-01 or "4 weeks ago")
+  --until <date>         Only commits before <date>
   --top <n>              Rows per table section (default 20; JSON is never cut)
   -o, --output <file>    Write to a file instead of stdout
 ${REPO_HELP.join('\n')}
@@ -29,6 +31,8 @@ const SPEC = {
   ...REPO_OPTIONS,
   json: { type: 'boolean' },
   by: { type: 'string', choices: ['day', 'week'] },
+  since: { type: 'string' },
+  until: { type: 'string' },
   top: { type: 'string' },
   output: { type: 'string', alias: 'o' },
 } as const;
@@ -41,7 +45,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--top must be a positive whole number (got '${str(args, 'top')}')`);
   }
   const repo = openRepo(args, io);
-  const report = await withGitAsync(() => collectStats(repo, range, { notesRef: str(args, 'notes-ref'), period: (str(args, 'by') as 'day' | 'week') ?? 'day' }));
+  const report = await withGitAsync(() =>
+    collectStats(repo, range, { notesRef: str(args, 'notes-ref'), period: (str(args, 'by') as 'day' | 'week') ?? 'day', since: str(args, 'since'), until: str(args, 'until') }),
+  );
   emit(args, io, bool(args, 'json') ? JSON.stringify(report, null, 2) + '\n' : renderStats(report, top));
   return EXIT_OK;
 }

@@ -90,12 +90,13 @@ export class GitRepo {
    * Commits selected by a revision range, oldest first, in git rev-list syntax
    * (`A..B`, `A...B`, a single revision meaning it and its ancestors, or several arguments).
    */
-  revList(range: string[]): string[] {
+  revList(range: string[], filter: { since?: string; until?: string } = {}): string[] {
     if (range.length === 0) throw new GitError('no revision range given');
     for (const r of range) {
       if (r.startsWith('-')) throw new GitError(`bad revision range '${r}'`);
     }
-    const r = this.run(['rev-list', '--reverse', '--topo-order', '--end-of-options', ...range, '--']);
+    const dates = [...(filter.since ? [`--since=${filter.since}`] : []), ...(filter.until ? [`--until=${filter.until}`] : [])];
+    const r = this.run(['rev-list', '--reverse', '--topo-order', ...dates, '--end-of-options', ...range, '--']);
     if (r.status !== 0) {
       const msg = r.stderr.trim().split('\n')[0] || `exit ${r.status}`;
       throw new GitError(`bad revision range '${range.join(' ')}': ${msg}${this.shallowHint()}`);

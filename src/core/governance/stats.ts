@@ -59,6 +59,9 @@ export interface StatsReport extends Additions {
 export interface StatsOptions {
   readonly notesRef?: string;
   readonly period?: 'day' | 'week';
+  /** Only commits committed after / before these dates (git's date syntax). */
+  readonly since?: string;
+  readonly until?: string;
 }
 
 function zero(): Additions {
@@ -97,7 +100,7 @@ export function periodKey(date: string, period: 'day' | 'week'): string {
 export async function collectStats(repo: GitRepo, range: string[], options: StatsOptions = {}): Promise<StatsReport> {
   const notesRef = options.notesRef ?? MANIFEST_NOTES_REF;
   const period = options.period ?? 'day';
-  const shas = repo.revList(range);
+  const shas = repo.revList(range, { since: options.since, until: options.until });
   const totals = zero();
   const tools: Record<string, { ai_additions: number }> = {};
   const kinds: Record<string, number> = {};

@@ -97,6 +97,12 @@ describe('cli stats', function () {
     assert.match(all.out, /By tool\/model\nTOOL::MODEL +AI LINES +OF AI\n[- ]+\ngithub\.copilot::gpt-4o +5 +83%\nclaude-code +1 +17%/);
   });
 
+  it('limits commits by date with --since / --until', async () => {
+    const s = JSON.parse((await stats(repo, 'HEAD', '--json', '--since', '2026-11-03T00:00:00Z', '--until', '2026-11-04T23:00:00Z')).out);
+    assert.deepStrictEqual(s.commits.map((c: { subject: string }) => c.subject), ['Add parser', 'Tweak parser']);
+    assert.strictEqual(s.ai_additions, 6);
+  });
+
   it('computes ISO weeks across a year boundary', () => {
     assert.strictEqual(periodKey('2027-01-01T10:00:00Z', 'week'), '2026-W53');
     assert.strictEqual(periodKey('2026-12-28T10:00:00Z', 'week'), '2026-W53');
