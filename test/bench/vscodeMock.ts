@@ -64,7 +64,7 @@ class Disposable {
 
 type Listener<T> = (e: T) => unknown;
 
-class EventEmitter<T> {
+export class EventEmitter<T> {
   private listeners = new Set<Listener<T>>();
   readonly event = (listener: Listener<T>, thisArgs?: unknown, disposables?: Disposable[]): Disposable => {
     const bound: Listener<T> = thisArgs ? listener.bind(thisArgs) : listener;
@@ -91,7 +91,7 @@ function noEvent(name: string) {
   };
 }
 
-class Position {
+export class Position {
   constructor(
     readonly line: number,
     readonly character: number,
@@ -110,7 +110,7 @@ class Position {
   }
 }
 
-class Range {
+export class Range {
   readonly start: Position;
   readonly end: Position;
   constructor(a: Position | number, b: Position | number, c?: number, d?: number) {
@@ -275,9 +275,40 @@ const enums = {
   InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 },
 };
 
+/** What a harness drives: the events VS Code would fire and the state it would show. */
+export interface MockControl {
+  readonly onDidChangeTextDocument: EventEmitter<unknown>;
+  readonly onDidOpenTextDocument: EventEmitter<unknown>;
+  readonly onDidCloseTextDocument: EventEmitter<unknown>;
+  readonly onDidChangeActiveTextEditor: EventEmitter<unknown>;
+  readonly onDidChangeVisibleTextEditors: EventEmitter<unknown>;
+  /** Mutable: `window.activeTextEditor`, `window.visibleTextEditors`, `workspace.textDocuments`. */
+  readonly window: { activeTextEditor: unknown; visibleTextEditors: unknown[] };
+  readonly workspace: { textDocuments: unknown[] };
+  /** Handlers registered with `commands.registerCommand`. */
+  readonly commands: Map<string, (...args: unknown[]) => unknown>;
+}
+
+export let mockControl: MockControl | undefined;
+
+/**
+ * Extensions reported by `vscode.extensions.all`: a typical installation (about 40, one of them an
+ * inline-completion provider). Like VS Code, each read returns new objects.
+ */
+function installedExtensions(): unknown[] {
+  const ids = ['github.copilot', 'github.copilot-chat', 'ms-python.python', 'dbaeumer.vscode-eslint', 'esbenp.prettier-vscode', 'eamodio.gitlens'];
+  for (let i = 0; ids.length < 40; i++) ids.push(`vscode.builtin-${i}`);
+  return ids.map((id) => ({ id, isActive: true, packageJSON: { name: id.split('.')[1], categories: ['Other'] }, extensionPath: `/ext/${id}` }));
+}
+
 /** The mock module; `extensionRoot` is where the extension's files are. */
 export function createVscodeMock(extensionRoot: string): Record<string, unknown> {
   const onDidChangeTextDocument = new EventEmitter<unknown>();
+  const onDidOpenTextDocument = new EventEmitter<unknown>();
+  const onDidCloseTextDocument = new EventEmitter<unknown>();
+  const onDidChangeActiveTextEditor = new EventEmitter<unknown>();
+  const onDidChangeVisibleTextEditors = new EventEmitter<unknown>();
+  const commandHandlers = new Map<string, (...args: unknown[]) => unknown>();
   const window = partial('window', {
     createOutputChannel: (name: string) => {
       touched.add('window.createOutputChannel');
@@ -287,10 +318,10 @@ export function createVscodeMock(extensionRoot: string): Record<string, unknown>
       touched.add('window.createStatusBarItem');
       return statusBarItem();
     },
-    activeTextEditor: undefined,
-    visibleTextEditors: [],
-    onDidChangeActiveTextEditor: noEvent('window.onDidChangeActiveTextEditor'),
-    onDidChangeVisibleTextEditors: noEvent('window.onDidChangeVisibleTextEditors'),
+    activeTextEditor: undefined as unknown,
+    visibleTextEditors: [] as unknown[],
+    onDidChangeActiveTextEditor: onDidChangeActiveTextEditor.event,
+    onDidChangeVisibleTextEditors: onDidChangeVisibleTextEditors.event,
     onDidChangeTextEditorSelection: noEvent('window.onDidChangeTextEditorSelection'),
     onDidChangeWindowState: noEvent('window.onDidChangeWindowState'),
     onDidChangeActiveColorTheme: noEvent('window.onDidChangeActiveColorTheme'),
@@ -303,12 +334,12 @@ export function createVscodeMock(extensionRoot: string): Record<string, unknown>
   const workspace = partial('workspace', {
     getConfiguration: (section?: string) => configuration(section),
     workspaceFolders: undefined,
-    textDocuments: [],
+    textDocuments: [] as unknown[],
     isTrusted: true,
     name: undefined,
     onDidChangeTextDocument: onDidChangeTextDocument.event,
-    onDidOpenTextDocument: noEvent('workspace.onDidOpenTextDocument'),
-    onDidCloseTextDocument: noEvent('workspace.onDidCloseTextDocument'),
+    onDidOpenTextDocument: onDidOpenTextDocument.event,
+    onDidCloseTextDocument: onDidCloseTextDocument.event,
     onDidSaveTextDocument: noEvent('workspace.onDidSaveTextDocument'),
     onWillSaveTextDocument: noEvent('workspace.onWillSaveTextDocument'),
     onDidChangeConfiguration: noEvent('workspace.onDidChangeConfiguration'),
@@ -333,22 +364,38 @@ export function createVscodeMock(extensionRoot: string): Record<string, unknown>
     }),
   });
   const commands = partial('commands', {
-    registerCommand: (id: string) => {
+    registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
       touched.add(`commands.registerCommand(${id})`);
-      return new Disposable(() => undefined);
+      commandHandlers.set(id, handler);
+      return new Disposable(() => commandHandlers.delete(id));
     },
     registerTextEditorCommand: (id: string) => {
       touched.add(`commands.registerTextEditorCommand(${id})`);
       return new Disposable(() => undefined);
     },
-    executeCommand: () => Promise.resolve(undefined),
+    executeCommand: (id: string, ...args: unknown[]) => {
+      const handler = commandHandlers.get(id);
+      return Promise.resolve(handler ? handler(...args) : undefined);
+    },
     getCommands: () => Promise.resolve([]),
   });
   const extensions = partial('extensions', {
     getExtension: () => undefined,
-    all: [],
+    get all() {
+      return installedExtensions();
+    },
     onDidChange: noEvent('extensions.onDidChange'),
   });
+  mockControl = {
+    onDidChangeTextDocument,
+    onDidOpenTextDocument,
+    onDidCloseTextDocument,
+    onDidChangeActiveTextEditor,
+    onDidChangeVisibleTextEditors,
+    window: window as unknown as MockControl['window'],
+    workspace: workspace as unknown as MockControl['workspace'],
+    commands: commandHandlers,
+  };
   const env = partial('env', { appName: 'Benchmark harness', appRoot: '', language: 'en', machineId: 'bench', sessionId: 'bench', uiKind: 1, remoteName: undefined, clipboard: partial('env.clipboard', { readText: () => Promise.resolve(''), writeText: () => Promise.resolve() }) });
   return partial('vscode', {
     version: '1.139.0',
