@@ -174,6 +174,37 @@ describe(`commit flow ${hostTag()}`, function () {
     repo.inputBox.value = '';
   });
 
+  it(`notes location: the manifest becomes the note of the commit made from the SCM view ${hostTag()}`, async () => {
+    const config = vscode.workspace.getConfiguration('aiProvenance');
+    await config.update('manifest.location', 'notes', vscode.ConfigurationTarget.Workspace);
+    try {
+      const api = await extensionApi();
+      const root = workspaceFolder().uri.fsPath;
+      const repo = await repository(root);
+      const rel = 'src/notes-total.js';
+      await writeWithAgentCode(api, rel, 'notes-agent', 'model-3');
+      await repo.add([path.join(root, rel)]);
+      repo.inputBox.value = 'Notes commit';
+      const box = await waitFor(() => (/AI-Provenance: /.test(repo.inputBox.value) ? repo.inputBox.value : undefined), 20000, 'trailers never appeared');
+      const id = /AI-Provenance: (\S+)/.exec(box)![1];
+      const staged = await git(root, 'diff', '--cached', '--name-only');
+      assert.ok(!staged.includes('.ai-provenance/'), `a manifest file is staged in notes mode: ${staged}`);
+      const headBefore = (await git(root, 'rev-parse', 'HEAD')).trim();
+      await vscode.commands.executeCommand('git.commit', repo);
+      await waitFor(async () => (await git(root, 'rev-parse', 'HEAD')).trim() !== headBefore, 20000, 'git.commit did not create a commit');
+      const note = await waitFor(async () => git(root, 'notes', '--ref', 'refs/notes/ai-provenance', 'show', 'HEAD').catch(() => undefined), 20000, 'no note on the new commit');
+      const parsed = parseManifest(note);
+      assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
+      assert.strictEqual(parsed.value.id, id);
+      const entry = parsed.value.files.find((f) => f.path === rel)!;
+      const committed = await git(root, 'show', `HEAD:${rel}`);
+      assert.strictEqual(entry.sha256, sha256Hex(Buffer.from(committed, 'utf8')));
+      for (const r of entry.ranges) assert.strictEqual(r.sha256, sha256Hex(rangeText(committed, r.startLine, r.endLine)));
+    } finally {
+      await config.update('manifest.location', 'repo', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it(`terminal: git commit with the installed hook writes trailers and the manifest ${hostTag()}`, async () => {
     const api = await extensionApi();
     const root = workspaceFolder().uri.fsPath;
