@@ -3,7 +3,8 @@
 // deterministic fixture AI) installed, driven in Chromium as a person would. Writes
 // media/screenshots/{decorations,hover,status-bar,report}.png.
 //
-// Usage: npm run screenshots [-- --variant stock|proposed] [--out DIR] [--keep]
+// Usage: npm run screenshots [-- --variant stock|proposed] [--out DIR] [--theme NAME] [--keep]
+// (--theme, e.g. "Default Light Modern", to check the colours in another theme.)
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -25,11 +26,12 @@ const SAMPLE = [
 ].join('\n');
 
 function parseArgs(argv) {
-  const opts = { variant: 'stock', out: path.join(wb.REPO_ROOT, 'media', 'screenshots'), keep: false };
+  const opts = { variant: 'stock', out: path.join(wb.REPO_ROOT, 'media', 'screenshots'), keep: false, theme: undefined };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--variant') opts.variant = argv[++i];
     else if (argv[i] === '--out') opts.out = path.resolve(argv[++i]);
     else if (argv[i] === '--keep') opts.keep = true;
+    else if (argv[i] === '--theme') opts.theme = argv[++i];
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return opts;
@@ -42,7 +44,7 @@ async function main() {
   const vsix = wb.packageVsix(work);
   const repo = wb.makeRepository('shots', { 'src/cart.js': SAMPLE, 'README.md': '# Shop\n' });
   fs.mkdirSync(opts.out, { recursive: true });
-  const session = await wb.openWorkbench({ workspace: repo.dir, vsix, variant: opts.variant, logDir: work, viewport: { width: 1440, height: 860 } });
+  const session = await wb.openWorkbench({ workspace: repo.dir, vsix, variant: opts.variant, logDir: work, viewport: { width: 1440, height: 860 }, settings: opts.theme ? { 'workbench.colorTheme': opts.theme } : {} });
   const { page } = session;
   const shot = async (name, options = {}) => {
     const file = path.join(opts.out, `${name}.png`);
@@ -97,6 +99,8 @@ async function main() {
     await status.click();
     const frame = await wb.waitForReport(page);
     await frame.locator('#ranges tbody tr').first().waitFor({ timeout: 10000 });
+    // The commit flow measures the index once git has reported the change.
+    await frame.locator('#staged[data-state="available"]').waitFor({ timeout: 30000 });
     await page.waitForTimeout(800);
     await shot('report');
   } finally {
