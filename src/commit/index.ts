@@ -3,23 +3,15 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { AiRange } from '../core/contribution/mapRanges';
 import { ManifestLocation, PolicySource } from '../core/manifest/schema';
-import {
-  POLICY_FILE,
-  PartialPolicy,
-  Policy,
-  formatPolicyErrors,
-  formatPercent,
-  parseRepositoryPolicy,
-  policyFromSettings,
-  resolvePolicy,
-} from '../core/policy/policy';
+import { Policy, formatPercent } from '../core/policy/policy';
 import { isAiKind } from '../core/provenance/origin';
 import { TRAILER_ASSISTED_BY, Trailer } from '../core/trailers/trailers';
-import { GitError, gitDir as getGitDir, runGit } from '../git/git';
+import { GitError, gitDir as getGitDir } from '../git/git';
 import { hooksInstalled, installHooks, uninstallHooks } from '../git/hooks';
 import { attachPendingNote } from '../git/manifestStore';
 import { applyTrailers, parseTrailers } from '../git/trailers';
 import { Services } from '../services';
+import { effectivePolicy } from './effectivePolicy';
 import { GitAPI, GitRepository, getGitApi } from './gitApi';
 import { StagedSnapshot, readSnapshot } from './snapshot';
 import { RefreshResult, WorkingProvenance, refreshStagedState } from './stagedState';
@@ -450,31 +442,20 @@ class RepoFlow implements vscode.Disposable {
       const i = config.inspect(key);
       return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
     };
-    const s = policyFromSettings({
+    const p = await effectivePolicy(this.root, {
       nonTrivialLines: explicit('policy.nonTrivialLines'),
       percentOfAddedLines: explicit('policy.percentOfAddedLines'),
       trivialKinds: explicit('policy.trivialKinds'),
       trivialMaxCharacters: explicit('policy.trivialMaxCharacters'),
       reviewRequired: explicit('policy.reviewRequired'),
     });
-    let settingsLayer: PartialPolicy | undefined;
-    if (s.ok) settingsLayer = s.value;
-    else this.flow.services.log.warn(`commit flow: ignoring invalid settings: ${formatPolicyErrors('aiProvenance.policy', s.errors).replace(/\n/g, '; ')}`);
-    const hasSettings = !!settingsLayer && Object.keys(settingsLayer).length > 0;
-
-    const r = await runGit(['show', `HEAD:${POLICY_FILE}`], { cwd: this.root, okCodes: [128] });
-    if (r.code === 0) {
-      const text = r.stdout.toString('utf8');
-      const parsed = parseRepositoryPolicy(text);
-      if (parsed.ok) return { source: 'repository', value: resolvePolicy(settingsLayer, parsed.value) };
-      const message = formatPolicyErrors(POLICY_FILE, parsed.errors);
-      if (this.badPolicyShown !== text) {
-        this.badPolicyShown = text;
-        this.flow.services.log.warn(`commit flow: ${message.replace(/\n/g, '; ')}`);
-        void vscode.window.showWarningMessage(`AI Provenance: the repository's ${POLICY_FILE} is invalid, so your settings are used instead. ${message.split('\n')[0]}`);
-      }
+    const key = p.problems.join('\n');
+    if (key && this.badPolicyShown !== key) {
+      this.badPolicyShown = key;
+      this.flow.services.log.warn(`commit flow: ${key.replace(/\n/g, '; ')}`);
+      void vscode.window.showWarningMessage(`AI Provenance: ${p.problems[p.problems.length - 1].split('\n').join(' ')}`);
     }
-    return { source: hasSettings ? 'settings' : 'default', value: resolvePolicy(settingsLayer) };
+    return { source: p.source, value: p.value };
   }
 
   private watchBox(): void {
