@@ -12,7 +12,7 @@ import { resolvePolicy } from '../../../src/core/policy/policy';
 import { Origin } from '../../../src/core/provenance/origin';
 import { gitDir } from '../../../src/git/git';
 import { CHAINED_SUFFIX, installHooks, uninstallHooks } from '../../../src/git/hooks';
-import { parseTrailers } from '../../../src/git/trailers';
+import { applyTrailers, parseTrailers } from '../../../src/git/trailers';
 import { GitRepo } from '../../../src/core/governance/git';
 import { verifyCommit } from '../../../src/core/governance/verify';
 import { trailersForManifest } from '../../../src/core/trailers/trailers';
@@ -69,7 +69,7 @@ async function stageAi(dir: string, location: 'repo' | 'notes' = 'repo'): Promis
   return { text, id: r.manifest?.id };
 }
 
-async function refresh(dir: string, text: string, location: 'repo' | 'notes' = 'repo', code = aiCode, origin: Origin = chat) {
+async function refresh(dir: string, text: string, location: 'repo' | 'notes' = 'repo', code = aiCode, origin: Origin = chat, assistedBy: string[] = []) {
   const start = text.indexOf(code);
   const ranges: AiRange[] = start < 0 ? [] : [{ start, end: start + code.length, origin, text: code }];
   const working = new Map<string, WorkingProvenance>([['app.ts', { text, ranges }]]);
@@ -83,7 +83,7 @@ async function refresh(dir: string, text: string, location: 'repo' | 'notes' = '
     maxFileBytes: 1e6,
     generator: { name: 'ai-provenance', version: '0.0.0-test' },
     trailers: 'auto',
-    assistedBy: [],
+    assistedBy,
     working,
     previous: previous && !('error' in previous) ? previous : undefined,
   });
@@ -222,6 +222,22 @@ describe('commit hooks on temporary repositories', function () {
     assert.deepStrictEqual(trailers.filter((t) => t.key === 'Assisted-by').map((t) => t.value), ['claude-code:opus']);
     assert.deepStrictEqual(trailers.filter((t) => t.key === 'AI-Contribution').map((t) => t.value), ['100% (4 of 4 added lines; agent 4)']);
     assert.deepStrictEqual(await verifyErrors(dir), []);
+  });
+
+  it('a message from the SCM box that already has our trailers passes the hook unchanged', async () => {
+    const dir = makeRepo();
+    const { text } = await stageAi(dir);
+    const state = await refresh(dir, text);
+    // What the extension puts into the box, and the Assisted-by values it then records as its own.
+    const box = await applyTrailers('Add sum\n\nAssisted-by: copilot-chat:gpt-5\n', state.trailers, { cwd: dir });
+    assert.deepStrictEqual(box.added.filter((t) => t.key === 'Assisted-by'), [], 'the user’s own identical Assisted-by is kept');
+    const written = await applyTrailers('Add sum', state.trailers, { cwd: dir });
+    await refresh(dir, text, 'repo', aiCode, chat, written.added.filter((t) => t.key === 'Assisted-by').map((t) => t.value));
+    const file = path.join(dir, '.git', 'MSG');
+    fs.writeFileSync(file, written.message);
+    const r = await prepareCommitMessage(dir, file, 'message');
+    assert.strictEqual(r.changed, false, fs.readFileSync(file, 'utf8'));
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), written.message);
   });
 
   it('prepareCommitMessage is idempotent and leaves an empty (editor) message for commit-msg', async () => {
