@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../commit/snapshot';
 import { MANIFEST_NOTES_REF, Manifest, manifestRepoPath, parseManifest, serializeManifest } from '../core/manifest/schema';
-import { gitText, indexBlob, readBlob, resolveCommit, runGit } from './git';
+import { GitError, gitText, indexBlob, readBlob, resolveCommit, runGit } from './git';
 
 /**
  * Storing manifests where `aiProvenance.manifest.location` says:
@@ -15,11 +15,27 @@ import { gitText, indexBlob, readBlob, resolveCommit, runGit } from './git';
 /** Pending manifest waiting for its commit (notes location, or a hook's fallback). */
 export const PENDING_NOTE_FILE = 'pending-note.json';
 
+/**
+ * Runs a git command that writes the index, retrying a few times while another git process (the
+ * Git extension refreshing or committing, a terminal) holds `index.lock`.
+ */
+async function writeIndex(args: string[], root: string, env?: NodeJS.ProcessEnv): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runGit(args, { cwd: root, env });
+      return;
+    } catch (e) {
+      if (attempt >= 8 || !(e instanceof GitError) || !/index\.lock/.test(e.stderr)) throw e;
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+}
+
 /** Writes the manifest into the working tree and stages it. Returns the repo-relative path. */
 export async function stageManifest(root: string, m: Manifest, env?: NodeJS.ProcessEnv): Promise<string> {
   const rel = manifestRepoPath(m.id);
   writeFileAtomic(path.join(root, rel), serializeManifest(m));
-  await runGit(['add', '--', rel], { cwd: root, env });
+  await writeIndex(['add', '--', rel], root, env);
   return rel;
 }
 
@@ -50,7 +66,7 @@ export async function unstageManifest(root: string, id: string, env?: NodeJS.Pro
     fs.rmSync(path.join(root, rel), { force: true });
     return false;
   }
-  await runGit(['rm', '--cached', '--quiet', '--ignore-unmatch', '--', rel], { cwd: root, env });
+  await writeIndex(['rm', '--cached', '--quiet', '--ignore-unmatch', '--', rel], root, env);
   fs.rmSync(path.join(root, rel), { force: true });
   return true;
 }
