@@ -36,11 +36,10 @@ function isWhitespaceCode(code: number): boolean {
 }
 
 /**
- * The lines (relative to the range's first line) on which `text` has a non-whitespace character,
- * in increasing order, and how many such characters there are.
+ * Calls `onLine` with each line (relative to the range's first line) on which `text` has a
+ * non-whitespace character, in increasing order; returns how many such characters there are.
  */
-function visibleLines(text: string): { lines: number[]; visible: number } {
-  const lines: number[] = [];
+function visibleLines(text: string, onLine: (relativeLine: number) => void): number {
   let line = 0;
   let visible = 0;
   let marked = false;
@@ -54,11 +53,11 @@ function visibleLines(text: string): { lines: number[]; visible: number } {
     if (isWhitespaceCode(code)) continue;
     visible++;
     if (!marked) {
-      lines.push(line);
+      onLine(line);
       marked = true;
     }
   }
-  return { lines, visible };
+  return visible;
 }
 
 /**
@@ -68,9 +67,16 @@ function visibleLines(text: string): { lines: number[]; visible: number } {
  */
 export function placeAiRanges(ranges: readonly RangeLike[], lineOf: (offset: number) => number): PlacedAiRange[] {
   const out: PlacedAiRange[] = [];
+  let firstRel = -1;
+  let lastRel = -1;
+  const note = (l: number): void => {
+    if (firstRel < 0) firstRel = l;
+    lastRel = l;
+  };
   for (const r of ranges) {
     if (!isAiKind(r.origin.kind) || r.end <= r.start) continue;
-    const { lines, visible } = visibleLines(r.text);
+    firstRel = -1;
+    const visible = visibleLines(r.text, note);
     if (visible === 0) continue;
     const first = lineOf(r.start);
     out.push({
@@ -78,8 +84,8 @@ export function placeAiRanges(ranges: readonly RangeLike[], lineOf: (offset: num
       end: r.end,
       origin: r.origin,
       visibleChars: visible,
-      startLine: first + lines[0],
-      endLine: first + lines[lines.length - 1],
+      startLine: first + firstRel,
+      endLine: first + lastRel,
     });
   }
   return out;
@@ -91,14 +97,20 @@ export function placeAiRanges(ranges: readonly RangeLike[], lineOf: (offset: num
  */
 export function aiLineSpans(ranges: readonly RangeLike[], lineOf: (offset: number) => number): LineSpan[] {
   const lines: number[] = [];
+  let sorted = true;
+  let base = 0;
+  const push = (rel: number): void => {
+    const l = base + rel;
+    if (lines.length > 0 && l < lines[lines.length - 1]) sorted = false;
+    lines.push(l);
+  };
   for (const r of ranges) {
     if (!isAiKind(r.origin.kind) || r.end <= r.start) continue;
-    const { lines: rel } = visibleLines(r.text);
-    if (rel.length === 0) continue;
-    const first = lineOf(r.start);
-    for (const l of rel) lines.push(first + l);
+    base = lineOf(r.start);
+    visibleLines(r.text, push);
   }
-  lines.sort((a, b) => a - b);
+  // The store yields ranges in document order, so the lines normally arrive sorted.
+  if (!sorted) lines.sort((a, b) => a - b);
   const spans: LineSpan[] = [];
   let start = -1;
   let end = -1;
