@@ -61,6 +61,10 @@ export interface StagedSnapshot {
   readonly trailers: 'auto' | 'suppressed' | 'off';
   /** Id of the manifest prepared for the staged change (staged file or pending note). */
   readonly pendingManifestId?: string;
+  /** Set when the pending manifest was staged as `.ai-provenance/<id>.json` (repo location). */
+  readonly stagedManifestId?: string;
+  /** Set when the user unstaged that manifest: it is kept as a pending git note instead. */
+  readonly declinedManifestId?: string;
   /** `Assisted-by` values the extension wrote into the message box (ours to replace). */
   readonly assistedBy?: readonly string[];
   readonly files: readonly SnapshotFile[];

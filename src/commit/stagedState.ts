@@ -29,7 +29,8 @@ import { SnapshotFile, StagedSnapshot, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, toSnap
  *    idempotent and does not loop); in `notes` location kept as a pending note until the commit.
  *    The id stays the same until a commit carries it, so re-staging, an aborted commit or a
  *    second attempt never produce a second manifest; a manifest no longer needed is unstaged
- *    (never one that HEAD already contains);
+ *    (never one that HEAD already contains). If the user unstages our manifest and keeps the rest
+ *    staged, it is not staged again: that change's manifest becomes a git note instead;
  * 3. the trailers for the message box;
  * 4. the snapshot (`staged.json`) the git hooks read.
  */
@@ -92,9 +93,16 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
   let manifest: Manifest | undefined;
   const draft = (id: string): Manifest =>
     buildManifest({ id, createdAt: now, generator: input.generator, base: change.base, policy: input.policy.value, policySource: input.policy.source, files });
+  let declinedId: string | undefined;
   if (aiLines > 0) {
     const id = pendingId ?? uuidv4();
-    if (input.manifestLocation === 'repo') {
+    // The user unstaged the manifest we staged (and kept the rest staged): do not stage it again;
+    // this change's manifest goes to a git note instead.
+    const prev = input.previous;
+    const declined =
+      input.manifestLocation === 'repo' &&
+      (prev?.declinedManifestId === id || (prev?.stagedManifestId === id && !(await readStagedManifest(root, id))));
+    if (input.manifestLocation === 'repo' && !declined) {
       const staged = await readStagedManifest(root, id);
       const fresh = draft(id);
       if (staged && sameClaims(staged, fresh)) manifest = staged;
@@ -111,7 +119,8 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
         manifest = fresh;
         writePendingNote(input.gitDir, fresh);
       }
-      await unstageManifest(root, id);
+      if (declined) declinedId = id;
+      else await unstageManifest(root, id);
     }
     pendingId = id;
   } else if (pendingId) {
@@ -137,6 +146,8 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
     maxFileBytes: input.maxFileBytes,
     trailers: input.trailers,
     ...(pendingId ? { pendingManifestId: pendingId } : {}),
+    ...(pendingId && manifest && input.manifestLocation === 'repo' && !declinedId ? { stagedManifestId: pendingId } : {}),
+    ...(declinedId ? { declinedManifestId: declinedId } : {}),
     assistedBy: [...input.assistedBy],
     files: await snapshotFiles(root, input.working),
   };

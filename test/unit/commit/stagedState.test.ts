@@ -135,6 +135,23 @@ describe('staged state refresh (temporary repositories)', () => {
     assert.strictEqual(git(dir, 'show', `HEAD:${manifestRepoPath(a.manifest.id)}`).includes('"aiLines": 3'), true);
   });
 
+  it('a manifest the user unstaged is not staged again; it becomes a pending note', async () => {
+    const dir = makeRepo();
+    const ai = block(3);
+    const text = 'base();\n' + ai;
+    fs.writeFileSync(path.join(dir, 'a.js'), text);
+    git(dir, 'add', 'a.js');
+    const a = await refresh(dir, text, ai);
+    git(dir, 'reset', '-q', '--', manifestRepoPath(a.manifest!.id));
+    const b = await refresh(dir, text, ai);
+    const c = await refresh(dir, text, ai);
+    assert.deepStrictEqual(stagedManifests(dir), []);
+    assert.strictEqual(b.manifest?.id, a.manifest?.id);
+    assert.strictEqual(c.manifest?.id, a.manifest?.id);
+    assert.strictEqual(readPendingNote(await gitDir(dir))?.id, a.manifest?.id);
+    assert.strictEqual(c.trailers.find((t) => t.key === 'AI-Provenance')?.value, a.manifest?.id);
+  });
+
   it('notes location: pending note instead of a staged file', async () => {
     const dir = makeRepo();
     const ai = block(3);
