@@ -40,9 +40,34 @@ function parseArgs(argv) {
   return opts;
 }
 
+/**
+ * Deletes bundles in out/test/integration whose source test/integration/*.ts is gone, so a
+ * removed or renamed test file does not keep running from an old build.
+ */
+function pruneStaleBundles() {
+  const outRoot = path.join(REPO_ROOT, 'out', 'test', 'integration');
+  const srcRoot = path.join(REPO_ROOT, 'test', 'integration');
+  const walk = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.name.endsWith('.js')) {
+        const src = path.join(srcRoot, path.relative(outRoot, full)).replace(/\.js$/, '.ts');
+        if (!fs.existsSync(src)) {
+          fs.rmSync(full, { force: true });
+          console.log(`integration: removed stale ${path.relative(REPO_ROOT, full)} (no ${path.relative(REPO_ROOT, src)})`);
+        }
+      }
+    }
+  };
+  walk(outRoot);
+}
+
 function build() {
   // Bundles the extension (dist/) and the test entry points (out/test/...).
   execFileSync(process.execPath, ['esbuild.js', '--tests'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  pruneStaleBundles();
   for (const f of ['dist/extension.js', 'out/test/integration/index.js']) {
     if (!fs.existsSync(path.join(REPO_ROOT, f))) throw new Error(`build did not produce ${f}`);
   }

@@ -12,6 +12,7 @@ import {
   openScratchFile,
   triggerAndAcceptInline,
   typeText,
+  waitFor,
   waitForEvent,
 } from './support/host';
 
@@ -74,5 +75,28 @@ describe(`smoke ${hostTag()}`, () => {
     let answer = '';
     for await (const chunk of response.text) answer += chunk;
     assert.ok(answer.includes(fx.CHAT_CODE_BLOCK), `answer lacks the code block: ${answer}`);
+  });
+});
+
+describe(`fixture chat participant ${hostTag()}`, () => {
+  after(async () => {
+    // Give the editor area back to the tests that follow.
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+  });
+
+  it(`@fixture answers a chat request ${hostTag()}`, async () => {
+    const fx = await fixture();
+    assert.ok(fx.chatRegistered, `participant not registered: ${fx.errors.join('; ')}`);
+    const before = fx.stats.chatRequests;
+    // Without a model chosen the chat answers "Language model unavailable" before asking any
+    // participant; an extension without the proposed `chatProvider` API cannot make its model the
+    // default, so the request names it.
+    await vscode.commands.executeCommand('workbench.action.chat.open', {
+      query: '@fixture write a function',
+      isPartialQuery: false,
+      modelSelector: { vendor: fx.LM_VENDOR, id: fx.MODEL_ID },
+    });
+    await waitFor(() => fx.stats.chatRequests > before, 20000, 'the @fixture participant was not asked');
   });
 });
