@@ -1,6 +1,7 @@
 /** `ai-provenance export --format agent-trace <rev-range>`. */
 import { AgentTraceRecord, toAgentTrace, validateAgentTrace } from '../../core/governance/agentTrace';
-import { loadCommitProvenance } from '../../core/governance/commitProvenance';
+import { forEachCommitProvenance } from '../../core/governance/commitProvenance';
+import { MANIFEST_NOTES_REF } from '../../core/manifest/schema';
 import { bool, parseArgs, str } from '../args';
 import { REPO_HELP, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
@@ -44,28 +45,28 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const records: AgentTraceRecord[] = [];
   let failed = false;
   let skipped = 0;
-  await withGitAsync(async () => {
-    for (const sha of repo.revList(range)) {
-      const p = await loadCommitProvenance(repo, sha, notesRef);
+  await withGitAsync(() =>
+    forEachCommitProvenance(repo, repo.revList(range), notesRef ?? MANIFEST_NOTES_REF, {}, (p) => {
+      const sha = p.info.sha;
       if (!p.raw) {
         skipped++;
-        continue;
+        return;
       }
       if (!p.manifest) {
         failed = true;
         io.err(`ai-provenance export: commit ${sha.slice(0, 12)}: manifest (${p.raw.source}) is invalid: ${(p.manifestErrors ?? []).map((e) => `${e.path ? e.path + ': ' : ''}${e.message}`).slice(0, 3).join('; ')}\n`);
-        continue;
+        return;
       }
       const record = toAgentTrace({ sha, date: p.info.committerDate, manifest: p.manifest, manifestSource: p.raw.source });
       const errors = validateAgentTrace(record);
       if (errors.length) {
         failed = true;
         io.err(`ai-provenance export: commit ${sha.slice(0, 12)}: record does not match the Agent Trace schema: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}\n`);
-        continue;
+        return;
       }
       records.push(record);
-    }
-  });
+    }),
+  );
   const text = bool(args, 'array') ? JSON.stringify(records, null, 2) + '\n' : records.map((r) => JSON.stringify(r) + '\n').join('');
   emit(args, io, text);
   if (skipped && str(args, 'output')) io.err(`ai-provenance export: ${records.length} record(s) written, ${skipped} commit(s) without a manifest skipped\n`);

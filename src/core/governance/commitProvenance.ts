@@ -7,6 +7,7 @@ import { MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseMan
 import { Trailer, TRAILER_PROVENANCE } from '../trailers/trailers';
 import { parseTrailers } from '../../git/trailers';
 import { CommitInfo, GitRepo } from './git';
+import { POLICY_FILE } from '../policy/policy';
 
 export interface ManifestSource {
   /** `file:<path>` or `note:<ref>`. */
@@ -33,9 +34,14 @@ export function trailerValues(trailers: readonly Trailer[], key: string): string
   return trailers.filter((t) => t.key.toLowerCase() === k).map((t) => t.value);
 }
 
-export async function loadCommitProvenance(repo: GitRepo, sha: string, notesRef: string = MANIFEST_NOTES_REF): Promise<CommitProvenance> {
+export async function loadCommitProvenance(
+  repo: GitRepo,
+  sha: string,
+  notesRef: string = MANIFEST_NOTES_REF,
+  parsedTrailers?: Trailer[],
+): Promise<CommitProvenance> {
   const info = repo.commitInfo(sha);
-  const trailers = await parseTrailers(info.message, repo.root);
+  const trailers = parsedTrailers ?? (await parseTrailers(info.message, repo.root));
   const ids = trailerValues(trailers, TRAILER_PROVENANCE);
   const manifestId = ids.length > 0 ? ids[ids.length - 1] : undefined;
 
@@ -56,4 +62,63 @@ export async function loadCommitProvenance(repo: GitRepo, sha: string, notesRef:
   return parsed.ok
     ? { info, trailers, manifestId, raw, shadowedNote, manifest: parsed.value }
     : { info, trailers, manifestId, raw, shadowedNote, manifestErrors: parsed.errors };
+}
+
+/** What {@link forEachCommitProvenance} reads ahead for each commit besides trailers and manifest. */
+export interface Prefetch {
+  /** The committed files a manifest lists, the parent's copy of the manifest file, the policy file. */
+  readonly content?: boolean;
+  /** Lines added per file (numstat against the first parent). */
+  readonly addedLines?: boolean;
+}
+
+const CHUNK = 100;
+const PARALLEL_TRAILER_PARSES = 8;
+
+/**
+ * Loads the provenance of each commit of `shas` in order and calls `fn` with it, reading ahead
+ * in chunks with a handful of batched git processes (commits, notes, blobs, numstat) plus one
+ * `git interpret-trailers` per commit (run a few at a time).
+ */
+export async function forEachCommitProvenance(
+  repo: GitRepo,
+  shas: readonly string[],
+  notesRef: string,
+  prefetch: Prefetch,
+  fn: (p: CommitProvenance) => void | Promise<void>,
+): Promise<void> {
+  for (let start = 0; start < shas.length; start += CHUNK) {
+    const chunk = shas.slice(start, start + CHUNK);
+    repo.clearCache();
+    repo.prefetchCommits(chunk);
+    repo.prefetchNotes(notesRef, chunk);
+    const infos = chunk.map((sha) => repo.commitInfo(sha));
+    const trailers: Trailer[][] = new Array(chunk.length);
+    for (let i = 0; i < infos.length; i += PARALLEL_TRAILER_PARSES) {
+      const part = infos.slice(i, i + PARALLEL_TRAILER_PARSES);
+      const parsed = await Promise.all(part.map((info) => parseTrailers(info.message, repo.root)));
+      parsed.forEach((t, j) => (trailers[i + j] = t));
+    }
+    const specs: string[] = [];
+    infos.forEach((info, i) => {
+      const ids = trailerValues(trailers[i], TRAILER_PROVENANCE);
+      const id = ids[ids.length - 1];
+      if (id && /^[0-9A-Za-z-]+$/.test(id)) specs.push(`${info.sha}:${manifestRepoPath(id)}`);
+      if (prefetch.content) specs.push(`${info.sha}:${POLICY_FILE}`);
+    });
+    repo.prefetchBlobs(specs);
+    const loaded: CommitProvenance[] = [];
+    for (let i = 0; i < chunk.length; i++) loaded.push(await loadCommitProvenance(repo, chunk[i], notesRef, trailers[i]));
+    if (prefetch.content) {
+      const more: string[] = [];
+      for (const p of loaded) {
+        if (!p.manifest) continue;
+        for (const f of p.manifest.files) if (f.status !== 'deleted' && f.skipped !== 'submodule') more.push(`${p.info.sha}:${f.path}`);
+        if (p.raw?.source.startsWith('file:') && p.info.parents[0]) more.push(`${p.info.parents[0]}:${p.raw.source.slice('file:'.length)}`);
+      }
+      repo.prefetchBlobs(more);
+    }
+    if (prefetch.addedLines) repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
+    for (const p of loaded) await fn(p);
+  }
 }

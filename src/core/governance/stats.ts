@@ -11,7 +11,7 @@
  */
 import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../manifest/schema';
 import { TRAILER_AI_ASSISTED } from '../trailers/trailers';
-import { loadCommitProvenance, trailerValues } from './commitProvenance';
+import { forEachCommitProvenance, trailerValues } from './commitProvenance';
 import { GitRepo } from './git';
 
 export interface Additions {
@@ -117,8 +117,7 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     map.set(key, g);
   };
 
-  for (const sha of shas) {
-    const p = await loadCommitProvenance(repo, sha, notesRef);
+  await forEachCommitProvenance(repo, shas, notesRef, { addedLines: true }, (p) => {
     const info = p.info;
     const declared = trailerValues(p.trailers, TRAILER_AI_ASSISTED).pop();
     const base: Omit<CommitStats, keyof Additions | 'basis'> = {
@@ -134,7 +133,7 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     if (info.parents.length > 1) {
       merges++;
       commits.push({ ...base, basis: 'merge', ...zero() });
-      continue;
+      return;
     }
     const perFile = new Map<string, Additions>();
     let basis: CommitBasis;
@@ -173,7 +172,7 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     bump(periods, periodKey(info.authorDate, period), sum, true);
     for (const [k, n] of Object.entries(base.tool_model_breakdown)) (tools[k] ??= { ai_additions: 0 }).ai_additions += n;
     for (const [k, n] of Object.entries(base.kind_breakdown)) kinds[k] = (kinds[k] ?? 0) + n;
-  }
+  });
 
   const finish = (map: Map<string, GroupStats>) => [...map.values()].map((g) => ({ ...g, ai_share: aiShare(g) }));
   const authorList = finish(authors);

@@ -23,7 +23,7 @@ import {
   resolvePolicy,
 } from '../policy/policy';
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../trailers/trailers';
-import { CommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
+import { CommitProvenance, forEachCommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
 import { GitRepo } from './git';
 
@@ -48,7 +48,9 @@ export interface VerifyOptions {
 export async function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): Promise<VerifyReport> {
   const shas = repo.revList(range);
   const commits: CommitReport[] = [];
-  for (const sha of shas) commits.push(await verifyCommit(repo, sha, options));
+  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true }, (p) => {
+    commits.push(checkCommit(repo, p, options));
+  });
   return {
     range: range.join(' '),
     policySource: options.policy?.source ?? `${POLICY_FILE} at each commit`,
@@ -58,8 +60,11 @@ export async function verifyRange(repo: GitRepo, range: string[], options: Verif
 }
 
 export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOptions): Promise<CommitReport> {
+  return checkCommit(repo, await loadCommitProvenance(repo, sha, options.notesRef ?? MANIFEST_NOTES_REF), options);
+}
+
+function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions): CommitReport {
   const notesRef = options.notesRef ?? MANIFEST_NOTES_REF;
-  const p = await loadCommitProvenance(repo, sha, notesRef);
   const findings: Finding[] = [];
   const add = (rule: RuleId, message: string, extra: { severity?: Severity; file?: string; line?: number; endLine?: number } = {}) =>
     findings.push({ rule, severity: extra.severity ?? 'error', commit: p.info.sha, message, file: extra.file, line: extra.line, endLine: extra.endLine });
