@@ -32,9 +32,14 @@ async function waitForWorkbench(page, timeoutMs = 90000) {
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
-/** The status bar element of our item (by its id; VS Code sets the DOM id to the entry id). */
+/**
+ * The status bar element of our item: by its id (VS Code sets the DOM id to the entry id), or
+ * else an item whose accessible label starts with "AI ".
+ */
 function statusItem(page) {
-  return page.locator(`[id="${STATUS_ITEM_ID}"]`);
+  return page
+    .locator(`[id="${STATUS_ITEM_ID}"]`)
+    .or(page.locator('.part.statusbar .statusbar-item').filter({ has: page.locator('[aria-label^="AI "]') }));
 }
 
 /** Text of our status bar item, e.g. "AI 37%" (the sparkle icon is not text), or undefined. */

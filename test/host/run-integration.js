@@ -129,8 +129,8 @@ async function runVariant(variant, opts) {
   const started = Date.now();
   console.log(`integration [${variant}]: starting VS Code server`);
   try {
-    // The fixture AI is installed as a regular extension: the workbench keeps only one
-    // extensionDevelopmentPath from the payload, and that is the extension under test.
+    // The fixture AI is installed as a regular extension: of several extensionDevelopmentPath
+    // entries in the payload only the last is loaded, and that must be the extension under test.
     srv = await server.startVsCodeServer({ variant, env, extensionFolders: [FIXTURE_DIR], logFile: path.join(outDir, 'server.log'), keepData: opts.keep });
     const remote = (p) => `vscode-remote://127.0.0.1:${srv.port}${p}`;
     const payload = [

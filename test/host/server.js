@@ -285,8 +285,8 @@ function makeHandle(kind, variant, child, port, dirs, output, keepData) {
 /**
  * Starts VS Code's own server for `variant`. `env` is added to the server's environment and so
  * reaches the extension host. `extensionFolders` (unpacked extensions) are installed by copying
- * them into the fresh extensions folder; the web workbench keeps only the last
- * `extensionDevelopmentPath` of its payload, so extra extensions cannot be loaded that way. Resolves when the workbench page answers; returns a handle with
+ * them into the fresh extensions folder: with several `extensionDevelopmentPath` entries in
+ * the payload only the last one was loaded (1.139.1), so extra extensions cannot come that way. Resolves when the workbench page answers; returns a handle with
  * `url`, `port`, `pid`, `dirs`, `stop()`.
  */
 async function startVsCodeServer({ variant, env = {}, settings = {}, extensionFolders = [], timeoutMs = 60000, logFile, echo = false, keepData = false } = {}) {

@@ -10,6 +10,7 @@ import {
   hostVariant,
   moveToEnd,
   openScratchFile,
+  sendFixtureChat,
   triggerAndAcceptInline,
   typeText,
   waitFor,
@@ -89,14 +90,7 @@ describe(`fixture chat participant ${hostTag()}`, () => {
     const fx = await fixture();
     assert.ok(fx.chatRegistered, `participant not registered: ${fx.errors.join('; ')}`);
     const before = fx.stats.chatRequests;
-    // Without a model chosen the chat answers "Language model unavailable" before asking any
-    // participant; an extension without the proposed `chatProvider` API cannot make its model the
-    // default, so the request names it.
-    await vscode.commands.executeCommand('workbench.action.chat.open', {
-      query: '@fixture write a function',
-      isPartialQuery: false,
-      modelSelector: { vendor: fx.LM_VENDOR, id: fx.MODEL_ID },
-    });
+    await sendFixtureChat('@fixture write a function');
     await waitFor(() => fx.stats.chatRequests > before, 20000, 'the @fixture participant was not asked');
   });
 });

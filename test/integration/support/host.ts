@@ -55,6 +55,21 @@ export async function fixture(): Promise<FixtureApi> {
   return ext.activate();
 }
 
+/**
+ * Sends `query` (e.g. `@fixture write code`) from the chat view with the fixture's model chosen.
+ * Without a chosen model the chat answers "Language model unavailable" before any participant is
+ * asked, and an extension without the proposed `chatProvider` API cannot make its model the
+ * default, so the request names the model.
+ */
+export async function sendFixtureChat(query: string): Promise<void> {
+  const fx = await fixture();
+  await vscode.commands.executeCommand('workbench.action.chat.open', {
+    query,
+    isPartialQuery: false,
+    modelSelector: { vendor: fx.LM_VENDOR, id: fx.MODEL_ID },
+  });
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
