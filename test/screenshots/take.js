@@ -37,6 +37,24 @@ function parseArgs(argv) {
   return opts;
 }
 
+/** Waits until `lines` show our gutter icon and its image has loaded in the page. */
+async function waitForGutterIcons(page, lines) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const marks = await wb.markedLines(page);
+    if (JSON.stringify(marks.gutter) === JSON.stringify(lines)) break;
+    if (Date.now() > deadline) throw new Error(`gutter icons on ${JSON.stringify(marks.gutter)}, expected ${JSON.stringify(lines)}`);
+    await page.waitForTimeout(200);
+  }
+  await page.evaluate(async () => {
+    const icon = [...document.querySelectorAll('.cgmr')].find((g) => getComputedStyle(g).backgroundImage.includes('gutter-ai'));
+    const url = /url\("?(.*?)"?\)/.exec(getComputedStyle(icon).backgroundImage)[1];
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+  });
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   server.prepareHosts({ quiet: true });
@@ -58,8 +76,9 @@ async function main() {
     await wb.goToEnd(page);
     await wb.acceptCompletion(page, '// Adds two prices.\nfunction fixtureAdd(');
     await wb.save(page);
-    // Let the decorations (100 ms debounce) and the status bar settle.
-    await page.waitForTimeout(600);
+    // The decorations (100 ms debounce) are on lines 11-14, and the gutter icon has loaded.
+    await waitForGutterIcons(page, [11, 12, 13, 14]);
+    await page.waitForTimeout(400);
 
     // 1. The editor with AI lines marked.
     await page.mouse.move(5, 400);
