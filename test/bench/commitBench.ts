@@ -15,21 +15,6 @@ import { computeStagedChange } from '../../src/git/stagedChange';
 import { makeText } from './session';
 import { Rng, median, nowNs } from './stats';
 
-export interface CommitScaleResult {
-  readonly changedFiles: number;
-  readonly linesPerFile: number;
-  readonly aiRangesPerFile: number;
-  readonly repetitions: number;
-  readonly wallMs: number;
-  readonly gitMs: number;
-  readonly ownMs: number;
-  /** own / git */
-  readonly ownToGit: number;
-  readonly gitProcesses: number;
-  readonly filesCounted: number;
-  readonly aiLines: number;
-  readonly samples: { wallMs: number; gitMs: number; ownMs: number }[];
-}
 
 // ---- git time: every execFile the code under test makes is bracketed.
 let active = 0;
@@ -142,7 +127,17 @@ function makeRepo(files: number, seed: number): GeneratedRepo {
   return { root, ranges, linesPerFile, aiRangesPerFile };
 }
 
-async function measureOnce(repo: GeneratedRepo): Promise<{ wallMs: number; gitMs: number; ownMs: number; processes: number; files: number; aiLines: number }> {
+export interface SummaryTiming {
+  readonly wallMs: number;
+  readonly gitMs: number;
+  readonly ownMs: number;
+  readonly processes: number;
+  readonly files: number;
+  readonly aiLines: number;
+}
+
+/** One staged-change summary of `root`, timed, with git time bracketed. */
+export async function measureOnce(root: string, ranges: ReadonlyMap<string, AiRange[]>): Promise<SummaryTiming> {
   active = 0;
   busyNs = 0n;
   processes = 0;
@@ -150,14 +145,13 @@ async function measureOnce(repo: GeneratedRepo): Promise<{ wallMs: number; gitMs
   const t0 = nowNs();
   try {
     const change = await computeStagedChange({
-      root: repo.root,
+      root,
       maxFileBytes: 10 * 1024 * 1024,
       trivial: DEFAULT_POLICY.trivial,
-      rangesFor: (file) => repo.ranges.get(file.path) ?? [],
+      rangesFor: (file) => ranges.get(file.path) ?? [],
     });
     const summary = summarizeChange(change.files, DEFAULT_POLICY);
-    const wallNs = nowNs() - t0;
-    const wallMs = Number(wallNs) / 1e6;
+    const wallMs = Number(nowNs() - t0) / 1e6;
     const gitMs = Number(busyNs) / 1e6;
     return { wallMs, gitMs, ownMs: wallMs - gitMs, processes, files: change.files.length, aiLines: summary.totals.aiLines };
   } finally {
@@ -165,45 +159,55 @@ async function measureOnce(repo: GeneratedRepo): Promise<{ wallMs: number; gitMs
   }
 }
 
-export async function runCommitBench(scales: readonly number[], quick: boolean, log: (m: string) => void): Promise<CommitScaleResult[]> {
+export interface CommitScaleResult {
+  readonly changedFiles: number;
+  readonly linesPerFile: number;
+  readonly aiRangesPerFile: number;
+  /** Fresh processes, each: one summary with nothing cached (cold), then two more (warm). */
+  readonly processesRun: number;
+  readonly cold: { wallMs: number; gitMs: number; ownMs: number; ownToGit: number; gitProcesses: number };
+  readonly warm: { wallMs: number; gitMs: number; ownMs: number; ownToGit: number; gitProcesses: number };
+  readonly aiLines: number;
+  readonly samples: { cold: SummaryTiming; warm: SummaryTiming[] }[];
+}
+
+/**
+ * Runs the summary in fresh processes (`commitProbe.js`), so that the first summary of each finds
+ * git's output uncached in our process (as the first summary after staging does), then repeats
+ * it in the same process (warm: what a refresh of the same staged state costs).
+ */
+export function runCommitBench(probe: string, scales: readonly number[], quick: boolean, log: (m: string) => void): CommitScaleResult[] {
   const out: CommitScaleResult[] = [];
-  // Warm-up: compile the code paths and warm git's own caches.
-  {
-    const warm = makeRepo(20, 5);
-    await measureOnce(warm);
-    fs.rmSync(warm.root, { recursive: true, force: true });
-  }
   for (const files of scales) {
     const repo = makeRepo(files, 100 + files);
+    const rangesFile = path.join(repo.root, '..', `${path.basename(repo.root)}-ranges.json`);
     try {
-      const reps = quick || files >= 1000 ? 1 : files >= 100 ? 3 : 7;
-      const samples: { wallMs: number; gitMs: number; ownMs: number }[] = [];
-      let last: Awaited<ReturnType<typeof measureOnce>> | undefined;
-      for (let r = 0; r < reps; r++) {
-        last = await measureOnce(repo);
-        samples.push({ wallMs: last.wallMs, gitMs: last.gitMs, ownMs: last.ownMs });
+      fs.writeFileSync(rangesFile, JSON.stringify([...repo.ranges]));
+      const runs = quick || files >= 1000 ? 1 : files >= 100 ? 3 : 5;
+      const samples: { cold: SummaryTiming; warm: SummaryTiming[] }[] = [];
+      for (let r = 0; r < runs; r++) {
+        const res = childProcess.spawnSync(process.execPath, [probe, repo.root, rangesFile], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+        const line = res.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+        if (!line) throw new Error(`commit probe failed (exit ${res.status}): ${(res.stderr || res.stdout).slice(0, 2000)}`);
+        const parsed = JSON.parse(line.slice('BENCH_RESULT '.length)) as { cold: SummaryTiming; warm: SummaryTiming[]; error?: string };
+        if (parsed.error) throw new Error(`commit probe: ${parsed.error}`);
+        samples.push({ cold: parsed.cold, warm: parsed.warm });
       }
-      const wallMs = median(samples.map((s) => s.wallMs));
-      const gitMs = median(samples.map((s) => s.gitMs));
-      const ownMs = median(samples.map((s) => s.ownMs));
-      if (last!.files !== files) throw new Error(`expected ${files} staged files, the summary has ${last!.files}`);
-      out.push({
-        changedFiles: files,
-        linesPerFile: repo.linesPerFile,
-        aiRangesPerFile: repo.aiRangesPerFile,
-        repetitions: reps,
-        wallMs,
-        gitMs,
-        ownMs,
-        ownToGit: ownMs / gitMs,
-        gitProcesses: last!.processes,
-        filesCounted: last!.files,
-        aiLines: last!.aiLines,
-        samples,
-      });
-      log(`staged summary, ${files} files: wall ${wallMs.toFixed(1)} ms, git ${gitMs.toFixed(1)} ms, own ${ownMs.toFixed(1)} ms, ${last!.processes} git processes`);
+      const pick = (list: SummaryTiming[]) => {
+        const wallMs = median(list.map((s) => s.wallMs));
+        const gitMs = median(list.map((s) => s.gitMs));
+        const ownMs = median(list.map((s) => s.ownMs));
+        return { wallMs, gitMs, ownMs, ownToGit: ownMs / gitMs, gitProcesses: list[list.length - 1].processes };
+      };
+      const cold = pick(samples.map((s) => s.cold));
+      const warm = pick(samples.flatMap((s) => s.warm));
+      const files0 = samples[0].cold.files;
+      if (files0 !== files) throw new Error(`expected ${files} staged files, the summary has ${files0}`);
+      out.push({ changedFiles: files, linesPerFile: repo.linesPerFile, aiRangesPerFile: repo.aiRangesPerFile, processesRun: runs, cold, warm, aiLines: samples[0].cold.aiLines, samples });
+      log(`staged summary, ${files} files: cold wall ${cold.wallMs.toFixed(1)} ms (git ${cold.gitMs.toFixed(1)}, own ${cold.ownMs.toFixed(1)}, ${cold.gitProcesses} git processes); warm wall ${warm.wallMs.toFixed(1)} ms (git ${warm.gitMs.toFixed(1)}, own ${warm.ownMs.toFixed(1)})`);
     } finally {
       fs.rmSync(repo.root, { recursive: true, force: true });
+      fs.rmSync(rangesFile, { force: true });
     }
   }
   return out;

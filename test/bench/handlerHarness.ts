@@ -9,7 +9,7 @@
  * (the debounced status bar and decoration refresh) runs after the timed call, as if the person
  * paused longer than the debounce, and is timed separately as "deferred refresh".
  *
- *   node out/bench/handlerHarness.js <bundle> <extensionRoot> <ranges> <events> <repetitions> [paced|burst]
+ *   node out/bench/handlerHarness.js <bundle> <extensionRoot> <ranges> <events> <repetitions> [paced|burst|burst-warm-lines]
  *
  * Prints `BENCH_RESULT <json>`. Inline accepts and agent edits carry the `detailedReason` VS Code
  * gives where the edit-source API is available; typing carries none, as on VS Code Stable.
@@ -100,7 +100,11 @@ async function main(): Promise<void> {
   const reps = Number(repsArg ?? 2);
   // "paced": the debounced refresh runs between events (typing slower than the debounce);
   // "burst": it never gets to run during the session (typing faster than the debounce).
-  const deferred = (modeArg ?? 'paced') === 'paced';
+  // "burst-warm-lines": burst, with the document's line offsets already up to date when the
+  // handler runs (isolates what the handler's own document-length query costs).
+  const mode = modeArg ?? 'paced';
+  const deferred = mode === 'paced';
+  const eagerLineOffsets = mode === 'burst-warm-lines';
 
   const vscode = createVscodeMock(root);
   const originalLoad = Module._load;
@@ -136,6 +140,7 @@ async function main(): Promise<void> {
     }
 
     const document = new MockTextDocument(Uri.file(`/bench/workspace/file-${n}-${++fileNo}.ts`), initialText, { Position, Range } as unknown as MockClasses);
+    document.eagerLineOffsets = eagerLineOffsets;
     const editor = { document, selections: [], visibleRanges: [], options: {}, viewColumn: 1, setDecorations: () => undefined, revealRange: () => undefined, edit: () => Promise.resolve(true) };
     control.workspace.textDocuments = [document];
     control.onDidOpenTextDocument.fire(document);
@@ -226,7 +231,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `BENCH_RESULT ${JSON.stringify({
       ranges,
-      mode: deferred ? "paced" : "burst",
+      mode,
       documentChars: initialText.length,
       events: events.length,
       repetitions: reps,

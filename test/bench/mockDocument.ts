@@ -4,9 +4,10 @@
  * way VS Code drives it: the document is updated first, then `onDidChangeTextDocument` fires with
  * content changes in the coordinates of the text before. Updating it is not timed.
  *
- * Kept like the extension host's own copy of a document: an array of lines plus line start offsets
- * recomputed lazily from the first changed line, and `getText()` joining the lines (O(length), as
- * in VS Code). An edit never rebuilds the whole text, which matters: copying a large text before
+ * Kept like the extension host's own copy of a document: an array of lines, their lengths, and
+ * line start offsets summed lazily from the first changed line (so an `offsetAt` near the end of
+ * the file after an edit near its start costs O(lines), as in VS Code), and `getText()` joining
+ * the lines (O(length), as in VS Code). An edit never rebuilds the whole text, which matters: copying a large text before
  * every timed call would evict the caches and churn the heap in a way VS Code does not.
  */
 import { TextChange } from '../../src/core/provenance/provenanceStore';
@@ -30,11 +31,18 @@ export interface ContentChange {
 
 export class MockTextDocument {
   private lines: string[];
+  /** Length of each line plus its line break (what the line offsets are summed from). */
+  private lengths: number[];
   /** Offset at which each line starts; valid for indexes below `validStarts`. */
   private starts: number[] = [0];
   private validStarts = 1;
   version = 1;
   isDirty = false;
+  /**
+   * When true, line offsets are brought up to date right after each edit (outside the timed
+   * handler), as if something else had already asked for an offset near the end of the file.
+   */
+  eagerLineOffsets = false;
   readonly isUntitled = false;
   readonly isClosed = false;
   readonly languageId = 'typescript';
@@ -47,6 +55,7 @@ export class MockTextDocument {
     private readonly classes: MockClasses,
   ) {
     this.lines = text.split('\n');
+    this.lengths = this.lines.map((l) => l.length + 1);
   }
 
   get fileName(): string {
@@ -59,8 +68,8 @@ export class MockTextDocument {
 
   /** Line starts valid up to and including `line`. */
   private ensure(line: number): void {
-    const { starts, lines } = this;
-    for (let i = this.validStarts; i <= line; i++) starts[i] = starts[i - 1] + lines[i - 1].length + 1;
+    const { starts, lengths } = this;
+    for (let i = this.validStarts; i <= line; i++) starts[i] = starts[i - 1] + lengths[i - 1];
     if (line + 1 > this.validStarts) this.validStarts = line + 1;
   }
 
@@ -159,8 +168,10 @@ export class MockTextDocument {
       const after = this.lines[p.end.line].substring(p.end.character);
       const inserted = (before + p.change.text + after).split('\n');
       this.lines.splice(p.start.line, p.end.line - p.start.line + 1, ...inserted);
+      this.lengths.splice(p.start.line, p.end.line - p.start.line + 1, ...inserted.map((l) => l.length + 1));
       this.invalidateFrom(p.start.line);
     }
+    if (this.eagerLineOffsets) this.ensure(this.lines.length - 1);
     this.version++;
     this.isDirty = true;
     return contentChanges;

@@ -120,7 +120,7 @@ function partEngine(): void {
 
 interface HandlerRun {
   readonly ranges: number;
-  readonly mode: 'burst' | 'paced';
+  readonly mode: 'burst' | 'paced' | 'burst-warm-lines';
   readonly events: number;
   readonly repetitions: number;
 }
@@ -138,6 +138,7 @@ function partHandler(): void {
   for (const ranges of SCALES) plan.push({ ranges, mode: 'burst', events: QUICK ? 200 : 500, repetitions: QUICK || ranges >= 100_000 ? 1 : 2 });
   const pacedEvents: Record<number, number> = { 10: 300, 1000: 300, 10000: 100, 100000: 20 };
   for (const ranges of SCALES) plan.push({ ranges, mode: 'paced', events: QUICK ? Math.min(50, pacedEvents[ranges]) : pacedEvents[ranges], repetitions: 1 });
+  for (const ranges of [10_000, 100_000]) plan.push({ ranges, mode: 'burst-warm-lines', events: QUICK ? 200 : 500, repetitions: 1 });
   const out: Record<string, unknown>[] = [];
   for (const run of plan) {
     const r = runProbe([harness, bundle, ROOT, String(run.ranges), String(run.events), String(run.repetitions), run.mode]);
@@ -172,6 +173,8 @@ function partHandler(): void {
   process.stdout.write(
     'burst: events back to back, the debounced refresh never runs in between (typing faster than the debounce).\n' +
       'paced: the debounced work the handler scheduled (status bar, decorations, persistence) runs after each event, timed as "deferred refresh".\n' +
+      'burst-warm-lines: burst, but the document\'s line offsets are already up to date when the handler runs; the difference to burst is what the\n' +
+      '  handler\'s document-length check (offsetAt of the last line, O(lines below the edit) right after an edit) costs.\n' +
       'Handler = fire() of onDidChangeTextDocument: every listener the extension registered, including the store listeners it triggers.\n',
   );
   const burst = (n: number) => ok.find((r) => r.mode === 'burst' && r.ranges === n);
@@ -198,22 +201,45 @@ function partHandler(): void {
 // ---------------------------------------------------------------------------------------------
 // Part 3: staged-change summary on generated repositories.
 
-async function partCommit(): Promise<void> {
+function partCommit(): void {
   section('3. Staged-change summary (computeStagedChange + summarizeChange on a generated temp git repository)');
-  const scales = await runCommitBench([1, 100, 1000], QUICK, log);
+  const scales = runCommitBench(path.join(__dirname, 'commitProbe.js'), [1, 100, 1000], QUICK, log);
+  const pct = (r: number): string => `${(r * 100).toFixed(1)}%`;
   process.stdout.write(
     table(
-      ['changed files', 'runs', 'wall', 'git', 'our own', 'own / git', 'git processes', 'AI lines found'],
-      scales.map((s) => [s.changedFiles.toLocaleString('en-US'), String(s.repetitions), fmtMs(s.wallMs), fmtMs(s.gitMs), fmtMs(s.ownMs), `${(s.ownToGit * 100).toFixed(1)}%`, String(s.gitProcesses), s.aiLines.toLocaleString('en-US')]),
+      ['changed files', 'processes', 'cold: wall', 'git', 'our own', 'own / git', 'git procs', 'warm: wall', 'git', 'our own', 'own / git', 'git procs'],
+      scales.map((s) => [
+        s.changedFiles.toLocaleString('en-US'),
+        String(s.processesRun),
+        fmtMs(s.cold.wallMs),
+        fmtMs(s.cold.gitMs),
+        fmtMs(s.cold.ownMs),
+        pct(s.cold.ownToGit),
+        String(s.cold.gitProcesses),
+        fmtMs(s.warm.wallMs),
+        fmtMs(s.warm.gitMs),
+        fmtMs(s.warm.ownMs),
+        pct(s.warm.ownToGit),
+        String(s.warm.gitProcesses),
+      ]),
     ) + '\n',
   );
-  process.stdout.write('Each file: ~200 lines in HEAD; staged: 10 lines edited and 4 AI blocks of 3..12 lines added. git time = while a git process started by the code is running.\n');
-  const worst = scales.reduce((a, b) => (b.ownToGit > a.ownToGit ? b : a));
+  process.stdout.write(
+    'Each file: ~200 lines in HEAD; staged: 10 lines edited and 4 AI blocks of 3..12 lines added. git time = while a git process started by the code runs.\n' +
+      'cold: first summary in a fresh process (nothing cached); warm: the same staged state summarised again in that process (src/git caches blob contents).\n',
+  );
+  const worst = (k: 'cold' | 'warm') => Math.max(...scales.map((s) => s[k].ownToGit));
   goals.push({
     part: '3',
-    goal: 'our own time < 10% of git time (staged summary)',
-    measured: scales.map((s) => `${s.changedFiles} file${s.changedFiles === 1 ? '' : 's'}: ${(s.ownToGit * 100).toFixed(1)}%`).join(', '),
-    met: worst.ownToGit < 0.1,
+    goal: 'our own time < 10% of git time (staged summary, cold)',
+    measured: scales.map((s) => `${s.changedFiles} file${s.changedFiles === 1 ? '' : 's'}: ${pct(s.cold.ownToGit)}`).join(', '),
+    met: worst('cold') < 0.1,
+  });
+  goals.push({
+    part: '3',
+    goal: 'our own time < 10% of git time (staged summary, warm: blobs cached)',
+    measured: scales.map((s) => `${s.changedFiles} file${s.changedFiles === 1 ? '' : 's'}: ${pct(s.warm.ownToGit)}`).join(', '),
+    met: worst('warm') < 0.1,
   });
   results.commit = scales;
 }
@@ -336,7 +362,7 @@ async function main(): Promise<void> {
   partEngine();
   partBundleAndActivation();
   partHandler();
-  await partCommit();
+  partCommit();
   partMemory();
   printGoals();
   results.goals = goals;
