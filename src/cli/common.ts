@@ -12,10 +12,15 @@ export const REPO_OPTIONS = {
   'notes-ref': { type: 'string' },
 } as const;
 
-export const REPO_HELP = [
-  '  -C, --repo <dir>      Repository to read (default: the current directory)',
-  '  --notes-ref <ref>     Notes ref holding manifests (default: refs/notes/ai-provenance)',
-];
+/** Help lines of {@link REPO_OPTIONS}, with descriptions starting at column `column`. */
+export function repoHelp(column: number): string {
+  return [
+    ['-C, --repo <dir>', 'Repository to read (default: the current directory)'],
+    ['--notes-ref <ref>', 'Notes ref holding manifests (default: refs/notes/ai-provenance)'],
+  ]
+    .map(([o, d]) => `  ${o.padEnd(column - 2)}${d}`)
+    .join('\n');
+}
 
 export function openRepo(args: ParsedArgs, io: CliIo): GitRepo {
   const dir = path.resolve(io.cwd, str(args, 'repo') ?? '.');

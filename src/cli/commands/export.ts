@@ -3,7 +3,7 @@ import { AgentTraceRecord, toAgentTrace, validateAgentTrace } from '../../core/g
 import { forEachCommitProvenance } from '../../core/governance/commitProvenance';
 import { MANIFEST_NOTES_REF } from '../../core/manifest/schema';
 import { bool, parseArgs, str } from '../args';
-import { REPO_HELP, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
+import { repoHelp, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
 
 export const help = `Usage: ai-provenance export --format agent-trace <rev-range> [options]
@@ -19,7 +19,7 @@ Options:
   --format agent-trace   Output format (the only one so far; required)
   --array                One JSON array instead of JSON Lines (one record per line)
   -o, --output <file>    Write to a file instead of stdout
-${REPO_HELP.join('\n')}
+${repoHelp(25)}
   -h, --help             Show this help
 
 Commits without a manifest are skipped; commits whose manifest is invalid are reported on

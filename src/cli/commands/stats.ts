@@ -2,7 +2,7 @@
 import { GroupStats, StatsReport, collectStats } from '../../core/governance/stats';
 import { percent, renderTable } from '../../core/governance/format/table';
 import { bool, parseArgs, str } from '../args';
-import { REPO_HELP, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
+import { repoHelp, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, UsageError } from '../io';
 
 export const help = `Usage: ai-provenance stats <rev-range> [options]
@@ -21,7 +21,7 @@ Options:
   --until <date>         Only commits before <date>
   --top <n>              Rows per table section (default 20; JSON is never cut)
   -o, --output <file>    Write to a file instead of stdout
-${REPO_HELP.join('\n')}
+${repoHelp(25)}
   -h, --help             Show this help
 
 Exit codes: 0 ok, 2 usage or repository error.

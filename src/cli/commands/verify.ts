@@ -7,7 +7,7 @@ import { renderTable } from '../../core/governance/format/table';
 import { trailersForManifest } from '../../core/trailers/trailers';
 import { VerifyOptions, verifyRange } from '../../core/governance/verify';
 import { bool, list, parseArgs, str } from '../args';
-import { REPO_HELP, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit, withGitAsync } from '../common';
+import { repoHelp, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
 import { VERSION } from '../version';
 
@@ -33,7 +33,7 @@ Options:
   --groups <file>           JSON {"<group>": ["e-mail", ...]} to match reviewers to policy groups
   --allow-self-review       Let a commit's author count as its reviewer
   --warnings-as-errors      Fail on warnings too (e.g. a changed file missing from the manifest)
-${REPO_HELP.join('\n')}
+${repoHelp(28)}
   -h, --help                Show this help
 
 Exit codes: 0 all commits pass, 1 a check failed, 2 usage or repository error.
