@@ -11,7 +11,7 @@ import { Services } from './services';
 import { StatusBar } from './views/statusBar';
 import { registerDecorations } from './views/decorations';
 import { registerReport } from './views/report/reportPanel';
-import { registerCommitFlow } from './commit';
+import { getCommitFlow, registerCommitFlow } from './commit';
 
 export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
   const log = vscode.window.createOutputChannel('AI Provenance', { log: true });
@@ -37,6 +37,9 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
     registerCommitFlow(services),
     vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
   );
+  // The staged change's share joins the status bar tooltip once the commit flow runs.
+  const commitFlow = getCommitFlow();
+  if (commitFlow) context.subscriptions.push(statusBar.addSection(commitFlow));
   log.info(`AI Provenance ${context.extension.packageJSON.version} active`);
   return api;
 }

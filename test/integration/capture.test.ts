@@ -2,6 +2,7 @@
 // APIs are off as on VS Code Stable, so `detailedReason` never arrives and only the signals a
 // Marketplace extension really gets (our accept keybindings, chat code blocks) can be used.
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi, ApiRange } from '../../src/api';
 import {
@@ -17,6 +18,7 @@ import {
   triggerAndAcceptInline,
   typeText,
   waitFor,
+  workspaceFolder,
 } from './support/host';
 
 async function api(): Promise<AiProvenanceApi> {
@@ -202,5 +204,23 @@ describe(`capture ${hostTag()}`, function () {
       ['line', 'manual', 'hand-marked-tool'],
       [' two', 'agent', 'test-agent'],
     ]);
+  });
+
+  it(`the status bar tooltip shows the staged change's AI share ${hostTag()}`, async () => {
+    const a = await api();
+    const editor = await openScratchFile('staged.js', 'const human = 1;\n');
+    const doc = editor.document;
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    await editor.edit((b) => b.insert(end, 'function fromAi(x) {\n  return x * 2;\n}\n'));
+    assert.ok(a.recordAiEdit(doc.uri, new vscode.Range(1, 0, 4, 0), { tool: 'staged-tool', kind: 'agent' }));
+    await doc.save();
+    execFileSync('git', ['add', '--', vscode.workspace.asRelativePath(doc.uri, false)], { cwd: workspaceFolder().uri.fsPath });
+    const status = await waitFor(async () => {
+      const s = await statusBar();
+      return /Staged: \d+% AI \(3 of \d+ added lines\)/.test(s.tooltip) ? s : undefined;
+    }, 20_000, 'the status bar tooltip did not show the staged share').catch(async (err) => {
+      throw new Error(`${err.message}; tooltip: ${JSON.stringify((await statusBar()).tooltip)}`);
+    });
+    assert.match(status.tooltip, /AI lines: 3 of 4/);
   });
 });
