@@ -91,11 +91,11 @@ export class TempRepo {
 
   /** Lines added per staged path (numstat against HEAD, or everything for the first commit). */
   stagedAdded(): Map<string, number> {
-    const out = this.git(['diff', '--cached', '--numstat', '--no-renames']);
+    const out = this.git(['diff', '--cached', '--numstat', '--no-renames', '-z']);
     const m = new Map<string, number>();
-    for (const line of out.split('\n')) {
-      const [a, , p] = line.split('\t');
-      if (p) m.set(p, Number(a));
+    for (const rec of out.split('\0')) {
+      const [a, , p] = rec.split('\t');
+      if (p) m.set(p, a === '-' ? 0 : Number(a));
     }
     return m;
   }

@@ -340,6 +340,19 @@ describe('cli verify', function () {
     assert.strictEqual(r.code, 0, JSON.stringify(r.report.commits[0].findings));
   });
 
+  it('handles paths with spaces and non-ASCII characters', async () => {
+    commitPolicy(repo);
+    const file = 'src/größe und ñ.ts';
+    commitWithProvenance(repo, { subject: 'Unicode path', files: { [file]: lines(4) }, ai: { [file]: [{ start: 1, end: 4 }] }, extraTrailers: [REVIEWED] });
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report.commits[0].findings));
+    repo.write(file, lines(4).replace('line 3', 'line three'));
+    repo.git(['add', '--', file]);
+    repo.git(['commit', '-q', '--amend', '--no-edit']);
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.file, f.line]), [['file-hash-mismatch', file, 1], ['range-hash-mismatch', file, 1]]);
+  });
+
   it('writes SARIF 2.1.0 and GitHub annotations for failures', async () => {
     commitPolicy(repo);
     const c = commitWithProvenance(repo, {
