@@ -168,6 +168,25 @@ describe(`views ${hostTag()}`, () => {
     );
   });
 
+  it(`the report follows the active editor and keeps describing it while the panel has focus ${hostTag()}`, async () => {
+    const first = await fileWithAiLines('follow-a.js');
+    let model = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');
+    assert.strictEqual(model.file.state === 'tracked' && model.file.path, vscode.workspace.asRelativePath(first.document.uri, false));
+    const second = await openScratchFile('follow-b.js', 'let x = 1;\n');
+    assert.strictEqual(vscode.window.activeTextEditor?.document, second.document);
+    model = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');
+    assert.ok(model.file.state === 'tracked', JSON.stringify(model.file));
+    if (model.file.state !== 'tracked') return;
+    assert.strictEqual(model.file.path, vscode.workspace.asRelativePath(second.document.uri, false));
+    assert.strictEqual(model.file.aiLines, 0);
+    assert.deepStrictEqual(model.file.ranges, []);
+    // Focus the panel: no text editor is active, the report still describes the last one.
+    await vscode.commands.executeCommand('workbench.action.focusNextGroup');
+    await waitFor(() => vscode.window.activeTextEditor === undefined, 5000, 'the report panel did not take focus');
+    model = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');
+    assert.strictEqual(model.file.state === 'tracked' && model.file.path, vscode.workspace.asRelativePath(second.document.uri, false));
+  });
+
   it(`the report shows the staged change as the commit flow measures it, with its trailers ${hostTag()}`, async () => {
     const editor = await fileWithAiLines('staged.js');
     const doc = editor.document;
