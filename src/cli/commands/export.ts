@@ -1,5 +1,5 @@
 /** `ai-provenance export --format agent-trace <rev-range>`. */
-import { AgentTraceRecord, toAgentTrace, validateAgentTrace } from '../../core/governance/agentTrace';
+import { AGENT_TRACE_SCHEMA, AgentTraceRecord, toAgentTrace, validateAgentTrace } from '../../core/governance/agentTrace';
 import { forEachCommitProvenance } from '../../core/governance/commitProvenance';
 import { MANIFEST_NOTES_REF } from '../../core/manifest/schema';
 import { bool, parseArgs, str } from '../args';
@@ -18,6 +18,7 @@ before it is written. Record ids are stable (derived from the commit and manifes
 Options:
   --format agent-trace   Output format (the only one so far; required)
   --array                One JSON array instead of JSON Lines (one record per line)
+  --schema               Print the JSON Schema the records follow, and exit
   -o, --output <file>    Write to a file instead of stdout
 ${repoHelp(25)}
   -h, --help             Show this help
@@ -31,11 +32,16 @@ const SPEC = {
   ...REPO_OPTIONS,
   format: { type: 'string', choices: ['agent-trace'] },
   array: { type: 'boolean' },
+  schema: { type: 'boolean' },
   output: { type: 'string', alias: 'o' },
 } as const;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, SPEC);
+  if (bool(args, 'schema')) {
+    emit(args, io, JSON.stringify(AGENT_TRACE_SCHEMA, null, 2) + '\n');
+    return EXIT_OK;
+  }
   if (str(args, 'format') === undefined) {
     throw new UsageError("missing --format (supported: agent-trace)");
   }

@@ -111,6 +111,13 @@ describe('cli export --format agent-trace', function () {
     assert.match(r.err, new RegExp(`commit ${c.sha.slice(0, 12)}: record does not match the Agent Trace schema: /tool/name must have at least 1 character`));
   });
 
+  it('prints the schema with --schema', async () => {
+    const r = await exportTrace(repo, '--schema');
+    assert.strictEqual(r.code, 0);
+    assert.deepStrictEqual(JSON.parse(r.out), AGENT_TRACE_SCHEMA);
+    assert.strictEqual(JSON.parse(r.out).$defs.contributor.properties.type.enum.join(','), 'human,ai,mixed,unknown');
+  });
+
   it('needs --format', async () => {
     commitPolicy(repo);
     const r = await exportTrace(repo, 'HEAD');
