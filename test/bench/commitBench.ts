@@ -53,7 +53,7 @@ function git(cwd: string, ...args: string[]): string {
 
 const AI_ORIGIN: Origin = { kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', requestId: 'bench', timestamp: 1_700_000_000_000 };
 
-interface GeneratedRepo {
+export interface GeneratedRepo {
   readonly root: string;
   readonly ranges: Map<string, AiRange[]>;
   readonly linesPerFile: number;
@@ -65,7 +65,7 @@ interface GeneratedRepo {
  * one of them: some lines edited, a block of new lines added, part of it AI-produced (its ranges
  * are what `rangesFor` returns).
  */
-function makeRepo(files: number, seed: number): GeneratedRepo {
+export function makeRepo(files: number, seed: number): GeneratedRepo {
   const rng = new Rng(seed);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aiprov-bench-repo-'));
   git(root, 'init', '-q', '-b', 'main');
