@@ -14,6 +14,7 @@
  * Prints `BENCH_RESULT <json>`. Inline accepts and agent edits carry the `detailedReason` VS Code
  * gives where the edit-source API is available; typing carries none, as on VS Code Stable.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { AttributionRope } from '../../src/core/provenance/attributionRope';
 import { DocumentProvenance } from '../../src/core/provenance/provenanceStore';
@@ -228,6 +229,7 @@ async function main(): Promise<void> {
   const { generated, initialText, events } = prepare(ranges, eventCount);
   for (let rep = 0; rep < reps; rep++) await repetition(ranges, events, initialText, generated, true);
 
+  fs.rmSync(context._storageDir as string, { recursive: true, force: true });
   process.stdout.write(
     `BENCH_RESULT ${JSON.stringify({
       ranges,
