@@ -7,7 +7,7 @@
  * Kept like the extension host's own copy of a document: an array of lines, their lengths, and
  * line start offsets summed lazily from the first changed line (so an `offsetAt` near the end of
  * the file after an edit near its start costs O(lines), as in VS Code), and `getText()` joining
- * the lines (O(length), as in VS Code). An edit never rebuilds the whole text, which matters: copying a large text before
+ * the lines once per version (O(length), as in VS Code). An edit never rebuilds the whole text, which matters: copying a large text before
  * every timed call would evict the caches and churn the heap in a way VS Code does not.
  */
 import { TextChange } from '../../src/core/provenance/provenanceStore';
@@ -36,6 +36,8 @@ export class MockTextDocument {
   /** Offset at which each line starts; valid for indexes below `validStarts`. */
   private starts: number[] = [0];
   private validStarts = 1;
+  /** The whole text, joined on first request after an edit (VS Code caches it the same way). */
+  private cachedText: string | null = null;
   version = 1;
   isDirty = false;
   /**
@@ -85,7 +87,7 @@ export class MockTextDocument {
   }
 
   getText(range?: { start: PositionLike; end: PositionLike }): string {
-    if (!range) return this.lines.join('\n');
+    if (!range) return (this.cachedText ??= this.lines.join('\n'));
     const s = this.clamp(range.start);
     const e = this.clamp(range.end);
     if (s.line === e.line) return this.lines[s.line].substring(s.character, e.character);
@@ -172,6 +174,7 @@ export class MockTextDocument {
       this.invalidateFrom(p.start.line);
     }
     if (this.eagerLineOffsets) this.ensure(this.lines.length - 1);
+    this.cachedText = null;
     this.version++;
     this.isDirty = true;
     return contentChanges;
