@@ -16,7 +16,9 @@ export interface EngineScaleResult {
   readonly events: number;
   readonly contentChanges: number;
   readonly repetitions: number;
-  /** Attributed ranges when the session ends (accepts add ranges, deletions remove some). */
+  /** Events replayed on each fresh copy of the document. */
+  readonly eventsPerDocument: number;
+  /** Most attributed ranges at the end of a piece (accepts add ranges, deletions remove some). */
   readonly rangesAfterSession: number;
   readonly rope: Summary;
   readonly baseline: Summary;
@@ -93,6 +95,8 @@ function replay(engine: Engine, events: readonly SessionEvent[], out: Float64Arr
 export interface EngineBenchOptions {
   readonly scales: readonly number[];
   readonly events: number;
+  /** Events replayed on one fresh copy of the document before the next piece starts afresh. */
+  readonly eventsPerDocument: number;
   readonly repetitions: number;
   readonly onProgress?: (message: string) => void;
 }
@@ -117,25 +121,32 @@ export function runEngineBench(options: EngineBenchOptions): { agreement: Agreem
   const results: EngineScaleResult[] = [];
   for (const ranges of options.scales) {
     const doc = makeDocument(ranges, 1000 + ranges);
-    const events = makeSession(doc.length, options.events, 2000 + ranges);
+    // The session is cut into pieces replayed on a fresh copy of the document, so the file keeps
+    // about the number of ranges it is measured at (accepts and splits add ranges as it runs).
+    const chunk = Math.min(options.eventsPerDocument, options.events);
+    const pieces = Array.from({ length: Math.ceil(options.events / chunk) }, (_, k) => makeSession(doc.length, chunk, 2000 + ranges + 7919 * k));
+    const events = pieces.flat();
     const reps = options.repetitions;
     const ropeNs = new Float64Array(events.length * reps);
     const baseNs = new Float64Array(events.length * reps);
     let rangesAfter = 0;
     for (let rep = 0; rep < reps; rep++) {
-      const rope = ropeDoc(doc);
-      const base = baselineDoc(doc);
-      // Alternate which engine goes first, so drifting machine load hits both alike.
-      if (rep % 2 === 0) {
-        replay(rope, events, ropeNs, rep * events.length);
-        replay(base, events, baseNs, rep * events.length);
-      } else {
-        replay(base, events, baseNs, rep * events.length);
-        replay(rope, events, ropeNs, rep * events.length);
-      }
-      const diff = compareRanges(rope, base);
-      if (diff) throw new Error(`at ${ranges} ranges the baseline and the rope ended differently: ${diff}`);
-      rangesAfter = base.rangeCount;
+      pieces.forEach((piece, k) => {
+        const rope = ropeDoc(doc);
+        const base = baselineDoc(doc);
+        const at = rep * events.length + k * chunk;
+        // Alternate which engine goes first, so drifting machine load hits both alike.
+        if ((rep + k) % 2 === 0) {
+          replay(rope, piece, ropeNs, at);
+          replay(base, piece, baseNs, at);
+        } else {
+          replay(base, piece, baseNs, at);
+          replay(rope, piece, ropeNs, at);
+        }
+        const diff = compareRanges(rope, base);
+        if (diff) throw new Error(`at ${ranges} ranges the baseline and the rope ended differently: ${diff}`);
+        rangesAfter = Math.max(rangesAfter, base.rangeCount);
+      });
     }
     const byKind = new Map<EventKind, number[]>();
     for (let rep = 0; rep < reps; rep++) {
@@ -155,6 +166,7 @@ export function runEngineBench(options: EngineBenchOptions): { agreement: Agreem
       events: events.length,
       contentChanges: contentChangeCount(events),
       repetitions: reps,
+      eventsPerDocument: chunk,
       rangesAfterSession: rangesAfter,
       rope,
       baseline,
