@@ -14,10 +14,15 @@ import { documentLength, whyNotTracked } from './trackable';
  * changes, classify (constant work for typing), update the rope (O(log n)), fire the store event
  * (listeners only schedule work). Nothing reads the whole document on a keystroke.
  */
+/** How long after the last change the rope's length is compared with the document's. */
+const LENGTH_CHECK_MS = 500;
+
 export class ChangeCapture implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly untracked = new Map<string, string>();
   private isEnabled = true;
+  private readonly lengthChecks = new Set<string>();
+  private lengthTimer: NodeJS.Timeout | undefined;
   private readonly reloads: ReloadDetector;
 
   constructor(
@@ -95,10 +100,7 @@ export class ChangeCapture implements vscode.Disposable {
         }
       }
       if (pending?.documentKey === key) this.accepts.clear(key);
-      if (doc.rope.length !== documentLength(document)) {
-        const dropped = doc.verifyAgainst(document.getText());
-        this.services.log.warn(`provenance of ${key} was out of step with the text; resynchronised (${dropped} characters unmarked)`);
-      }
+      this.scheduleLengthCheck(key);
     } catch (err) {
       this.services.log.error(`could not record a change in ${key}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       this.services.store.getOrCreate(key, 0).verifyAgainst(document.getText());
@@ -133,7 +135,31 @@ export class ChangeCapture implements vscode.Disposable {
       .flatMap((e) => e.selections.map((s) => document.offsetAt(s.active)));
   }
 
+  /**
+   * A safety net: the document's length costs O(lines) to read, so it is compared with the rope's
+   * once typing pauses, not on every keystroke. A rope out of step is checked against the text.
+   */
+  private scheduleLengthCheck(key: string): void {
+    this.lengthChecks.add(key);
+    if (!this.lengthTimer) this.lengthTimer = setTimeout(() => this.checkLengths(), LENGTH_CHECK_MS);
+  }
+
+  private checkLengths(): void {
+    this.lengthTimer = undefined;
+    const keys = [...this.lengthChecks];
+    this.lengthChecks.clear();
+    for (const key of keys) {
+      const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === key);
+      const doc = this.services.store.get(key);
+      if (!document || !doc || doc.rope.length === documentLength(document)) continue;
+      const dropped = doc.verifyAgainst(document.getText());
+      this.services.log.warn(`provenance of ${key} was out of step with the text; resynchronised (${dropped} characters unmarked)`);
+      this.services.store.fire(key);
+    }
+  }
+
   dispose(): void {
+    if (this.lengthTimer) clearTimeout(this.lengthTimer);
     for (const d of this.disposables) d.dispose();
   }
 }
