@@ -1,7 +1,7 @@
-import { ManifestFile, ManifestRange, ManifestTotals, computeTotals, rangeText, sha256Hex } from '../manifest/schema';
+import { ManifestFile, ManifestRange, ManifestTotals, computeTotals, sha256Hex } from '../manifest/schema';
 import { Policy, PolicyDecision, TrivialRule, evaluatePolicy, isTrivialEdit } from '../policy/policy';
 import { Origin, isAiKind, originKey } from '../provenance/origin';
-import { AiRange, addedLines, splitLines } from './mapRanges';
+import { AiRange, addedLinesOf, splitLines } from './mapRanges';
 
 /**
  * Counting the AI contribution of a change, file by file. Pure: the caller supplies the texts
@@ -58,11 +58,12 @@ export function computeFileContribution(input: FileContributionInput): FileContr
   }
   const trivialRange = triviality(ranges, input.trivial);
 
-  const added = addedLines(input.baseText, text);
   const lines = splitLines(text);
+  const added = addedLinesOf(input.baseText, text, lines);
   let addedCharacters = 0;
   let aiCharacters = 0;
-  const aiLineInfo: Array<{ line: number; origin: Origin; trivial: boolean }> = [];
+  // `start` and `end` (before its `\n`) of each AI line, for the hash of the manifest ranges.
+  const aiLineInfo: Array<{ line: number; start: number; end: number; origin: Origin; trivial: boolean }> = [];
 
   let offset = 0;
   let ri = 0;
@@ -73,12 +74,15 @@ export function computeFileContribution(input: FileContributionInput): FileContr
     if (!added.has(line)) continue;
     let le = ls + raw.length;
     if (raw.endsWith('\n')) le--;
+    const lineEnd = le;
     if (le > ls && text.charCodeAt(le - 1) === 13 && raw.endsWith('\r\n')) le--;
     addedCharacters += le - ls;
 
+    while (ri < ranges.length && ranges[ri].end <= ls) ri++;
+    // No AI character on the line: it cannot be an AI line (and adds no AI characters).
+    if (ri === ranges.length || ranges[ri].start >= le) continue;
     let nonWs = 0;
     for (let i = ls; i < le; i++) if (!isWs(text.charCodeAt(i))) nonWs++;
-    while (ri < ranges.length && ranges[ri].end <= ls) ri++;
     let aiNonWs = 0;
     let nonTrivialNonWs = 0;
     const groups = new Map<string, Group>();
@@ -100,7 +104,7 @@ export function computeFileContribution(input: FileContributionInput): FileContr
     if (nonWs === 0 || aiNonWs * 2 <= nonWs) continue;
     let best: Group | undefined;
     for (const g of groups.values()) if (!best || g.nonWs > best.nonWs) best = g;
-    aiLineInfo.push({ line, origin: best!.origin, trivial: nonTrivialNonWs * 2 <= nonWs });
+    aiLineInfo.push({ line, start: ls, end: lineEnd, origin: best!.origin, trivial: nonTrivialNonWs * 2 <= nonWs });
   }
 
   const out: ManifestRange[] = [];
@@ -126,7 +130,8 @@ export function computeFileContribution(input: FileContributionInput): FileContr
       tool: first.origin.tool,
       ...(first.origin.model !== undefined ? { model: first.origin.model } : {}),
       trivial: first.trivial,
-      sha256: sha256Hex(rangeText(text, startLine, endLine)),
+      // rangeText(text, startLine, endLine), read from the offsets already known.
+      sha256: sha256Hex(text.slice(first.start, aiLineInfo[j - 1].end)),
     });
     i = j;
   }

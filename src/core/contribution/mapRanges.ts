@@ -183,8 +183,13 @@ export function splitLines(text: string): string[] {
  * middle's lines all count as added (no exact diff is attempted).
  */
 export function addedLines(oldText: string | undefined, newText: string): Set<number> {
+  return addedLinesOf(oldText, newText, splitLines(newText));
+}
+
+/** {@link addedLines} for a caller that has already split `newText` (`newLines` is `splitLines(newText)`). */
+export function addedLinesOf(oldText: string | undefined, newText: string, newLines: readonly string[]): Set<number> {
   const added = new Set<number>();
-  const b = splitLines(newText);
+  const b = newLines;
   if (oldText === undefined || oldText === '') {
     for (let i = 0; i < b.length; i++) added.add(i);
     return added;
