@@ -1,0 +1,70 @@
+import { fencedCodeBlocks } from './fencedCode';
+
+/** A code block of a chat answer, with what VS Code recorded about the request that produced it. */
+export interface ChatCodeBlock {
+  readonly text: string;
+  /** The language model, as VS Code identifies it (`vendor/id`), when recorded. */
+  readonly model?: string;
+  readonly requestId?: string;
+  /** The extension of the chat participant that answered, when recorded. */
+  readonly participant?: string;
+  /** When the answer completed (ms since the epoch), when recorded. */
+  readonly completedAt?: number;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** VS Code writes model ids as `vendor/id`, and as `vendor|id` in edit sources: one form here. */
+export function normaliseModelId(id: string | undefined): string | undefined {
+  return id?.replace(/\|/g, '/');
+}
+
+/** The Markdown of a response: its text parts in order, other parts as paragraph breaks. */
+function responseMarkdown(parts: unknown): string {
+  if (!Array.isArray(parts)) return '';
+  let out = '';
+  for (const part of parts) {
+    if (!isRecord(part)) continue;
+    const value = part.value;
+    const isText = (part.kind === undefined || part.kind === 'markdownContent') && typeof value === 'string';
+    if (isText) out += value;
+    else if (isRecord(value) && typeof value.value === 'string' && part.kind === 'markdownContent') out += value.value;
+    else if (!out.endsWith('\n')) out += '\n';
+  }
+  return out;
+}
+
+/** Every code block of every answered request of a session read by `readChatSession`. */
+export function chatCodeBlocksOf(session: Record<string, unknown>): ChatCodeBlock[] {
+  const requests = session.requests;
+  if (!Array.isArray(requests)) return [];
+  const blocks: ChatCodeBlock[] = [];
+  for (const request of requests) {
+    if (!isRecord(request)) continue;
+    const agent = isRecord(request.agent) ? request.agent : undefined;
+    const extensionId = agent && isRecord(agent.extensionId) ? str(agent.extensionId.value) : undefined;
+    const state = isRecord(request.modelState) ? request.modelState : undefined;
+    const base = {
+      model: normaliseModelId(str(request.modelId)),
+      requestId: str(request.requestId),
+      participant: extensionId,
+      completedAt: num(state?.completedAt) ?? num(request.responseTimestamp) ?? num(request.timestamp),
+    };
+    for (const text of fencedCodeBlocks(responseMarkdown(request.response))) {
+      const block: Record<string, unknown> = { text };
+      for (const [k, v] of Object.entries(base)) if (v !== undefined) block[k] = v;
+      blocks.push(block as unknown as ChatCodeBlock);
+    }
+  }
+  return blocks;
+}
