@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { AiProvenanceApi } from './api';
 import { AcceptInterception } from './capture/acceptInterception';
 import { ChangeCapture } from './capture/changeCapture';
+import { ChatConfirmation } from './capture/chatConfirmation';
 import { ChatContext } from './capture/chatContext';
+import { ChatHistory } from './capture/chatHistory';
 import { registerManualMarks } from './commands/manualMarks';
 import { ProvenanceStore } from './core/provenance/provenanceStore';
 import { createApi } from './publicApi';
@@ -20,7 +22,9 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
 
   const accepts = new AcceptInterception(context.extension.id, log);
   const chat = new ChatContext(log);
-  const capture = new ChangeCapture(services, accepts, chat);
+  const chatHistory = new ChatHistory(context, log);
+  const chatConfirmation = new ChatConfirmation(services, chatHistory);
+  const capture = new ChangeCapture(services, accepts, chat, chatHistory, chatConfirmation);
   context.subscriptions.push(registerPersistence(services));
   const track = (d: vscode.TextDocument) => capture.track(d);
   const statusBar = new StatusBar(services, (d) => capture.reasonNotTracked(d));
@@ -28,6 +32,8 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
   context.subscriptions.push(
     accepts,
     chat,
+    chatHistory,
+    chatConfirmation,
     capture,
     statusBar,
     api,

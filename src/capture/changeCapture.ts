@@ -4,7 +4,9 @@ import { MIN_MATCH_CHARS } from '../core/classification/chatCodeBlockMatch';
 import { TextChange } from '../core/provenance/provenanceStore';
 import { Services, storeKey } from '../services';
 import { AcceptInterception } from './acceptInterception';
+import { ChatConfirmation } from './chatConfirmation';
 import { ChatContext } from './chatContext';
+import { ChatHistory } from './chatHistory';
 import { ReloadDetector } from './reloadDetector';
 import { inlineToolName } from './inlineTool';
 import { documentLength, whyNotTracked } from './trackable';
@@ -16,6 +18,8 @@ import { documentLength, whyNotTracked } from './trackable';
  */
 /** How long after the last change the rope's length is compared with the document's. */
 const LENGTH_CHECK_MS = 500;
+/** Facts of a change that inserts nothing long enough to be a chat block. */
+const NO_BLOCKS: ChangeFacts['chatCodeBlocks'] = [];
 
 export class ChangeCapture implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -29,6 +33,8 @@ export class ChangeCapture implements vscode.Disposable {
     private readonly services: Services,
     private readonly accepts: AcceptInterception,
     private readonly chat: ChatContext,
+    private readonly chatHistory: ChatHistory,
+    private readonly chatConfirmation: ChatConfirmation,
   ) {
     this.reloads = new ReloadDetector(services);
     this.disposables.push(
@@ -84,9 +90,14 @@ export class ChangeCapture implements vscode.Disposable {
       if (!this.isEnabled) {
         doc.applyChanges(changes, { type: 'human' });
       } else {
+        this.chatConfirmation.follow(key, changes);
         const facts = this.facts(event, key, changes, pending);
         const result = classifyChange(facts);
         doc.applyChanges(result.changes, result.attribution);
+        // A block inserted before VS Code stored the chat answer it came from is matched later.
+        if (result.attribution.type === 'human' && result.rule !== 'editSource:typing' && facts.chatCodeBlocks !== NO_BLOCKS) {
+          this.chatConfirmation.consider(key, result.changes, facts.now);
+        }
         // The dirty flag lags the event: here it still tells whether the document was clean before
         // the change, which a reload from disk requires. Typing into a dirty file costs nothing.
         if (result.attribution.type === 'human' && facts.detailedReason === undefined && !document.isDirty) this.reloads.note(document, result.changes);
@@ -120,7 +131,7 @@ export class ChangeCapture implements vscode.Disposable {
       detailedReason: (event as { detailedReason?: unknown }).detailedReason,
       changes,
       pending,
-      chatCodeBlocks: bigInsert ? this.chat.codeBlocks() : [],
+      chatCodeBlocks: bigInsert ? this.chatHistory.codeBlocks() : NO_BLOCKS,
       chatEditingSession: session,
       cursorOffsets: session ? this.cursorOffsets(document) : [],
       soleChatModel: this.chat.soleChatModel(),

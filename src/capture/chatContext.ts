@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import { CHAT_CODE_BLOCK_SCHEMES } from '../core/classification/chatCodeBlockMatch';
 
 /**
- * What the window shows of chat, from stable APIs only: the chat code block documents VS Code opens
- * for each code block of an answer, the documents of chat editing sessions, and the chat models
- * available (to name the model when exactly one exists).
+ * What the window shows of chat, from stable APIs only: the documents of chat editing sessions, and
+ * the chat models available (to name the model when exactly one exists). The code blocks of chat
+ * answers come from `ChatHistory`.
  */
 export class ChatContext implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -19,11 +18,6 @@ export class ChatContext implements vscode.Disposable {
     const lm = (vscode as { lm?: typeof vscode.lm }).lm;
     if (lm?.onDidChangeChatModels) this.disposables.push(lm.onDidChangeChatModels(() => void this.refreshModels()));
     void this.refreshModels();
-  }
-
-  /** Texts of the chat code blocks open now. */
-  codeBlocks(): string[] {
-    return vscode.workspace.textDocuments.filter((d) => CHAT_CODE_BLOCK_SCHEMES.includes(d.uri.scheme)).map((d) => d.getText());
   }
 
   /** True when a chat editing session has a document open for `uri`. */

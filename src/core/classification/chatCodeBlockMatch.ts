@@ -1,13 +1,12 @@
+import type { ChatCodeBlock } from '../chat/chatAnswers';
+
 /**
  * Decides whether inserted text came from a code block of a chat answer ("Insert at Cursor", or a
- * copy of the block pasted by hand). VS Code shows each code block of a chat answer in a text
- * document of scheme `vscode-chat-code-block`, so an extension can read their text; an insertion is
- * attributed to chat only when its content is found in one of them. Ordinary pastes and formatting
- * therefore never match: the rule is about content, not size.
+ * copy of the block pasted by hand). The code blocks come from the chat sessions VS Code keeps in
+ * the workspace storage (see `ChatHistory`): an insertion is attributed to chat only when its
+ * content is found in one of them. Ordinary pastes and formatting therefore never match: the rule
+ * is about content, not size.
  */
-
-/** Schemes of documents that hold chat code blocks. */
-export const CHAT_CODE_BLOCK_SCHEMES: readonly string[] = ['vscode-chat-code-block'];
 
 /** An insertion must have at least this many non-whitespace characters to be matched. */
 export const MIN_MATCH_CHARS = 16;
@@ -21,16 +20,29 @@ export function normaliseCode(text: string): string {
     .join('\n');
 }
 
-/** True when `inserted` is (a contiguous part of, by whole lines) one of the code blocks. */
-export function matchesChatCodeBlock(inserted: string, codeBlocks: readonly string[]): boolean {
-  const needle = normaliseCode(inserted);
-  if (needle.replace(/\s/g, '').length < MIN_MATCH_CHARS) return false;
+/** True when the inserted text is long enough to be matched at all. */
+export function isMatchable(inserted: string): boolean {
+  return inserted.replace(/\s/g, '').length >= MIN_MATCH_CHARS;
+}
+
+/**
+ * The code block `inserted` is (a contiguous part of, by whole lines), the most recent when several
+ * are; only blocks of answers that completed by `at` (when given) count.
+ */
+export function findChatCodeBlock(inserted: string, codeBlocks: readonly ChatCodeBlock[], at?: number): ChatCodeBlock | undefined {
+  if (!isMatchable(inserted)) return undefined;
+  const needle = `\n${normaliseCode(inserted)}\n`;
+  let best: ChatCodeBlock | undefined;
   for (const block of codeBlocks) {
-    const hay = normaliseCode(block);
-    if (hay === needle) return true;
-    // Whole-line containment: the needle must start and end on line boundaries of the block.
-    const index = `\n${hay}\n`.indexOf(`\n${needle}\n`);
-    if (index !== -1) return true;
+    if (at !== undefined && block.completedAt !== undefined && block.completedAt > at) continue;
+    if (best && (best.completedAt ?? 0) >= (block.completedAt ?? 0)) continue;
+    // Whole-line containment: the needle starts and ends on line boundaries of the block.
+    if (`\n${normaliseCode(block.text)}\n`.includes(needle)) best = block;
   }
-  return false;
+  return best;
+}
+
+/** True when `inserted` is (by whole lines) part of one of the code blocks. */
+export function matchesChatCodeBlock(inserted: string, codeBlocks: readonly ChatCodeBlock[]): boolean {
+  return findChatCodeBlock(inserted, codeBlocks) !== undefined;
 }

@@ -1,6 +1,7 @@
 import { Origin } from '../provenance/origin';
 import { ChangeAttribution, TextChange } from '../provenance/provenanceStore';
-import { matchesChatCodeBlock } from './chatCodeBlockMatch';
+import { ChatCodeBlock, normaliseModelId } from '../chat/chatAnswers';
+import { findChatCodeBlock } from './chatCodeBlockMatch';
 import { EditSource, readEditSource } from './editSource';
 import { normaliseToolId } from './toolId';
 import { PENDING_ACCEPT_TTL_MS, PendingAccept, isAtCursor, narrowToNewText } from './pendingAccept';
@@ -14,7 +15,7 @@ import { PENDING_ACCEPT_TTL_MS, PendingAccept, isAtCursor, narrowToNewText } fro
  * 3. an intercepted inline-suggestion accept (our keybindings) tied to this very change;
  * 4. (a reload from disk on Stable is recognised after the fact by the adapter: see
  *    `ReloadDetector`; it cannot be decided from the event alone);
- * 5. inserted text found in an open chat code block: chat;
+ * 5. inserted (or pasted) text found in a code block of a recorded chat answer: chat;
  * 6. an edit to a file under a chat editing session, away from every cursor: chat;
  * 7. everything else is a person's edit.
  */
@@ -28,8 +29,8 @@ export interface ChangeFacts {
   readonly changes: readonly TextChange[];
   /** The latest intercepted accept, if any. */
   readonly pending?: PendingAccept;
-  /** Texts of the chat code blocks currently open in the window. */
-  readonly chatCodeBlocks: readonly string[];
+  /** Code blocks of the chat answers known now (from VS Code's stored chat sessions). */
+  readonly chatCodeBlocks: readonly ChatCodeBlock[];
   /** A chat editing session currently edits this file. */
   readonly chatEditingSession: boolean;
   /** Cursor offsets of the document's editors before the change (empty when it has none). */
@@ -98,16 +99,27 @@ function fromChatSource(facts: ChangeFacts, source: Extract<EditSource, { type: 
   const kind = source.inline ? 'inlineChat' : source.mode === 'agent' ? 'agent' : 'chat';
   return origin(
     facts,
-    { kind, tool: source.extensionId ? normaliseToolId(source.extensionId) : CHAT_TOOL, model: source.model ?? facts.soleChatModel, requestId: source.requestId ?? source.sessionId },
+    {
+      kind,
+      tool: source.extensionId ? normaliseToolId(source.extensionId) : CHAT_TOOL,
+      model: normaliseModelId(source.model) ?? facts.soleChatModel,
+      requestId: source.requestId ?? source.sessionId,
+    },
     'editSource:chat',
   );
+}
+
+/** The origin of text taken from a chat answer's code block. */
+export function chatBlockOrigin(block: ChatCodeBlock): Omit<Origin, 'timestamp'> {
+  return { kind: 'chat', tool: block.participant ? normaliseToolId(block.participant) : CHAT_TOOL, model: block.model, requestId: block.requestId };
 }
 
 function chatRules(facts: ChangeFacts): Classification | undefined {
   const insertions = facts.changes.filter((c) => c.text.length > 0);
   if (insertions.length === 0) return undefined;
-  if (facts.chatCodeBlocks.length > 0 && insertions.every((c) => matchesChatCodeBlock(c.text, facts.chatCodeBlocks))) {
-    return origin(facts, { kind: 'chat', tool: CHAT_TOOL, model: facts.soleChatModel }, 'chatCodeBlock');
+  if (facts.chatCodeBlocks.length > 0) {
+    const blocks = insertions.map((c) => findChatCodeBlock(c.text, facts.chatCodeBlocks, facts.now));
+    if (blocks.every((b) => b !== undefined)) return origin(facts, chatBlockOrigin(blocks[0]!), 'chatCodeBlock');
   }
   if (facts.chatEditingSession) {
     const awayFromCursors = insertions.every((c) => !facts.cursorOffsets.some((o) => c.offset <= o && o <= c.offset + c.deleteLength));
@@ -136,6 +148,8 @@ export function classifyChange(facts: ChangeFacts): Classification {
         return chatRules(facts) ?? human(facts, 'editSource:unknown');
       case 'typing':
         return human(facts, 'editSource:typing');
+      case 'paste':
+        return chatRules(facts) ?? human(facts, 'editSource:paste');
       case 'other':
         return human(facts, `editSource:${source.source}`);
     }

@@ -7,6 +7,8 @@
 /** What an edit source says about a change, normalised. */
 export type EditSource =
   | { readonly type: 'typing' }
+  /** A paste from the clipboard (`cursor` with kind `paste`). */
+  | { readonly type: 'paste' }
   | { readonly type: 'inline'; readonly partial: boolean; readonly nextEdit: boolean; readonly extensionId?: string; readonly requestId?: string }
   | { readonly type: 'chat'; readonly inline: boolean; readonly mode?: string; readonly model?: string; readonly sessionId?: string; readonly requestId?: string; readonly extensionId?: string }
   | { readonly type: 'chatUndo' }
@@ -39,7 +41,7 @@ export function readEditSource(detailedReason: unknown): EditSource | undefined 
   const metadata = reason.metadata && typeof reason.metadata === 'object' ? (reason.metadata as Record<string, unknown>) : {};
   switch (reason.source) {
     case 'cursor':
-      return { type: 'typing' };
+      return metadata.kind === 'paste' ? { type: 'paste' } : { type: 'typing' };
     case 'inlineCompletionAccept':
     case 'inlineCompletionPartialAccept': {
       const languageId = field(metadata, 'languageId');

@@ -1,11 +1,13 @@
 import * as assert from 'assert';
 import { ChangeFacts, classifyChange } from '../../../src/core/classification/classifier';
-import { matchesChatCodeBlock } from '../../../src/core/classification/chatCodeBlockMatch';
+import { ChatCodeBlock } from '../../../src/core/chat/chatAnswers';
+import { findChatCodeBlock, matchesChatCodeBlock } from '../../../src/core/classification/chatCodeBlockMatch';
 import { readEditSource } from '../../../src/core/classification/editSource';
 import { PendingAccept, narrowReplacement } from '../../../src/core/classification/pendingAccept';
 
 const NOW = 1_700_000_000_000;
-const CODE_BLOCK = 'function greet(name) {\n  return `Hello, ${name}!`;\n}\n';
+const CODE = 'function greet(name) {\n  return `Hello, ${name}!`;\n}\n';
+const CODE_BLOCK: ChatCodeBlock = { text: CODE, model: 'vendor/fixture-model', requestId: 'request_1', participant: 'Some.Chat-Extension', completedAt: NOW - 1000 };
 
 function facts(over: Partial<ChangeFacts> = {}): ChangeFacts {
   return {
@@ -134,15 +136,34 @@ describe('classifyChange without detailedReason (VS Code Stable)', () => {
     assert.strictEqual(kindOf(facts({ changes: [{ offset: 0, deleteLength: 5, text: 'agent wrote this' }] })), 'human');
   });
 
-  it('text found in an open chat code block is chat, with the sole model named', () => {
-    const r = classifyChange(facts({ chatCodeBlocks: [CODE_BLOCK], soleChatModel: 'fixture-model', changes: [{ offset: 10, deleteLength: 0, text: CODE_BLOCK }] }));
+  it('text found in a chat answer\'s code block is chat, with the model, request and participant VS Code recorded', () => {
+    const r = classifyChange(facts({ chatCodeBlocks: [CODE_BLOCK], soleChatModel: 'other-model', changes: [{ offset: 10, deleteLength: 0, text: CODE }] }));
     assert.ok(r.attribution.type === 'origin');
-    assert.strictEqual(r.attribution.origin.kind, 'chat');
-    assert.strictEqual(r.attribution.origin.model, 'fixture-model');
+    assert.deepStrictEqual(r.attribution.origin, { kind: 'chat', tool: 'some.chat-extension', model: 'vendor/fixture-model', requestId: 'request_1', timestamp: NOW });
+    assert.strictEqual(r.rule, 'chatCodeBlock');
   });
 
-  it('the chat rule also applies to "Insert at Cursor" reported as source unknown', () => {
-    assert.strictEqual(kindOf(facts({ detailedReason: { source: 'unknown' }, chatCodeBlocks: [CODE_BLOCK], changes: [{ offset: 0, deleteLength: 0, text: CODE_BLOCK }] })), 'chat');
+  it('the chat rule also applies to "Insert at Cursor" reported as source unknown, and to a paste of the block', () => {
+    assert.strictEqual(kindOf(facts({ detailedReason: { source: 'unknown' }, chatCodeBlocks: [CODE_BLOCK], changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'chat');
+    const paste = { source: 'cursor', metadata: { kind: 'paste' } };
+    assert.strictEqual(kindOf(facts({ detailedReason: paste, chatCodeBlocks: [CODE_BLOCK], changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'chat');
+    assert.strictEqual(kindOf(facts({ detailedReason: paste, chatCodeBlocks: [CODE_BLOCK], changes: [{ offset: 0, deleteLength: 0, text: 'const unrelated = pastedByHand(1);\n' }] })), 'human');
+  });
+
+  it('typed text is human even when it equals a chat block (only insertions and pastes are matched)', () => {
+    const typing = { source: 'cursor', metadata: { kind: 'type' } };
+    assert.strictEqual(kindOf(facts({ detailedReason: typing, chatCodeBlocks: [CODE_BLOCK], changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'human');
+  });
+
+  it('a block of an answer that completed after the change does not count', () => {
+    const later = { ...CODE_BLOCK, completedAt: NOW + 60_000 };
+    assert.strictEqual(kindOf(facts({ chatCodeBlocks: [later], changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'human');
+  });
+
+  it('a model id in VS Code\'s edit-source form (vendor|id) is recorded as vendor/id', () => {
+    const r = classifyChange(facts({ detailedReason: { source: 'Chat.applyEdits', metadata: { $modelId: 'copilot|gpt-4o' } }, changes: [{ offset: 0, deleteLength: 0, text: 'x();' }] }));
+    assert.ok(r.attribution.type === 'origin');
+    assert.strictEqual(r.attribution.origin.model, 'copilot/gpt-4o');
   });
 
   it('an ordinary large paste is human', () => {
@@ -170,12 +191,22 @@ describe('classifyChange without detailedReason (VS Code Stable)', () => {
 describe('chat code block matching', () => {
   it('matches re-indented text and whole-line parts of a block', () => {
     assert.ok(matchesChatCodeBlock('    function greet(name) {\n      return `Hello, ${name}!`;\n    }', [CODE_BLOCK]));
+    assert.ok(matchesChatCodeBlock(CODE.replace(/\n/g, '\r\n'), [CODE_BLOCK]));
     assert.ok(matchesChatCodeBlock('  return `Hello, ${name}!`;\n}', [CODE_BLOCK]));
   });
   it('does not match short text or text that merely shares a fragment', () => {
     assert.ok(!matchesChatCodeBlock('}', [CODE_BLOCK]));
     assert.ok(!matchesChatCodeBlock('return `Hello', [CODE_BLOCK]));
     assert.ok(!matchesChatCodeBlock('function greet(name) { return 1; }', [CODE_BLOCK]));
+    // A line of the block that is only part of an inserted line does not match.
+    assert.ok(!matchesChatCodeBlock('// see: return `Hello, ${name}!`;', [CODE_BLOCK]));
+  });
+  it('names the most recent answer when several blocks match', () => {
+    const older = { ...CODE_BLOCK, requestId: 'old', completedAt: NOW - 50_000 };
+    const newer = { ...CODE_BLOCK, requestId: 'new', completedAt: NOW - 10 };
+    assert.strictEqual(findChatCodeBlock(CODE, [newer, older], NOW)?.requestId, 'new');
+    assert.strictEqual(findChatCodeBlock(CODE, [older, newer], NOW)?.requestId, 'new');
+    assert.strictEqual(findChatCodeBlock(CODE, [older, newer], NOW - 20)?.requestId, 'old');
   });
 });
 
