@@ -4,7 +4,7 @@ import { buildManifest, sameClaims } from '../core/manifest/build';
 import { Manifest, ManifestLocation, PolicySource, sha256Hex } from '../core/manifest/schema';
 import { Policy, PolicyDecision, evaluatePolicy } from '../core/policy/policy';
 import { Trailer, buildTrailers } from '../core/trailers/trailers';
-import { decodeUtf8, hashBlob, indexBlobs, readBlob, resolveCommit } from '../git/git';
+import { decodeUtf8, hashBlob, indexBlobs, readBlobs, resolveCommit } from '../git/git';
 import {
   clearPendingNote,
   committedManifestExists,
@@ -168,13 +168,14 @@ async function snapshotFiles(root: string, working: ReadonlyMap<string, WorkingP
   const out: SnapshotFile[] = [];
   const paths = [...working].filter(([, w]) => w.ranges.length).map(([p]) => p);
   const blobs = await indexBlobs(root, paths);
+  const contents = await readBlobs(root, blobs.values());
   for (const path of paths) {
     const w = working.get(path)!;
     const versions: SnapshotFile['versions'][number][] = [];
     const blob = blobs.get(path);
     let indexText: string | undefined;
     if (blob) {
-      indexText = decodeUtf8(await readBlob(root, blob));
+      indexText = decodeUtf8(contents.get(blob)!);
       if (indexText !== undefined) versions.push({ blob, ranges: toSnapshotRanges(mapRanges(w.text, indexText, w.ranges)) });
     }
     if (indexText !== w.text) {

@@ -2,13 +2,14 @@ import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
 import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
-import { StagedEntry, blobSizes, decodeUtf8, readBlob, resolveCommit, stagedEntries } from './git';
+import { StagedEntry, blobSizes, decodeUtf8, readBlobs, resolveCommit, stagedEntries } from './git';
 
 /**
  * The contribution of the staged change: every file that differs between the index and a base
  * commit (HEAD by default), counted with `computeFileContribution`. git supplies the texts
- * (`git diff --cached --raw --numstat -M`, `git cat-file`); the caller supplies the AI ranges of
- * each staged text (from the editor's provenance, or from the snapshot the extension wrote).
+ * (`git diff --cached --raw --numstat -M`, then one `git cat-file --batch` for all of them); the
+ * caller supplies the AI ranges of each staged text (from the editor's provenance, or from the
+ * snapshot the extension wrote).
  *
  * Skipped, with a note, and listed with zero counts: binary files (as git's diff sees them),
  * files over `maxFileBytes`, submodules, symlinks, text that is not UTF-8. Never counted: the
@@ -56,6 +57,16 @@ export function isManifestPath(path: string): boolean {
   return path === MANIFEST_DIR || path.startsWith(`${MANIFEST_DIR}/`);
 }
 
+/** A file's entry as counted (everything but its path and status). */
+interface CountedFile {
+  readonly sha256: string;
+  readonly counts?: Omit<ManifestFile, 'path' | 'oldPath' | 'status' | 'sha256' | 'skipped'>;
+  readonly skipped?: ManifestSkipReason;
+  readonly note?: string;
+}
+
+const ZERO = { addedLines: 0, aiLines: 0, nonTrivialAiLines: 0, addedCharacters: 0, aiCharacters: 0, ranges: [] };
+
 export async function computeStagedChange(options: StagedChangeOptions): Promise<StagedChange> {
   const { root, env } = options;
   const baseRev = options.base === undefined ? 'HEAD' : options.base;
@@ -63,61 +74,65 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   if (baseRev !== null && baseRev !== 'HEAD' && base === null) throw new Error(`cannot resolve base commit ${baseRev}`);
   const entries = await stagedEntries(root, base ?? undefined, env);
   const counted = entries.filter((e) => !isManifestPath(e.path));
-  const sizes = await blobSizes(root, counted.flatMap((e) => (e.newBlob ? [e.newBlob] : [])));
+
+  // Every blob to read, with one `cat-file --batch-check` and one `cat-file --batch`. The base
+  // version is read only where the staged one may be counted.
+  const reads = counted.filter((e) => e.status !== 'deleted' && e.newBlob && e.newMode !== '160000');
+  const wantsBase = (e: StagedEntry): boolean =>
+    !!e.oldBlob && e.status !== 'added' && e.oldMode !== '160000' && e.oldMode !== '120000' && e.newMode !== '120000' && !e.binary;
+  const sizes = await blobSizes(root, reads.flatMap((e) => [e.newBlob!, ...(wantsBase(e) ? [e.oldBlob!] : [])]));
+  const wanted: string[] = [];
+  for (const e of reads) {
+    wanted.push(e.newBlob!);
+    if (wantsBase(e) && (sizes.get(e.newBlob!) ?? 0) <= options.maxFileBytes) wanted.push(e.oldBlob!);
+  }
+  const bytesOf = await readBlobs(root, wanted, sizes);
+
   const files: ManifestFile[] = [];
   const blobs = new Map<string, string>();
   const notes: string[] = [];
-  const zero = { addedLines: 0, aiLines: 0, nonTrivialAiLines: 0, addedCharacters: 0, aiCharacters: 0, ranges: [] };
 
   for (const e of counted) {
     const status = STATUS[e.status];
     const head = { path: e.path, ...(e.oldPath !== undefined ? { oldPath: e.oldPath } : {}), status };
     if (e.status === 'deleted' || !e.newBlob) {
-      files.push({ ...head, status: 'deleted', ...zero });
+      files.push({ ...head, status: 'deleted', ...ZERO });
       continue;
     }
     blobs.set(e.path, e.newBlob);
-    const skip = (reason: ManifestSkipReason, note: string, sha256: string): void => {
-      notes.push(note);
-      files.push({ ...head, sha256, ...zero, skipped: reason });
-    };
     if (e.newMode === '160000') {
       // A submodule's "blob" is a commit id; hash the id as its content.
-      skip('submodule', `${e.path}: submodule, not analysed`, sha256Hex(e.newBlob));
+      notes.push(`${e.path}: submodule, not analysed`);
+      files.push({ ...head, sha256: sha256Hex(e.newBlob), ...ZERO, skipped: 'submodule' });
       continue;
     }
-    const bytes = await readBlob(root, e.newBlob);
-    const sha256 = sha256Hex(bytes);
-    if (e.newMode === '120000') {
-      skip('symlink', `${e.path}: symbolic link, not analysed`, sha256);
-      continue;
-    }
-    if (e.binary) {
-      skip('binary', `${e.path}: binary file, not analysed`, sha256);
-      continue;
-    }
-    const size = sizes.get(e.newBlob) ?? bytes.length;
-    if (size > options.maxFileBytes) {
-      skip('too-large', `${e.path}: ${(size / 1048576).toFixed(1)} MB is above the ${(options.maxFileBytes / 1048576).toFixed(1)} MB limit, not analysed`, sha256);
-      continue;
-    }
-    const text = decodeUtf8(bytes);
-    if (text === undefined) {
-      skip('not-utf8', `${e.path}: not UTF-8 text, not analysed`, sha256);
-      continue;
-    }
-    let baseText: string | undefined;
-    if (e.oldBlob && e.status !== 'added' && e.oldMode !== '160000' && e.oldMode !== '120000') {
-      const old = decodeUtf8(await readBlob(root, e.oldBlob));
-      // An old version that is not text: every line of the new one counts as added.
-      baseText = old;
-    }
-    const ranges = await options.rangesFor({ path: e.path, blob: e.newBlob, text });
-    const c = computeFileContribution({ baseText, text, ranges, trivial: options.trivial });
-    if (c.ignoredRanges) notes.push(`${e.path}: ${c.ignoredRanges} recorded AI range(s) did not match the staged text and were not counted`);
-    const { ignoredRanges: _ignored, ...counts } = c;
-    void _ignored;
-    files.push({ ...head, sha256, ...counts });
+    const c = await countFile(e, bytesOf, sizes, options);
+    if (c.note) notes.push(c.note);
+    files.push(c.skipped ? { ...head, sha256: c.sha256, ...ZERO, skipped: c.skipped } : { ...head, sha256: c.sha256, ...c.counts! });
   }
   return { base, files, blobs, notes, entries };
+}
+
+/** Counts one staged file (not deleted, not a submodule) from the blobs read. */
+async function countFile(e: StagedEntry, bytesOf: ReadonlyMap<string, Buffer>, sizes: ReadonlyMap<string, number>, options: StagedChangeOptions): Promise<CountedFile> {
+  const bytes = bytesOf.get(e.newBlob!)!;
+  const sha256 = sha256Hex(bytes);
+  if (e.newMode === '120000') return { sha256, skipped: 'symlink', note: `${e.path}: symbolic link, not analysed` };
+  if (e.binary) return { sha256, skipped: 'binary', note: `${e.path}: binary file, not analysed` };
+  const size = sizes.get(e.newBlob!) ?? bytes.length;
+  if (size > options.maxFileBytes) {
+    const note = `${e.path}: ${(size / 1048576).toFixed(1)} MB is above the ${(options.maxFileBytes / 1048576).toFixed(1)} MB limit, not analysed`;
+    return { sha256, skipped: 'too-large', note };
+  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { sha256, skipped: 'not-utf8', note: `${e.path}: not UTF-8 text, not analysed` };
+  let baseText: string | undefined;
+  if (e.oldBlob && e.status !== 'added' && e.oldMode !== '160000' && e.oldMode !== '120000') {
+    // An old version that is not text: every line of the new one counts as added.
+    baseText = decodeUtf8(bytesOf.get(e.oldBlob)!);
+  }
+  const ranges = await options.rangesFor({ path: e.path, blob: e.newBlob!, text });
+  const { ignoredRanges, ...counts } = computeFileContribution({ baseText, text, ranges, trivial: options.trivial });
+  const note = ignoredRanges ? `${e.path}: ${ignoredRanges} recorded AI range(s) did not match the staged text and were not counted` : undefined;
+  return { sha256, counts, ...(note ? { note } : {}) };
 }

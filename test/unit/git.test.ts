@@ -7,7 +7,7 @@ import { AiRange, mapRanges } from '../../src/core/contribution/mapRanges';
 import { rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { DEFAULT_POLICY } from '../../src/core/policy/policy';
 import { Origin } from '../../src/core/provenance/origin';
-import { GitError, findRepoRoot, gitPath, indexBlob, resolveCommit, runGit, stagedEntries } from '../../src/git/git';
+import { GitError, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries } from '../../src/git/git';
 import { computeStagedChange } from '../../src/git/stagedChange';
 
 const agent: Origin = { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 1 };
@@ -150,5 +150,56 @@ describe('git adapter (temporary repositories)', () => {
     assert.strictEqual(await gitPath(dir, 'hooks'), path.join(fs.realpathSync(dir), '.git', 'hooks'));
     git(dir, 'config', 'core.hooksPath', '.githooks');
     assert.strictEqual(await gitPath(dir, 'hooks'), path.join(fs.realpathSync(dir), '.githooks'));
+  });
+});
+
+/** Runs `fn` and returns how many git processes it started (child_process.execFile calls). */
+async function countingProcesses<T>(fn: () => Promise<T>): Promise<{ result: T; processes: string[] }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cp = require('child_process') as { execFile: (...args: unknown[]) => unknown };
+  const original = cp.execFile;
+  const processes: string[] = [];
+  cp.execFile = function (this: unknown, ...args: unknown[]) {
+    processes.push(((args[1] as string[]) ?? []).filter((a) => a !== '-c' && a !== 'core.quotepath=false').slice(0, 2).join(' '));
+    return original.apply(this, args);
+  };
+  try {
+    return { result: await fn(), processes };
+  } finally {
+    cp.execFile = original;
+  }
+}
+
+describe('git adapter: batched blob reads', () => {
+  it('reads many blobs with one git process, byte for byte, and rejects an id that is no blob', async () => {
+    const dir = makeRepo();
+    const contents = [Buffer.from('one\ntwo\n'), Buffer.alloc(0), Buffer.from([0, 10, 255, 10]), Buffer.from('no newline at end'), Buffer.from('x\n'.repeat(5000))];
+    const ids = contents.map((c, i) => {
+      write(dir, `f${i}`, c);
+      return git(dir, 'hash-object', '-w', `f${i}`).trim();
+    });
+    const { result, processes } = await countingProcesses(() => readBlobs(dir, [...ids, ids[0]]));
+    assert.deepStrictEqual(processes, ['cat-file --batch-check=%(objectname) %(objectsize)', 'cat-file --batch']);
+    assert.strictEqual(result.size, ids.length);
+    ids.forEach((id, i) => assert.ok(result.get(id)!.equals(contents[i]), `blob ${i}`));
+    // Read again: from the cache, no process.
+    const again = await countingProcesses(() => readBlobs(dir, ids));
+    assert.deepStrictEqual(again.processes, []);
+    assert.ok(again.result.get(ids[2])!.equals(contents[2]));
+    const missing = 'f'.repeat(ids[0].length);
+    await assert.rejects(readBlobs(dir, [missing]), (e: unknown) => e instanceof GitError && e.message.includes(missing));
+  });
+
+  it('reads the staged and base versions of every file with one cat-file process, whatever the number of files', async () => {
+    const dir = makeRepo();
+    for (let i = 0; i < 30; i++) write(dir, `src/f${i}.ts`, `base ${i}\nkeep\n`);
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    for (let i = 0; i < 30; i++) write(dir, `src/f${i}.ts`, `base ${i}\nkeep\nadded ${i}\n`);
+    git(dir, 'add', '.');
+    const { result, processes } = await countingProcesses(() => computeStagedChange({ root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => [] }));
+    assert.strictEqual(result.files.length, 30);
+    assert.ok(result.files.every((f) => f.addedLines === 1 && f.addedCharacters === `added ${f.path.slice(5, -3)}`.length), JSON.stringify(result.files[0]));
+    assert.deepStrictEqual(processes.filter((p) => p.startsWith('cat-file')), ['cat-file --batch-check=%(objectname) %(objectsize)', 'cat-file --batch']);
   });
 });
