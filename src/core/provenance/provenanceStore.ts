@@ -36,9 +36,20 @@ interface RemovedSlice {
 
 const REMOVED_SLICES_KEPT = 64;
 
+let nextVersion = 1;
+
 /** Provenance of one document: its rope plus what undo/redo needs. */
 export class DocumentProvenance {
   private removed: RemovedSlice[] = [];
+  private versionNumber = nextVersion++;
+
+  /**
+   * Changes whenever this provenance may have changed (every change through its methods), and is
+   * never the same for two provenances of the process: a key for what was computed from it.
+   */
+  get version(): number {
+    return this.versionNumber;
+  }
 
   constructor(
     readonly origins: OriginTable,
@@ -53,6 +64,7 @@ export class DocumentProvenance {
   applyChanges(changes: readonly TextChange[], attribution: ChangeAttribution): void {
     const ordered = changes.length > 1 ? [...changes].sort((a, b) => b.offset - a.offset) : changes;
     const originId = attribution.type === 'origin' ? this.origins.intern(attribution.origin) : NO_ORIGIN;
+    this.versionNumber = nextVersion++;
     for (const change of ordered) {
       const restored = attribution.type === 'restore' ? this.takeRemoved(change) : undefined;
       const removedRuns = restored
@@ -64,6 +76,7 @@ export class DocumentProvenance {
 
   /** Marks `text`, found at `start`, with `origin`, or clears marks there when `origin` is undefined. */
   setOrigin(start: number, text: string, origin: Origin | undefined): void {
+    this.versionNumber = nextVersion++;
     this.rope.setOrigin(start, text, origin ? this.origins.intern(origin) : NO_ORIGIN);
   }
 
@@ -98,6 +111,7 @@ export class DocumentProvenance {
   verifyAgainst(text: string): number {
     let dropped = 0;
     if (this.rope.length !== text.length) {
+      this.versionNumber = nextVersion++;
       const rope = new AttributionRope(text.length);
       for (const r of this.rope.taggedRuns()) {
         if (r.start + r.length <= text.length && text.startsWith(r.text, r.start)) rope.setOrigin(r.start, r.text, r.origin);
@@ -108,6 +122,7 @@ export class DocumentProvenance {
     }
     for (const r of this.rope.taggedRuns()) {
       if (!text.startsWith(r.text, r.start)) {
+        this.versionNumber = nextVersion++;
         this.rope.replace(r.start, r.length, text.slice(r.start, r.start + r.length), NO_ORIGIN);
         dropped += r.length;
       }

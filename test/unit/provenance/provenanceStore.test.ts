@@ -93,6 +93,33 @@ describe('DocumentProvenance', () => {
   });
 });
 
+describe('DocumentProvenance version', () => {
+  it('changes with every change, stays while nothing changes, and is never shared by two provenances', () => {
+    const d = doc('const x = 1;\n');
+    const versions = new Set<number>([d.prov.version]);
+    const step = (what: string, change: () => void, changes = true): void => {
+      const before = d.prov.version;
+      change();
+      if (changes) {
+        assert.ok(!versions.has(d.prov.version), `${what}: a new version`);
+        versions.add(d.prov.version);
+      } else assert.strictEqual(d.prov.version, before, `${what}: same version`);
+    };
+    step('AI insertion', () => d.edit(13, 0, 'y();\n', { type: 'origin', origin: copilot }));
+    step('human typing', () => d.edit(0, 0, ' ', { type: 'human' }));
+    step('setOrigin', () => d.prov.setOrigin(1, 'const', copilot));
+    step('verifyAgainst, all marks still true', () => d.prov.verifyAgainst(d.text()), false);
+    step('verifyAgainst dropping a mark', () => d.prov.verifyAgainst(d.text().replace('y()', 'z()')));
+    step('verifyAgainst of another length', () => d.prov.verifyAgainst(d.text() + 'more'));
+    step('reading', () => void [d.prov.ranges(), d.prov.aiCharacters()], false);
+    const other = d.store.getOrCreate('file:///b.ts', 3);
+    assert.ok(!versions.has(other.version), 'another document');
+    versions.add(other.version);
+    const replaced = d.store.set('file:///a.ts', d.prov.rope);
+    assert.ok(!versions.has(replaced.version), 'a provenance set anew');
+  });
+});
+
 describe('line share', () => {
   it('counts a line as AI when most of its non-whitespace characters are AI', () => {
     const d = doc('');
