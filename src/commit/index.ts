@@ -257,6 +257,19 @@ export class CommitFlow implements vscode.Disposable {
   }
 }
 
+const documentIds = new WeakMap<vscode.TextDocument, number>();
+let nextDocumentId = 1;
+
+/** A number for each open document object (a document closed and opened again gets a new one). */
+function documentId(document: vscode.TextDocument): number {
+  let id = documentIds.get(document);
+  if (id === undefined) {
+    id = nextDocumentId++;
+    documentIds.set(document, id);
+  }
+  return id;
+}
+
 /** The commit flow of one repository. */
 class RepoFlow implements vscode.Disposable {
   readonly root: string;
@@ -423,7 +436,8 @@ class RepoFlow implements vscode.Disposable {
         .filter((r) => isAiKind(r.origin.kind))
         .map((r) => ({ start: r.start, end: r.end, origin: r.origin, text: r.text }));
       if (!ranges.length) continue;
-      let text = open.get(key)?.getText();
+      const document = open.get(key);
+      let text = document?.getText();
       if (text === undefined) {
         try {
           text = fs.readFileSync(uri.fsPath, 'utf8');
@@ -431,7 +445,9 @@ class RepoFlow implements vscode.Disposable {
           continue;
         }
       }
-      out.set(rel, { text, ranges });
+      // An open document's text is known by its version; a file read from disk has no version.
+      const version = document ? `${documentId(document)}:${document.version}:${doc.version}` : undefined;
+      out.set(rel, { text, ranges, ...(version !== undefined ? { version } : {}) });
     }
     return out;
   }

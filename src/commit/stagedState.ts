@@ -40,6 +40,11 @@ export interface WorkingProvenance {
   readonly text: string;
   /** AI ranges in `text`. */
   readonly ranges: readonly AiRange[];
+  /**
+   * Optional: changes whenever `text` or `ranges` may have changed (e.g. the document's version
+   * and its provenance's). With it, a file staged as before is not counted again.
+   */
+  readonly version?: string;
 }
 
 export interface RefreshInput {
@@ -79,6 +84,12 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
     rangesFor: (f) => {
       const w = input.working.get(f.path);
       return w ? mapRanges(w.text, f.text, w.ranges) : [];
+    },
+    // No working provenance: no ranges, whatever the blob. Otherwise its version, when known.
+    rangesKey: (path) => {
+      const w = input.working.get(path);
+      if (!w) return '';
+      return w.version === undefined ? undefined : `v:${w.version}`;
     },
   });
   const head = await resolveCommit(root, 'HEAD');

@@ -33,6 +33,14 @@ export interface StagedChangeOptions {
   readonly trivial: TrivialRule;
   /** AI ranges of a staged file, in offsets of its staged text. */
   readonly rangesFor: (file: StagedFile) => readonly AiRange[] | Promise<readonly AiRange[]>;
+  /**
+   * Optional: a string that stands for the ranges `rangesFor` would give a path and staged blob,
+   * got without computing them (e.g. a version of the file's provenance), or undefined when there
+   * is none. With it, a file whose staged blob, base blob and key are those of a file counted
+   * before (in this process, with the same rules) keeps that count: its blobs are not read and
+   * `rangesFor` is not called. A key must change whenever those ranges may change.
+   */
+  readonly rangesKey?: (path: string, blob: string) => string | undefined;
   /** Environment for git (e.g. GIT_INDEX_FILE inside a hook). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -57,12 +65,34 @@ export function isManifestPath(path: string): boolean {
   return path === MANIFEST_DIR || path.startsWith(`${MANIFEST_DIR}/`);
 }
 
-/** A file's entry as counted (everything but its path and status). */
+/** A file's entry as counted once (everything but its path and status), kept for unchanged inputs. */
 interface CountedFile {
   readonly sha256: string;
   readonly counts?: Omit<ManifestFile, 'path' | 'oldPath' | 'status' | 'sha256' | 'skipped'>;
   readonly skipped?: ManifestSkipReason;
   readonly note?: string;
+}
+
+const COUNT_CACHE_ENTRIES = 10_000;
+const countCache = new Map<string, CountedFile>();
+
+function cachedCount(key: string): CountedFile | undefined {
+  const hit = countCache.get(key);
+  if (hit) {
+    countCache.delete(key);
+    countCache.set(key, hit);
+  }
+  return hit;
+}
+
+function cacheCount(key: string, counted: CountedFile): void {
+  countCache.set(key, counted);
+  if (countCache.size > COUNT_CACHE_ENTRIES) countCache.delete(countCache.keys().next().value as string);
+}
+
+/** Forgets every count kept by {@link computeStagedChange} (tests). */
+export function clearStagedCountCache(): void {
+  countCache.clear();
 }
 
 const ZERO = { addedLines: 0, aiLines: 0, nonTrivialAiLines: 0, addedCharacters: 0, aiCharacters: 0, ranges: [] };
@@ -75,9 +105,24 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   const entries = await stagedEntries(root, base ?? undefined, env);
   const counted = entries.filter((e) => !isManifestPath(e.path));
 
-  // Every blob to read, with one `cat-file --batch-check` and one `cat-file --batch`. The base
-  // version is read only where the staged one may be counted.
-  const reads = counted.filter((e) => e.status !== 'deleted' && e.newBlob && e.newMode !== '160000');
+  // Files counted before with the same blobs, modes, rules and AI ranges are not read or counted
+  // again (only when the caller can name its ranges without computing them: `rangesKey`).
+  const rules = `${options.maxFileBytes}\u0000${JSON.stringify(options.trivial)}`;
+  const keys = new Map<StagedEntry, string>();
+  const known = new Map<StagedEntry, CountedFile>();
+  for (const e of counted) {
+    if (e.status === 'deleted' || !e.newBlob || e.newMode === '160000' || !options.rangesKey) continue;
+    const rangesKey = options.rangesKey(e.path, e.newBlob);
+    if (rangesKey === undefined) continue;
+    const key = [root, e.path, e.status, e.newMode, e.newBlob, e.binary ? 'b' : 't', e.oldMode, e.oldBlob ?? '', rules, rangesKey].join('\u0000');
+    keys.set(e, key);
+    const hit = cachedCount(key);
+    if (hit) known.set(e, hit);
+  }
+
+  // Every blob still to read, with one `cat-file --batch-check` and one `cat-file --batch`. The
+  // base version is read only where the staged one may be counted.
+  const reads = counted.filter((e) => e.status !== 'deleted' && e.newBlob && e.newMode !== '160000' && !known.has(e));
   const wantsBase = (e: StagedEntry): boolean =>
     !!e.oldBlob && e.status !== 'added' && e.oldMode !== '160000' && e.oldMode !== '120000' && e.newMode !== '120000' && !e.binary;
   const sizes = await blobSizes(root, reads.flatMap((e) => [e.newBlob!, ...(wantsBase(e) ? [e.oldBlob!] : [])]));
@@ -106,7 +151,12 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
       files.push({ ...head, sha256: sha256Hex(e.newBlob), ...ZERO, skipped: 'submodule' });
       continue;
     }
-    const c = await countFile(e, bytesOf, sizes, options);
+    let c = known.get(e);
+    if (!c) {
+      c = await countFile(e, bytesOf, sizes, options);
+      const key = keys.get(e);
+      if (key !== undefined) cacheCount(key, c);
+    }
     if (c.note) notes.push(c.note);
     files.push(c.skipped ? { ...head, sha256: c.sha256, ...ZERO, skipped: c.skipped } : { ...head, sha256: c.sha256, ...c.counts! });
   }

@@ -149,6 +149,9 @@ export async function measureOnce(root: string, ranges: ReadonlyMap<string, AiRa
       maxFileBytes: 10 * 1024 * 1024,
       trivial: DEFAULT_POLICY.trivial,
       rangesFor: (file) => ranges.get(file.path) ?? [],
+      // What the extension passes (src/commit/stagedState.ts): a key per file that stays the same
+      // while the file's provenance is unchanged (here it never changes).
+      rangesKey: (file) => (ranges.has(file) ? 'v:1' : ''),
     });
     const summary = summarizeChange(change.files, DEFAULT_POLICY);
     const wallMs = Number(nowNs() - t0) / 1e6;

@@ -8,7 +8,7 @@ import { rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { DEFAULT_POLICY } from '../../src/core/policy/policy';
 import { Origin } from '../../src/core/provenance/origin';
 import { GitError, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries } from '../../src/git/git';
-import { computeStagedChange } from '../../src/git/stagedChange';
+import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../src/git/stagedChange';
 
 const agent: Origin = { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 1 };
 
@@ -170,7 +170,9 @@ async function countingProcesses<T>(fn: () => Promise<T>): Promise<{ result: T; 
   }
 }
 
-describe('git adapter: batched blob reads', () => {
+describe('git adapter: batched blob reads and counts kept between summaries', () => {
+  beforeEach(() => clearStagedCountCache());
+
   it('reads many blobs with one git process, byte for byte, and rejects an id that is no blob', async () => {
     const dir = makeRepo();
     const contents = [Buffer.from('one\ntwo\n'), Buffer.alloc(0), Buffer.from([0, 10, 255, 10]), Buffer.from('no newline at end'), Buffer.from('x\n'.repeat(5000))];
@@ -201,5 +203,75 @@ describe('git adapter: batched blob reads', () => {
     assert.strictEqual(result.files.length, 30);
     assert.ok(result.files.every((f) => f.addedLines === 1 && f.addedCharacters === `added ${f.path.slice(5, -3)}`.length), JSON.stringify(result.files[0]));
     assert.deepStrictEqual(processes.filter((p) => p.startsWith('cat-file')), ['cat-file --batch-check=%(objectname) %(objectsize)', 'cat-file --batch']);
+  });
+
+  it('keeps a file\'s count while its blobs and ranges key are unchanged, and counts it again when either changes', async () => {
+    const dir = makeRepo();
+    write(dir, 'a.ts', 'header\nfooter\n');
+    write(dir, 'b.ts', 'other\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    const ai = 'function alpha() {\n  return 1;\n}\n';
+    let text = 'header\n' + ai + 'footer\n';
+    write(dir, 'a.ts', text);
+    write(dir, 'b.ts', 'other\nhuman();\n');
+    git(dir, 'add', '.');
+    let ranges: AiRange[] = [rangeOf(text, ai)];
+    let key = 'v1';
+    const asked: string[] = [];
+    const options: StagedChangeOptions = {
+      root: dir,
+      maxFileBytes: 1e6,
+      trivial: DEFAULT_POLICY.trivial,
+      rangesFor: (f) => {
+        asked.push(f.path);
+        return f.path === 'a.ts' ? mapRanges(text, f.text, ranges) : [];
+      },
+      rangesKey: (p) => (p === 'a.ts' ? key : ''),
+    };
+    const summary = (c: Awaited<ReturnType<typeof computeStagedChange>>) => c.files.map((f) => [f.path, f.sha256, f.addedLines, f.aiLines, f.ranges.length]);
+
+    const first = await computeStagedChange(options);
+    assert.deepStrictEqual(asked.sort(), ['a.ts', 'b.ts']);
+    assert.deepStrictEqual(summary(first), [['a.ts', sha256Hex(text), 3, 3, 1], ['b.ts', sha256Hex('other\nhuman();\n'), 1, 0, 0]]);
+
+    // Same staged state, same keys: nothing read, nothing counted again, the same entries.
+    asked.length = 0;
+    const kept = await countingProcesses(() => computeStagedChange(options));
+    assert.deepStrictEqual(asked, []);
+    assert.ok(!kept.processes.some((p) => p.startsWith('cat-file')), kept.processes.join(', '));
+    assert.deepStrictEqual(kept.result.files, first.files);
+    assert.deepStrictEqual(kept.result.notes, first.notes);
+
+    // The provenance changed (a new key): a.ts is counted again, b.ts is not.
+    ranges = [];
+    key = 'v2';
+    asked.length = 0;
+    const noAi = await computeStagedChange(options);
+    assert.deepStrictEqual(asked, ['a.ts']);
+    assert.deepStrictEqual(summary(noAi)[0], ['a.ts', sha256Hex(text), 3, 0, 0]);
+
+    // Staged again with other content (a new blob), same key: counted again.
+    ranges = [rangeOf(text, ai)];
+    text = 'header\n' + ai + 'more();\nfooter\n';
+    ranges = [rangeOf(text, ai)];
+    write(dir, 'a.ts', text);
+    git(dir, 'add', 'a.ts');
+    asked.length = 0;
+    const restaged = await computeStagedChange(options);
+    assert.deepStrictEqual(asked, ['a.ts']);
+    assert.deepStrictEqual(summary(restaged)[0], ['a.ts', sha256Hex(text), 4, 3, 1]);
+
+    // Other rules (the size limit): counted again, and now skipped.
+    asked.length = 0;
+    const small = await computeStagedChange({ ...options, maxFileBytes: 20 });
+    assert.deepStrictEqual(small.files.map((f) => f.skipped), ['too-large', undefined]);
+    assert.deepStrictEqual(asked, ['b.ts']);
+
+    // No key for the file (undefined), or no rangesKey at all: counted every time.
+    asked.length = 0;
+    await computeStagedChange({ ...options, rangesKey: () => undefined });
+    await computeStagedChange({ ...options, rangesKey: undefined });
+    assert.deepStrictEqual(asked.sort(), ['a.ts', 'a.ts', 'b.ts', 'b.ts']);
   });
 });

@@ -30,10 +30,11 @@ function makeRepo(): string {
 
 const block = (n: number): string => Array.from({ length: n }, (_, i) => `agentLine${i}(${i});`).join('\n') + '\n';
 
-async function refresh(dir: string, text: string, aiText: string, location: 'repo' | 'notes' = 'repo') {
+async function refresh(dir: string, text: string, aiText: string, location: 'repo' | 'notes' = 'repo', version?: string) {
   fs.writeFileSync(path.join(dir, 'a.js'), text);
   const start = text.indexOf(aiText);
-  const working = new Map<string, WorkingProvenance>([['a.js', { text, ranges: start < 0 ? [] : [{ start, end: start + aiText.length, origin: agent, text: aiText }] }]]);
+  const ranges = start < 0 ? [] : [{ start, end: start + aiText.length, origin: agent, text: aiText }];
+  const working = new Map<string, WorkingProvenance>([['a.js', { text, ranges, ...(version !== undefined ? { version } : {}) }]]);
   const gd = await gitDir(dir);
   const prev = readSnapshot(gd);
   return refreshStagedState({
@@ -161,6 +162,22 @@ describe('staged state refresh (temporary repositories)', () => {
     const r = await refresh(dir, text, ai, 'notes');
     assert.deepStrictEqual(stagedManifests(dir), []);
     assert.strictEqual(readPendingNote(await gitDir(dir))?.id, r.manifest?.id);
+  });
+
+  it('a staged file whose working provenance keeps its version is not counted again; a new version or none is', async () => {
+    const dir = makeRepo();
+    const ai = block(3);
+    const text = 'base();\n' + ai;
+    fs.writeFileSync(path.join(dir, 'a.js'), text);
+    git(dir, 'add', 'a.js');
+    const aiLines = (r: Awaited<ReturnType<typeof refresh>>) => r.change.files.find((f) => f.path === 'a.js')?.aiLines;
+    assert.strictEqual(aiLines(await refresh(dir, text, ai, 'repo', 'doc1:1:7')), 3);
+    // The caller promises that the same version means the same text and ranges: the count kept
+    // for it is used (here, on purpose, although the ranges passed differ).
+    assert.strictEqual(aiLines(await refresh(dir, text, 'no AI', 'repo', 'doc1:1:7')), 3);
+    assert.strictEqual(aiLines(await refresh(dir, text, 'no AI', 'repo', 'doc1:1:8')), 0);
+    assert.strictEqual(aiLines(await refresh(dir, text, ai, 'repo')), 3);
+    assert.strictEqual(aiLines(await refresh(dir, text, 'no AI', 'repo')), 0);
   });
 
   it('snapshot carries index and working-copy versions keyed by blob', async () => {
