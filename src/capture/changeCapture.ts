@@ -7,6 +7,7 @@ import { AcceptInterception } from './acceptInterception';
 import { ChatConfirmation } from './chatConfirmation';
 import { ChatContext } from './chatContext';
 import { ChatHistory } from './chatHistory';
+import { copiedFromOpenText } from './openText';
 import { ReloadDetector } from './reloadDetector';
 import { inlineToolName } from './inlineTool';
 import { documentLength, whyNotTracked } from './trackable';
@@ -132,6 +133,7 @@ export class ChangeCapture implements vscode.Disposable {
       changes,
       pending,
       chatCodeBlocks: bigInsert ? this.chatHistory.codeBlocks() : NO_BLOCKS,
+      copiedFromOpenText: copiedFromOpenText(document),
       chatEditingSession: session,
       cursorOffsets: session ? this.cursorOffsets(document) : [],
       soleChatModel: this.chat.soleChatModel(),

@@ -5,6 +5,7 @@ import { PendingChatInsertions } from '../core/classification/pendingChatInserti
 import { TextChange } from '../core/provenance/provenanceStore';
 import { Services, storeKey } from '../services';
 import { ChatHistory } from './chatHistory';
+import { copiedFromOpenText } from './openText';
 
 /** While insertions wait, the chat sessions folder is also read this often (a watcher may be slow). */
 const POLL_MS = 1500;
@@ -60,6 +61,7 @@ export class ChatConfirmation implements vscode.Disposable {
       const start = document.positionAt(p.offset);
       const end = document.positionAt(p.offset + p.text.length);
       if (document.getText(new vscode.Range(start, end)) !== p.text || doc.rope.length !== document.getText().length) continue;
+      if (copiedFromOpenText(document)(p.text)) continue;
       doc.setOrigin(p.offset, p.text, { ...chatBlockOrigin(block), timestamp: p.at });
       const o = chatBlockOrigin(block);
       this.services.log.info(`chat by ${o.tool}${o.model ? ` (${o.model})` : ''}: ${p.text.length} chars in ${document.uri.fsPath || p.documentKey} [chatCodeBlock, confirmed when the answer was stored]`);

@@ -15,6 +15,17 @@ function shown(a: AiProvenanceApi, doc: vscode.TextDocument): [string, string, s
   return a.getRanges(doc.uri).map((r: ApiRange) => [doc.getText(r.range), r.kind, r.tool, r.model]);
 }
 
+/**
+ * Empties a test file once its test is done: an open document holding the block would make a later
+ * paste of it a copy of open text (see the last test), and closed documents stay open for a while.
+ */
+async function empty(doc: vscode.TextDocument): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.delete(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)));
+  await vscode.workspace.applyEdit(edit);
+  await doc.save();
+}
+
 const FIXTURE_MODEL = 'ai-fixture/fixture-model';
 const FIXTURE_PARTICIPANT = 'ai-provenance-tests.ai-fixture';
 
@@ -56,6 +67,7 @@ describe(`chat code blocks ${hostTag()}`, function () {
     assert.deepStrictEqual(ranges[0].slice(1), ['chat', FIXTURE_PARTICIPANT, FIXTURE_MODEL]);
     assert.strictEqual(ranges[0][0].trim(), fx.CHAT_CODE.trim());
     assert.ok(doc.getText().startsWith('const before = 1;\n'), 'the text around the block is untouched');
+    await empty(doc);
   });
 
   it(`once the answer is stored, a pasted copy of the block is chat at once, and typing after it is not ${hostTag()}`, async () => {
@@ -74,6 +86,7 @@ describe(`chat code blocks ${hostTag()}`, function () {
     await sleep(300);
     assert.strictEqual(shown(a, doc).length, 1);
     assert.strictEqual(shown(a, doc)[0][0].trim(), fx.CHAT_CODE.trim());
+    await empty(doc);
   });
 
   it(`a paste that is not in any answer stays human, even after the answer is stored ${hostTag()}`, async () => {
@@ -87,5 +100,21 @@ describe(`chat code blocks ${hostTag()}`, function () {
     // Longer than the time the chat block paste above needed to be matched.
     await sleep(4000);
     assert.deepStrictEqual(shown(a, doc), []);
+  });
+
+  it(`pasting code the user has open elsewhere stays human, even when an answer quotes it ${hostTag()}`, async () => {
+    const fx = await fixture();
+    const a = await api();
+    // The user's own file holds the same function the answer shows (answers often quote code).
+    const mine = await openScratchFile('mine.js', `// mine\n${fx.CHAT_CODE}`);
+    const editor = await openScratchFile('copy-of-mine.js', '\n');
+    await vscode.env.clipboard.writeText(fx.CHAT_CODE);
+    await vscode.commands.executeCommand('editor.action.clipboardPasteAction');
+    const doc = editor.document;
+    await waitFor(() => doc.getText().includes('fixtureMultiply'), 10_000, 'the paste did not arrive');
+    await sleep(4000);
+    assert.deepStrictEqual(shown(a, doc), []);
+    await empty(doc);
+    await empty(mine.document);
   });
 });

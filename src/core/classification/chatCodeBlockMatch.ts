@@ -46,3 +46,8 @@ export function findChatCodeBlock(inserted: string, codeBlocks: readonly ChatCod
 export function matchesChatCodeBlock(inserted: string, codeBlocks: readonly ChatCodeBlock[]): boolean {
   return findChatCodeBlock(inserted, codeBlocks) !== undefined;
 }
+
+/** True when `inserted` is, by whole lines, part of `text` (both normalised as above). */
+export function containsCode(text: string, inserted: string): boolean {
+  return `\n${normaliseCode(text)}\n`.includes(`\n${normaliseCode(inserted)}\n`);
+}

@@ -31,6 +31,12 @@ export interface ChangeFacts {
   readonly pending?: PendingAccept;
   /** Code blocks of the chat answers known now (from VS Code's stored chat sessions). */
   readonly chatCodeBlocks: readonly ChatCodeBlock[];
+  /**
+   * True when the inserted text is also found (by whole lines) in open text outside this insertion:
+   * then it was copied from the user's files, even if a chat answer quotes it. Asked only when a
+   * chat block matched.
+   */
+  readonly copiedFromOpenText?: (inserted: string) => boolean;
   /** A chat editing session currently edits this file. */
   readonly chatEditingSession: boolean;
   /** Cursor offsets of the document's editors before the change (empty when it has none). */
@@ -119,7 +125,10 @@ function chatRules(facts: ChangeFacts): Classification | undefined {
   if (insertions.length === 0) return undefined;
   if (facts.chatCodeBlocks.length > 0) {
     const blocks = insertions.map((c) => findChatCodeBlock(c.text, facts.chatCodeBlocks, facts.now));
-    if (blocks.every((b) => b !== undefined)) return origin(facts, chatBlockOrigin(blocks[0]!), 'chatCodeBlock');
+    if (blocks.every((b) => b !== undefined)) {
+      if (facts.copiedFromOpenText && insertions.some((c) => facts.copiedFromOpenText!(c.text))) return human(facts, 'chatCodeBlock:copiedFromOpenText');
+      return origin(facts, chatBlockOrigin(blocks[0]!), 'chatCodeBlock');
+    }
   }
   if (facts.chatEditingSession) {
     const awayFromCursors = insertions.every((c) => !facts.cursorOffsets.some((o) => c.offset <= o && o <= c.offset + c.deleteLength));

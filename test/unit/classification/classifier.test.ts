@@ -155,6 +155,15 @@ describe('classifyChange without detailedReason (VS Code Stable)', () => {
     assert.strictEqual(kindOf(facts({ detailedReason: typing, chatCodeBlocks: [CODE_BLOCK], changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'human');
   });
 
+  it('a block the user already has open elsewhere is a copy of their text, not chat (answers quote code)', () => {
+    const asked: string[] = [];
+    const copied = (t: string) => (asked.push(t), true);
+    assert.strictEqual(kindOf(facts({ chatCodeBlocks: [CODE_BLOCK], copiedFromOpenText: copied, changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'human');
+    assert.deepStrictEqual(asked, [CODE]);
+    const never = (_t: string) => false;
+    assert.strictEqual(kindOf(facts({ chatCodeBlocks: [CODE_BLOCK], copiedFromOpenText: never, changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'chat');
+  });
+
   it('a block of an answer that completed after the change does not count', () => {
     const later = { ...CODE_BLOCK, completedAt: NOW + 60_000 };
     assert.strictEqual(kindOf(facts({ chatCodeBlocks: [later], changes: [{ offset: 0, deleteLength: 0, text: CODE }] })), 'human');
