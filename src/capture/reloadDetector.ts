@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { UNKNOWN_DISK_TOOL } from '../core/classification/classifier';
 import { InsertedSpan, insertedSpans } from '../core/classification/changeSpans';
-import { TextChange } from '../core/provenance/provenanceStore';
+import { DocumentProvenance, TextChange } from '../core/provenance/provenanceStore';
 import { Services, storeKey } from '../services';
 
 /**
@@ -10,13 +10,16 @@ import { Services, storeKey } from '../services';
  * person's edit leaves it dirty. The dirty flag settles only after the event, so the check runs a
  * moment later: if the document is then clean at the same version, the text the change inserted
  * is marked `unknown` (from disk, author not known: neither human nor AI). An agent checkpoint
- * that claims the text later wins over this mark.
+ * that claims the text later wins over this mark. When the provenance is replaced meanwhile (a
+ * revert to the saved text gets that text's saved provenance back), the replacement stands.
  */
 const SETTLE_MS = 40;
 
 interface Candidate {
   readonly version: number;
   readonly spans: InsertedSpan[];
+  /** The provenance the change was applied to. */
+  readonly doc: DocumentProvenance | undefined;
 }
 
 export class ReloadDetector implements vscode.Disposable {
@@ -30,7 +33,8 @@ export class ReloadDetector implements vscode.Disposable {
     if (document.uri.scheme !== 'file') return;
     const spans = insertedSpans(changes);
     if (spans.length === 0) return;
-    this.candidates.set(storeKey(document.uri), { version: document.version, spans });
+    const key = storeKey(document.uri);
+    this.candidates.set(key, { version: document.version, spans, doc: this.services.store.get(key) });
     if (!this.timer) this.timer = setTimeout(() => this.settle(), SETTLE_MS);
   }
 
@@ -41,7 +45,7 @@ export class ReloadDetector implements vscode.Disposable {
     for (const [key, candidate] of pending) {
       const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === key);
       const doc = this.services.store.get(key);
-      if (!document || !doc || document.isDirty || document.version !== candidate.version) continue;
+      if (!document || !doc || doc !== candidate.doc || document.isDirty || document.version !== candidate.version) continue;
       let marked = 0;
       for (const span of candidate.spans) {
         const end = document.positionAt(span.start + span.text.length);

@@ -26,11 +26,27 @@ import { Services, storeKey } from '../services';
  * Outside changes: a closed file changed on disk is re-anchored at once (new text `unknown`); a
  * state.json written by someone else (the `ai-provenance checkpoint` command) is merged into open
  * documents whose text it describes, its agent ranges winning over `unknown` marks.
+ * Discarded changes: for every open document the provenance of its text as last saved or loaded
+ * is kept; when unsaved changes are thrown away (Revert File, or closing with "Don't Save", which
+ * reverts first) and the document is back to exactly that text, exactly that provenance comes
+ * back, in memory and in state.json, instead of marking the reloaded text `unknown`.
  */
 
 const FLUSH_DELAY_MS = 1000;
 const FLUSH_MAX_WAIT_MS = 10_000;
 const DISK_CHANGE_DELAY_MS = 750;
+/** After a change leaves a document clean (a reload from disk), its provenance is the new saved state. */
+const CLEAN_SETTLE_MS = 300;
+
+/** The provenance of an open document's text as last saved to or loaded from disk. */
+interface SavedBaseline {
+  readonly document: vscode.TextDocument;
+  /** Document version it was taken at. */
+  version: number;
+  readonly length: number;
+  readonly hash: string;
+  runs: AnchoredRun[];
+}
 
 interface Location {
   readonly dir: StateDir;
@@ -71,6 +87,11 @@ export class Persistence implements vscode.Disposable {
   private readonly notTrackedLogged = new Set<string>();
   /** Open documents whose saved provenance has been looked at (only those are saved back). */
   private readonly restored = new Set<string>();
+  /** Open documents: the provenance of their text on disk (see "Discarded changes" above). */
+  private readonly baselines = new Map<string, SavedBaseline>();
+  /** Documents changed while they had a baseline: checked for a discard once listeners have run. */
+  private readonly discardChecks = new Map<string, vscode.TextDocument>();
+  private readonly cleanTimers = new Map<string, NodeJS.Timeout>();
   /** Restores of the documents open at start. */
   readonly initial: Promise<void>;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -95,6 +116,7 @@ export class Persistence implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => void this.guard(`restore ${d.uri.fsPath}`, () => this.restore(d))),
       vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChange(e)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.takeBaseline(d)),
       vscode.workspace.onDidRenameFiles((e) => void this.guard('rename', () => this.onRename(e.files))),
       vscode.workspace.onDidDeleteFiles((e) => void this.guard('delete', () => this.onDelete(e.files))),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.locator.clear()),
@@ -114,11 +136,17 @@ export class Persistence implements vscode.Disposable {
       await this.restoreUnguarded(document, key);
     } finally {
       this.restored.add(key);
+      if (!document.isClosed && !document.isDirty) this.takeBaseline(document);
     }
   }
 
   private async restoreUnguarded(document: vscode.TextDocument, key: string): Promise<void> {
     const why = this.whyNotTracked(document);
+    // The text as opened: the saved provenance is placed in it (and carried onto edits made while
+    // it is read); when it is the text on disk it is the baseline for discarded changes.
+    const version = document.version;
+    const text = why ? '' : document.getText();
+    if (!why && !document.isDirty) this.setBaseline(document, version, text);
     const r = await this.resolve(document.uri);
     if (!r) return;
     const state = this.stateOf(r.loc);
@@ -129,8 +157,6 @@ export class Persistence implements vscode.Disposable {
       this.notTrackedLogged.add(key);
       return;
     }
-    const version = document.version;
-    const text = document.getText();
     const origins = this.services.store.origins;
     const restored = restoreEntry({
       entry,
@@ -140,6 +166,8 @@ export class Persistence implements vscode.Disposable {
       oldText: (h) => r.loc.dir.readText(h),
       insertedOrigin: origins.intern(unknownOrigin()),
     });
+    const b = this.baselines.get(key);
+    if (b && b.version === version) b.runs = b.runs.length ? overlayRuns(b.runs, restored.runs, text.length, (_i, base) => base === NO_ORIGIN) : restored.runs;
     this.apply(document, restored.runs, text, version, (base) => base === NO_ORIGIN);
     if (restored.how === 'exact') {
       this.log.info(`restored ${restored.runs.length} range(s) of ${document.uri.fsPath}${restored.lost ? ` (${restored.lost} characters no longer matched)` : ''}`);
@@ -179,8 +207,80 @@ export class Persistence implements vscode.Disposable {
   // ---- changes -------------------------------------------------------------------------------
 
   private onStoreChange(key: string): void {
+    const b = this.baselines.get(key);
+    // Marks changed on a clean document without a text change (a manual mark, a merged checkpoint):
+    // still the provenance of the text on disk.
+    if (b && !b.document.isDirty && b.document.version === b.version) {
+      const doc = this.services.store.get(key);
+      if (doc && doc.rope.length === b.length) b.runs = doc.rope.taggedRuns();
+    }
     if (this.restoring.has(key) || this.disposed) return;
     this.markDirty(key);
+  }
+
+  // ---- discarded changes ---------------------------------------------------------------------
+
+  /** Records the document's current provenance as that of its text on disk (it is clean). */
+  private takeBaseline(document: vscode.TextDocument): void {
+    const key = storeKey(document.uri);
+    if (document.uri.scheme !== 'file' || this.disposed) return;
+    if (document.isDirty || this.whyNotTracked(document)) {
+      this.baselines.delete(key);
+      return;
+    }
+    this.setBaseline(document, document.version, document.getText());
+  }
+
+  private setBaseline(document: vscode.TextDocument, version: number, text: string): void {
+    const doc = this.services.store.get(storeKey(document.uri));
+    const runs = doc && doc.rope.length === text.length ? doc.rope.taggedRuns() : [];
+    this.baselines.set(storeKey(document.uri), { document, version, length: text.length, hash: sha256(text), runs });
+  }
+
+  /**
+   * After a change: when it left the document clean with exactly the text of its baseline, the
+   * unsaved changes were discarded (a revert reloads the file from disk); the baseline's
+   * provenance replaces what capture made of the reload.
+   */
+  private checkDiscarded(document: vscode.TextDocument): void {
+    const key = storeKey(document.uri);
+    this.discardChecks.delete(key);
+    const b = this.baselines.get(key);
+    if (!b || this.disposed || document.isDirty || document.version === b.version) return;
+    const text = document.getText();
+    if (text.length !== b.length || sha256(text) !== b.hash) return;
+    b.version = document.version;
+    // Replaced even when the runs look the same: the reload detector then leaves the text alone.
+    this.restoring.add(key);
+    try {
+      this.services.store.set(key, ropeFromAnchored(b.runs, text.length));
+    } finally {
+      this.restoring.delete(key);
+    }
+    this.log.info(`unsaved changes to ${document.uri.fsPath} were discarded; its provenance is that of the saved text again (${b.runs.length} range(s))`);
+    this.markDirty(key);
+  }
+
+  /** Runs the discard checks still waiting (every listener has seen their change by now). */
+  private runDiscardChecks(): void {
+    for (const document of [...this.discardChecks.values()]) this.checkDiscarded(document);
+  }
+
+  /** A change left a clean document: once settled, that is its text on disk (a reload). */
+  private scheduleCleanCheck(document: vscode.TextDocument): void {
+    const key = storeKey(document.uri);
+    const old = this.cleanTimers.get(key);
+    if (old) clearTimeout(old);
+    const version = document.version;
+    this.cleanTimers.set(
+      key,
+      setTimeout(() => {
+        this.cleanTimers.delete(key);
+        const b = this.baselines.get(key);
+        if (document.isClosed || document.isDirty || document.version !== version || (b && b.version === version)) return;
+        this.takeBaseline(document);
+      }, CLEAN_SETTLE_MS),
+    );
   }
 
   private markDirty(key: string): void {
@@ -208,12 +308,17 @@ export class Persistence implements vscode.Disposable {
     const key = storeKey(document.uri);
     this.pendingIngest.delete(key);
     this.notTrackedLogged.delete(key);
+    if (this.discardChecks.has(key)) this.checkDiscarded(document); // reverted and closed at once
+    const baseline = this.baselines.get(key);
+    this.baselines.delete(key);
+    const timer = this.cleanTimers.get(key);
+    if (timer) clearTimeout(timer), this.cleanTimers.delete(key);
     if (document.isDirty && document.uri.scheme === 'file') {
       // Closed with unsaved changes: discarded, unless it reopens at once (language change).
-      // The saved provenance may describe the discarded text; carry it back onto the disk text.
+      // The saved provenance may describe the discarded text; go back to the disk text's.
       this.dirty.delete(key);
       const uri = document.uri;
-      setTimeout(() => void this.guard(`after discarding ${uri.fsPath}`, () => this.rebaseOnDisk(uri)), 1500);
+      setTimeout(() => void this.guard(`after discarding ${uri.fsPath}`, () => this.rebaseOnDisk(uri, baseline)), 1500);
       return;
     }
     // Closed documents keep their place in `restored` while the store still holds them.
@@ -222,6 +327,17 @@ export class Persistence implements vscode.Disposable {
 
   private onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
     const key = storeKey(e.document.uri);
+    if (e.contentChanges.length && this.baselines.has(key)) {
+      if (e.reason === undefined && !this.discardChecks.has(key)) {
+        this.discardChecks.set(key, e.document);
+        // After every listener (capture included) has seen this change.
+        setTimeout(() => {
+          if (this.discardChecks.get(key) === e.document) void this.guard('discarded changes', () => this.checkDiscarded(e.document));
+        }, 0);
+      }
+      // Clean before the change (the dirty flag lags the event): possibly a reload from disk.
+      if (!e.document.isDirty) this.scheduleCleanCheck(e.document);
+    }
     const pending = this.pendingIngest.get(key);
     if (!pending || e.contentChanges.length === 0) return;
     // After every listener (capture included) has seen this change.
@@ -232,6 +348,7 @@ export class Persistence implements vscode.Disposable {
 
   /** Writes every changed document's provenance now. */
   async flush(): Promise<void> {
+    this.runDiscardChecks();
     while (this.flushing) await this.flushing;
     if (this.dirty.size === 0 && this.removals.size === 0) return;
     this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
@@ -263,6 +380,7 @@ export class Persistence implements vscode.Disposable {
 
   /** Synchronous best effort (deactivation): writes what can be placed without waiting. */
   flushSync(): void {
+    this.runDiscardChecks();
     const byLoc = new Map<Location, { key: string; rel: string }[]>();
     for (const key of this.dirty) {
       const r = this.resolved.get(key);
@@ -426,25 +544,36 @@ export class Persistence implements vscode.Disposable {
     }
   }
 
-  /** After unsaved changes were discarded: the saved entry follows the disk text, nothing new is `unknown`. */
-  async rebaseOnDisk(uri: vscode.Uri): Promise<void> {
+  /**
+   * After unsaved changes were discarded: the saved entry follows the disk text. With the
+   * baseline of that very text its provenance comes back exactly; otherwise the entry is
+   * re-anchored, nothing new is `unknown`.
+   */
+  async rebaseOnDisk(uri: vscode.Uri, baseline?: SavedBaseline): Promise<void> {
     const key = storeKey(uri);
     if (this.disposed || vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return;
     this.dirty.delete(key);
     const r = await this.resolve(uri);
-    if (!r || !this.stateOf(r.loc).files[r.rel]) return;
+    if (!r) return;
     const read = readFileChecked(uri.fsPath, this.maxFileSizeMB());
     if (read.text === undefined) return;
     const text = read.text;
+    const hash = sha256(text);
+    const exact = baseline && baseline.hash === hash ? baseline.runs : undefined;
+    if (!exact && !this.stateOf(r.loc).files[r.rel]) return;
     const origins = this.services.store.origins;
     let runs: AnchoredRun[] | undefined;
     const state = await r.loc.dir.update((current) => {
       const entry = current.files[r.rel];
-      const hash = sha256(text);
-      if (!entry || entry.sha256 === hash) return undefined;
-      runs = restoreEntry({ entry, stateOrigins: current.origins, text, textHash: hash, intern: (o) => origins.intern(o), oldText: (h) => r.loc.dir.readText(h) }).runs;
+      if (exact) {
+        if (!entry && exact.length === 0) return undefined;
+        runs = exact;
+      } else {
+        if (!entry || entry.sha256 === hash) return undefined;
+        runs = restoreEntry({ entry, stateOrigins: current.origins, text, textHash: hash, intern: (o) => origins.intern(o), oldText: (h) => r.loc.dir.readText(h) }).runs;
+      }
       const table = OriginTableFrom(current);
-      return { state: withFiles(current, { [r.rel]: entryFromRuns(text, runs, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
+      return { state: withFiles(current, { [r.rel]: entryFromRuns(text, runs!, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
     });
     this.remember(r.loc, state);
     if (runs && this.services.store.get(key)) {
@@ -680,6 +809,7 @@ export class Persistence implements vscode.Disposable {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const t of this.diskTimers.values()) clearTimeout(t);
     for (const t of this.stateTimers.values()) clearTimeout(t);
+    for (const t of this.cleanTimers.values()) clearTimeout(t);
     try {
       this.flushSync();
     } catch (e) {

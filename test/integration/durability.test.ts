@@ -253,6 +253,107 @@ describe(`durability ${hostTag()}`, function () {
     assert.deepStrictEqual(fs.readdirSync(dir), ['loose.js']);
   });
 
+  describe('closing a file with unsaved changes', () => {
+    // A browser-hosted workbench saves after a delay by default (files.autoSave: afterDelay);
+    // these tests need changes that stay unsaved.
+    const files = () => vscode.workspace.getConfiguration('files');
+    let autoSave: unknown;
+    before(async () => {
+      autoSave = files().inspect('autoSave')?.globalValue;
+      await files().update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    });
+    after(async () => {
+      await files().update('autoSave', autoSave, vscode.ConfigurationTarget.Global);
+    });
+
+    it(`closing without saving discards unsaved AI text: reopened, no mark is left for text that is not on disk ${hostTag()}`, async () => {
+      const a = await api();
+      const human = 'const kept = 1;\nfunction human() {\n  return kept;\n}\n';
+      const editor = await openScratchFile('discarded.js', human);
+      const doc = editor.document;
+      const uri = doc.uri;
+      const rel = relOf(uri);
+      // AI text replacing part of a line and adding lines, never saved.
+      const start = new vscode.Position(2, 2);
+      const aiText = 'return generatedByModel(kept) + 1;\n  // model output\n';
+      assert.ok(await editor.edit((b) => b.replace(new vscode.Range(start, new vscode.Position(3, 0)), aiText)));
+      const end = doc.positionAt(doc.offsetAt(start) + aiText.length);
+      assert.ok(a.recordAiEdit(uri, new vscode.Range(start, end), { tool: 'test-tool' }));
+      assert.ok(doc.isDirty);
+      // Saved with the unsaved text, as after a debounce (so a reload with hot exit gets it back).
+      await flush();
+      assert.strictEqual(readState().files[rel]?.sha256, sha256(doc.getText()));
+
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), human, 'nothing was written to the file');
+      await waitFor(
+        async () => {
+          await flush();
+          const entry = readState().files[rel];
+          return !entry || (entry.sha256 === sha256(human) && entry.runs.length === 0);
+        },
+        15_000,
+        `state.json still describes the discarded text: ${JSON.stringify(readState().files[rel])}`,
+        200,
+      );
+
+      const reopened = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(reopened);
+      assert.strictEqual(reopened.getText(), human);
+      await flush();
+      assert.deepStrictEqual(shown(reopened, a.getRanges(uri)), [], 'no AI or unknown marks on the text on disk');
+      assert.deepStrictEqual(savedRuns(rel), []);
+    });
+
+    it(`closing without saving keeps exactly the ranges saved before the discarded AI edits ${hostTag()}`, async () => {
+      const a = await api();
+      const editor = await openScratchFile('partly-saved.js', 'function a() {}\n');
+      const doc = editor.document;
+      const uri = doc.uri;
+      const rel = relOf(uri);
+      const savedAi = 'const saved = fromModel(1);';
+      const at = doc.positionAt(doc.getText().length);
+      assert.ok(await editor.edit((b) => b.insert(at, `${savedAi}\nconst after = 2;\n`)));
+      const savedRange = new vscode.Range(at, at.translate(0, savedAi.length));
+      assert.ok(a.recordAiEdit(uri, savedRange, { tool: 'test-tool', model: 'model-1' }));
+      await waitFor(async () => (doc.isDirty ? doc.save() : true), 10_000, 'could not save', 250);
+      const onDisk = doc.getText();
+      await flush();
+      const expected: [string, string, string][] = [[savedAi, 'chat', 'test-tool']];
+      assert.deepStrictEqual(savedRuns(rel), expected);
+
+      // More AI edits, unsaved: one on the line of the saved AI text, one replacing a human line.
+      const more = ' /* tuned */';
+      assert.ok(await editor.edit((b) => b.insert(savedRange.end, more)));
+      assert.ok(a.recordAiEdit(uri, new vscode.Range(savedRange.end, savedRange.end.translate(0, more.length)), { tool: 'other-tool' }));
+      const line2 = doc.lineAt(2).range;
+      assert.ok(await editor.edit((b) => b.replace(line2, 'const after = model(2);')));
+      assert.ok(a.recordAiEdit(uri, doc.lineAt(2).range, { tool: 'other-tool' }));
+      await flush();
+      assert.notStrictEqual(readState().files[rel]?.sha256, sha256(onDisk), 'the unsaved text was saved to state.json');
+
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), onDisk);
+      await waitFor(
+        async () => {
+          await flush();
+          return readState().files[rel]?.sha256 === sha256(onDisk);
+        },
+        15_000,
+        `state.json still describes the discarded text: ${JSON.stringify(readState().files[rel])}`,
+        200,
+      );
+      assert.deepStrictEqual(savedRuns(rel), expected, 'saved ranges after the discard');
+
+      const reopened = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(reopened);
+      const ranges = await waitFor(() => (a.getRanges(uri).length ? a.getRanges(uri) : undefined), 10_000, 'restored on reopen');
+      assert.deepStrictEqual(shown(reopened, ranges), expected);
+      assert.ok(ranges[0].range.isEqual(savedRange), `range ${JSON.stringify(ranges[0].range)}`);
+      assert.strictEqual(ranges[0].model, 'model-1');
+    });
+  });
+
   it(`a corrupt state.json is kept aside and tracking continues ${hostTag()}`, async () => {
     const a = await api();
     const editor = await openScratchFile('after-corruption.js', 'x();\ny();\n');
