@@ -1,4 +1,5 @@
 import { fencedCodeBlocks } from './fencedCode';
+import { isObject } from '../json/jsonValue';
 
 /** A code block of a chat answer, with what VS Code recorded about the request that produced it. */
 export interface ChatCodeBlock {
@@ -12,9 +13,6 @@ export interface ChatCodeBlock {
   readonly completedAt?: number;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
@@ -34,11 +32,11 @@ function responseMarkdown(parts: unknown): string {
   if (!Array.isArray(parts)) return '';
   let out = '';
   for (const part of parts) {
-    if (!isRecord(part)) continue;
+    if (!isObject(part)) continue;
     const value = part.value;
     const isText = (part.kind === undefined || part.kind === 'markdownContent') && typeof value === 'string';
     if (isText) out += value;
-    else if (isRecord(value) && typeof value.value === 'string' && part.kind === 'markdownContent') out += value.value;
+    else if (isObject(value) && typeof value.value === 'string' && part.kind === 'markdownContent') out += value.value;
     else if (!out.endsWith('\n')) out += '\n';
   }
   return out;
@@ -50,10 +48,10 @@ export function chatCodeBlocksOf(session: Record<string, unknown>): ChatCodeBloc
   if (!Array.isArray(requests)) return [];
   const blocks: ChatCodeBlock[] = [];
   for (const request of requests) {
-    if (!isRecord(request)) continue;
-    const agent = isRecord(request.agent) ? request.agent : undefined;
-    const extensionId = agent && isRecord(agent.extensionId) ? str(agent.extensionId.value) : undefined;
-    const state = isRecord(request.modelState) ? request.modelState : undefined;
+    if (!isObject(request)) continue;
+    const agent = isObject(request.agent) ? request.agent : undefined;
+    const extensionId = agent && isObject(agent.extensionId) ? str(agent.extensionId.value) : undefined;
+    const state = isObject(request.modelState) ? request.modelState : undefined;
     const base = {
       model: normaliseModelId(str(request.modelId)),
       requestId: str(request.requestId),

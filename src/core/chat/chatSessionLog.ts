@@ -7,6 +7,7 @@
  * VS Code may be writing the file while we read it, so a line that does not parse ends the replay
  * and what was read before it is kept.
  */
+import { isObject } from '../json/jsonValue';
 
 export interface ChatSessionRead {
   /** The session object after every readable line; undefined when not even the first line was. */
@@ -17,9 +18,6 @@ export interface ChatSessionRead {
 
 type Key = string | number;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isKeyPath(v: unknown): v is Key[] {
   return Array.isArray(v) && v.every((k) => typeof k === 'string' || typeof k === 'number');
@@ -70,7 +68,7 @@ export function readChatSession(text: string): ChatSessionRead {
   if (!trimmed.startsWith('{"kind"')) {
     try {
       const whole: unknown = JSON.parse(text);
-      if (isRecord(whole) && !('kind' in whole)) return { session: whole };
+      if (isObject(whole) && !('kind' in whole)) return { session: whole };
     } catch {
       // Not one JSON document: read it as a log below.
     }
@@ -86,9 +84,9 @@ export function readChatSession(text: string): ChatSessionRead {
     } catch {
       return { session, problem: `line ${n + 1} is not JSON (the file may be being written)` };
     }
-    if (!isRecord(entry)) return { session, problem: `line ${n + 1} is not an object` };
+    if (!isObject(entry)) return { session, problem: `line ${n + 1} is not an object` };
     if (entry.kind === 0) {
-      if (!isRecord(entry.v)) return { session, problem: `line ${n + 1} holds no session` };
+      if (!isObject(entry.v)) return { session, problem: `line ${n + 1} holds no session` };
       session = entry.v;
       continue;
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { ORIGIN_KINDS, OriginKind, isOriginKind } from '../provenance/origin';
 import { Policy, PolicyError, parsePolicy } from '../policy/policy';
+import { isCount, isObject, show } from '../json/jsonValue';
 
 /**
  * The per-commit provenance manifest: which lines of the committed files an AI produced, with
@@ -332,18 +333,4 @@ function checkFile(f: unknown, at: string, err: (path: string, message: string) 
   if (f.skipped !== undefined && (f.ranges as unknown[]).length) e('ranges', 'a skipped file has no ranges');
   if (f.status === 'deleted' && ((f.addedLines as number) > 0 || (f.ranges as unknown[]).length)) e('addedLines', 'a deleted file adds no lines');
   return bad ? undefined : (f as unknown as ManifestFile);
-}
-
-function isCount(v: unknown): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }

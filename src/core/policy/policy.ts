@@ -1,4 +1,5 @@
 import { ORIGIN_KINDS, OriginKind, isAiKind, isOriginKind } from '../provenance/origin';
+import { isCount, isObject, show } from '../json/jsonValue';
 
 /**
  * The AI-assistance policy: when a change is flagged "AI-assisted", which AI text is too small to
@@ -318,18 +319,4 @@ function strings(v: unknown, path: string, err: (p: string, m: string) => void, 
 
 function unknownKeys(o: Record<string, unknown>, known: string[], prefix: string, err: (p: string, m: string) => void): void {
   for (const k of Object.keys(o)) if (!known.includes(k)) err(prefix + k, `unknown field (expected one of ${known.filter((x) => x !== '$schema').join(', ')})`);
-}
-
-function isCount(v: unknown): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
