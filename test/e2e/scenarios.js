@@ -3,13 +3,7 @@
 'use strict';
 const assert = require('assert');
 const fixture = require('../fixtures/ai-fixture/texts');
-const { poll, quickOpen, readStatusItem, editorText, waitForGhostText, sleep, MOD } = require('./workbench');
-
-/** Parses "AI 37%" out of the status item text; undefined when it shows no percentage. */
-function aiPercent(status) {
-  const m = status && /\bAI\s+(\d+)%/.exec(status.text);
-  return m ? Number(m[1]) : undefined;
-}
+const { poll, quickOpen, readStatusItem, editorText, waitForGhostText, sleep, aiPercent, MOD } = require('./workbench');
 
 const scenarios = [
   {

@@ -105,4 +105,93 @@ async function waitForGhostText(page, timeoutMs = 30000) {
   );
 }
 
-module.exports = { STATUS_ITEM_ID, MOD, sleep, poll, waitForWorkbench, statusItem, readStatusItem, quickOpen, editorText, waitForGhostText };
+/** Parses "AI 37%" out of the status item text; undefined when it shows no percentage. */
+function aiPercent(status) {
+  const m = status && /\bAI\s+(\d+)%/.exec(status.text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Thrown when the extension recorded no AI text where a scenario expected it (the status bar
+ * share stayed at 0%). The runner's check without the interception keybindings counts a
+ * scenario as failing for the expected reason only when it throws this.
+ */
+class NotRecordedError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'NotRecordedError';
+    this.notRecorded = true;
+  }
+}
+
+/** Waits until the status bar shows a non-zero AI share; throws NotRecordedError otherwise. */
+async function waitForAiShare(page, timeoutMs = 30000) {
+  try {
+    return await poll(async () => {
+      const s = await readStatusItem(page);
+      const n = aiPercent(s);
+      return n !== undefined && n > 0 ? s : false;
+    }, timeoutMs, 'status bar did not show a non-zero AI share');
+  } catch (err) {
+    throw new NotRecordedError(`${err.message}; status now ${JSON.stringify(await readStatusItem(page).catch(() => undefined))}`);
+  }
+}
+
+/**
+ * Runs the command palette entry whose label contains `title` (clicking that row, not whatever
+ * the fuzzy match puts first).
+ */
+async function runPaletteCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await row.click();
+  await input.waitFor({ state: 'hidden', timeout: 10000 });
+}
+
+/** The Source Control message box (a small editor in the SCM view). */
+function scmInput(page) {
+  return page.locator('.scm-view .scm-editor .monaco-editor').first();
+}
+
+/** Opens the Source Control view (Ctrl+Shift+G) and waits for its message box. */
+async function openScm(page) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press(`${MOD}+Shift+KeyG`);
+  await scmInput(page).waitFor({ state: 'visible', timeout: 20000 });
+}
+
+/** Text of the Source Control message box, line by line (rendered lines; the box grows to 10). */
+async function scmInputText(page) {
+  const lines = await scmInput(page).locator('.view-lines .view-line').evaluateAll((els) =>
+    els
+      .map((el) => ({ top: parseFloat(el.style.top || '0'), text: (el.textContent || '').replace(/\u00a0/g, ' ') }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text),
+  );
+  return lines.join('\n');
+}
+
+module.exports = {
+  STATUS_ITEM_ID,
+  MOD,
+  sleep,
+  poll,
+  waitForWorkbench,
+  statusItem,
+  readStatusItem,
+  quickOpen,
+  editorText,
+  waitForGhostText,
+  aiPercent,
+  NotRecordedError,
+  waitForAiShare,
+  runPaletteCommand,
+  scmInput,
+  openScm,
+  scmInputText,
+};
