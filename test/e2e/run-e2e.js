@@ -5,9 +5,17 @@
 // code-server ships; `stock`: proposed APIs off, like VS Code Stable).
 //
 // Usage: node test/e2e/run-e2e.js [--host stock|proposed|both] [--grep RE] [--no-package]
-//        [--no-prepare] [--summary FILE] [--keep]
+//        [--no-prepare] [--summary FILE] [--keep] [--without-interception] [--no-interception-check]
 // Scenarios come from test/e2e/scenarios.js and test/e2e/*.e2e.js. Screenshots of failures go
-// to test-output/e2e-<host>/.
+// to test-output/e2e-<run>/.
+//
+// Interception check: when the stock host is selected, the scenarios marked `needsInterception`
+// (accepting with Tab / Ctrl+Right) run once more on the stock host with a copy of the package
+// whose accept keybindings are removed (test/e2e/interception.js). There nothing can recognise
+// the accept, so each of them must fail at its recording check (NotRecordedError); the run
+// counts one passed test per scenario that does, and a failure for one that passes or fails for
+// another reason. `--without-interception` instead runs the whole suite with that copy and
+// reports plain results (red on the stock host).
 'use strict';
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -15,6 +23,7 @@ const os = require('os');
 const path = require('path');
 const server = require('../host/server');
 const { waitForWorkbench } = require('./workbench');
+const { vsixWithoutInterception } = require('./interception');
 
 /**
  * Scenario modules: scenarios.js and every test/e2e/*.e2e.js, each exporting
@@ -40,7 +49,7 @@ const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output');
 const VSIX = path.join(REPO_ROOT, 'dist', 'ai-provenance.vsix');
 
 function parseArgs(argv) {
-  const opts = { host: 'both', grep: undefined, package: true, prepare: true, summary: undefined, keep: false };
+  const opts = { host: 'both', grep: undefined, package: true, prepare: true, summary: undefined, keep: false, withoutInterception: false, interceptionCheck: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -54,6 +63,9 @@ function parseArgs(argv) {
     else if (a === '--no-prepare') opts.prepare = false;
     else if (a === '--summary') opts.summary = next();
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--without-interception') opts.withoutInterception = true;
+    else if (a === '--no-interception-check') opts.interceptionCheck = false;
+    else if (a === '--help' || a === '-h') opts.help = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (!['both', ...server.VARIANTS].includes(opts.host)) throw new Error(`--host must be stock, proposed or both (got ${opts.host})`);
@@ -96,22 +108,30 @@ function makeWorkspace(label) {
   return dir;
 }
 
-async function runVariant(variant, opts) {
-  const outDir = path.join(OUTPUT_DIR, `e2e-${variant}`);
+/**
+ * How one host run treats its scenarios:
+ *   normal               the package as built; a scenario passes when it completes;
+ *   without-interception the package without its accept keybindings; plain results;
+ *   interception-check   the same package, only `needsInterception` scenarios; one passes when
+ *                        it fails at its recording check (NotRecordedError), see the top of the file.
+ */
+async function runVariant(run, opts) {
+  const { variant, label, mode, vsix } = run;
+  const outDir = path.join(OUTPUT_DIR, `e2e-${label}`);
   fs.mkdirSync(outDir, { recursive: true });
-  const summary = { suite: `e2e:${variant}`, variant, passed: 0, failed: 0, pending: 0, error: undefined, tests: [] };
-  const selected = scenarios.filter((s) => !opts.grep || opts.grep.test(s.name));
-  const workspace = makeWorkspace(variant);
+  const summary = { suite: `e2e:${label}`, variant: label, host: variant, mode, passed: 0, failed: 0, pending: 0, error: undefined, tests: [] };
+  const selected = scenarios.filter((s) => (!opts.grep || opts.grep.test(s.name)) && (mode !== 'interception-check' || s.needsInterception));
+  const workspace = makeWorkspace(label);
   if (!opts.keep) server.trackTemp(workspace);
   const started = Date.now();
   let srv;
   let browser;
-  console.log(`e2e [${variant}]: starting code-server`);
+  console.log(`e2e [${label}]: starting code-server (${variant} host${mode === 'normal' ? '' : ', package without the accept keybindings'})`);
   try {
     srv = await server.startCodeServer({
       variant,
       workspace,
-      vsixFiles: [VSIX],
+      vsixFiles: [vsix],
       extensionFolders: [FIXTURE_DIR],
       env: { AI_PROVENANCE_TEST_HOST: variant },
       logFile: path.join(outDir, 'code-server.log'),
@@ -130,21 +150,42 @@ async function runVariant(variant, opts) {
       await page.screenshot({ path: path.join(outDir, 'workbench-load-failed.png') }).catch(() => {});
       throw new Error(`workbench did not load: ${err.message}`);
     }
-    console.log(`e2e [${variant}]: workbench loaded (code-server pid ${srv.pid}, port ${srv.port})`);
+    console.log(`e2e [${label}]: workbench loaded (code-server pid ${srv.pid}, port ${srv.port})`);
     for (const [i, scenario] of selected.entries()) {
-      const title = `${scenario.name} [host: ${variant}]`;
+      const title =
+        mode === 'interception-check'
+          ? `without the accept keybindings this must fail to record: ${scenario.name} [host: ${variant}]`
+          : `${scenario.name} [host: ${variant}${mode === 'without-interception' ? ', without the accept keybindings' : ''}]`;
       const t0 = Date.now();
+      let outcome;
       try {
-        const detail = await scenario.run({ page, variant, workspace });
+        outcome = { detail: await scenario.run({ page, variant, workspace }) };
+      } catch (err) {
+        outcome = { err };
+      }
+      if (mode === 'interception-check') {
+        if (outcome.err && outcome.err.notRecorded) {
+          outcome = { detail: `failed as expected: ${outcome.err.message.split('\n')[0]}` };
+        } else if (outcome.err) {
+          const e = new Error(`failed before its recording check, so this proves nothing about the keybindings: ${outcome.err.message}`);
+          e.stack = `${e.message}\n${String(outcome.err.stack || '').split('\n').slice(1).join('\n')}`;
+          outcome = { err: e };
+        } else {
+          outcome = { err: new Error(`passed although the package has no accept keybindings: the ${variant} host recorded the accept some other way (${outcome.detail || 'no detail'})`) };
+        }
+      }
+      const ms = Date.now() - t0;
+      if (!outcome.err) {
         summary.passed++;
         summary.tests.push({ title, state: 'passed' });
-        console.log(`  ok   [${variant}] ${title} (${Date.now() - t0} ms)${detail ? ` - ${detail}` : ''}`);
-      } catch (err) {
+        console.log(`  ok   [${label}] ${title} (${ms} ms)${outcome.detail ? ` - ${outcome.detail}` : ''}`);
+      } else {
+        const err = outcome.err;
         summary.failed++;
         const shot = path.join(outDir, `failure-${i + 1}.png`);
         await page.screenshot({ path: shot }).catch(() => {});
         summary.tests.push({ title, state: 'failed', error: err.message });
-        console.log(`  FAIL [${variant}] ${title} (${Date.now() - t0} ms)`);
+        console.log(`  FAIL [${label}] ${title} (${ms} ms)`);
         console.log(`        ${String(err.stack || err.message).split('\n').slice(0, 6).join('\n        ')}`);
         console.log(`        screenshot: ${path.relative(REPO_ROOT, shot)}`);
       }
@@ -160,19 +201,53 @@ async function runVariant(variant, opts) {
   }
   if (!summary.error && selected.length === 0) summary.error = 'no scenario matched';
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (summary.error) console.log(`e2e [${variant}]: ERROR ${summary.error}`);
-  console.log(`e2e [${variant}]: ${summary.passed} passed, ${summary.failed} failed (${secs} s)`);
+  if (summary.error) console.log(`e2e [${label}]: ERROR ${summary.error}`);
+  console.log(`e2e [${label}]: ${summary.passed} passed, ${summary.failed} failed (${secs} s)`);
   return summary;
 }
 
+const HELP = `Usage: node test/e2e/run-e2e.js [options]
+  --host stock|proposed|both  host variant(s) to run on (default both)
+  --grep RE                   only scenarios whose name matches RE
+  --no-package                use dist/ai-provenance.vsix as it is (no npm run package)
+  --no-prepare                do not run test/host/prepare.sh first
+  --summary FILE              write per-run results as JSON
+  --keep                      keep the workspaces and server data directories
+  --without-interception      run the suite with a copy of the package whose accept
+                              keybindings (Tab, Ctrl+Right -> aiProvenance.acceptInlineSuggestion*)
+                              are removed; on the stock host the accept scenarios fail
+  --no-interception-check     skip the check that, on the stock host without those keybindings,
+                              the accept scenarios fail (run by default when stock is selected)`;
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    console.log(HELP);
+    return;
+  }
   if (opts.prepare) server.prepareHosts({ quiet: true });
   if (opts.package) packageVsix();
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} missing; run npm run package`);
   const variants = opts.host === 'both' ? server.VARIANTS : [opts.host];
+  const check = !opts.withoutInterception && opts.interceptionCheck && variants.includes('stock');
+  const checkScenarios = scenarios.filter((s) => s.needsInterception && (!opts.grep || opts.grep.test(s.name)));
+  let strippedVsix;
+  if (opts.withoutInterception || (check && checkScenarios.length)) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-provenance-vsix-no-keybindings-'));
+    server.trackTemp(dir);
+    strippedVsix = path.join(dir, 'ai-provenance-without-interception.vsix');
+    const removed = await vsixWithoutInterception(VSIX, strippedVsix);
+    console.log(`e2e: package without the accept keybindings: removed ${removed.join('; ')}`);
+  }
+  const runs = variants.map((v) =>
+    opts.withoutInterception
+      ? { variant: v, label: `${v}-without-interception`, mode: 'without-interception', vsix: strippedVsix }
+      : { variant: v, label: v, mode: 'normal', vsix: VSIX },
+  );
+  if (check && checkScenarios.length) runs.push({ variant: 'stock', label: 'stock-interception-check', mode: 'interception-check', vsix: strippedVsix });
+  else if (check) console.log('e2e: interception check skipped: no selected scenario needs the accept keybindings');
   const summaries = [];
-  for (const v of variants) summaries.push(await runVariant(v, opts));
+  for (const r of runs) summaries.push(await runVariant(r, opts));
   const passed = summaries.reduce((n, s) => n + s.passed, 0);
   const failed = summaries.reduce((n, s) => n + s.failed, 0);
   const errors = summaries.filter((s) => s.error).length;
