@@ -6,6 +6,10 @@
 //
 // Usage: node test/host/run-integration.js [--host stock|proposed|both] [--grep RE]
 //        [--timeout SECONDS] [--no-build] [--no-prepare] [--summary FILE] [--keep]
+//        [--server-env KEY=VALUE]... [--setting KEY=JSON]...
+// --server-env sets a variable for VS Code's server (e.g. VSCODE_SKIP_BUILTIN_EXTENSIONS=vscode.git
+// leaves the built-in Git extension out); --setting adds a user setting (e.g. git.enabled=false).
+// Neither is used by `npm test`.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -18,7 +22,24 @@ const FIXTURE_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'ai-fixture');
 const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output');
 
 function parseArgs(argv) {
-  const opts = { host: 'both', grep: undefined, timeoutSec: 600, build: true, prepare: true, summary: undefined, keep: false };
+  const opts = { host: 'both', grep: undefined, timeoutSec: 600, build: true, prepare: true, summary: undefined, keep: false, serverEnv: {}, settings: {} };
+  const serverEnv = (kv) => {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--server-env needs KEY=VALUE (got ${kv})`);
+    opts.serverEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+  };
+  const setting = (kv) => {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new Error(`--setting needs KEY=JSON (got ${kv})`);
+    const raw = kv.slice(eq + 1);
+    let value;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    opts.settings[kv.slice(0, eq)] = value;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -33,6 +54,10 @@ function parseArgs(argv) {
     else if (a === '--no-prepare') opts.prepare = false;
     else if (a === '--summary') opts.summary = next();
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--server-env') serverEnv(next());
+    else if (a.startsWith('--server-env=')) serverEnv(a.slice('--server-env='.length));
+    else if (a === '--setting') setting(next());
+    else if (a.startsWith('--setting=')) setting(a.slice('--setting='.length));
     else throw new Error(`unknown argument ${a}`);
   }
   if (!['both', ...server.VARIANTS].includes(opts.host)) throw new Error(`--host must be stock, proposed or both (got ${opts.host})`);
@@ -118,6 +143,7 @@ async function runVariant(variant, opts) {
   const workspace = makeWorkspace(variant);
   if (!opts.keep) server.trackTemp(workspace);
   const env = {
+    ...opts.serverEnv,
     AI_PROVENANCE_TEST_RESULTS: resultsFile,
     AI_PROVENANCE_TEST_HOST: variant,
   };
@@ -131,7 +157,14 @@ async function runVariant(variant, opts) {
   try {
     // The fixture AI is installed as a regular extension: of several extensionDevelopmentPath
     // entries in the payload only the last is loaded, and that must be the extension under test.
-    srv = await server.startVsCodeServer({ variant, env, extensionFolders: [FIXTURE_DIR], logFile: path.join(outDir, 'server.log'), keepData: opts.keep });
+    srv = await server.startVsCodeServer({
+      variant,
+      env,
+      settings: opts.settings,
+      extensionFolders: [FIXTURE_DIR],
+      logFile: path.join(outDir, 'server.log'),
+      keepData: opts.keep,
+    });
     const remote = (p) => `vscode-remote://127.0.0.1:${srv.port}${p}`;
     const payload = [
       ['extensionDevelopmentPath', remote(REPO_ROOT)],
