@@ -49,16 +49,3 @@ export interface GitExtension {
   readonly onDidChangeEnablement: vscode.Event<boolean>;
   getAPI(version: 1): GitAPI;
 }
-
-/** The Git extension's API, or a reason why it is not available. Never throws. */
-export async function getGitApi(): Promise<GitAPI | { unavailable: string }> {
-  const ext = vscode.extensions.getExtension<GitExtension>('vscode.git');
-  if (!ext) return { unavailable: 'the built-in Git extension is not installed or is disabled' };
-  try {
-    const exports = ext.isActive ? ext.exports : await ext.activate();
-    if (!exports?.enabled) return { unavailable: 'the built-in Git extension is disabled (git.enabled is false)' };
-    return exports.getAPI(1);
-  } catch (e) {
-    return { unavailable: `the built-in Git extension failed to start: ${(e as Error).message}` };
-  }
-}

@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { AiRange } from '../core/contribution/mapRanges';
 import { ManifestLocation, PolicySource } from '../core/manifest/schema';
+import { noRepositoryMessage, restoreTrailersUnavailable } from '../core/gitExtension/commitMode';
 import { Policy, formatPercent } from '../core/policy/policy';
 import { isAiKind } from '../core/provenance/origin';
 import { TRAILER_ASSISTED_BY, Trailer } from '../core/trailers/trailers';
@@ -12,7 +13,7 @@ import { attachPendingNote } from '../git/manifestStore';
 import { applyTrailers, parseTrailers } from '../git/trailers';
 import { Services } from '../services';
 import { effectivePolicy } from './effectivePolicy';
-import { GitAPI, GitRepository, getGitApi } from './gitApi';
+import { FlowRepository, RepositorySource } from './repositories';
 import { StagedSnapshot, readSnapshot } from './snapshot';
 import { RefreshResult, WorkingProvenance, refreshStagedState } from './stagedState';
 
@@ -20,7 +21,9 @@ import { RefreshResult, WorkingProvenance, refreshStagedState } from './stagedSt
  * The commit flow in the editor: for every git repository the built-in Git extension opens, keeps
  * the staged change's contribution, manifest, trailers and hook snapshot up to date as files are
  * staged and unstaged and as provenance changes, and writes the trailers into the Source Control
- * message box.
+ * message box. Without the Git extension (disabled, `git.enabled: false`) the repositories are
+ * found and watched with the git executable and everything but the message box still works
+ * (see ./repositories.ts and src/core/gitExtension/commitMode.ts).
  *
  * Message box rules:
  * - Only our own trailer lines are ever replaced; the user's text and trailers stay as typed.
@@ -71,15 +74,19 @@ export class CommitFlow implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a repository's staged facts change. */
   readonly onDidChange = this.changed.event;
-  private api: GitAPI | undefined;
+  private readonly source: RepositorySource;
   private gitMissingReported = false;
 
   constructor(readonly services: Services) {
+    this.source = new RepositorySource(services, { open: (r) => this.open(r), close: (r) => this.close(r) });
     this.disposables.push(
       this.changed,
+      this.source,
       vscode.commands.registerCommand('aiProvenance.installCommitHook', () => this.installHookCommand()),
       vscode.commands.registerCommand('aiProvenance.uninstallCommitHook', () => this.uninstallHookCommand()),
       vscode.commands.registerCommand('aiProvenance.restoreCommitTrailers', () => this.restoreTrailers()),
+      // For the in-host tests: the Git extension's status and each repository's mode.
+      vscode.commands.registerCommand('aiProvenance.internal.commitFlow', () => this.source.describe()),
       services.store.onDidChange((key) => this.onProvenanceChange(key)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('aiProvenance')) for (const r of this.repos.values()) r.schedule();
@@ -93,18 +100,7 @@ export class CommitFlow implements vscode.Disposable {
       this.services.log.info('commit flow: workspace not trusted; git is not run and no trailers are written');
       return;
     }
-    if (this.api) return;
-    const api = await getGitApi();
-    if ('unavailable' in api) {
-      this.services.log.warn(`commit flow: ${api.unavailable}; commit trailers are not written`);
-      return;
-    }
-    this.api = api;
-    this.disposables.push(
-      api.onDidOpenRepository((r) => this.open(r)),
-      api.onDidCloseRepository((r) => this.close(r)),
-    );
-    for (const r of api.repositories) this.open(r);
+    await this.source.start();
   }
 
   /** Staged facts of the repository holding `uri` (or the first repository). */
@@ -168,19 +164,22 @@ export class CommitFlow implements vscode.Disposable {
     return this.repos.values().next().value;
   }
 
-  private open(repo: GitRepository): void {
+  private open(repo: FlowRepository): void {
     const root = repo.rootUri.fsPath;
-    if (this.repos.has(root)) return;
+    this.repos.get(root)?.dispose();
     const flow = new RepoFlow(this, repo);
     this.repos.set(root, flow);
     flow.schedule();
     void flow.refreshHookScripts();
   }
 
-  private close(repo: GitRepository): void {
+  private close(repo: FlowRepository): void {
     const root = repo.rootUri.fsPath;
-    this.repos.get(root)?.dispose();
+    const flow = this.repos.get(root);
+    if (!flow?.isFor(repo)) return;
+    flow.dispose();
     this.repos.delete(root);
+    this.fireChanged();
   }
 
   private onProvenanceChange(key: string): void {
@@ -190,7 +189,13 @@ export class CommitFlow implements vscode.Disposable {
     } catch {
       return;
     }
-    for (const r of this.repos.values()) if (CommitFlow.relative(r.root, uri) !== undefined) r.schedule();
+    let known = false;
+    for (const r of this.repos.values()) {
+      if (CommitFlow.relative(r.root, uri) === undefined) continue;
+      known = true;
+      r.schedule();
+    }
+    if (!known) this.source.noteFile(uri);
   }
 
   private async pickRepo(action: string): Promise<RepoFlow | undefined> {
@@ -201,7 +206,7 @@ export class CommitFlow implements vscode.Disposable {
     await this.start();
     const repos = [...this.repos.values()];
     if (!repos.length) {
-      void vscode.window.showWarningMessage('AI Provenance: no git repository is open (open a folder that is a git repository).');
+      void vscode.window.showWarningMessage(noRepositoryMessage(this.source.gitNotFound));
       return undefined;
     }
     if (repos.length === 1) return repos[0];
@@ -246,8 +251,16 @@ export class CommitFlow implements vscode.Disposable {
     }
   }
 
-  private restoreTrailers(): void {
-    for (const r of this.repos.values()) r.restoreTrailers();
+  /** Returns the message shown when no repository has a message box (for tests). */
+  private async restoreTrailers(): Promise<string | undefined> {
+    if (vscode.workspace.isTrusted) await this.source.start();
+    const withBox = [...this.repos.values()].filter((r) => r.hasMessageBox);
+    for (const r of withBox) r.restoreTrailers();
+    if (withBox.length) return undefined;
+    const message = restoreTrailersUnavailable(this.source.problem());
+    this.services.log.info(message);
+    void vscode.window.showWarningMessage(message);
+    return message;
   }
 
   dispose(): void {
@@ -280,7 +293,7 @@ class RepoFlow implements vscode.Disposable {
   private latest: RefreshResult | undefined;
   private head: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly poll: NodeJS.Timeout;
+  private readonly poll: NodeJS.Timeout | undefined;
   private boxTimer: NodeJS.Timeout | undefined;
   private lastSeenBox: string;
   /** The box value after our last write (undefined: we have not written since the last commit). */
@@ -293,14 +306,23 @@ class RepoFlow implements vscode.Disposable {
 
   constructor(
     private readonly flow: CommitFlow,
-    private readonly repo: GitRepository,
+    private readonly repo: FlowRepository,
   ) {
     this.root = repo.rootUri.fsPath;
-    this.lastSeenBox = repo.inputBox.value;
+    this.lastSeenBox = repo.inputBox?.value ?? '';
     this.disposables.push(repo.state.onDidChange(() => this.onRepoState()));
     if (repo.onDidCommit) this.disposables.push(repo.onDidCommit(() => void this.afterCommit()));
     this.head = repo.state.HEAD?.commit;
-    this.poll = setInterval(() => this.watchBox(), BOX_POLL_MS);
+    this.poll = repo.inputBox ? setInterval(() => this.watchBox(), BOX_POLL_MS) : undefined;
+  }
+
+  /** False for a repository reached without the Git extension: there is no message box. */
+  get hasMessageBox(): boolean {
+    return !!this.repo.inputBox;
+  }
+
+  isFor(repo: FlowRepository): boolean {
+    return this.repo === repo;
   }
 
   facts(): StagedFacts | undefined {
@@ -475,6 +497,7 @@ class RepoFlow implements vscode.Disposable {
   }
 
   private watchBox(): void {
+    if (!this.repo.inputBox) return;
     const value = this.repo.inputBox.value;
     if (value === this.lastSeenBox) return;
     this.lastSeenBox = value;
@@ -488,8 +511,8 @@ class RepoFlow implements vscode.Disposable {
   /** Puts the current trailers into the message box (see the rules at the top of this file). */
   private async updateBox(): Promise<void> {
     const latest = this.latest;
-    if (!latest || this.disposed) return;
     const box = this.repo.inputBox;
+    if (!latest || this.disposed || !box) return;
     const value = box.value;
     const options = { cwd: this.root, ourAssistedBy: this.assistedBy };
     if (this.lastWritten !== undefined && value !== this.lastWritten && !this.suppressed) {
@@ -529,7 +552,7 @@ class RepoFlow implements vscode.Disposable {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.boxTimer) clearTimeout(this.boxTimer);
-    clearInterval(this.poll);
+    if (this.poll) clearInterval(this.poll);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -108,8 +108,6 @@ export class Persistence implements vscode.Disposable {
     const log = this.log;
     this.locator = new RepoLocator(vscode.workspace.isTrusted ? execGit(gitPath()) : undefined, log);
     if (!vscode.workspace.isTrusted) log.info('workspace not trusted: git is not run; repositories are located by reading .git');
-    const gitExt = vscode.extensions.getExtension('vscode.git');
-    if (!gitExt) log.info('the Git extension is disabled or missing; provenance persistence does not need it (it reads repositories with the git executable or from .git)');
 
     this.disposables.push(
       services.store.onDidChange((key) => this.onStoreChange(key)),
