@@ -296,6 +296,8 @@ class RepoFlow implements vscode.Disposable {
   private readonly poll: NodeJS.Timeout | undefined;
   private boxTimer: NodeJS.Timeout | undefined;
   private lastSeenBox: string;
+  /** When the box was last seen to change (by the poll). */
+  private lastBoxChangeAt = 0;
   /** The box value after our last write (undefined: we have not written since the last commit). */
   private lastWritten: string | undefined;
   /** `Assisted-by` values we wrote into the box. */
@@ -434,7 +436,7 @@ class RepoFlow implements vscode.Disposable {
     if (result.empty) this.suppressed = false;
     for (const n of result.change.notes) this.flow.services.log.debug(`commit flow: ${n}`);
     this.flow.fireChanged();
-    if (trailersEnabled) await this.updateBox();
+    if (trailersEnabled) this.updateBoxWhenIdle();
   }
 
   /** Working-copy AI ranges of the files of this repository (open text, or the file on disk). */
@@ -501,11 +503,33 @@ class RepoFlow implements vscode.Disposable {
     const value = this.repo.inputBox.value;
     if (value === this.lastSeenBox) return;
     this.lastSeenBox = value;
+    this.lastBoxChangeAt = Date.now();
+    this.updateBoxWhenIdle();
+  }
+
+  /**
+   * Writes the trailers once the user has stopped typing: the box must hold what the poll saw, and
+   * have held it for BOX_IDLE_MS. Writing into a box being typed in would put the next keys after
+   * the trailers.
+   */
+  private updateBoxWhenIdle(): void {
+    const box = this.repo.inputBox;
+    if (!box || this.disposed) return;
+    if (box.value !== this.lastSeenBox) {
+      this.lastSeenBox = box.value;
+      this.lastBoxChangeAt = Date.now();
+    }
+    const wait = BOX_IDLE_MS - (Date.now() - this.lastBoxChangeAt);
     if (this.boxTimer) clearTimeout(this.boxTimer);
-    this.boxTimer = setTimeout(() => {
+    if (wait <= 0) {
       this.boxTimer = undefined;
       void this.updateBox().catch((e) => this.flow.reportGitError(e, this.root));
-    }, BOX_IDLE_MS);
+      return;
+    }
+    this.boxTimer = setTimeout(() => {
+      this.boxTimer = undefined;
+      this.updateBoxWhenIdle();
+    }, wait);
   }
 
   /** Puts the current trailers into the message box (see the rules at the top of this file). */
@@ -541,7 +565,8 @@ class RepoFlow implements vscode.Disposable {
       this.schedule(); // the hook snapshot records which Assisted-by lines are ours
     }
     if (r.changed) {
-      if (box.value !== value) return; // the user typed meanwhile; the next poll tries again
+      // The user typed meanwhile (or just before, unseen by the poll): wait for the next pause.
+      if (box.value !== value || value !== this.lastSeenBox || Date.now() - this.lastBoxChangeAt < BOX_IDLE_MS) return this.updateBoxWhenIdle();
       box.value = r.message;
       this.lastSeenBox = r.message;
     }

@@ -81,10 +81,13 @@ async function commitFromScm(page, workspace, variant, subject) {
   await wb.scmInput(page).click();
   await page.keyboard.press(`${MOD}+KeyA`);
   await page.keyboard.press('Backspace');
-  // One input event for the whole subject (as a paste). Typed key by key right after staging,
-  // the trailers were seen to land in the middle of the subject: the commit flow's refresh after
-  // the staging writes them into a box that already has text without waiting for typing to pause.
-  await page.keyboard.insertText(subject);
+  // Typed key by key right after staging, as a user does: the commit flow's refresh after the
+  // staging must not write the trailers into the box while typing goes on (they once landed in
+  // the middle of the subject). Uneven pauses between keys, some longer than the poll interval.
+  for (let i = 0; i < subject.length; i++) {
+    await page.keyboard.type(subject[i]);
+    await page.waitForTimeout(i % 7 === 6 ? 1100 : 40);
+  }
   let box = '';
   await poll(
     async () => {
