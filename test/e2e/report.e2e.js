@@ -121,8 +121,12 @@ const scenarios = [
     async run({ page, workspace }) {
       await quickOpen(page, path.basename(FILE));
       await page.keyboard.press(`${MOD}+S`);
-      git(workspace, 'add', FILE);
-      const added = stagedAddedLines(workspace, FILE);
+      // Ctrl+S returns before the file is written: stage only once the disk has the five lines.
+      const added = await poll(() => {
+        git(workspace, 'add', FILE);
+        const n = stagedAddedLines(workspace, FILE);
+        return n === 5 ? n : false;
+      }, 10000, 'the saved file never showed the five added lines to git').catch(() => stagedAddedLines(workspace, FILE));
       assert.strictEqual(added, 5, 'the staged change adds the typed line and the four completion lines');
       const status = await poll(async () => {
         const s = await readStatusItem(page);
