@@ -211,6 +211,12 @@ class TreeItem {
     public collapsibleState?: number,
   ) {}
 }
+class RelativePattern {
+  constructor(
+    readonly base: unknown,
+    readonly pattern: string,
+  ) {}
+}
 class CancellationTokenSource {
   token = { isCancellationRequested: false, onCancellationRequested: noEvent('CancellationToken.onCancellationRequested') };
   cancel(): void {
@@ -410,6 +416,7 @@ export function createVscodeMock(extensionRoot: string): Record<string, unknown>
     MarkdownString,
     TreeItem,
     CancellationTokenSource,
+    RelativePattern,
     ...enums,
     window,
     workspace,
