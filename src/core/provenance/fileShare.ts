@@ -18,15 +18,40 @@ export function fileShare(doc: DocumentProvenance, text: string): FileShareSumma
   const runs = doc.rope.taggedRuns();
   const share = attributeLines(text, runs, (id) => doc.isAi(id));
   const perTool = new Map<string, number>();
+  // The tool label of each origin id met (null: not AI), worked out once per origin, not per run.
+  const labels = new Map<number, string | null>();
   let aiCharacters = 0;
   for (const r of runs) {
-    const o = doc.origins.get(r.origin);
-    if (!o || !doc.isAi(r.origin)) continue;
+    let label = labels.get(r.origin);
+    if (label === undefined) {
+      const o = doc.origins.get(r.origin);
+      label = o && doc.isAi(r.origin) ? toolLabel(o) : null;
+      labels.set(r.origin, label);
+    }
+    if (label === null) continue;
     aiCharacters += r.length;
-    const label = toolLabel(o);
     perTool.set(label, (perTool.get(label) ?? 0) + r.length);
   }
   const tools = [...perTool.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
   const percent = share.nonBlankLines === 0 ? 0 : Math.round((100 * share.attributedLines) / share.nonBlankLines);
   return { aiLines: share.attributedLines, nonBlankLines: share.nonBlankLines, aiCharacters, tools, percent };
+}
+
+/**
+ * The share of each open document, kept while the document's text version and its provenance's
+ * version stay the same (both change with every edit): refreshes that change neither (another
+ * tooltip section, the active editor switching back) do not count the file again.
+ * `D` is the editor's document object; a document closed and opened again is a new one.
+ */
+export class FileShareCache<D extends object> {
+  private readonly kept = new WeakMap<D, { readonly textVersion: number; readonly provenanceVersion: number; readonly share: FileShareSummary }>();
+
+  /** The share of `document` at `textVersion`; `text` is read only when it must be counted. */
+  get(document: D, textVersion: number, doc: DocumentProvenance, text: () => string): FileShareSummary {
+    const hit = this.kept.get(document);
+    if (hit && hit.textVersion === textVersion && hit.provenanceVersion === doc.version) return hit.share;
+    const share = fileShare(doc, text());
+    this.kept.set(document, { textVersion, provenanceVersion: doc.version, share });
+    return share;
+  }
 }
