@@ -57,6 +57,8 @@ function provenanceOf(services: Services, document: vscode.TextDocument): Docume
 interface Shown {
   readonly lines: LineSpan[];
   readonly characters: number;
+  /** The document's version, its provenance's version and the highlight setting they were drawn for. */
+  readonly drawn: string;
 }
 
 /**
@@ -183,6 +185,9 @@ export class AiDecorations implements vscode.Disposable {
       return;
     }
     const document = editor.document;
+    // Versions change with every edit and every provenance change: same versions, same marks.
+    const drawn = `${document.version}:${doc.version}:${this.settings.highlightText}`;
+    if (this.decorated.get(editor)?.drawn === drawn) return;
     const ranges = doc.ranges();
     const lineOf = (offset: number): number => document.positionAt(offset).line;
     const spans = aiLineSpans(ranges, lineOf);
@@ -201,7 +206,7 @@ export class AiDecorations implements vscode.Disposable {
     } else {
       editor.setDecorations(textType, []);
     }
-    if (spans.length > 0) this.decorated.set(editor, { lines: spans, characters });
+    if (spans.length > 0) this.decorated.set(editor, { lines: spans, characters, drawn });
     else this.decorated.delete(editor);
   }
 

@@ -92,6 +92,39 @@ describe('presentation: line spans', () => {
     if (process.env.AI_PROVENANCE_VERBOSE) console.log(`      ${ms.toFixed(1)} ms`);
   });
 
+  it('marks exactly the lines holding a visible AI character, on generated texts and ranges', () => {
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed % n;
+    };
+    const pieces = ['a', 'x = 1;', ' ', '  ', '\t', '\n', '\r\n', '\n\n', '\u00a0', '}'];
+    for (let c = 0; c < 300; c++) {
+      let doc = '';
+      while (doc.length < 1 + next(150)) doc += pieces[next(pieces.length)];
+      const ranges: RangeLike[] = [];
+      for (let at = next(5); at < doc.length; ) {
+        const end = Math.min(doc.length, at + 1 + next(20));
+        ranges.push({ start: at, end, origin: next(4) === 0 ? unknown : copilot, text: doc.slice(at, end) });
+        at = end + next(8);
+      }
+      const lineOf = lineOfFromText(doc);
+      // By character: every visible character of an AI range marks its line.
+      const marked = new Set<number>();
+      for (const r of ranges) {
+        if (r.origin.kind === 'unknown') continue;
+        for (let i = r.start; i < r.end; i++) if (!/[\s\u00a0\ufeff]/.test(doc[i])) marked.add(lineOf(i));
+      }
+      const expected: { startLine: number; endLine: number }[] = [];
+      for (const l of [...marked].sort((a, b) => a - b)) {
+        const last = expected[expected.length - 1];
+        if (last && last.endLine === l - 1) last.endLine = l;
+        else expected.push({ startLine: l, endLine: l });
+      }
+      assert.deepStrictEqual(aiLineSpans(ranges, lineOf), expected, `case ${c}: ${JSON.stringify(doc)}`);
+    }
+  });
+
   it('lineOfFromText agrees with a naive count', () => {
     const lineOf = lineOfFromText(text);
     for (let i = 0; i <= text.length; i++) {

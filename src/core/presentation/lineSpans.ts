@@ -61,6 +61,29 @@ function visibleLines(text: string, onLine: (relativeLine: number) => void): num
 }
 
 /**
+ * Calls `onLine` with each line (relative to the range's first line) on which `text` has a
+ * non-whitespace character, in increasing order, like {@link visibleLines} without counting: each
+ * line is read only up to its first non-whitespace character.
+ */
+function markVisibleLines(text: string, onLine: (relativeLine: number) => void): void {
+  let line = 0;
+  let from = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', from);
+    const to = nl === -1 ? text.length : nl;
+    for (let i = from; i < to; i++) {
+      if (!isWhitespaceCode(text.charCodeAt(i))) {
+        onLine(line);
+        break;
+      }
+    }
+    if (nl === -1) return;
+    from = nl + 1;
+    line++;
+  }
+}
+
+/**
  * The AI ranges (every kind but `unknown`) that hold at least one non-whitespace character, each
  * with the first and last line that carries one. Input order is kept (the store yields document
  * order).
@@ -107,7 +130,7 @@ export function aiLineSpans(ranges: readonly RangeLike[], lineOf: (offset: numbe
   for (const r of ranges) {
     if (!isAiKind(r.origin.kind) || r.end <= r.start) continue;
     base = lineOf(r.start);
-    visibleLines(r.text, push);
+    markVisibleLines(r.text, push);
   }
   // The store yields ranges in document order, so the lines normally arrive sorted.
   if (!sorted) lines.sort((a, b) => a - b);
