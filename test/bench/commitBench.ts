@@ -176,8 +176,8 @@ export interface CommitScaleResult {
 
 /**
  * Runs the summary in fresh processes (`commitProbe.js`), so that the first summary of each finds
- * git's output uncached in our process (as the first summary after staging does), then repeats
- * it in the same process (warm: what a refresh of the same staged state costs).
+ * nothing kept in our process (as the first summary after staging does), then repeats it in the
+ * same process (warm: what a refresh of the same staged state costs; every file's count is kept).
  */
 export function runCommitBench(probe: string, scales: readonly number[], quick: boolean, log: (m: string) => void): CommitScaleResult[] {
   const out: CommitScaleResult[] = [];
