@@ -65,28 +65,57 @@ export function isManifestPath(path: string): boolean {
   return path === MANIFEST_DIR || path.startsWith(`${MANIFEST_DIR}/`);
 }
 
+type Counts = Pick<ManifestFile, 'addedLines' | 'aiLines' | 'nonTrivialAiLines' | 'addedCharacters' | 'aiCharacters' | 'ranges'>;
+
 /** A file's entry as counted once (everything but its path and status), kept for unchanged inputs. */
 interface CountedFile {
   readonly sha256: string;
-  readonly counts?: Omit<ManifestFile, 'path' | 'oldPath' | 'status' | 'sha256' | 'skipped'>;
+  readonly counts?: Counts;
   readonly skipped?: ManifestSkipReason;
   readonly note?: string;
 }
 
 const COUNT_CACHE_ENTRIES = 10_000;
-const countCache = new Map<string, CountedFile>();
 
-function cachedCount(key: string): CountedFile | undefined {
-  const hit = countCache.get(key);
-  if (hit) {
-    countCache.delete(key);
-    countCache.set(key, hit);
-  }
-  return hit;
+/** A kept count and everything it was counted from, besides the staged blob it is kept under. */
+interface KeptCount {
+  readonly scope: string;
+  readonly path: string;
+  readonly status: StagedEntry['status'];
+  readonly newMode: string;
+  readonly binary: boolean;
+  readonly oldMode: string;
+  readonly oldBlob: string | undefined;
+  readonly rangesKey: string;
+  readonly counted: CountedFile;
 }
 
-function cacheCount(key: string, counted: CountedFile): void {
-  countCache.set(key, counted);
+/** By staged blob id, least recently used first (one entry per blob: the same content staged at two paths is counted each time). */
+const countCache = new Map<string, KeptCount>();
+
+function cachedCount(e: StagedEntry, scope: string, rangesKey: string): CountedFile | undefined {
+  const hit = countCache.get(e.newBlob!);
+  if (
+    !hit ||
+    hit.scope !== scope ||
+    hit.path !== e.path ||
+    hit.status !== e.status ||
+    hit.newMode !== e.newMode ||
+    hit.binary !== e.binary ||
+    hit.oldMode !== e.oldMode ||
+    hit.oldBlob !== e.oldBlob ||
+    hit.rangesKey !== rangesKey
+  ) {
+    return undefined;
+  }
+  countCache.delete(e.newBlob!);
+  countCache.set(e.newBlob!, hit);
+  return hit.counted;
+}
+
+function cacheCount(e: StagedEntry, scope: string, rangesKey: string, counted: CountedFile): void {
+  countCache.delete(e.newBlob!);
+  countCache.set(e.newBlob!, { scope, path: e.path, status: e.status, newMode: e.newMode, binary: e.binary, oldMode: e.oldMode, oldBlob: e.oldBlob, rangesKey, counted });
   if (countCache.size > COUNT_CACHE_ENTRIES) countCache.delete(countCache.keys().next().value as string);
 }
 
@@ -95,7 +124,25 @@ export function clearStagedCountCache(): void {
   countCache.clear();
 }
 
-const ZERO = { addedLines: 0, aiLines: 0, nonTrivialAiLines: 0, addedCharacters: 0, aiCharacters: 0, ranges: [] };
+/**
+ * A file's manifest entry, with its properties in the order manifests list them (path, oldPath,
+ * status, sha256, the counts, skipped). Built property by property: object spreads cost more than
+ * everything else done for a file whose count is kept.
+ */
+function fileEntry(e: StagedEntry, status: ManifestFileStatus, sha256: string | undefined, counts: Counts | undefined, skipped?: ManifestSkipReason): ManifestFile {
+  const f: { -readonly [K in keyof ManifestFile]?: ManifestFile[K] } = { path: e.path };
+  if (e.oldPath !== undefined) f.oldPath = e.oldPath;
+  f.status = status;
+  if (sha256 !== undefined) f.sha256 = sha256;
+  f.addedLines = counts ? counts.addedLines : 0;
+  f.aiLines = counts ? counts.aiLines : 0;
+  f.nonTrivialAiLines = counts ? counts.nonTrivialAiLines : 0;
+  f.addedCharacters = counts ? counts.addedCharacters : 0;
+  f.aiCharacters = counts ? counts.aiCharacters : 0;
+  f.ranges = counts ? counts.ranges : [];
+  if (skipped !== undefined) f.skipped = skipped;
+  return f as ManifestFile;
+}
 
 export async function computeStagedChange(options: StagedChangeOptions): Promise<StagedChange> {
   const { root, env } = options;
@@ -107,16 +154,15 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
 
   // Files counted before with the same blobs, modes, rules and AI ranges are not read or counted
   // again (only when the caller can name its ranges without computing them: `rangesKey`).
-  const rules = `${options.maxFileBytes}\u0000${JSON.stringify(options.trivial)}`;
+  const scope = `${root}\u0000${options.maxFileBytes}\u0000${JSON.stringify(options.trivial)}`;
   const keys = new Map<StagedEntry, string>();
   const known = new Map<StagedEntry, CountedFile>();
   for (const e of counted) {
     if (e.status === 'deleted' || !e.newBlob || e.newMode === '160000' || !options.rangesKey) continue;
     const rangesKey = options.rangesKey(e.path, e.newBlob);
     if (rangesKey === undefined) continue;
-    const key = [root, e.path, e.status, e.newMode, e.newBlob, e.binary ? 'b' : 't', e.oldMode, e.oldBlob ?? '', rules, rangesKey].join('\u0000');
-    keys.set(e, key);
-    const hit = cachedCount(key);
+    keys.set(e, rangesKey);
+    const hit = cachedCount(e, scope, rangesKey);
     if (hit) known.set(e, hit);
   }
 
@@ -139,26 +185,25 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
 
   for (const e of counted) {
     const status = STATUS[e.status];
-    const head = { path: e.path, ...(e.oldPath !== undefined ? { oldPath: e.oldPath } : {}), status };
     if (e.status === 'deleted' || !e.newBlob) {
-      files.push({ ...head, status: 'deleted', ...ZERO });
+      files.push(fileEntry(e, 'deleted', undefined, undefined));
       continue;
     }
     blobs.set(e.path, e.newBlob);
     if (e.newMode === '160000') {
       // A submodule's "blob" is a commit id; hash the id as its content.
       notes.push(`${e.path}: submodule, not analysed`);
-      files.push({ ...head, sha256: sha256Hex(e.newBlob), ...ZERO, skipped: 'submodule' });
+      files.push(fileEntry(e, status, sha256Hex(e.newBlob), undefined, 'submodule'));
       continue;
     }
     let c = known.get(e);
     if (!c) {
       c = await countFile(e, bytesOf, sizes, options);
-      const key = keys.get(e);
-      if (key !== undefined) cacheCount(key, c);
+      const rangesKey = keys.get(e);
+      if (rangesKey !== undefined) cacheCount(e, scope, rangesKey, c);
     }
     if (c.note) notes.push(c.note);
-    files.push(c.skipped ? { ...head, sha256: c.sha256, ...ZERO, skipped: c.skipped } : { ...head, sha256: c.sha256, ...c.counts! });
+    files.push(fileEntry(e, status, c.sha256, c.counts, c.skipped));
   }
   return { base, files, blobs, notes, entries };
 }

@@ -192,6 +192,30 @@ describe('git adapter: batched blob reads and counts kept between summaries', ()
     await assert.rejects(readBlobs(dir, [missing]), (e: unknown) => e instanceof GitError && e.message.includes(missing));
   });
 
+  it('lists each file\'s properties in the order manifests have always had, counted or kept', async () => {
+    const dir = makeRepo();
+    const long = Array.from({ length: 20 }, (_, i) => `line ${i} of a file that will be renamed`).join('\n') + '\n';
+    write(dir, 'old.txt', long);
+    write(dir, 'gone.txt', 'bye\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    fs.renameSync(path.join(dir, 'old.txt'), path.join(dir, 'new.txt'));
+    write(dir, 'new.txt', long + 'extra\n');
+    fs.rmSync(path.join(dir, 'gone.txt'));
+    write(dir, 'img.bin', Buffer.from([0, 1, 2, 0, 255]));
+    git(dir, 'add', '-A');
+    const counts = ['addedLines', 'aiLines', 'nonTrivialAiLines', 'addedCharacters', 'aiCharacters', 'ranges'];
+    const expected = {
+      'gone.txt': ['path', 'status', ...counts],
+      'img.bin': ['path', 'status', 'sha256', ...counts, 'skipped'],
+      'new.txt': ['path', 'oldPath', 'status', 'sha256', ...counts],
+    };
+    for (const rangesKey of [undefined, () => 'k', () => 'k']) {
+      const change = await computeStagedChange({ root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => [], rangesKey });
+      assert.deepStrictEqual(Object.fromEntries(change.files.map((f) => [f.path, Object.keys(f)])), expected);
+    }
+  });
+
   it('reads the staged and base versions of every file with one cat-file process, whatever the number of files', async () => {
     const dir = makeRepo();
     for (let i = 0; i < 30; i++) write(dir, `src/f${i}.ts`, `base ${i}\nkeep\n`);
