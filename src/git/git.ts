@@ -50,6 +50,22 @@ export function gitExecutable(): string {
 
 const MAX_BUFFER = 512 * 1024 * 1024;
 
+/** How long a copy of process.env is used for git processes before it is taken again. */
+const ENV_COPY_MS = 250;
+let envCopy: { readonly env: NodeJS.ProcessEnv; readonly at: number } | undefined;
+
+/**
+ * The environment of a git process: process.env, then `extra`, then our two settings. The copy of
+ * process.env is reused for 250 ms: copying it reads every variable through the process's
+ * environment, which takes longer than everything else done before starting git, and a summary
+ * starts several git processes within a few milliseconds.
+ */
+function gitEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const now = performance.now();
+  if (!envCopy || now - envCopy.at > ENV_COPY_MS) envCopy = { env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, at: now };
+  return extra ? { ...envCopy.env, ...extra, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } : envCopy.env;
+}
+
 /** Runs `git <args>` in `options.cwd`. Rejects with a {@link GitError}. */
 export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
   const git = gitExecutable();
@@ -59,7 +75,7 @@ export function runGit(args: readonly string[], options: GitRunOptions): Promise
       ['-c', 'core.quotepath=false', ...args],
       {
         cwd: options.cwd,
-        env: { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+        env: gitEnv(options.env),
         encoding: 'buffer',
         maxBuffer: MAX_BUFFER,
         timeout: options.timeout ?? 30_000,

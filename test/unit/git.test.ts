@@ -145,6 +145,26 @@ describe('git adapter (temporary repositories)', () => {
     }
   });
 
+  it('runs git with the caller\'s extra environment over process.env, and with process.env changes', async () => {
+    const dir = makeRepo();
+    const ident = async (env?: NodeJS.ProcessEnv) => (await runGit(['var', 'GIT_AUTHOR_IDENT'], { cwd: dir, env })).stdout.toString('utf8');
+    const settle = () => new Promise((r) => setTimeout(r, 300)); // the copy of process.env is at most 250 ms old
+    const saved = process.env.GIT_AUTHOR_NAME;
+    delete process.env.GIT_AUTHOR_NAME;
+    try {
+      await settle();
+      assert.match(await ident({ GIT_AUTHOR_NAME: 'Extra Name' }), /^Extra Name </);
+      assert.match(await ident(), /^Dev </);
+      process.env.GIT_AUTHOR_NAME = 'Process Name';
+      await settle();
+      assert.match(await ident(), /^Process Name </);
+      assert.match(await ident({ GIT_AUTHOR_NAME: 'Extra Name' }), /^Extra Name </);
+    } finally {
+      if (saved === undefined) delete process.env.GIT_AUTHOR_NAME;
+      else process.env.GIT_AUTHOR_NAME = saved;
+    }
+  });
+
   it('resolves the hooks folder, honouring core.hooksPath', async () => {
     const dir = makeRepo();
     assert.strictEqual(await gitPath(dir, 'hooks'), path.join(fs.realpathSync(dir), '.git', 'hooks'));
