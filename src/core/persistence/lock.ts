@@ -101,32 +101,42 @@ function releaser(lockPath: string, info: LockInfo): Release {
   };
 }
 
-export async function acquireLock(dir: string, options: LockOptions = {}): Promise<Release> {
+/**
+ * The attempts to take the lock, shared by the two ways of waiting: each step either returns the
+ * release function or how long to wait before the next try (0: try again at once, a stale lock
+ * was just broken); it throws once the deadline has passed while someone holds the lock.
+ */
+function lockAttempts(dir: string, options: LockOptions, defaultTimeoutMs: number): () => Release | number {
   const lockPath = path.join(dir, LOCK_NAME);
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? defaultTimeoutMs);
   const info = newInfo();
-  for (let attempt = 0; ; attempt++) {
+  let attempt = 0;
+  return () => {
+    const n = attempt++;
     if (tryCreate(lockPath, info)) return releaser(lockPath, info);
     const holder = checkStale(lockPath, options.staleMs ?? 30_000);
-    if (holder !== undefined) {
-      if (Date.now() >= deadline) throw new LockTimeoutError(lockPath, holder);
-      await new Promise((r) => setTimeout(r, Math.min(50, 5 + attempt * 5)));
-    }
+    if (holder === undefined) return 0;
+    if (Date.now() >= deadline) throw new LockTimeoutError(lockPath, holder);
+    return Math.min(50, 5 + n * 5);
+  };
+}
+
+export async function acquireLock(dir: string, options: LockOptions = {}): Promise<Release> {
+  const next = lockAttempts(dir, options, 10_000);
+  for (;;) {
+    const r = next();
+    if (typeof r === 'function') return r;
+    if (r > 0) await new Promise((resolve) => setTimeout(resolve, r));
   }
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export function acquireLockSync(dir: string, options: LockOptions = {}): Release {
-  const lockPath = path.join(dir, LOCK_NAME);
-  const deadline = Date.now() + (options.timeoutMs ?? 2_000);
-  const info = newInfo();
-  for (let attempt = 0; ; attempt++) {
-    if (tryCreate(lockPath, info)) return releaser(lockPath, info);
-    const holder = checkStale(lockPath, options.staleMs ?? 30_000);
-    if (holder !== undefined) {
-      if (Date.now() >= deadline) throw new LockTimeoutError(lockPath, holder);
-      Atomics.wait(sleeper, 0, 0, Math.min(50, 5 + attempt * 5));
-    }
+  const next = lockAttempts(dir, options, 2_000);
+  for (;;) {
+    const r = next();
+    if (typeof r === 'function') return r;
+    if (r > 0) Atomics.wait(sleeper, 0, 0, r);
   }
 }

@@ -104,12 +104,7 @@ export class StateDir {
       const next = fn(current);
       if (!next) return current;
       const state = this.finish(next.state);
-      for (const [hash, text] of next.texts ?? []) {
-        const file = path.join(this.dir, TEXTS_DIR, `${hash}.gz`);
-        if (state.files && Object.values(state.files).some((f) => f.sha256 === hash) && !fs.existsSync(file)) {
-          await writeFileAtomic(file, gzipSync(Buffer.from(text, 'utf8')));
-        }
-      }
+      for (const [file, data] of this.textsToKeep(state, next.texts)) await writeFileAtomic(file, data);
       await writeFileAtomic(this.statePath, serializeState(state));
       this.collect(state);
       return state;
@@ -127,18 +122,24 @@ export class StateDir {
       const next = fn(current);
       if (!next) return current;
       const state = this.finish(next.state);
-      for (const [hash, text] of next.texts ?? []) {
-        const file = path.join(this.dir, TEXTS_DIR, `${hash}.gz`);
-        if (Object.values(state.files).some((f) => f.sha256 === hash) && !fs.existsSync(file)) {
-          writeFileAtomicSync(file, gzipSync(Buffer.from(text, 'utf8')));
-        }
-      }
+      for (const [file, data] of this.textsToKeep(state, next.texts)) writeFileAtomicSync(file, data);
       writeFileAtomicSync(this.statePath, serializeState(state));
       this.collect(state);
       return state;
     } finally {
       release();
     }
+  }
+
+  /** The texts of an update that an entry of `state` refers to and that are not kept yet: file, gzip. */
+  private textsToKeep(state: PersistedState, texts: StateUpdate['texts']): [string, Buffer][] {
+    const out: [string, Buffer][] = [];
+    const hashes = new Set(Object.values(state.files).map((f) => f.sha256));
+    for (const [hash, text] of texts ?? []) {
+      const file = path.join(this.dir, TEXTS_DIR, `${hash}.gz`);
+      if (hashes.has(hash) && !fs.existsSync(file)) out.push([file, gzipSync(Buffer.from(text, 'utf8'))]);
+    }
+    return out;
   }
 
   private finish(state: PersistedState): PersistedState {
