@@ -20,6 +20,11 @@ export function normaliseCode(text: string): string {
     .join('\n');
 }
 
+/** Normalised and framed by line breaks, so that containment means whole lines. */
+function framed(text: string): string {
+  return `\n${normaliseCode(text)}\n`;
+}
+
 /** True when the inserted text is long enough to be matched at all. */
 export function isMatchable(inserted: string): boolean {
   return inserted.replace(/\s/g, '').length >= MIN_MATCH_CHARS;
@@ -31,13 +36,13 @@ export function isMatchable(inserted: string): boolean {
  */
 export function findChatCodeBlock(inserted: string, codeBlocks: readonly ChatCodeBlock[], at?: number): ChatCodeBlock | undefined {
   if (!isMatchable(inserted)) return undefined;
-  const needle = `\n${normaliseCode(inserted)}\n`;
+  const needle = framed(inserted);
   let best: ChatCodeBlock | undefined;
   for (const block of codeBlocks) {
     if (at !== undefined && block.completedAt !== undefined && block.completedAt > at) continue;
     if (best && (best.completedAt ?? 0) >= (block.completedAt ?? 0)) continue;
     // Whole-line containment: the needle starts and ends on line boundaries of the block.
-    if (`\n${normaliseCode(block.text)}\n`.includes(needle)) best = block;
+    if (framed(block.text).includes(needle)) best = block;
   }
   return best;
 }
@@ -47,7 +52,11 @@ export function matchesChatCodeBlock(inserted: string, codeBlocks: readonly Chat
   return findChatCodeBlock(inserted, codeBlocks) !== undefined;
 }
 
-/** True when `inserted` is, by whole lines, part of `text` (both normalised as above). */
-export function containsCode(text: string, inserted: string): boolean {
-  return `\n${normaliseCode(text)}\n`.includes(`\n${normaliseCode(inserted)}\n`);
+/** How many times `inserted` occurs in `text` by whole lines (both normalised as above). */
+export function codeOccurrences(text: string, inserted: string): number {
+  const hay = framed(text);
+  const needle = framed(inserted);
+  let count = 0;
+  for (let i = hay.indexOf(needle); i !== -1; i = hay.indexOf(needle, i + 1)) count++;
+  return count;
 }

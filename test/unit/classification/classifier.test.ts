@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { ChangeFacts, classifyChange } from '../../../src/core/classification/classifier';
 import { ChatCodeBlock } from '../../../src/core/chat/chatAnswers';
-import { findChatCodeBlock, matchesChatCodeBlock } from '../../../src/core/classification/chatCodeBlockMatch';
+import { codeOccurrences, findChatCodeBlock, matchesChatCodeBlock } from '../../../src/core/classification/chatCodeBlockMatch';
 import { readEditSource } from '../../../src/core/classification/editSource';
 import { PendingAccept, narrowReplacement } from '../../../src/core/classification/pendingAccept';
 
@@ -209,6 +209,13 @@ describe('chat code block matching', () => {
     assert.ok(!matchesChatCodeBlock('function greet(name) { return 1; }', [CODE_BLOCK]));
     // A line of the block that is only part of an inserted line does not match.
     assert.ok(!matchesChatCodeBlock('// see: return `Hello, ${name}!`;', [CODE_BLOCK]));
+  });
+  it('counts whole-line occurrences of code in a text, whatever the indentation', () => {
+    const file = `// one\n${CODE}\n  ${CODE.replace(/\n/g, '\n  ')}\nconst x = 1;\n`;
+    assert.strictEqual(codeOccurrences(file, CODE), 2);
+    assert.strictEqual(codeOccurrences(file, 'return `Hello, ${name}!`;'), 2);
+    assert.strictEqual(codeOccurrences(`// note: ${CODE}`, CODE), 0);
+    assert.strictEqual(codeOccurrences('const x = 1;\n', CODE), 0);
   });
   it('names the most recent answer when several blocks match', () => {
     const older = { ...CODE_BLOCK, requestId: 'old', completedAt: NOW - 50_000 };
