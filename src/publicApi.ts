@@ -2,14 +2,12 @@ import * as vscode from 'vscode';
 import { AiProvenanceApi, ApiOriginInput, ApiRange, FileShare } from './api';
 import { fileShare } from './core/provenance/fileShare';
 import { ProvenanceRange } from './core/provenance/provenanceStore';
-import { Services, storeKey } from './services';
+import { Services, openDocument, storeKey } from './services';
 
 /** Builds the API object returned from `activate()`. */
 export function createApi(services: Services, track: (d: vscode.TextDocument) => boolean): AiProvenanceApi & vscode.Disposable {
   const emitter = new vscode.EventEmitter<vscode.Uri>();
   const sub = services.store.onDidChange((key) => emitter.fire(vscode.Uri.parse(key)));
-
-  const openDocument = (uri: vscode.Uri) => vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === storeKey(uri));
 
   const toApiRange = (document: vscode.TextDocument | undefined, r: ProvenanceRange): ApiRange => ({
     range: document
@@ -26,23 +24,23 @@ export function createApi(services: Services, track: (d: vscode.TextDocument) =>
     apiVersion: 1,
     getRanges(uri) {
       const doc = services.store.get(storeKey(uri));
-      return doc ? doc.ranges().map((r) => toApiRange(openDocument(uri), r)) : [];
+      return doc ? doc.ranges().map((r) => toApiRange(openDocument(storeKey(uri)), r)) : [];
     },
     getRangesIn(uri, range) {
-      const document = openDocument(uri);
+      const document = openDocument(storeKey(uri));
       const doc = services.store.get(storeKey(uri));
       if (!doc || !document) return [];
       return doc.rangesIn(document.offsetAt(range.start), Math.max(document.offsetAt(range.end), document.offsetAt(range.start) + 1)).map((r) => toApiRange(document, r));
     },
     getFileShare(uri): FileShare | undefined {
-      const document = openDocument(uri);
+      const document = openDocument(storeKey(uri));
       const doc = services.store.get(storeKey(uri));
       if (!doc || !document) return undefined;
       const s = fileShare(doc, document.getText());
       return { aiLines: s.aiLines, nonBlankLines: s.nonBlankLines, aiCharacters: s.aiCharacters, tools: s.tools };
     },
     recordAiEdit(uri, range, origin: ApiOriginInput) {
-      const document = openDocument(uri);
+      const document = openDocument(storeKey(uri));
       if (!document || !track(document) || typeof origin?.tool !== 'string' || !origin.tool) return false;
       const doc = services.store.get(storeKey(uri));
       if (!doc) return false;

@@ -16,3 +16,8 @@ export interface Services {
 export function storeKey(uri: vscode.Uri): string {
   return uri.toString();
 }
+
+/** The open document with store key `key`, if it is open. */
+export function openDocument(key: string): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === key);
+}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { ChangeFacts, classifyChange } from '../core/classification/classifier';
 import { MIN_MATCH_CHARS } from '../core/classification/chatCodeBlockMatch';
 import { TextChange } from '../core/provenance/provenanceStore';
-import { Services, storeKey } from '../services';
+import { Services, openDocument, storeKey } from '../services';
 import { AcceptInterception } from './acceptInterception';
 import { ChatConfirmation } from './chatConfirmation';
 import { ChatContext } from './chatContext';
@@ -162,7 +162,7 @@ export class ChangeCapture implements vscode.Disposable {
     const keys = [...this.lengthChecks];
     this.lengthChecks.clear();
     for (const key of keys) {
-      const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === key);
+      const document = openDocument(key);
       const doc = this.services.store.get(key);
       if (!document || !doc || doc.rope.length === documentLength(document)) continue;
       const dropped = doc.verifyAgainst(document.getText());

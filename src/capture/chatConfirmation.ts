@@ -3,9 +3,10 @@ import { chatBlockOrigin } from '../core/classification/classifier';
 import { findChatCodeBlock } from '../core/classification/chatCodeBlockMatch';
 import { PendingChatInsertions } from '../core/classification/pendingChatInsertions';
 import { TextChange } from '../core/provenance/provenanceStore';
-import { Services, storeKey } from '../services';
+import { Services, openDocument, storeKey } from '../services';
 import { ChatHistory } from './chatHistory';
 import { copiedFromOpenText } from './openText';
+import { documentLength } from './trackable';
 
 /** While insertions wait, the chat sessions folder is also read this often (a watcher may be slow). */
 const POLL_MS = 1500;
@@ -55,15 +56,15 @@ export class ChatConfirmation implements vscode.Disposable {
       const block = findChatCodeBlock(p.text, blocks, p.at);
       if (!block) continue;
       this.pending.remove(p);
-      const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === p.documentKey);
+      const document = openDocument(p.documentKey);
       const doc = this.services.store.get(p.documentKey);
       if (!document || !doc) continue;
       const start = document.positionAt(p.offset);
       const end = document.positionAt(p.offset + p.text.length);
-      if (document.getText(new vscode.Range(start, end)) !== p.text || doc.rope.length !== document.getText().length) continue;
+      if (document.getText(new vscode.Range(start, end)) !== p.text || doc.rope.length !== documentLength(document)) continue;
       if (copiedFromOpenText(document)(p.text)) continue;
-      doc.setOrigin(p.offset, p.text, { ...chatBlockOrigin(block), timestamp: p.at });
       const o = chatBlockOrigin(block);
+      doc.setOrigin(p.offset, p.text, { ...o, timestamp: p.at });
       this.services.log.info(`chat by ${o.tool}${o.model ? ` (${o.model})` : ''}: ${p.text.length} chars in ${document.uri.fsPath || p.documentKey} [chatCodeBlock, confirmed when the answer was stored]`);
       this.services.store.fire(p.documentKey);
     }

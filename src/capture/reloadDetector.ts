@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { UNKNOWN_DISK_TOOL } from '../core/classification/classifier';
 import { InsertedSpan, insertedSpans } from '../core/classification/changeSpans';
 import { DocumentProvenance, TextChange } from '../core/provenance/provenanceStore';
-import { Services, storeKey } from '../services';
+import { Services, openDocument, storeKey } from '../services';
 
 /**
  * On VS Code Stable a change event does not say that it is VS Code reloading the file from disk
@@ -43,7 +43,7 @@ export class ReloadDetector implements vscode.Disposable {
     const pending = [...this.candidates];
     this.candidates.clear();
     for (const [key, candidate] of pending) {
-      const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === key);
+      const document = openDocument(key);
       const doc = this.services.store.get(key);
       if (!document || !doc || doc !== candidate.doc || document.isDirty || document.version !== candidate.version) continue;
       let marked = 0;

@@ -10,7 +10,7 @@ import { looksBinary, maxTrackedBytes, shouldTrack } from '../core/persistence/t
 import { unknownOrigin } from '../core/reanchor/external';
 import { overlayRuns, ropeFromAnchored } from '../core/reanchor/merge';
 import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
-import { Services, storeKey } from '../services';
+import { Services, openDocument, storeKey } from '../services';
 
 /**
  * Keeps provenance across reloads, renames and outside changes (the VS Code side of
@@ -414,7 +414,7 @@ export class Persistence implements vscode.Disposable {
     for (const { key, rel } of items) {
       const doc = this.services.store.get(key);
       if (!doc) continue; // dropped from memory: keep what is saved
-      const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === key);
+      const document = openDocument(key);
       let text: string | undefined;
       if (document) {
         if (!this.restored.has(key)) {
@@ -467,7 +467,7 @@ export class Persistence implements vscode.Disposable {
     const done = (state: PersistedState) => {
       this.remember(loc, state);
       for (const m of merges) {
-        const document = vscode.workspace.textDocuments.find((d) => storeKey(d.uri) === m.key);
+        const document = openDocument(m.key);
         if (document && m.version !== undefined) this.apply(document, m.runs, m.text, m.version, () => true);
       }
     };
