@@ -248,15 +248,7 @@ async function main() {
   else if (check) console.log('e2e: interception check skipped: no selected scenario needs the accept keybindings');
   const summaries = [];
   for (const r of runs) summaries.push(await runVariant(r, opts));
-  const passed = summaries.reduce((n, s) => n + s.passed, 0);
-  const failed = summaries.reduce((n, s) => n + s.failed, 0);
-  const errors = summaries.filter((s) => s.error).length;
-  if (opts.summary) fs.writeFileSync(opts.summary, JSON.stringify(summaries, null, 2));
-  console.log(`e2e: ${passed} passed, ${failed} failed${errors ? `, ${errors} host run(s) did not complete` : ''}`);
-  process.exitCode = failed > 0 || errors > 0 ? 1 : 0;
+  server.reportSummaries('e2e', summaries, opts.summary);
 }
 
-main().catch((err) => {
-  console.error(`e2e: ERROR ${err && err.stack ? err.stack : err}`);
-  process.exitCode = 1;
-});
+server.runMain('e2e', main);

@@ -228,15 +228,7 @@ async function main() {
   const variants = opts.host === 'both' ? server.VARIANTS : [opts.host];
   const summaries = [];
   for (const v of variants) summaries.push(await runVariant(v, opts));
-  const passed = summaries.reduce((n, s) => n + s.passed, 0);
-  const failed = summaries.reduce((n, s) => n + s.failed, 0);
-  const errors = summaries.filter((s) => s.error).length;
-  if (opts.summary) fs.writeFileSync(opts.summary, JSON.stringify(summaries, null, 2));
-  console.log(`integration: ${passed} passed, ${failed} failed${errors ? `, ${errors} host run(s) did not complete` : ''}`);
-  process.exitCode = failed > 0 || errors > 0 ? 1 : 0;
+  server.reportSummaries('integration', summaries, opts.summary);
 }
 
-main().catch((err) => {
-  console.error(`integration: ERROR ${err && err.stack ? err.stack : err}`);
-  process.exitCode = 1;
-});
+server.runMain('integration', main);

@@ -402,8 +402,31 @@ async function launchChromium() {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
+/**
+ * Ends a host runner: prints `<label>: N passed, N failed` over the per-host summaries (a host run
+ * that did not complete is named), writes them to `summaryFile` when given, sets the exit code.
+ */
+function reportSummaries(label, summaries, summaryFile) {
+  const passed = summaries.reduce((n, s) => n + s.passed, 0);
+  const failed = summaries.reduce((n, s) => n + s.failed, 0);
+  const errors = summaries.filter((s) => s.error).length;
+  if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summaries, null, 2));
+  console.log(`${label}: ${passed} passed, ${failed} failed${errors ? `, ${errors} host run(s) did not complete` : ''}`);
+  process.exitCode = failed > 0 || errors > 0 ? 1 : 0;
+}
+
+/** Runs a runner's async main; an error it throws is printed under `label` and fails the run. */
+function runMain(label, main) {
+  main().catch((err) => {
+    console.error(`${label}: ERROR ${err && err.stack ? err.stack : err}`);
+    process.exitCode = 1;
+  });
+}
+
 module.exports = {
   REPO_ROOT,
+  reportSummaries,
+  runMain,
   VARIANTS,
   cacheDir,
   hostPaths,
