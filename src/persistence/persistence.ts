@@ -190,9 +190,14 @@ export class Persistence implements vscode.Disposable {
     const existing = this.services.store.get(key);
     const base = existing && existing.rope.length === current.length ? existing.rope.taggedRuns() : [];
     const merged = base.length ? overlayRuns(base, carried, current.length, (_i, b) => wins(b)) : carried;
+    this.putRestored(key, merged, current.length);
+  }
+
+  /** Puts restored runs in the store; the store event it fires is not a change to save. */
+  private putRestored(key: string, runs: readonly AnchoredRun[], length: number): void {
     this.restoring.add(key);
     try {
-      this.services.store.set(key, ropeFromAnchored(merged, current.length));
+      this.services.store.set(key, ropeFromAnchored(runs, length));
     } finally {
       this.restoring.delete(key);
     }
@@ -249,12 +254,7 @@ export class Persistence implements vscode.Disposable {
     if (text.length !== b.length || sha256(text) !== b.hash) return;
     b.version = document.version;
     // Replaced even when the runs look the same: the reload detector then leaves the text alone.
-    this.restoring.add(key);
-    try {
-      this.services.store.set(key, ropeFromAnchored(b.runs, text.length));
-    } finally {
-      this.restoring.delete(key);
-    }
+    this.putRestored(key, b.runs, text.length);
     this.log.info(`unsaved changes to ${document.uri.fsPath} were discarded; its provenance is that of the saved text again (${b.runs.length} range(s))`);
     this.markDirty(key);
   }
@@ -533,12 +533,7 @@ export class Persistence implements vscode.Disposable {
     this.remember(r.loc, state);
     if (message) this.log.info(message);
     if (newRuns && this.services.store.get(key) && read.text !== undefined) {
-      this.restoring.add(key);
-      try {
-        this.services.store.set(key, ropeFromAnchored(newRuns, read.text.length));
-      } finally {
-        this.restoring.delete(key);
-      }
+      this.putRestored(key, newRuns, read.text.length);
     }
   }
 
@@ -575,12 +570,7 @@ export class Persistence implements vscode.Disposable {
     });
     this.remember(r.loc, state);
     if (runs && this.services.store.get(key)) {
-      this.restoring.add(key);
-      try {
-        this.services.store.set(key, ropeFromAnchored(runs, text.length));
-      } finally {
-        this.restoring.delete(key);
-      }
+      this.putRestored(key, runs, text.length);
     }
   }
 
