@@ -1,5 +1,6 @@
 import { isUtf8 } from 'buffer';
 import { execFile } from 'child_process';
+import { FileDiff, parsePatch } from './patch';
 
 /**
  * Runs git (never through a shell) and reads what the commit flow needs from it. No `vscode`
@@ -173,58 +174,87 @@ export interface StagedEntry {
   readonly oldBlob?: string;
   /** Blob id in the index; undefined for deleted files. */
   readonly newBlob?: string;
-  /** True when git's diff considers the file binary. */
-  readonly binary: boolean;
 }
 
 const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', R: 'renamed', C: 'copied', D: 'deleted', T: 'type-changed' };
 
 /**
- * The staged change: `git diff --cached --raw --numstat -z -M` against `base` (a commit id; the
- * empty tree when undefined, i.e. an unborn branch). Unmerged entries are skipped.
+ * The staged change: `git diff --cached --raw -z -M` against `base` (a commit id; the empty tree
+ * when undefined, i.e. an unborn branch). Unmerged entries are skipped. No file is diffed (only
+ * renames are looked for), so this is fast whatever the size of the change; the added lines come
+ * from {@link stagedPatch}, for the files that need them.
  */
 export async function stagedEntries(root: string, base: string | undefined, env?: NodeJS.ProcessEnv): Promise<StagedEntry[]> {
   const against = base ?? (await emptyTree(root));
-  const out = await gitText(['diff', '--cached', '--raw', '--numstat', '-z', '-M', '--no-abbrev', '--no-ext-diff', '--no-textconv', against, '--'], { cwd: root, env });
+  const out = await gitText(['diff', '--cached', '--raw', '-z', '-M', '--no-abbrev', against, '--'], { cwd: root, env });
   const parts = splitNul(out);
-  // Built property by property (object spreads cost more than the parsing) in the order of
-  // StagedEntry; `binary` is known once the numstat part, which follows, has been read.
+  // Built property by property (object spreads cost more than the parsing) in the order of StagedEntry.
   const raw: Array<{ -readonly [K in keyof StagedEntry]?: StagedEntry[K] }> = [];
-  const binary = new Set<string>();
   let i = 0;
   while (i < parts.length) {
-    const head = parts[i];
-    if (head.startsWith(':')) {
-      // ":<old mode> <new mode> <old sha> <new sha> <status>[score]" then one or two paths.
-      const [oldMode, newMode, oldSha, newSha, statusField] = head.slice(1).split(' ');
-      const letter = statusField[0];
-      const twoPaths = letter === 'R' || letter === 'C';
-      const p1 = parts[i + 1];
-      const p2 = twoPaths ? parts[i + 2] : undefined;
-      i += twoPaths ? 3 : 2;
-      const status = STATUS[letter];
-      if (!status) continue; // U (unmerged), X, ...
-      const zero = /^0+$/;
-      const e: (typeof raw)[number] = { status, path: p2 ?? p1 };
-      if (twoPaths) e.oldPath = p1;
-      e.oldMode = oldMode;
-      e.newMode = newMode;
-      if (!zero.test(oldSha)) e.oldBlob = oldSha;
-      if (!zero.test(newSha)) e.newBlob = newSha;
-      raw.push(e);
-    } else {
-      // numstat: "<added>\t<deleted>\t<path>" or "<added>\t<deleted>\t" then old and new paths.
-      const [added, , path] = head.split('\t');
-      let name = path;
-      if (path === '') {
-        name = parts[i + 2];
-        i += 3;
-      } else i += 1;
-      if (added === '-') binary.add(name);
-    }
+    // ":<old mode> <new mode> <old sha> <new sha> <status>[score]" then one or two paths.
+    const [oldMode, newMode, oldSha, newSha, statusField] = parts[i].slice(1).split(' ');
+    const letter = statusField?.[0];
+    const twoPaths = letter === 'R' || letter === 'C';
+    const p1 = parts[i + 1];
+    const p2 = twoPaths ? parts[i + 2] : undefined;
+    i += twoPaths ? 3 : 2;
+    const status = STATUS[letter];
+    if (!status) continue; // U (unmerged), X, ...
+    const zero = /^0+$/;
+    const e: (typeof raw)[number] = { status, path: p2 ?? p1 };
+    if (twoPaths) e.oldPath = p1;
+    e.oldMode = oldMode;
+    e.newMode = newMode;
+    if (!zero.test(oldSha)) e.oldBlob = oldSha;
+    if (!zero.test(newSha)) e.newBlob = newSha;
+    raw.push(e);
   }
-  for (const e of raw) e.binary = binary.has(e.path!);
   return raw as StagedEntry[];
+}
+
+/** Longest pathspec list passed to git (in characters); past it the whole change is diffed. */
+const MAX_PATHSPEC_CHARS = 8000;
+
+/**
+ * The diff of staged files against `base` (as for {@link stagedEntries}), by blob pair (see
+ * {@link blobPair}): whether git calls the pair binary, and the lines it shows as added. One
+ * `git diff --cached -p -U0` limited to `entries` (their paths and, for renames, old paths), or of
+ * the whole change when they are most of it or too many to list on a command line.
+ *
+ * Files above `maxFileBytes` (in the base or the index) are not diffed: git calls them binary
+ * (`core.bigFileThreshold`). The diff algorithm is pinned to git's default (Myers with the indent
+ * heuristic), so that the counts do not depend on the user's `diff.algorithm` and the like.
+ */
+export async function stagedPatch(
+  root: string,
+  base: string | undefined,
+  entries: readonly StagedEntry[],
+  all: number,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly maxFileBytes: number },
+): Promise<Map<string, FileDiff>> {
+  if (!entries.length) return new Map();
+  const against = base ?? (await emptyTree(root));
+  let paths: string[] = [];
+  if (entries.length * 2 < all) {
+    for (const e of entries) {
+      paths.push(`:(literal)${e.path}`);
+      if (e.oldPath !== undefined) paths.push(`:(literal)${e.oldPath}`);
+    }
+    if (paths.reduce((n, p) => n + p.length + 3, 0) > MAX_PATHSPEC_CHARS) paths = [];
+  }
+  const args = [
+    '-c', `core.bigFileThreshold=${Math.max(1, Math.floor(options.maxFileBytes))}`,
+    'diff', '--cached', '-M', '-p', '-U0', '--inter-hunk-context=0', '--full-index', '--diff-algorithm=myers', '--indent-heuristic',
+    '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', against, '--', ...paths,
+  ];
+  return parsePatch((await runGit(args, { cwd: root, env: options.env })).stdout);
+}
+
+/** The key of a staged entry's diff in {@link stagedPatch}: "<old blob>..<new blob>", zeros for none. */
+export function blobPair(e: StagedEntry): string {
+  const zeros = '0'.repeat((e.newBlob ?? e.oldBlob ?? '').length);
+  return `${e.oldBlob ?? zeros}..${e.newBlob ?? zeros}`;
 }
 
 /** Sizes in bytes of blobs (`git cat-file --batch-check`). */

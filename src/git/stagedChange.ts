@@ -2,14 +2,15 @@ import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
 import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
-import { StagedEntry, blobSizes, decodeUtf8, readBlobs, resolveCommit, stagedEntries } from './git';
+import { StagedEntry, blobPair, blobSizes, decodeUtf8, readBlobs, resolveCommit, stagedEntries, stagedPatch } from './git';
+import { FileDiff } from './patch';
 
 /**
  * The contribution of the staged change: every file that differs between the index and a base
- * commit (HEAD by default), counted with `computeFileContribution`. git supplies the texts
- * (`git diff --cached --raw --numstat -M`, then one `git cat-file --batch` for all of them); the
- * caller supplies the AI ranges of each staged text (from the editor's provenance, or from the
- * snapshot the extension wrote).
+ * commit (HEAD by default), counted with `computeFileContribution`. git supplies the added lines
+ * of each file (`stagedEntries`, then one `git diff --cached -p` for the files to count) and the
+ * staged texts (one `git cat-file --batch` for all of them); the caller supplies the AI ranges of
+ * each staged text (from the editor's provenance, or from the snapshot the extension wrote).
  *
  * Skipped, with a note, and listed with zero counts: binary files (as git's diff sees them),
  * files over `maxFileBytes`, submodules, symlinks, text that is not UTF-8. Never counted: the
@@ -83,7 +84,6 @@ interface KeptCount {
   readonly path: string;
   readonly status: StagedEntry['status'];
   readonly newMode: string;
-  readonly binary: boolean;
   readonly oldMode: string;
   readonly oldBlob: string | undefined;
   readonly rangesKey: string;
@@ -101,7 +101,6 @@ function cachedCount(e: StagedEntry, scope: string, rangesKey: string): CountedF
     hit.path !== e.path ||
     hit.status !== e.status ||
     hit.newMode !== e.newMode ||
-    hit.binary !== e.binary ||
     hit.oldMode !== e.oldMode ||
     hit.oldBlob !== e.oldBlob ||
     hit.rangesKey !== rangesKey
@@ -115,7 +114,7 @@ function cachedCount(e: StagedEntry, scope: string, rangesKey: string): CountedF
 
 function cacheCount(e: StagedEntry, scope: string, rangesKey: string, counted: CountedFile): void {
   countCache.delete(e.newBlob!);
-  countCache.set(e.newBlob!, { scope, path: e.path, status: e.status, newMode: e.newMode, binary: e.binary, oldMode: e.oldMode, oldBlob: e.oldBlob, rangesKey, counted });
+  countCache.set(e.newBlob!, { scope, path: e.path, status: e.status, newMode: e.newMode, oldMode: e.oldMode, oldBlob: e.oldBlob, rangesKey, counted });
   if (countCache.size > COUNT_CACHE_ENTRIES) countCache.delete(countCache.keys().next().value as string);
 }
 
@@ -166,18 +165,13 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
     if (hit) known.set(e, hit);
   }
 
-  // Every blob still to read, with one `cat-file --batch-check` and one `cat-file --batch`. The
-  // base version is read only where the staged one may be counted.
+  // The files still to count: git's diff of them (one process), then their sizes and staged texts
+  // (one `cat-file --batch-check`, one `cat-file --batch`). The base version is never read: the
+  // diff gives the added lines. Its size is asked only where it may be why git calls a pair binary.
   const reads = counted.filter((e) => e.status !== 'deleted' && e.newBlob && e.newMode !== '160000' && !known.has(e));
-  const wantsBase = (e: StagedEntry): boolean =>
-    !!e.oldBlob && e.status !== 'added' && e.oldMode !== '160000' && e.oldMode !== '120000' && e.newMode !== '120000' && !e.binary;
-  const sizes = await blobSizes(root, reads.flatMap((e) => [e.newBlob!, ...(wantsBase(e) ? [e.oldBlob!] : [])]));
-  const wanted: string[] = [];
-  for (const e of reads) {
-    wanted.push(e.newBlob!);
-    if (wantsBase(e) && (sizes.get(e.newBlob!) ?? 0) <= options.maxFileBytes) wanted.push(e.oldBlob!);
-  }
-  const bytesOf = await readBlobs(root, wanted, sizes);
+  const diffs = await stagedPatch(root, base ?? undefined, reads, counted.length, { env, maxFileBytes: options.maxFileBytes });
+  const sizes = await blobSizes(root, reads.flatMap((e) => [e.newBlob!, ...(diffs.get(blobPair(e))?.binary && e.oldBlob && e.oldMode !== '160000' ? [e.oldBlob] : [])]));
+  const bytesOf = await readBlobs(root, reads.map((e) => e.newBlob!), sizes);
 
   const files: ManifestFile[] = [];
   const blobs = new Map<string, string>();
@@ -198,7 +192,7 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
     }
     let c = known.get(e);
     if (!c) {
-      c = await countFile(e, bytesOf, sizes, options);
+      c = await countFile(e, diffOf(diffs, e), bytesOf, sizes, options);
       const rangesKey = keys.get(e);
       if (rangesKey !== undefined) cacheCount(e, scope, rangesKey, c);
     }
@@ -208,26 +202,48 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   return { base, files, blobs, notes, entries };
 }
 
-/** Counts one staged file (not deleted, not a submodule) from the blobs read. */
-async function countFile(e: StagedEntry, bytesOf: ReadonlyMap<string, Buffer>, sizes: ReadonlyMap<string, number>, options: StagedChangeOptions): Promise<CountedFile> {
+/**
+ * The diff of an entry: by its blob pair; for a type change (a symbolic link that became a file),
+ * git patches a deletion and an addition, so the addition's. Undefined when git printed none.
+ */
+function diffOf(diffs: ReadonlyMap<string, FileDiff>, e: StagedEntry): FileDiff | undefined {
+  const hit = diffs.get(blobPair(e));
+  if (hit || !e.newBlob) return hit;
+  return e.oldBlob === e.newBlob ? { binary: false, added: [] } : diffs.get(blobPair({ ...e, oldBlob: undefined }));
+}
+
+/** Counts one staged file (not deleted, not a submodule) from its diff and the blobs read. */
+async function countFile(
+  e: StagedEntry,
+  diff: FileDiff | undefined,
+  bytesOf: ReadonlyMap<string, Buffer>,
+  sizes: ReadonlyMap<string, number>,
+  options: StagedChangeOptions,
+): Promise<CountedFile> {
   const bytes = bytesOf.get(e.newBlob!)!;
   const sha256 = sha256Hex(bytes);
   if (e.newMode === '120000') return { sha256, skipped: 'symlink', note: `${e.path}: symbolic link, not analysed` };
-  if (e.binary) return { sha256, skipped: 'binary', note: `${e.path}: binary file, not analysed` };
+  const mb = (n: number): string => (n / 1048576).toFixed(1);
+  const limit = mb(options.maxFileBytes);
   const size = sizes.get(e.newBlob!) ?? bytes.length;
-  if (size > options.maxFileBytes) {
-    const note = `${e.path}: ${(size / 1048576).toFixed(1)} MB is above the ${(options.maxFileBytes / 1048576).toFixed(1)} MB limit, not analysed`;
-    return { sha256, skipped: 'too-large', note };
+  if (size > options.maxFileBytes) return { sha256, skipped: 'too-large', note: `${e.path}: ${mb(size)} MB is above the ${limit} MB limit, not analysed` };
+  if (diff?.binary) {
+    // git calls a pair binary when either side is above the limit (core.bigFileThreshold).
+    const oldSize = e.oldBlob ? sizes.get(e.oldBlob) : undefined;
+    if (oldSize !== undefined && oldSize > options.maxFileBytes) {
+      return { sha256, skipped: 'too-large', note: `${e.path}: its previous version, ${mb(oldSize)} MB, is above the ${limit} MB limit; not analysed` };
+    }
+    return { sha256, skipped: 'binary', note: `${e.path}: binary file, not analysed` };
   }
   const text = decodeUtf8(bytes);
   if (text === undefined) return { sha256, skipped: 'not-utf8', note: `${e.path}: not UTF-8 text, not analysed` };
-  let baseText: string | undefined;
-  if (e.oldBlob && e.status !== 'added' && e.oldMode !== '160000' && e.oldMode !== '120000') {
-    // An old version that is not text: every line of the new one counts as added.
-    baseText = decodeUtf8(bytesOf.get(e.oldBlob)!);
-  }
   const ranges = await options.rangesFor({ path: e.path, blob: e.newBlob!, text });
-  const { ignoredRanges, ...counts } = computeFileContribution({ baseText, text, ranges, trivial: options.trivial });
-  const note = ignoredRanges ? `${e.path}: ${ignoredRanges} recorded AI range(s) did not match the staged text and were not counted` : undefined;
-  return { sha256, counts, ...(note ? { note } : {}) };
+  // git printed no diff for the file (not expected for a text file whose content changed): every
+  // line counts as added, and the note says so.
+  const added = diff ? diff.added : 'every-line';
+  const { ignoredRanges, ...counts } = computeFileContribution({ text, added, ranges, trivial: options.trivial });
+  const notes: string[] = [];
+  if (ignoredRanges) notes.push(`${e.path}: ${ignoredRanges} recorded AI range(s) did not match the staged text and were not counted`);
+  if (!diff && text !== '') notes.push(`${e.path}: git printed no diff for this file; every line was counted as added`);
+  return { sha256, counts, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const base = Array.from({ length: 200 }, () => makeText(rng, 40).replace(/\n/g, ' ')).join('\n') + '\n';
     const added = makeText(rng, 400);
     const text = base.slice(0, 2000) + added + base.slice(2000);
-    computeFileContribution({ baseText: base, text, ranges: [{ start: 2000, end: 2000 + added.length, text: added, origin: { kind: 'inline', tool: 't', timestamp: 0 } }], trivial: DEFAULT_POLICY.trivial });
+    computeFileContribution({ added: 'every-line', text, ranges: [{ start: 2000, end: 2000 + added.length, text: added, origin: { kind: 'inline', tool: 't', timestamp: 0 } }], trivial: DEFAULT_POLICY.trivial });
   }
   await resolveCommit(root, 'HEAD');
   const cold = await measureOnce(root, ranges);

@@ -4,9 +4,11 @@
  * non-zero only when the benchmark itself cannot run correctly (e.g. the baseline disagrees with
  * the rope), never because a goal is missed.
  *
- *   node out/bench/run.js [--quick] [--skip-build]
+ *   node out/bench/run.js [--quick] [--skip-build] [--part 1,2,3,4]
  *
- * --quick: fewer repetitions (for a smoke run); --skip-build: measure the existing dist/extension.js.
+ * --quick: fewer repetitions (for a smoke run); --skip-build: measure the existing dist/extension.js;
+ * --part: only the parts listed (the results file then holds only those; part 2 measures
+ * dist/extension.js as part 4 builds it, or as it is when part 4 is not run).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -21,6 +23,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const OUT_DIR = path.join(ROOT, 'test-output', 'bench');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
+const partArg = process.argv.indexOf('--part');
+const PARTS = new Set((partArg >= 0 ? (process.argv[partArg + 1] ?? '') : '1,2,3,4').split(',').map((p) => p.trim()));
+for (const p of PARTS) if (!['1', '2', '3', '4'].includes(p)) throw new Error(`--part takes parts 1 to 4, separated by commas (got "${p}")`);
 const SCALES = [10, 1_000, 10_000, 100_000];
 
 interface Goal {
@@ -361,11 +366,11 @@ async function main(): Promise<void> {
     `AI Provenance benchmark — ${String(info.cpuModel)}, nproc ${String(info.nproc)}, Node ${process.version}, load average ${(info.loadAverageAtStart as number[]).join(' ')}${QUICK ? ' (--quick)' : ''}\n` +
       `Clock read overhead ${Number(results.timerOverheadNs).toFixed(0)} ns per sample (included in per-change figures).\n`,
   );
-  partEngine();
-  partBundleAndActivation();
-  partHandler();
-  partCommit();
-  partMemory();
+  if (PARTS.has('1')) partEngine();
+  if (PARTS.has('4')) partBundleAndActivation();
+  if (PARTS.has('2')) partHandler();
+  if (PARTS.has('3')) partCommit();
+  if (PARTS.has('4')) partMemory();
   printGoals();
   results.goals = goals;
   results.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);

@@ -7,7 +7,7 @@ import { AiRange, mapRanges } from '../../src/core/contribution/mapRanges';
 import { rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { DEFAULT_POLICY } from '../../src/core/policy/policy';
 import { Origin } from '../../src/core/provenance/origin';
-import { GitError, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries } from '../../src/git/git';
+import { GitError, blobPair, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries, stagedPatch } from '../../src/git/git';
 import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../src/git/stagedChange';
 
 const agent: Origin = { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 1 };
@@ -60,8 +60,10 @@ describe('git adapter (temporary repositories)', () => {
     assert.strictEqual(by.get('new/näme.txt')?.oldPath, 'old/name.txt');
     assert.strictEqual(by.get('gone.txt')?.status, 'deleted');
     assert.strictEqual(by.get('gone.txt')?.newBlob, undefined);
-    assert.strictEqual(by.get('img.bin')?.binary, true);
-    assert.strictEqual(by.get('keep.txt')?.binary, false);
+    const diffs = await stagedPatch(dir, head, entries, entries.length, { maxFileBytes: 1e6 });
+    assert.strictEqual(diffs.get(blobPair(by.get('img.bin')!))?.binary, true);
+    assert.deepStrictEqual(diffs.get(blobPair(by.get('keep.txt')!)), { binary: false, added: [{ start: 1, count: 1 }] });
+    assert.deepStrictEqual(diffs.get(blobPair(by.get('new/näme.txt')!)), { binary: false, added: [{ start: 20, count: 1 }] });
     assert.strictEqual(by.get('keep.txt')?.newBlob, await indexBlob(dir, 'keep.txt'));
   });
 
@@ -173,22 +175,183 @@ describe('git adapter (temporary repositories)', () => {
   });
 });
 
-/** Runs `fn` and returns how many git processes it started (child_process.execFile calls). */
-async function countingProcesses<T>(fn: () => Promise<T>): Promise<{ result: T; processes: string[] }> {
+/** Runs `fn` and returns the git processes it started (child_process.execFile calls) and what each was given on stdin. */
+async function countingProcesses<T>(fn: () => Promise<T>): Promise<{ result: T; processes: string[]; inputs: Map<string, string> }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cp = require('child_process') as { execFile: (...args: unknown[]) => unknown };
+  const cp = require('child_process') as { execFile: (...args: unknown[]) => { stdin?: { end: (input?: unknown) => void } } };
   const original = cp.execFile;
   const processes: string[] = [];
+  const inputs = new Map<string, string>();
   cp.execFile = function (this: unknown, ...args: unknown[]) {
-    processes.push(((args[1] as string[]) ?? []).filter((a) => a !== '-c' && a !== 'core.quotepath=false').slice(0, 2).join(' '));
-    return original.apply(this, args);
+    const name = ((args[1] as string[]) ?? []).filter((a) => a !== '-c' && !/^core\.\w+=/.test(a)).slice(0, 2).join(' ');
+    processes.push(name);
+    const child = original.apply(this, args);
+    const stdin = child.stdin;
+    if (stdin) {
+      const end = stdin.end.bind(stdin);
+      stdin.end = (input?: unknown) => {
+        if (input !== undefined) inputs.set(name, (inputs.get(name) ?? '') + String(input));
+        end(input);
+      };
+    }
+    return child;
   };
   try {
-    return { result: await fn(), processes };
+    return { result: await fn(), processes, inputs };
   } finally {
     cp.execFile = original;
   }
 }
+
+describe('git adapter: added lines come from git\'s diff', () => {
+  beforeEach(() => clearStagedCountCache());
+
+  /** A deterministic editing of `base`: lines replaced, deleted and inserted, some of them duplicates. */
+  function edited(base: string[], seed: number): string[] {
+    let s = seed;
+    const rnd = (n: number): number => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return (s >>> 16) % n;
+    };
+    const out = [...base];
+    for (let k = 0; k < 8; k++) {
+      const at = rnd(out.length + 1);
+      const op = rnd(3);
+      if (op === 0 && at < out.length) out[at] = `changed ${seed}.${k}`;
+      else if (op === 1 && at < out.length) out.splice(at, 1 + rnd(3));
+      else out.splice(at, 0, ...['}', '', `inserted ${seed}.${k}`, '}'].slice(rnd(3)));
+    }
+    return out;
+  }
+  const vocabulary = ['{', '}', '', 'return x;', 'if (x) {', 'call();'];
+  const baseLines = (seed: number): string[] => Array.from({ length: 60 }, (_, i) => (i % 4 === 0 ? `line ${seed}.${i}` : vocabulary[(i * 7 + seed) % vocabulary.length]));
+
+  it('each file\'s added lines are what `git diff --numstat` counts, whatever the user\'s diff settings', async () => {
+    const dir = makeRepo();
+    const eol = (f: number): string => (f === 3 ? '\r\n' : '\n');
+    // Two AI lines inserted where the diff can slide: with the indent heuristic (git's default)
+    // git shows the line before them and the first of them as added, one AI line; without it,
+    // the two inserted lines.
+    const sliderBase = ['if (a) {', '', 'return;', '', '  y();', 'return;', '  y();', 'return;', 'return;', 'if (a) {', '{', '  y();'];
+    const slider = [...sliderBase.slice(0, 5), '}', '  y();', ...sliderBase.slice(5)];
+    const sliderAi = '}\n  y();\n';
+    const sliderAt = slider.slice(0, 5).join('\n').length + 1;
+    for (let f = 0; f < 12; f++) write(dir, `src/f${f}.txt`, baseLines(f).join(eol(f)) + (f === 5 ? '' : eol(f)));
+    write(dir, 'src/slider.txt', sliderBase.join('\n') + '\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    for (let f = 0; f < 12; f++) write(dir, `src/f${f}.txt`, edited(baseLines(f), f + 1).join(eol(f)) + (f === 6 ? '' : eol(f)));
+    // A rename with an edit, and an added file.
+    fs.renameSync(path.join(dir, 'src/f7.txt'), path.join(dir, 'src/moved.txt'));
+    fs.appendFileSync(path.join(dir, 'src/moved.txt'), 'one more\n');
+    write(dir, 'src/new.txt', 'a\nb\n');
+    write(dir, 'src/slider.txt', slider.join('\n') + '\n');
+    // An AI block inserted at the top of f0.
+    const ai = 'function generated() {\n  return 42;\n} // generated\n';
+    write(dir, 'src/f0.txt', ai + fs.readFileSync(path.join(dir, 'src/f0.txt'), 'utf8'));
+    git(dir, 'add', '-A');
+    const options: StagedChangeOptions = {
+      root: dir,
+      maxFileBytes: 1e6,
+      trivial: DEFAULT_POLICY.trivial,
+      rangesFor: (f) =>
+        f.path === 'src/f0.txt' ? [rangeOf(f.text, ai)] : f.path === 'src/slider.txt' ? [{ start: sliderAt, end: sliderAt + sliderAi.length, origin: agent, text: sliderAi }] : [],
+    };
+    const plain = await computeStagedChange(options);
+    const sliderFile = plain.files.find((f) => f.path === 'src/slider.txt')!;
+    assert.deepStrictEqual([sliderFile.addedLines, sliderFile.aiLines, sliderFile.ranges[0]?.startLine], [2, 1, 6]);
+
+    const numstat = new Map(
+      git(dir, 'diff', '--cached', '--numstat', '-M', 'HEAD')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t'))
+        .map(([added, , p]) => [p.replace(/^src\/\{?f7\.txt => moved\.txt\}?$|^src\/\{f7\.txt => moved\.txt\}$/, 'src/moved.txt'), Number(added)]),
+    );
+    assert.strictEqual(plain.files.length, 14);
+    for (const f of plain.files) assert.strictEqual(f.addedLines, numstat.get(f.path), `${f.path}: ${f.addedLines} added, git says ${numstat.get(f.path)}`);
+    assert.ok(plain.files.filter((f) => f.addedLines > 0).length >= 10);
+    const f0 = plain.files.find((f) => f.path === 'src/f0.txt')!;
+    assert.deepStrictEqual([f0.aiLines, f0.ranges[0].startLine, f0.ranges[0].endLine], [3, 1, 3]);
+
+    // Settings that change git's patch or the lines it calls added must not change the counts.
+    for (const [k, v] of [
+      ['diff.algorithm', 'histogram'],
+      ['diff.indentHeuristic', 'false'],
+      ['diff.context', '4'],
+      ['diff.interHunkContext', '9'],
+      ['diff.noprefix', 'true'],
+      ['diff.mnemonicPrefix', 'true'],
+      ['diff.suppressBlankEmpty', 'true'],
+      ['color.ui', 'always'],
+      ['color.diff', 'always'],
+      ['diff.external', 'false'],
+      ['core.bigFileThreshold', '10'],
+    ]) {
+      git(dir, 'config', k, v);
+    }
+    clearStagedCountCache();
+    const configured = await computeStagedChange({ ...options, env: { GIT_DIFF_OPTS: '--unified=3' } });
+    assert.deepStrictEqual(configured.files, plain.files);
+    assert.deepStrictEqual(configured.notes, plain.notes);
+  });
+
+  it('diffs only the files still to count (renames with their old path), with the same result as diffing everything', async () => {
+    const dir = makeRepo();
+    const body = (i: number): string => Array.from({ length: 30 }, (_, k) => `file ${i} line ${k}`).join('\n') + '\n';
+    for (let i = 0; i < 10; i++) write(dir, `f${i}.txt`, body(i));
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    for (let i = 0; i < 10; i++) write(dir, `f${i}.txt`, body(i) + `added ${i}\n`);
+    git(dir, 'add', '.');
+    const options: StagedChangeOptions = { root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => [], rangesKey: () => 'same' };
+    await computeStagedChange(options);
+    // One file edited again, one renamed and edited: only those two are diffed and counted.
+    write(dir, 'f1.txt', body(1) + 'added 1\nand more\n');
+    fs.renameSync(path.join(dir, 'f2.txt'), path.join(dir, 'renamed.txt'));
+    fs.appendFileSync(path.join(dir, 'renamed.txt'), 'after the rename\n');
+    git(dir, 'add', '-A');
+    const { result, inputs, processes } = await countingProcesses(() => computeStagedChange(options));
+    assert.deepStrictEqual(inputs.get('cat-file --batch')?.trim().split('\n').length, 2);
+    assert.ok(processes.includes('diff --cached'), processes.join(', '));
+    clearStagedCountCache();
+    const everything = await computeStagedChange(options);
+    assert.deepStrictEqual(result.files, everything.files);
+    const renamed = result.files.find((f) => f.path === 'renamed.txt')!;
+    assert.deepStrictEqual([renamed.status, renamed.oldPath, renamed.addedLines], ['renamed', 'f2.txt', 2]);
+    assert.strictEqual(result.files.find((f) => f.path === 'f1.txt')?.addedLines, 2);
+  });
+
+  it('a file whose previous version is over the size limit is skipped as too large, not as binary', async () => {
+    const dir = makeRepo();
+    write(dir, 'shrunk.txt', 'x\n'.repeat(600));
+    write(dir, 'img.bin', Buffer.from([0, 1, 2, 0]));
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    write(dir, 'shrunk.txt', 'x\n'.repeat(10));
+    write(dir, 'img.bin', Buffer.from([0, 1, 2, 0, 3]));
+    git(dir, 'add', '.');
+    const change = await computeStagedChange({ root: dir, maxFileBytes: 1000, trivial: DEFAULT_POLICY.trivial, rangesFor: () => [] });
+    const by = new Map(change.files.map((f) => [f.path, f]));
+    assert.strictEqual(by.get('img.bin')?.skipped, 'binary');
+    assert.strictEqual(by.get('shrunk.txt')?.skipped, 'too-large');
+    assert.ok(change.notes.some((n) => n.startsWith('shrunk.txt: its previous version, 0.0 MB')), change.notes.join('\n'));
+  });
+
+  it('a symbolic link that became a file: every line of the file is added', async function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = makeRepo();
+    fs.symlinkSync('target', path.join(dir, 'entry'));
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    fs.rmSync(path.join(dir, 'entry'));
+    write(dir, 'entry', 'one\ntwo\n');
+    git(dir, 'add', '.');
+    const change = await computeStagedChange({ root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => [] });
+    assert.deepStrictEqual(change.files.map((f) => [f.path, f.status, f.addedLines, f.skipped]), [['entry', 'modified', 2, undefined]]);
+    assert.deepStrictEqual(change.notes, []);
+  });
+});
 
 describe('git adapter: batched blob reads and counts kept between summaries', () => {
   beforeEach(() => clearStagedCountCache());
@@ -236,15 +399,17 @@ describe('git adapter: batched blob reads and counts kept between summaries', ()
     }
   });
 
-  it('reads the staged and base versions of every file with one cat-file process, whatever the number of files', async () => {
+  it('reads the staged version of every file with one cat-file process, whatever the number of files, and never the base version', async () => {
     const dir = makeRepo();
     for (let i = 0; i < 30; i++) write(dir, `src/f${i}.ts`, `base ${i}\nkeep\n`);
     git(dir, 'add', '.');
     git(dir, 'commit', '-qm', 'init');
     for (let i = 0; i < 30; i++) write(dir, `src/f${i}.ts`, `base ${i}\nkeep\nadded ${i}\n`);
     git(dir, 'add', '.');
-    const { result, processes } = await countingProcesses(() => computeStagedChange({ root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => [] }));
+    const { result, processes, inputs } = await countingProcesses(() => computeStagedChange({ root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => [] }));
     assert.strictEqual(result.files.length, 30);
+    const staged = git(dir, 'ls-files', '-s').split('\n').filter(Boolean).map((l) => l.split(' ')[1]);
+    assert.deepStrictEqual(inputs.get('cat-file --batch')?.trim().split('\n').sort(), staged.sort());
     assert.ok(result.files.every((f) => f.addedLines === 1 && f.addedCharacters === `added ${f.path.slice(5, -3)}`.length), JSON.stringify(result.files[0]));
     assert.deepStrictEqual(processes.filter((p) => p.startsWith('cat-file')), ['cat-file --batch-check=%(objectname) %(objectsize)', 'cat-file --batch']);
   });

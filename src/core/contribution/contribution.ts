@@ -1,15 +1,17 @@
 import { ManifestFile, ManifestRange, ManifestTotals, computeTotals, sha256Hex } from '../manifest/schema';
-import { Policy, PolicyDecision, TrivialRule, evaluatePolicy, isTrivialEdit } from '../policy/policy';
+import { Policy, PolicyDecision, TrivialRule, evaluatePolicy, isTrivialEditOf } from '../policy/policy';
 import { Origin, isAiKind, originKey } from '../provenance/origin';
-import { AiRange, addedLinesOf, splitLines } from './mapRanges';
+import { LineSpan } from './lineSpan';
+import { AiRange } from './mapRanges';
 
 /**
  * Counting the AI contribution of a change, file by file. Pure: the caller supplies the texts
  * (git's business) and the AI ranges already placed in the new text (see `mapRanges`).
  *
  * Rules:
- * - Only added lines count: lines of the new text that a line diff against the base does not
- *   match. Deleted lines never count, AI or not; unchanged lines never count.
+ * - Only added lines count: the lines git's diff against the base shows as added (the caller
+ *   reads them from git, see `src/git/patch.ts`). Deleted lines never count, AI or not; unchanged
+ *   lines never count.
  * - An added line is AI when strictly more than half of its non-whitespace characters lie in AI
  *   ranges (the same rule as the editor's line share); blank lines are never AI. It is attributed
  *   to the origin (kind, tool, model) holding most of its non-whitespace AI characters.
@@ -22,10 +24,13 @@ import { AiRange, addedLinesOf, splitLines } from './mapRanges';
  */
 
 export interface FileContributionInput {
-  /** The file's text in the base commit; undefined when the file is added. */
-  readonly baseText: string | undefined;
   /** The file's new (committed / staged) text. */
   readonly text: string;
+  /**
+   * Its added lines, as git's diff against the base gives them (sorted, not overlapping), or
+   * `'every-line'` when the whole text is new. Lines past the end of `text` are ignored.
+   */
+  readonly added: readonly LineSpan[] | 'every-line';
   /** AI ranges in offsets of `text`. Ranges whose `text` is not found at their place are ignored. */
   readonly ranges: readonly AiRange[];
   readonly trivial: TrivialRule;
@@ -58,53 +63,74 @@ export function computeFileContribution(input: FileContributionInput): FileContr
   }
   const trivialRange = triviality(ranges, input.trivial);
 
-  const lines = splitLines(text);
-  const added = addedLinesOf(input.baseText, text, lines);
+  let addedLines = 0;
   let addedCharacters = 0;
   let aiCharacters = 0;
   // `start` and `end` (before its `\n`) of each AI line, for the hash of the manifest ranges.
   const aiLineInfo: Array<{ line: number; start: number; end: number; origin: Origin; trivial: boolean }> = [];
 
+  const spans: readonly LineSpan[] = input.added === 'every-line' ? [{ start: 0, count: Number.POSITIVE_INFINITY }] : input.added;
+  // The line the cursor is on and the offset where it starts; lines are found with indexOf, never
+  // split out of the text.
+  let line = 0;
   let offset = 0;
   let ri = 0;
-  for (let line = 0; line < lines.length; line++) {
-    const ls = offset;
-    const raw = lines[line];
-    offset += raw.length;
-    if (!added.has(line)) continue;
-    let le = ls + raw.length;
-    if (raw.endsWith('\n')) le--;
-    const lineEnd = le;
-    if (le > ls && text.charCodeAt(le - 1) === 13 && raw.endsWith('\r\n')) le--;
-    addedCharacters += le - ls;
-
-    while (ri < ranges.length && ranges[ri].end <= ls) ri++;
-    // No AI character on the line: it cannot be an AI line (and adds no AI characters).
-    if (ri === ranges.length || ranges[ri].start >= le) continue;
-    let nonWs = 0;
-    for (let i = ls; i < le; i++) if (!isWs(text.charCodeAt(i))) nonWs++;
-    let aiNonWs = 0;
-    let nonTrivialNonWs = 0;
-    const groups = new Map<string, Group>();
-    for (let k = ri; k < ranges.length && ranges[k].start < le; k++) {
-      const r = ranges[k];
-      const from = Math.max(r.start, ls);
-      const to = Math.min(r.end, le);
-      if (to <= from) continue;
-      aiCharacters += to - from;
-      let n = 0;
-      for (let i = from; i < to; i++) if (!isWs(text.charCodeAt(i))) n++;
-      aiNonWs += n;
-      if (!trivialRange[k]) nonTrivialNonWs += n;
-      const key = `${r.origin.kind}\u0000${r.origin.tool}\u0000${r.origin.model ?? ''}`;
-      const g = groups.get(key) ?? { origin: r.origin, nonWs: 0 };
-      g.nonWs += n;
-      groups.set(key, g);
+  for (const span of spans) {
+    while (line < span.start && offset < text.length) {
+      const nl = text.indexOf('\n', offset);
+      offset = nl === -1 ? text.length : nl + 1;
+      line++;
     }
-    if (nonWs === 0 || aiNonWs * 2 <= nonWs) continue;
-    let best: Group | undefined;
-    for (const g of groups.values()) if (!best || g.nonWs > best.nonWs) best = g;
-    aiLineInfo.push({ line, start: ls, end: lineEnd, origin: best!.origin, trivial: nonTrivialNonWs * 2 <= nonWs });
+    if (offset >= text.length) break;
+    for (let n = Math.max(0, span.count - Math.max(0, line - span.start)); n > 0 && offset < text.length; n--, line++) {
+      const ls = offset;
+      const nl = text.indexOf('\n', ls);
+      offset = nl === -1 ? text.length : nl + 1;
+      addedLines++;
+      let le = nl === -1 ? text.length : nl;
+      const lineEnd = le;
+      if (nl !== -1 && le > ls && text.charCodeAt(le - 1) === 13) le--;
+      addedCharacters += le - ls;
+
+      while (ri < ranges.length && ranges[ri].end <= ls) ri++;
+      // No AI character on the line: it cannot be an AI line (and adds no AI characters).
+      if (ri === ranges.length || ranges[ri].start >= le) continue;
+      const first = ranges[ri];
+      if (first.start <= ls && first.end >= le) {
+        // The whole line lies in one range (the usual AI line): every visible character is AI and
+        // from that range, so the line is AI, of that range's origin and triviality, as soon as it
+        // has one visible character.
+        aiCharacters += le - ls;
+        let i = ls;
+        while (i < le && isWs(text.charCodeAt(i))) i++;
+        if (i < le) aiLineInfo.push({ line, start: ls, end: lineEnd, origin: first.origin, trivial: trivialRange[ri] });
+        continue;
+      }
+      let nonWs = 0;
+      for (let i = ls; i < le; i++) if (!isWs(text.charCodeAt(i))) nonWs++;
+      let aiNonWs = 0;
+      let nonTrivialNonWs = 0;
+      const groups = new Map<string, Group>();
+      for (let k = ri; k < ranges.length && ranges[k].start < le; k++) {
+        const r = ranges[k];
+        const from = Math.max(r.start, ls);
+        const to = Math.min(r.end, le);
+        if (to <= from) continue;
+        aiCharacters += to - from;
+        let c = 0;
+        for (let i = from; i < to; i++) if (!isWs(text.charCodeAt(i))) c++;
+        aiNonWs += c;
+        if (!trivialRange[k]) nonTrivialNonWs += c;
+        const key = `${r.origin.kind}\u0000${r.origin.tool}\u0000${r.origin.model ?? ''}`;
+        const g = groups.get(key) ?? { origin: r.origin, nonWs: 0 };
+        g.nonWs += c;
+        groups.set(key, g);
+      }
+      if (nonWs === 0 || aiNonWs * 2 <= nonWs) continue;
+      let best: Group | undefined;
+      for (const g of groups.values()) if (!best || g.nonWs > best.nonWs) best = g;
+      aiLineInfo.push({ line, start: ls, end: lineEnd, origin: best!.origin, trivial: nonTrivialNonWs * 2 <= nonWs });
+    }
   }
 
   const out: ManifestRange[] = [];
@@ -136,18 +162,27 @@ export function computeFileContribution(input: FileContributionInput): FileContr
     i = j;
   }
 
-  return { addedLines: added.size, aiLines: aiLineInfo.length, nonTrivialAiLines, addedCharacters, aiCharacters, ranges: out, ignoredRanges };
+  return { addedLines, aiLines: aiLineInfo.length, nonTrivialAiLines, addedCharacters, aiCharacters, ranges: out, ignoredRanges };
 }
 
 /** Per range (same order): true when the edit it belongs to is trivial. */
 function triviality(ranges: readonly AiRange[], rule: TrivialRule): boolean[] {
-  const editText = new Map<string, string>();
+  // Per edit: its length and whether it spans lines (what the rule asks of its joined text).
+  const edits = new Map<string, { length: number; multiLine: boolean }>();
   const keyOf = (r: AiRange, i: number): string => (r.origin.requestId ? `r:${originKey(r.origin)}` : `i:${i}`);
-  ranges.forEach((r, i) => {
+  const keys = ranges.map((r, i) => {
+    if (!rule.kinds.includes(r.origin.kind)) return undefined;
     const k = keyOf(r, i);
-    editText.set(k, (editText.get(k) ?? '') + r.text);
+    const e = edits.get(k) ?? { length: 0, multiLine: false };
+    e.length += r.text.length;
+    e.multiLine ||= r.text.includes('\n') || r.text.includes('\r');
+    edits.set(k, e);
+    return k;
   });
-  return ranges.map((r, i) => isTrivialEdit(rule, r.origin.kind, editText.get(keyOf(r, i))!));
+  return ranges.map((r, i) => {
+    const e = keys[i] === undefined ? undefined : edits.get(keys[i]!);
+    return e ? isTrivialEditOf(rule, r.origin.kind, e.length, e.multiLine) : false;
+  });
 }
 
 function sameSource(a: Origin, b: Origin): boolean {

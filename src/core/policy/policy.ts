@@ -258,9 +258,14 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 
 /** True when one AI edit of `kind` producing `text` is trivial under `rule`. */
 export function isTrivialEdit(rule: TrivialRule, kind: OriginKind, text: string): boolean {
+  return isTrivialEditOf(rule, kind, text.length, /[\r\n]/.test(text));
+}
+
+/** {@link isTrivialEdit} from the edit's length and whether it spans lines (its text need not be joined). */
+export function isTrivialEditOf(rule: TrivialRule, kind: OriginKind, length: number, multiLine: boolean): boolean {
   if (!rule.kinds.includes(kind)) return false;
-  if (rule.singleLine && /[\r\n]/.test(text)) return false;
-  return text.length < rule.maxCharacters;
+  if (rule.singleLine && multiLine) return false;
+  return length < rule.maxCharacters;
 }
 
 export interface PolicyDecision {
