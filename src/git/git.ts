@@ -1,6 +1,6 @@
 import { isUtf8 } from 'buffer';
-import { execFile } from 'child_process';
-import { FileDiff, parsePatch } from './patch';
+import { execFile, spawn } from 'child_process';
+import { FileDiff, PatchReader } from './patch';
 
 /**
  * Runs git (never through a shell) and reads what the commit flow needs from it. No `vscode`
@@ -86,25 +86,66 @@ export function runGit(args: readonly string[], options: GitRunOptions): Promise
         const err = stderr.toString('utf8');
         if (error) {
           const e = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string };
-          if (e.code === 'ENOENT' && typeof e.code === 'string') {
-            // ENOENT is also what a missing cwd gives.
-            return reject(new GitError('git-missing', `git was not found (tried '${git}'); install git or put it on PATH`, args));
-          }
-          if (e.killed || e.signal === 'SIGTERM') {
-            return reject(new GitError('timeout', `git ${args[0]} took too long and was stopped`, args, err));
-          }
           const code = typeof e.code === 'number' ? e.code : -1;
-          if (options.okCodes?.includes(code)) return resolve({ stdout, stderr: err, code });
-          if (/not a git repository/i.test(err)) {
-            return reject(new GitError('not-a-repository', `${options.cwd} is not in a git repository`, args, err, code));
-          }
-          return reject(new GitError('failed', `git ${args.join(' ')} failed: ${err.trim() || `exit code ${code}`}`, args, err, code));
+          if (typeof e.code === 'number' && options.okCodes?.includes(code)) return resolve({ stdout, stderr: err, code });
+          return reject(gitFailure(git, args, options, { errno: typeof e.code === 'string' ? e.code : undefined, code, stopped: !!e.killed || e.signal === 'SIGTERM' }, err));
         }
         resolve({ stdout, stderr: err, code: 0 });
       },
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
+  });
+}
+
+/** The {@link GitError} for a git process that could not start, was stopped, or exited with `code`. */
+function gitFailure(git: string, args: readonly string[], options: GitRunOptions, how: { errno?: string; code: number; stopped: boolean }, stderr: string): GitError {
+  // ENOENT is also what a missing cwd gives.
+  if (how.errno === 'ENOENT') return new GitError('git-missing', `git was not found (tried '${git}'); install git or put it on PATH`, args);
+  if (how.stopped) return new GitError('timeout', `git ${args[0]} took too long and was stopped`, args, stderr);
+  if (/not a git repository/i.test(stderr)) return new GitError('not-a-repository', `${options.cwd} is not in a git repository`, args, stderr, how.code);
+  return new GitError('failed', `git ${args.join(' ')} failed: ${stderr.trim() || `exit code ${how.code}`}`, args, stderr, how.code);
+}
+
+/**
+ * Runs `git <args>` and hands its output to `onData` piece by piece, as git writes it, so that it
+ * is read while git is still working. Resolves when git exits with 0. Rejects with a
+ * {@link GitError}, or with what `onData` threw (git is then stopped).
+ */
+export function streamGit(args: readonly string[], options: GitRunOptions, onData: (chunk: Buffer) => void): Promise<void> {
+  const git = gitExecutable();
+  return new Promise((resolve, reject) => {
+    let failed: unknown;
+    let stopped = false;
+    const stderr: Buffer[] = [];
+    const child = spawn(git, ['-c', 'core.quotepath=false', ...args], { cwd: options.cwd, env: gitEnv(options.env), windowsHide: true });
+    const timer = setTimeout(() => {
+      stopped = true;
+      child.kill();
+    }, options.timeout ?? 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failed !== undefined) return;
+      try {
+        onData(chunk);
+      } catch (e) {
+        failed = e;
+        child.kill();
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      failed ??= gitFailure(git, args, options, { errno: e.code, code: -1, stopped }, '');
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (failed !== undefined) return reject(failed);
+      if (code === 0) return resolve();
+      reject(gitFailure(git, args, options, { code: code ?? -1, stopped }, Buffer.concat(stderr).toString('utf8')));
+    });
+    child.stdin.on('error', () => undefined);
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
   });
 }
 
@@ -184,10 +225,14 @@ const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', R: 're
  * renames are looked for), so this is fast whatever the size of the change; the added lines come
  * from {@link stagedPatch}, for the files that need them.
  */
-export async function stagedEntries(root: string, base: string | undefined, env?: NodeJS.ProcessEnv): Promise<StagedEntry[]> {
+export async function stagedEntries(root: string, base: string | undefined, env?: NodeJS.ProcessEnv): Promise<readonly StagedEntry[]> {
   const against = base ?? (await emptyTree(root));
-  const out = await gitText(['diff', '--cached', '--raw', '-z', '-M', '--no-abbrev', against, '--'], { cwd: root, env });
-  const parts = splitNul(out);
+  const bytes = (await runGit(['diff', '--cached', '--raw', '-z', '-M', '--no-abbrev', against, '--'], { cwd: root, env })).stdout;
+  // The same output as last time for this repository and base: the same (frozen) entries.
+  const memoKey = `${root}\u0000${against}`;
+  const last = lastEntries.get(memoKey);
+  if (last && last.out.equals(bytes)) return last.entries;
+  const parts = splitNul(bytes.toString('utf8'));
   // Built property by property (object spreads cost more than the parsing) in the order of StagedEntry.
   const raw: Array<{ -readonly [K in keyof StagedEntry]?: StagedEntry[K] }> = [];
   let i = 0;
@@ -210,8 +255,15 @@ export async function stagedEntries(root: string, base: string | undefined, env?
     if (!zero.test(newSha)) e.newBlob = newSha;
     raw.push(e);
   }
-  return raw as StagedEntry[];
+  const entries = Object.freeze(raw as StagedEntry[]);
+  lastEntries.delete(memoKey);
+  lastEntries.set(memoKey, { out: bytes, entries });
+  if (lastEntries.size > 8) lastEntries.delete(lastEntries.keys().next().value as string);
+  return entries;
 }
+
+/** The last output of {@link stagedEntries} per repository and base, and its entries. */
+const lastEntries = new Map<string, { readonly out: Buffer; readonly entries: readonly StagedEntry[] }>();
 
 /** Longest pathspec list passed to git (in characters); past it the whole change is diffed. */
 const MAX_PATHSPEC_CHARS = 8000;
@@ -225,6 +277,7 @@ const MAX_PATHSPEC_CHARS = 8000;
  * Files above `maxFileBytes` (in the base or the index) are not diffed: git calls them binary
  * (`core.bigFileThreshold`). The diff algorithm is pinned to git's default (Myers with the indent
  * heuristic), so that the counts do not depend on the user's `diff.algorithm` and the like.
+ * The patch is read as git writes it: `onFile` gets each file's diff as soon as it is complete.
  */
 export async function stagedPatch(
   root: string,
@@ -232,6 +285,7 @@ export async function stagedPatch(
   entries: readonly StagedEntry[],
   all: number,
   options: { readonly env?: NodeJS.ProcessEnv; readonly maxFileBytes: number },
+  onFile?: (pair: string, diff: FileDiff) => void,
 ): Promise<Map<string, FileDiff>> {
   if (!entries.length) return new Map();
   const against = base ?? (await emptyTree(root));
@@ -248,7 +302,9 @@ export async function stagedPatch(
     'diff', '--cached', '-M', '-p', '-U0', '--inter-hunk-context=0', '--full-index', '--diff-algorithm=myers', '--indent-heuristic',
     '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', against, '--', ...paths,
   ];
-  return parsePatch((await runGit(args, { cwd: root, env: options.env })).stdout);
+  const reader = new PatchReader(onFile);
+  await streamGit(args, { cwd: root, env: options.env, timeout: 120_000 }, (chunk) => reader.push(chunk));
+  return reader.end();
 }
 
 /** The key of a staged entry's diff in {@link stagedPatch}: "<old blob>..<new blob>", zeros for none. */
@@ -310,62 +366,73 @@ export async function readBlob(root: string, blob: string): Promise<Buffer> {
   return bytes;
 }
 
-/** Most bytes asked of one `git cat-file --batch` (a single larger blob is read alone). */
-const BATCH_BYTES = 64 * 1024 * 1024;
+/**
+ * The bytes of many blobs, by blob id: cached ones as {@link readBlob} keeps them, the others with
+ * one `git cat-file --batch` instead of one git process per blob. Rejects with a {@link GitError}
+ * when an id is not a blob of the repository.
+ */
+export async function readBlobs(root: string, blobs: Iterable<string>): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  await streamBlobs(root, blobs, (id, bytes) => out.set(id, bytes));
+  return out;
+}
 
 /**
- * The bytes of many blobs, by blob id: cached ones as {@link readBlob} keeps them, the others
- * with one `git cat-file --batch` per 64 MB instead of one git process per blob. `sizes` (from
- * {@link blobSizes}) may give the sizes already known; the others are asked with one
- * `--batch-check`. Rejects with a {@link GitError} when an id is not a blob of the repository.
+ * {@link readBlobs}, handing each blob to `onBlob` as soon as git has written it (cached ones
+ * first, at once), so that it can be used while git is still reading the next ones. One
+ * `git cat-file --batch` for the blobs not cached; each is called for once, in the order asked.
  */
-export async function readBlobs(root: string, blobs: Iterable<string>, sizes?: ReadonlyMap<string, number>): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
+export async function streamBlobs(root: string, blobs: Iterable<string>, onBlob: (id: string, bytes: Buffer) => void): Promise<void> {
   const missing: string[] = [];
   for (const blob of new Set(blobs)) {
     const hit = cachedBlob(root, blob);
-    if (hit) out.set(blob, hit);
+    if (hit) onBlob(blob, hit);
     else missing.push(blob);
   }
-  if (!missing.length) return out;
-  const unknown = missing.filter((b) => sizes?.get(b) === undefined);
-  const asked = unknown.length ? await blobSizes(root, unknown) : undefined;
-  const sizeOf = (b: string): number => sizes?.get(b) ?? asked?.get(b) ?? 0;
-  let group: string[] = [];
-  let groupBytes = 0;
-  const read = async (ids: readonly string[]): Promise<void> => {
-    const args = ['cat-file', '--batch'];
-    const stdout = (await runGit(args, { cwd: root, input: ids.join('\n') + '\n' })).stdout;
+  if (!missing.length) return;
+  const args = ['cat-file', '--batch'];
+  // Records are "<id> blob <size>\n<bytes>\n". Pieces are kept until a record is complete and
+  // joined once, so a large blob arriving in many pieces is copied once.
+  const pieces: Buffer[] = [];
+  let have = 0;
+  /** Bytes the record being read needs (from its start), once its header is known; 0 before. */
+  let need = 0;
+  let next = 0;
+  await streamGit(args, { cwd: root, input: missing.join('\n') + '\n', timeout: 120_000 }, (chunk) => {
+    pieces.push(chunk);
+    have += chunk.length;
+    if (need > 0 && have < need) return;
+    const buf = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, have);
+    pieces.length = 0;
     let pos = 0;
-    for (const id of ids) {
-      const nl = stdout.indexOf(0x0a, pos);
-      const header = nl < 0 ? '' : stdout.toString('latin1', pos, nl);
+    need = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, pos);
+      if (nl === -1) break;
+      const header = buf.toString('latin1', pos, nl);
       // "<id> blob <size>", or "<id> missing" / "<id> ambiguous".
       const m = /^\S+ (\S+) (\d+)$/.exec(header);
-      const size = m ? Number(m[2]) : 0;
-      if (!m || m[1] !== 'blob' || nl + 1 + size > stdout.length) {
-        throw new GitError('failed', `git cat-file --batch: ${id} is not a blob of this repository (${header || 'no output'})`, args);
+      const id = missing[next];
+      if (!m || m[1] !== 'blob' || id === undefined) {
+        throw new GitError('failed', `git cat-file --batch: ${id ?? 'an extra object'} is not a blob of this repository (${header})`, args);
       }
-      // A view, not a copy (copying every blob costs more than reading it): a cached blob keeps its
-      // batch's output alive until the rest of that batch has left the cache too.
-      const bytes = stdout.subarray(nl + 1, nl + 1 + size);
-      out.set(id, bytes);
+      const end = nl + 1 + Number(m[2]) + 1;
+      if (end > buf.length) {
+        need = end - pos;
+        break;
+      }
+      // A view, not a copy (copying every blob costs more than reading it): a cached blob keeps
+      // the piece it came in alive until the rest of that piece has left the cache too.
+      const bytes = buf.subarray(nl + 1, end - 1);
+      next++;
       cacheBlob(root, id, bytes);
-      pos = nl + 1 + size + 1;
+      onBlob(id, bytes);
+      pos = end;
     }
-  };
-  for (const blob of missing) {
-    const size = sizeOf(blob);
-    if (group.length && groupBytes + size > BATCH_BYTES) {
-      await read(group);
-      group = [];
-      groupBytes = 0;
-    }
-    group.push(blob);
-    groupBytes += size;
-  }
-  if (group.length) await read(group);
-  return out;
+    if (pos < buf.length) pieces.push(buf.subarray(pos));
+    have = buf.length - pos;
+  });
+  if (next < missing.length) throw new GitError('failed', `git cat-file --batch: ${missing[next]} was not read (${next} of ${missing.length} blobs)`, args);
 }
 
 /** Blob ids of `paths` in the index (stage 0), in one git call; paths not staged are absent. */

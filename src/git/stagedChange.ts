@@ -2,7 +2,7 @@ import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
 import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
-import { StagedEntry, blobPair, blobSizes, decodeUtf8, readBlobs, resolveCommit, stagedEntries, stagedPatch } from './git';
+import { StagedEntry, blobPair, blobSizes, decodeUtf8, resolveCommit, stagedEntries, stagedPatch, streamBlobs } from './git';
 import { FileDiff } from './patch';
 
 /**
@@ -33,7 +33,7 @@ export interface StagedChangeOptions {
   readonly maxFileBytes: number;
   readonly trivial: TrivialRule;
   /** AI ranges of a staged file, in offsets of its staged text. */
-  readonly rangesFor: (file: StagedFile) => readonly AiRange[] | Promise<readonly AiRange[]>;
+  readonly rangesFor: (file: StagedFile) => readonly AiRange[];
   /**
    * Optional: a string that stands for the ranges `rangesFor` would give a path and staged blob,
    * got without computing them (e.g. a version of the file's provenance), or undefined when there
@@ -50,11 +50,11 @@ export interface StagedChange {
   /** Full id of the base commit; null for an unborn branch or a root commit. */
   readonly base: string | null;
   /** One entry per staged file (manifests excluded), ready for a manifest. */
-  readonly files: ManifestFile[];
+  readonly files: readonly ManifestFile[];
   /** Index blob per staged path (not for deleted files). */
   readonly blobs: ReadonlyMap<string, string>;
   /** Human-readable notes about skipped files. */
-  readonly notes: string[];
+  readonly notes: readonly string[];
   /** Raw entries (including manifests under `.ai-provenance/`). */
   readonly entries: readonly StagedEntry[];
 }
@@ -118,9 +118,17 @@ function cacheCount(e: StagedEntry, scope: string, rangesKey: string, counted: C
   if (countCache.size > COUNT_CACHE_ENTRIES) countCache.delete(countCache.keys().next().value as string);
 }
 
-/** Forgets every count kept by {@link computeStagedChange} (tests). */
+/**
+ * The last summary per repository, rules and base, with the entries git listed (the very array
+ * {@link stagedEntries} returns for the same output) and each file's ranges key.
+ */
+const lastSummaries = new Map<string, { readonly entries: readonly StagedEntry[]; readonly keys: readonly (string | undefined)[]; readonly change: StagedChange }>();
+const LAST_SUMMARIES = 8;
+
+/** Forgets every count and summary kept by {@link computeStagedChange} (tests). */
 export function clearStagedCountCache(): void {
   countCache.clear();
+  lastSummaries.clear();
 }
 
 /**
@@ -151,27 +159,62 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   const entries = await stagedEntries(root, base ?? undefined, env);
   const counted = entries.filter((e) => !isManifestPath(e.path));
 
-  // Files counted before with the same blobs, modes, rules and AI ranges are not read or counted
-  // again (only when the caller can name its ranges without computing them: `rangesKey`).
+  // Each file's ranges key, where the caller can name its ranges without computing them
+  // (`rangesKey`); none for files without a staged text to count.
   const scope = `${root}\u0000${options.maxFileBytes}\u0000${JSON.stringify(options.trivial)}`;
+  const countable = (e: StagedEntry): boolean => e.status !== 'deleted' && !!e.newBlob && e.newMode !== '160000';
+  const keyList = counted.map((e) => (countable(e) && options.rangesKey ? options.rangesKey(e.path, e.newBlob!) : undefined));
+  // The same staged state as last time (git listed the very same entries), with the same rules
+  // and the same ranges keys for every file it has to count: the same summary.
+  const memoKey = `${scope}\u0000${base ?? ''}`;
+  const last = lastSummaries.get(memoKey);
+  const keyed = counted.every((e, i) => keyList[i] !== undefined || !countable(e));
+  if (last && keyed && last.entries === entries && last.keys.every((k, i) => k === keyList[i])) return last.change;
+
+  // Files counted before with the same blobs, modes, rules and ranges key are not read or counted again.
   const keys = new Map<StagedEntry, string>();
   const known = new Map<StagedEntry, CountedFile>();
-  for (const e of counted) {
-    if (e.status === 'deleted' || !e.newBlob || e.newMode === '160000' || !options.rangesKey) continue;
-    const rangesKey = options.rangesKey(e.path, e.newBlob);
-    if (rangesKey === undefined) continue;
+  counted.forEach((e, i) => {
+    const rangesKey = keyList[i];
+    if (rangesKey === undefined) return;
     keys.set(e, rangesKey);
     const hit = cachedCount(e, scope, rangesKey);
     if (hit) known.set(e, hit);
-  }
+  });
 
-  // The files still to count: git's diff of them (one process), then their sizes and staged texts
-  // (one `cat-file --batch-check`, one `cat-file --batch`). The base version is never read: the
-  // diff gives the added lines. Its size is asked only where it may be why git calls a pair binary.
+  // The files still to count. Two git processes run side by side: the diff of those files and
+  // the reading of their staged texts. Both are read as git writes them, and a file is counted as
+  // soon as its diff and its text are in, while git works on the next ones. The base version is
+  // never read: the diff gives the added lines.
   const reads = counted.filter((e) => e.status !== 'deleted' && e.newBlob && e.newMode !== '160000' && !known.has(e));
-  const diffs = await stagedPatch(root, base ?? undefined, reads, counted.length, { env, maxFileBytes: options.maxFileBytes });
-  const sizes = await blobSizes(root, reads.flatMap((e) => [e.newBlob!, ...(diffs.get(blobPair(e))?.binary && e.oldBlob && e.oldMode !== '160000' ? [e.oldBlob] : [])]));
-  const bytesOf = await readBlobs(root, reads.map((e) => e.newBlob!), sizes);
+  const diffs = new Map<string, FileDiff>();
+  const bytesOf = new Map<string, Buffer>();
+  const done = new Map<StagedEntry, CountedFile>();
+  const byPair = group(reads, blobPair);
+  const byBlob = group(reads, (e) => e.newBlob!);
+  const tryCount = (e: StagedEntry): void => {
+    const diff = diffs.get(blobPair(e));
+    const bytes = bytesOf.get(e.newBlob!);
+    // A binary pair waits for the end: the size of its base version may be why git calls it binary.
+    if (!diff || !bytes || done.has(e) || (diff.binary && e.oldBlob)) return;
+    done.set(e, countFile(e, diff, bytes, undefined, options));
+  };
+  const results = await Promise.allSettled([
+    stagedPatch(root, base ?? undefined, reads, counted.length, { env, maxFileBytes: options.maxFileBytes }, (pair, diff) => {
+      diffs.set(pair, diff);
+      for (const e of byPair.get(pair) ?? []) tryCount(e);
+    }),
+    streamBlobs(root, byBlob.keys(), (id, bytes) => {
+      bytesOf.set(id, bytes);
+      for (const e of byBlob.get(id) ?? []) tryCount(e);
+    }),
+  ]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  // The rest: files git printed no diff for (a type change, a rename or mode change without a
+  // content change) and binary pairs, with the sizes of their base versions (one `--batch-check`).
+  const rest = reads.filter((e) => !done.has(e));
+  const oldSizes = await blobSizes(root, rest.filter((e) => diffOf(diffs, e)?.binary && e.oldBlob && e.oldMode !== '160000').map((e) => e.oldBlob!));
+  for (const e of rest) done.set(e, countFile(e, diffOf(diffs, e), bytesOf.get(e.newBlob!)!, oldSizes, options));
 
   const files: ManifestFile[] = [];
   const blobs = new Map<string, string>();
@@ -192,14 +235,32 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
     }
     let c = known.get(e);
     if (!c) {
-      c = await countFile(e, diffOf(diffs, e), bytesOf, sizes, options);
+      c = done.get(e)!;
       const rangesKey = keys.get(e);
       if (rangesKey !== undefined) cacheCount(e, scope, rangesKey, c);
     }
     if (c.note) notes.push(c.note);
     files.push(fileEntry(e, status, c.sha256, c.counts, c.skipped));
   }
-  return { base, files, blobs, notes, entries };
+  const change: StagedChange = { base, files: Object.freeze(files), blobs, notes: Object.freeze(notes), entries };
+  if (keyed) {
+    lastSummaries.delete(memoKey);
+    lastSummaries.set(memoKey, { entries, keys: keyList, change });
+    if (lastSummaries.size > LAST_SUMMARIES) lastSummaries.delete(lastSummaries.keys().next().value as string);
+  } else lastSummaries.delete(memoKey);
+  return change;
+}
+
+/** `items` by `key`, in their order. */
+function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 /**
@@ -212,24 +273,19 @@ function diffOf(diffs: ReadonlyMap<string, FileDiff>, e: StagedEntry): FileDiff 
   return e.oldBlob === e.newBlob ? { binary: false, added: [] } : diffs.get(blobPair({ ...e, oldBlob: undefined }));
 }
 
-/** Counts one staged file (not deleted, not a submodule) from its diff and the blobs read. */
-async function countFile(
-  e: StagedEntry,
-  diff: FileDiff | undefined,
-  bytesOf: ReadonlyMap<string, Buffer>,
-  sizes: ReadonlyMap<string, number>,
-  options: StagedChangeOptions,
-): Promise<CountedFile> {
-  const bytes = bytesOf.get(e.newBlob!)!;
+/**
+ * Counts one staged file (not deleted, not a submodule) from its diff and staged bytes.
+ * `oldSizes` has the size of its base version when git calls the pair binary.
+ */
+function countFile(e: StagedEntry, diff: FileDiff | undefined, bytes: Buffer, oldSizes: ReadonlyMap<string, number> | undefined, options: StagedChangeOptions): CountedFile {
   const sha256 = sha256Hex(bytes);
   if (e.newMode === '120000') return { sha256, skipped: 'symlink', note: `${e.path}: symbolic link, not analysed` };
   const mb = (n: number): string => (n / 1048576).toFixed(1);
   const limit = mb(options.maxFileBytes);
-  const size = sizes.get(e.newBlob!) ?? bytes.length;
-  if (size > options.maxFileBytes) return { sha256, skipped: 'too-large', note: `${e.path}: ${mb(size)} MB is above the ${limit} MB limit, not analysed` };
+  if (bytes.length > options.maxFileBytes) return { sha256, skipped: 'too-large', note: `${e.path}: ${mb(bytes.length)} MB is above the ${limit} MB limit, not analysed` };
   if (diff?.binary) {
     // git calls a pair binary when either side is above the limit (core.bigFileThreshold).
-    const oldSize = e.oldBlob ? sizes.get(e.oldBlob) : undefined;
+    const oldSize = e.oldBlob ? oldSizes?.get(e.oldBlob) : undefined;
     if (oldSize !== undefined && oldSize > options.maxFileBytes) {
       return { sha256, skipped: 'too-large', note: `${e.path}: its previous version, ${mb(oldSize)} MB, is above the ${limit} MB limit; not analysed` };
     }
@@ -237,7 +293,7 @@ async function countFile(
   }
   const text = decodeUtf8(bytes);
   if (text === undefined) return { sha256, skipped: 'not-utf8', note: `${e.path}: not UTF-8 text, not analysed` };
-  const ranges = await options.rangesFor({ path: e.path, blob: e.newBlob!, text });
+  const ranges = options.rangesFor({ path: e.path, blob: e.newBlob!, text });
   // git printed no diff for the file (not expected for a text file whose content changed): every
   // line counts as added, and the note says so.
   const added = diff ? diff.added : 'every-line';

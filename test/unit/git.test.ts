@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AiRange, mapRanges } from '../../src/core/contribution/mapRanges';
-import { rangeText, sha256Hex } from '../../src/core/manifest/schema';
+import { computeTotals, rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { DEFAULT_POLICY } from '../../src/core/policy/policy';
 import { Origin } from '../../src/core/provenance/origin';
 import { GitError, blobPair, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries, stagedPatch } from '../../src/git/git';
@@ -175,31 +175,36 @@ describe('git adapter (temporary repositories)', () => {
   });
 });
 
-/** Runs `fn` and returns the git processes it started (child_process.execFile calls) and what each was given on stdin. */
+/** Runs `fn` and returns the git processes it started (execFile and spawn calls) and what each was given on stdin. */
 async function countingProcesses<T>(fn: () => Promise<T>): Promise<{ result: T; processes: string[]; inputs: Map<string, string> }> {
+  type Child = { stdin?: { end: (input?: unknown) => void } };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cp = require('child_process') as { execFile: (...args: unknown[]) => { stdin?: { end: (input?: unknown) => void } } };
-  const original = cp.execFile;
+  const cp = require('child_process') as { execFile: (...args: unknown[]) => Child; spawn: (...args: unknown[]) => Child };
+  const originals = { execFile: cp.execFile, spawn: cp.spawn };
   const processes: string[] = [];
   const inputs = new Map<string, string>();
-  cp.execFile = function (this: unknown, ...args: unknown[]) {
-    const name = ((args[1] as string[]) ?? []).filter((a) => a !== '-c' && !/^core\.\w+=/.test(a)).slice(0, 2).join(' ');
-    processes.push(name);
-    const child = original.apply(this, args);
-    const stdin = child.stdin;
-    if (stdin) {
-      const end = stdin.end.bind(stdin);
-      stdin.end = (input?: unknown) => {
-        if (input !== undefined) inputs.set(name, (inputs.get(name) ?? '') + String(input));
-        end(input);
-      };
-    }
-    return child;
-  };
+  const wrap = (original: (...args: unknown[]) => Child) =>
+    function (this: unknown, ...args: unknown[]) {
+      const name = ((args[1] as string[]) ?? []).filter((a) => a !== '-c' && !/^core\.\w+=/.test(a)).slice(0, 2).join(' ');
+      processes.push(name);
+      const child = original.apply(this, args);
+      const stdin = child.stdin;
+      if (stdin) {
+        const end = stdin.end.bind(stdin);
+        stdin.end = (input?: unknown) => {
+          if (input !== undefined) inputs.set(name, (inputs.get(name) ?? '') + String(input));
+          end(input);
+        };
+      }
+      return child;
+    };
+  cp.execFile = wrap(originals.execFile);
+  cp.spawn = wrap(originals.spawn);
   try {
     return { result: await fn(), processes, inputs };
   } finally {
-    cp.execFile = original;
+    cp.execFile = originals.execFile;
+    cp.spawn = originals.spawn;
   }
 }
 
@@ -358,13 +363,15 @@ describe('git adapter: batched blob reads and counts kept between summaries', ()
 
   it('reads many blobs with one git process, byte for byte, and rejects an id that is no blob', async () => {
     const dir = makeRepo();
-    const contents = [Buffer.from('one\ntwo\n'), Buffer.alloc(0), Buffer.from([0, 10, 255, 10]), Buffer.from('no newline at end'), Buffer.from('x\n'.repeat(5000))];
+    // Includes blobs larger than a pipe's pieces, one of them with its header split across pieces.
+    const large = Buffer.alloc(3 * 1024 * 1024 + 17, 'abc\n');
+    const contents = [Buffer.from('one\ntwo\n'), Buffer.alloc(0), Buffer.from([0, 10, 255, 10]), Buffer.from('no newline at end'), Buffer.from('x\n'.repeat(5000)), large, Buffer.alloc(65536 - 60, 'y'), large.subarray(5)];
     const ids = contents.map((c, i) => {
       write(dir, `f${i}`, c);
       return git(dir, 'hash-object', '-w', `f${i}`).trim();
     });
     const { result, processes } = await countingProcesses(() => readBlobs(dir, [...ids, ids[0]]));
-    assert.deepStrictEqual(processes, ['cat-file --batch-check=%(objectname) %(objectsize)', 'cat-file --batch']);
+    assert.deepStrictEqual(processes, ['cat-file --batch']);
     assert.strictEqual(result.size, ids.length);
     ids.forEach((id, i) => assert.ok(result.get(id)!.equals(contents[i]), `blob ${i}`));
     // Read again: from the cache, no process.
@@ -411,7 +418,52 @@ describe('git adapter: batched blob reads and counts kept between summaries', ()
     const staged = git(dir, 'ls-files', '-s').split('\n').filter(Boolean).map((l) => l.split(' ')[1]);
     assert.deepStrictEqual(inputs.get('cat-file --batch')?.trim().split('\n').sort(), staged.sort());
     assert.ok(result.files.every((f) => f.addedLines === 1 && f.addedCharacters === `added ${f.path.slice(5, -3)}`.length), JSON.stringify(result.files[0]));
-    assert.deepStrictEqual(processes.filter((p) => p.startsWith('cat-file')), ['cat-file --batch-check=%(objectname) %(objectsize)', 'cat-file --batch']);
+    assert.deepStrictEqual(processes.filter((p) => p.startsWith('cat-file')), ['cat-file --batch']);
+  });
+
+  it('gives the very same summary for the same staged state, rules and ranges keys, and a new one when any changes', async () => {
+    const dir = makeRepo();
+    write(dir, 'a.ts', 'one\n');
+    write(dir, 'b.ts', 'two\n');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    write(dir, 'a.ts', 'one\nAI wrote this line\n');
+    write(dir, 'b.ts', 'two\nhuman\n');
+    git(dir, 'add', '.');
+    let key: string | undefined = 'v1';
+    const options: StagedChangeOptions = {
+      root: dir,
+      maxFileBytes: 1e6,
+      trivial: DEFAULT_POLICY.trivial,
+      rangesFor: (f) => (f.path === 'a.ts' ? [rangeOf(f.text, 'AI wrote this line')] : []),
+      rangesKey: (p) => (p === 'a.ts' ? key : ''),
+    };
+    const first = await computeStagedChange(options);
+    assert.ok(Object.isFrozen(first.files) && Object.isFrozen(first.notes));
+    const again = await countingProcesses(() => computeStagedChange(options));
+    assert.strictEqual(again.result, first);
+    // Only what tells the staged state: the base commit and the list of staged entries.
+    assert.deepStrictEqual(again.processes, ['rev-parse --verify', 'diff --cached']);
+    key = 'v2';
+    const rekeyed = await computeStagedChange(options);
+    assert.notStrictEqual(rekeyed, first);
+    assert.deepStrictEqual(rekeyed.files, first.files);
+    assert.strictEqual(await computeStagedChange(options), rekeyed);
+    assert.notStrictEqual(await computeStagedChange({ ...options, maxFileBytes: 2e6 }), rekeyed);
+    // A file without a key is counted every time, so the summary is never reused.
+    key = undefined;
+    const unkeyed = await computeStagedChange(options);
+    assert.notStrictEqual(await computeStagedChange(options), unkeyed);
+    key = 'v2';
+    write(dir, 'b.ts', 'two\nhuman\nmore\n');
+    git(dir, 'add', '.');
+    const restaged = await computeStagedChange(options);
+    assert.notStrictEqual(restaged, rekeyed);
+    assert.deepStrictEqual(restaged.files.map((f) => [f.path, f.addedLines, f.aiLines]), [['a.ts', 1, 1], ['b.ts', 2, 0]]);
+    // Totals of a reused list are summed once; a list that is not frozen is summed every time.
+    assert.strictEqual(computeTotals(restaged.files), computeTotals(restaged.files));
+    assert.notStrictEqual(computeTotals([...restaged.files]), computeTotals([...restaged.files]));
+    assert.deepStrictEqual(computeTotals([...restaged.files]), computeTotals(restaged.files));
   });
 
   it('keeps a file\'s count while its blobs and ranges key are unchanged, and counts it again when either changes', async () => {

@@ -154,8 +154,20 @@ export function manifestRepoPath(id: string): string {
   return `${MANIFEST_DIR}/${id}.json`;
 }
 
+/** Totals of frozen lists of files already summed (a summary of the same staged state is reused). */
+const totalsOf = new WeakMap<readonly ManifestFile[], ManifestTotals>();
+
 /** Totals as the sum of the file entries (what a verifier recomputes). */
 export function computeTotals(files: readonly ManifestFile[]): ManifestTotals {
+  const frozen = Object.isFrozen(files);
+  const known = frozen ? totalsOf.get(files) : undefined;
+  if (known) return known;
+  const totals = sumFiles(files);
+  if (frozen) totalsOf.set(files, totals);
+  return totals;
+}
+
+function sumFiles(files: readonly ManifestFile[]): ManifestTotals {
   let addedLines = 0;
   let aiLines = 0;
   let nonTrivialAiLines = 0;

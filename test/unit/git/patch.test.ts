@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parsePatch } from '../../../src/git/patch';
+import { FileDiff, PatchReader, parsePatch } from '../../../src/git/patch';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -101,5 +101,37 @@ describe('git patch: binary and added lines per blob pair', () => {
       [...parsePatch(bytes)],
       [[`${A}..${B}`, { binary: false, added: [{ start: 0, count: 2 }] }]],
     );
+  });
+
+  it('read in pieces of any size, gives the same diffs, each file as soon as its part is complete', () => {
+    const file = (i: number): string[] => [
+      `diff --git a/f${i} b/f${i}`,
+      `index ${A.slice(0, 38)}${String(i).padStart(2, '0')}..${B}`,
+      `--- a/f${i}`,
+      `+++ b/f${i}`,
+      `@@ -${i},0 +${i + 1},2 @@`,
+      '+one',
+      '+two',
+      ...(i % 3 === 0 ? ['\\ No newline at end of file'] : []),
+    ];
+    const text = Array.from({ length: 12 }, (_, i) => file(i)).flat().join('\n');
+    const whole = parsePatch(Buffer.from(text));
+    assert.strictEqual(whole.size, 12);
+    for (const size of [1, 2, 3, 7, 64, 1000]) {
+      const seen: Array<[string, FileDiff]> = [];
+      const reader = new PatchReader((pair, diff) => seen.push([pair, diff]));
+      const bytes = Buffer.from(text);
+      let complete = 0;
+      for (let at = 0; at < bytes.length; at += size) {
+        reader.push(bytes.subarray(at, at + size));
+        // Every file whose next file's header line has been read whole is reported.
+        const read = bytes.subarray(0, Math.min(bytes.length, at + size)).toString();
+        complete = (read.match(/\ndiff --git [^\n]*\n/g) ?? []).length;
+        assert.ok(seen.length === complete, `piece size ${size}: ${seen.length} reported, ${complete} complete`);
+      }
+      assert.deepStrictEqual(reader.end(), whole);
+      assert.deepStrictEqual(new Map(seen), whole);
+      assert.strictEqual(seen.length, 12);
+    }
   });
 });
