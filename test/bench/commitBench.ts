@@ -16,34 +16,81 @@ import { makeText } from './session';
 import { Rng, median, nowNs } from './stats';
 
 
-// ---- git time: every execFile the code under test makes is bracketed.
+// ---- git time: every git process the code under test starts (execFile or spawn) is bracketed,
+// from the call that starts it to the callback that gets its output (execFile) or to its 'close'
+// event (spawn, whose output is read as it arrives). Git time is the union of those intervals.
 let active = 0;
 let busySince = 0n;
 let busyNs = 0n;
 let processes = 0;
-// The module object itself (a namespace import would be a copy): git.ts reads `execFile` from it
-// at each call, so replacing the property here brackets every git process it starts.
+/** Each git process of the last timed summary: how it was started, and when it ran. */
+let recorded: RecordedProcess[] = [];
+
+interface RecordedProcess {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv | undefined;
+  input?: string | Buffer;
+  readonly startNs: bigint;
+  endNs: bigint;
+}
+// The module object itself (a namespace import would be a copy): git.ts reads `execFile` and
+// `spawn` from it at each call, so replacing the properties here brackets every git process.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const childProcess = require('child_process') as typeof import('child_process');
-const cp = childProcess as unknown as { execFile: (...args: unknown[]) => unknown };
+const cp = childProcess as unknown as { execFile: (...args: unknown[]) => unknown; spawn: (...args: unknown[]) => { once: (e: string, f: () => void) => void } };
 const originalExecFile = cp.execFile;
+const originalSpawn = cp.spawn;
+function started(args: unknown[]): RecordedProcess {
+  processes++;
+  const now = nowNs();
+  if (active++ === 0) busySince = now;
+  const options = (args.find((a) => a !== null && typeof a === 'object' && !Array.isArray(a)) ?? {}) as { cwd?: string; env?: NodeJS.ProcessEnv };
+  const r: RecordedProcess = { file: String(args[0]), args: [...(args[1] as string[])], cwd: options.cwd ?? process.cwd(), env: options.env, startNs: now, endNs: now };
+  recorded.push(r);
+  return r;
+}
+function ended(r: RecordedProcess): void {
+  r.endNs = nowNs();
+  if (--active === 0) busyNs += r.endNs - busySince;
+}
+/** Records what the code under test writes to a git process's stdin. */
+function recordInput(child: { stdin?: { end: (input?: unknown) => void } | null }, r: RecordedProcess): void {
+  const stdin = child.stdin;
+  if (!stdin) return;
+  const end = stdin.end.bind(stdin);
+  stdin.end = (input?: unknown) => {
+    if (typeof input === 'string' || Buffer.isBuffer(input)) r.input = input;
+    end(input);
+  };
+}
 function instrument(on: boolean): void {
   if (!on) {
     cp.execFile = originalExecFile;
+    cp.spawn = originalSpawn;
     return;
   }
   cp.execFile = function (this: unknown, ...args: unknown[]) {
-    processes++;
-    if (active++ === 0) busySince = nowNs();
+    const r = started(args);
     const i = args.findIndex((a) => typeof a === 'function');
     if (i >= 0) {
-      const cb = args[i] as (...r: unknown[]) => unknown;
-      args[i] = function (this: unknown, ...r: unknown[]) {
-        if (--active === 0) busyNs += nowNs() - busySince;
-        return cb.apply(this, r);
+      const cb = args[i] as (...x: unknown[]) => unknown;
+      args[i] = function (this: unknown, ...x: unknown[]) {
+        ended(r);
+        return cb.apply(this, x);
       };
     }
-    return originalExecFile.apply(this, args);
+    const child = originalExecFile.apply(this, args) as { stdin?: { end: (input?: unknown) => void } };
+    recordInput(child, r);
+    return child;
+  };
+  cp.spawn = function (this: unknown, ...args: unknown[]) {
+    const r = started(args);
+    const child = originalSpawn.apply(this, args) as ReturnType<typeof originalSpawn> & { stdin?: { end: (input?: unknown) => void } };
+    recordInput(child, r);
+    child.once('close', () => ended(r));
+    return child;
   };
 }
 
@@ -134,6 +181,51 @@ export interface SummaryTiming {
   readonly processes: number;
   readonly files: number;
   readonly aiLines: number;
+  /** The same git processes run again alone (replayGitAlone); set by the probe. */
+  readonly gitAloneMs?: number;
+}
+
+/** Writes the git processes of the last timed summary to `file` (for replayGitAlone in a fresh process). */
+export function saveRecorded(file: string): void {
+  const plain = recorded.map((r) => ({ ...r, startNs: String(r.startNs), endNs: String(r.endNs), input: r.input === undefined ? undefined : Buffer.from(r.input).toString('base64') }));
+  fs.writeFileSync(file, JSON.stringify(plain));
+}
+
+/** Reads what {@link saveRecorded} wrote, as the processes {@link replayGitAlone} runs. */
+export function loadRecorded(file: string): void {
+  const plain = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Omit<RecordedProcess, 'startNs' | 'endNs' | 'input'> & { startNs: string; endNs: string; input?: string }>;
+  recorded = plain.map((r) => ({ ...r, startNs: BigInt(r.startNs), endNs: BigInt(r.endNs), input: r.input === undefined ? undefined : Buffer.from(r.input, 'base64') }));
+}
+
+/**
+ * Runs again, alone, the git processes of the last timed summary: the same commands, arguments
+ * and input, those that ran side by side again side by side, their output read and dropped.
+ * Returns the wall time: what git takes with nothing of ours around it, to compare with the git
+ * time measured inside the summary (our work there may hold git up, or compete with it for the
+ * cores).
+ */
+export async function replayGitAlone(): Promise<number> {
+  const list = [...recorded].sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+  // Groups of processes whose running times overlapped.
+  const groups: RecordedProcess[][] = [];
+  let groupEnd = -1n;
+  for (const r of list) {
+    if (groups.length && r.startNs < groupEnd) groups[groups.length - 1].push(r);
+    else groups.push([r]);
+    if (r.endNs > groupEnd || groups[groups.length - 1].length === 1) groupEnd = r.endNs;
+  }
+  const run = (r: RecordedProcess): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const child = originalSpawn.call(childProcess, r.file, r.args, { cwd: r.cwd, env: r.env, windowsHide: true }) as import('child_process').ChildProcess;
+      child.stdout?.on('data', () => undefined);
+      child.stderr?.on('data', () => undefined);
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 || r.args.includes('rev-parse') ? resolve() : reject(new Error(`git ${r.args.join(' ')} exited with ${code}`))));
+      child.stdin?.end(r.input);
+    });
+  const t0 = nowNs();
+  for (const g of groups) await Promise.all(g.map(run));
+  return Number(nowNs() - t0) / 1e6;
 }
 
 /** One staged-change summary of `root`, timed, with git time bracketed. */
@@ -141,6 +233,7 @@ export async function measureOnce(root: string, ranges: ReadonlyMap<string, AiRa
   active = 0;
   busyNs = 0n;
   processes = 0;
+  recorded = [];
   instrument(true);
   const t0 = nowNs();
   try {
@@ -162,14 +255,27 @@ export async function measureOnce(root: string, ranges: ReadonlyMap<string, AiRa
   }
 }
 
+/** Medians of the samples of one phase (cold or warm). */
+export interface PhaseResult {
+  readonly wallMs: number;
+  readonly gitMs: number;
+  readonly ownMs: number;
+  readonly ownToGit: number;
+  readonly gitProcesses: number;
+  /** The same git processes run alone, and how much longer than that the whole summary took. */
+  readonly gitAloneMs: number;
+  readonly overWallMs: number;
+  readonly overToGitAlone: number;
+}
+
 export interface CommitScaleResult {
   readonly changedFiles: number;
   readonly linesPerFile: number;
   readonly aiRangesPerFile: number;
   /** Fresh processes, each: one summary with nothing cached (cold), then two more (warm). */
   readonly processesRun: number;
-  readonly cold: { wallMs: number; gitMs: number; ownMs: number; ownToGit: number; gitProcesses: number };
-  readonly warm: { wallMs: number; gitMs: number; ownMs: number; ownToGit: number; gitProcesses: number };
+  readonly cold: PhaseResult;
+  readonly warm: PhaseResult;
   readonly aiLines: number;
   readonly samples: { cold: SummaryTiming; warm: SummaryTiming[] }[];
 }
@@ -188,26 +294,43 @@ export function runCommitBench(probe: string, scales: readonly number[], quick: 
       fs.writeFileSync(rangesFile, JSON.stringify([...repo.ranges]));
       const runs = quick || files >= 1000 ? 1 : files >= 100 ? 3 : 5;
       const samples: { cold: SummaryTiming; warm: SummaryTiming[] }[] = [];
-      for (let r = 0; r < runs; r++) {
-        const res = childProcess.spawnSync(process.execPath, [probe, repo.root, rangesFile], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+      const commandsFile = path.join(repo.root, '..', `${path.basename(repo.root)}-commands.json`);
+      const probeRun = <T>(args: string[]): T => {
+        const res = childProcess.spawnSync(process.execPath, [probe, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
         const line = res.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
         if (!line) throw new Error(`commit probe failed (exit ${res.status}): ${(res.stderr || res.stdout).slice(0, 2000)}`);
-        const parsed = JSON.parse(line.slice('BENCH_RESULT '.length)) as { cold: SummaryTiming; warm: SummaryTiming[]; error?: string };
+        const parsed = JSON.parse(line.slice('BENCH_RESULT '.length)) as T & { error?: string };
         if (parsed.error) throw new Error(`commit probe: ${parsed.error}`);
-        samples.push({ cold: parsed.cold, warm: parsed.warm });
+        return parsed;
+      };
+      try {
+        for (let r = 0; r < runs; r++) {
+          const parsed = probeRun<{ cold: SummaryTiming; warm: SummaryTiming[] }>([repo.root, rangesFile, commandsFile]);
+          // Git alone for the cold summary: its processes replayed in fresh processes too (the
+          // first processes a program starts are slower), median of three.
+          const alone = [0, 1, 2].map(() => probeRun<{ aloneMs: number }>(['--alone', repo.root, commandsFile]).aloneMs);
+          samples.push({ cold: { ...parsed.cold, gitAloneMs: median(alone) }, warm: parsed.warm });
+        }
+      } finally {
+        fs.rmSync(commandsFile, { force: true });
       }
-      const pick = (list: SummaryTiming[]) => {
+      const pick = (list: SummaryTiming[]): PhaseResult => {
         const wallMs = median(list.map((s) => s.wallMs));
         const gitMs = median(list.map((s) => s.gitMs));
         const ownMs = median(list.map((s) => s.ownMs));
-        return { wallMs, gitMs, ownMs, ownToGit: ownMs / gitMs, gitProcesses: list[list.length - 1].processes };
+        const gitAloneMs = median(list.map((s) => s.gitAloneMs ?? Number.NaN));
+        const overWallMs = median(list.map((s) => s.wallMs - (s.gitAloneMs ?? Number.NaN)));
+        return { wallMs, gitMs, ownMs, ownToGit: ownMs / gitMs, gitProcesses: list[list.length - 1].processes, gitAloneMs, overWallMs, overToGitAlone: overWallMs / gitAloneMs };
       };
       const cold = pick(samples.map((s) => s.cold));
       const warm = pick(samples.flatMap((s) => s.warm));
       const files0 = samples[0].cold.files;
       if (files0 !== files) throw new Error(`expected ${files} staged files, the summary has ${files0}`);
       out.push({ changedFiles: files, linesPerFile: repo.linesPerFile, aiRangesPerFile: repo.aiRangesPerFile, processesRun: runs, cold, warm, aiLines: samples[0].cold.aiLines, samples });
-      log(`staged summary, ${files} files: cold wall ${cold.wallMs.toFixed(1)} ms (git ${cold.gitMs.toFixed(1)}, own ${cold.ownMs.toFixed(1)}, ${cold.gitProcesses} git processes); warm wall ${warm.wallMs.toFixed(1)} ms (git ${warm.gitMs.toFixed(1)}, own ${warm.ownMs.toFixed(1)})`);
+      log(
+        `staged summary, ${files} files: cold wall ${cold.wallMs.toFixed(1)} ms (git ${cold.gitMs.toFixed(1)}, own ${cold.ownMs.toFixed(1)}, ${cold.gitProcesses} git processes; git alone ${cold.gitAloneMs.toFixed(1)}); ` +
+          `warm wall ${warm.wallMs.toFixed(1)} ms (git ${warm.gitMs.toFixed(1)}, own ${warm.ownMs.toFixed(1)}; git alone ${warm.gitAloneMs.toFixed(1)})`,
+      );
     } finally {
       fs.rmSync(repo.root, { recursive: true, force: true });
       fs.rmSync(rangesFile, { force: true });

@@ -1,20 +1,32 @@
 /**
  * Run by run.ts (via commitBench.ts) in a fresh process per sample:
- * `node out/bench/commitProbe.js <repo> <ranges.json>`. Warms the code paths up without reading
- * any blob of the repository (so git's output is not yet cached in this process), then times one
- * staged-change summary (cold) and two more (warm). Prints `BENCH_RESULT <json>`.
+ * `node out/bench/commitProbe.js <repo> <ranges.json> <commands.json>`. Warms the code paths up
+ * without reading any blob of the repository (so git's output is not yet cached in this process),
+ * then times one staged-change summary (cold; its git processes are written to commands.json) and
+ * two more (warm; each followed by its git processes run again alone, see replayGitAlone). Prints
+ * `BENCH_RESULT <json>`. `node out/bench/commitProbe.js --alone <repo> <commands.json>` replays
+ * the cold summary's git processes alone, in a fresh process.
  */
 import * as fs from 'fs';
 import { computeFileContribution } from '../../src/core/contribution/contribution';
 import { AiRange } from '../../src/core/contribution/mapRanges';
 import { DEFAULT_POLICY } from '../../src/core/policy/policy';
 import { resolveCommit } from '../../src/git/git';
-import { measureOnce } from './commitBench';
+import { loadRecorded, measureOnce, replayGitAlone, saveRecorded } from './commitBench';
 import { makeText } from './session';
 import { Rng } from './stats';
 
 async function main(): Promise<void> {
-  const [root, rangesFile] = process.argv.slice(2);
+  if (process.argv[2] === '--alone') {
+    // The git processes of a cold summary, replayed alone in a fresh process after the same one
+    // git call of the warm-up below.
+    const [, root, commandsFile] = process.argv.slice(2);
+    await resolveCommit(root, 'HEAD');
+    loadRecorded(commandsFile);
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ aloneMs: await replayGitAlone() })}\n`);
+    return;
+  }
+  const [root, rangesFile, commandsFile] = process.argv.slice(2);
   const ranges = new Map<string, AiRange[]>(JSON.parse(fs.readFileSync(rangesFile, 'utf8')) as [string, AiRange[]][]);
   // Warm-up: the contribution counting on synthetic texts, and one git call that reads no blob.
   const rng = new Rng(9);
@@ -26,8 +38,16 @@ async function main(): Promise<void> {
   }
   await resolveCommit(root, 'HEAD');
   const cold = await measureOnce(root, ranges);
-  const warm = [await measureOnce(root, ranges), await measureOnce(root, ranges)];
+  saveRecorded(commandsFile);
+  const warm = [];
+  for (let i = 0; i < 2; i++) warm.push({ ...(await measureOnce(root, ranges)), gitAloneMs: await gitAlone() });
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ cold, warm })}\n`);
+}
+
+/** The median of three replays of the last summary's git processes, alone. */
+async function gitAlone(): Promise<number> {
+  const runs = [await replayGitAlone(), await replayGitAlone(), await replayGitAlone()];
+  return runs.sort((a, b) => a - b)[1];
 }
 
 main().catch((e) => {
