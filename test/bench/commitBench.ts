@@ -272,7 +272,7 @@ export interface CommitScaleResult {
   readonly changedFiles: number;
   readonly linesPerFile: number;
   readonly aiRangesPerFile: number;
-  /** Fresh processes, each: one summary with nothing cached (cold), then two more (warm). */
+  /** Fresh processes, each: one summary with nothing cached (cold), then five more (warm). */
   readonly processesRun: number;
   readonly cold: PhaseResult;
   readonly warm: PhaseResult;
@@ -306,9 +306,9 @@ export function runCommitBench(probe: string, scales: readonly number[], quick: 
       try {
         for (let r = 0; r < runs; r++) {
           const parsed = probeRun<{ cold: SummaryTiming; warm: SummaryTiming[] }>([repo.root, rangesFile, commandsFile]);
-          // Git alone for the cold summary: its processes replayed in fresh processes too (the
-          // first processes a program starts are slower), median of three.
-          const alone = [0, 1, 2].map(() => probeRun<{ aloneMs: number }>(['--alone', repo.root, commandsFile]).aloneMs);
+          // Git alone for the cold summary: its processes replayed in fresh processes prepared like
+          // the summary's (the first processes a program starts are slower), median of three.
+          const alone = [0, 1, 2].map(() => probeRun<{ aloneMs: number }>(['--alone', repo.root, rangesFile, commandsFile]).aloneMs);
           samples.push({ cold: { ...parsed.cold, gitAloneMs: median(alone) }, warm: parsed.warm });
         }
       } finally {

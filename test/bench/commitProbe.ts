@@ -3,9 +3,9 @@
  * `node out/bench/commitProbe.js <repo> <ranges.json> <commands.json>`. Warms the code paths up
  * without reading any blob of the repository (so git's output is not yet cached in this process),
  * then times one staged-change summary (cold; its git processes are written to commands.json) and
- * two more (warm; each followed by its git processes run again alone, see replayGitAlone). Prints
- * `BENCH_RESULT <json>`. `node out/bench/commitProbe.js --alone <repo> <commands.json>` replays
- * the cold summary's git processes alone, in a fresh process.
+ * five more (warm; each followed by its git processes run again alone, see replayGitAlone).
+ * Prints `BENCH_RESULT <json>`. `node out/bench/commitProbe.js --alone <repo> <ranges.json>
+ * <commands.json>` prepares the same way, then replays the cold summary's git processes alone.
  */
 import * as fs from 'fs';
 import { computeFileContribution } from '../../src/core/contribution/contribution';
@@ -17,18 +17,12 @@ import { makeText } from './session';
 import { Rng } from './stats';
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--alone') {
-    // The git processes of a cold summary, replayed alone in a fresh process after the same one
-    // git call of the warm-up below.
-    const [, root, commandsFile] = process.argv.slice(2);
-    await resolveCommit(root, 'HEAD');
-    loadRecorded(commandsFile);
-    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ aloneMs: await replayGitAlone() })}\n`);
-    return;
-  }
-  const [root, rangesFile, commandsFile] = process.argv.slice(2);
+  const alone = process.argv[2] === '--alone';
+  const [root, rangesFile, commandsFile] = process.argv.slice(alone ? 3 : 2);
+  // The same preparation in both modes, so that both processes hold the same heap when they start
+  // git (starting a process costs more in a larger one): the ranges, and a warm-up of the
+  // contribution counting on synthetic texts and of one git call that reads no blob.
   const ranges = new Map<string, AiRange[]>(JSON.parse(fs.readFileSync(rangesFile, 'utf8')) as [string, AiRange[]][]);
-  // Warm-up: the contribution counting on synthetic texts, and one git call that reads no blob.
   const rng = new Rng(9);
   for (let i = 0; i < 30; i++) {
     const base = Array.from({ length: 200 }, () => makeText(rng, 40).replace(/\n/g, ' ')).join('\n') + '\n';
@@ -37,10 +31,16 @@ async function main(): Promise<void> {
     computeFileContribution({ added: 'every-line', text, ranges: [{ start: 2000, end: 2000 + added.length, text: added, origin: { kind: 'inline', tool: 't', timestamp: 0 } }], trivial: DEFAULT_POLICY.trivial });
   }
   await resolveCommit(root, 'HEAD');
+  if (alone) {
+    // The git processes of a cold summary (written by a summary probe), replayed alone.
+    loadRecorded(commandsFile);
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify({ aloneMs: await replayGitAlone(), heldRanges: ranges.size })}\n`);
+    return;
+  }
   const cold = await measureOnce(root, ranges);
   saveRecorded(commandsFile);
   const warm = [];
-  for (let i = 0; i < 2; i++) warm.push({ ...(await measureOnce(root, ranges)), gitAloneMs: await gitAlone() });
+  for (let i = 0; i < 5; i++) warm.push({ ...(await measureOnce(root, ranges)), gitAloneMs: await gitAlone() });
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ cold, warm })}\n`);
 }
 
