@@ -2,7 +2,7 @@ import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
 import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
-import { StagedEntry, blobPair, blobSizes, decodeUtf8, resolveCommit, stagedEntries, stagedPatch, streamBlobs } from './git';
+import { StagedEntry, blobPair, blobSizes, decodeUtf8, emptyTree, resolveCommit, stagedEntries, stagedPatch, streamBlobs } from './git';
 import { FileDiff } from './patch';
 
 /**
@@ -156,7 +156,9 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   const baseRev = options.base === undefined ? 'HEAD' : options.base;
   const base = baseRev === null ? null : ((await resolveCommit(root, baseRev)) ?? null);
   if (baseRev !== null && baseRev !== 'HEAD' && base === null) throw new Error(`cannot resolve base commit ${baseRev}`);
-  const entries = await stagedEntries(root, base ?? undefined, env);
+  // What git diffs against: the base commit, or the empty tree (asked once) when there is none.
+  const against = base ?? (await emptyTree(root));
+  const entries = await stagedEntries(root, against, env);
   const counted = entries.filter((e) => !isManifestPath(e.path));
 
   // Each file's ranges key, where the caller can name its ranges without computing them
@@ -186,7 +188,7 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   // the reading of their staged texts. Both are read as git writes them, and a file is counted as
   // soon as its diff and its text are in, while git works on the next ones. The base version is
   // never read: the diff gives the added lines.
-  const reads = counted.filter((e) => e.status !== 'deleted' && e.newBlob && e.newMode !== '160000' && !known.has(e));
+  const reads = counted.filter((e) => countable(e) && !known.has(e));
   const diffs = new Map<string, FileDiff>();
   const bytesOf = new Map<string, Buffer>();
   const done = new Map<StagedEntry, CountedFile>();
@@ -200,7 +202,7 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
     done.set(e, countFile(e, diff, bytes, undefined, options));
   };
   const results = await Promise.allSettled([
-    stagedPatch(root, base ?? undefined, reads, counted.length, { env, maxFileBytes: options.maxFileBytes }, (pair, diff) => {
+    stagedPatch(root, against, reads, counted.length, { env, maxFileBytes: options.maxFileBytes }, (pair, diff) => {
       diffs.set(pair, diff);
       for (const e of byPair.get(pair) ?? []) tryCount(e);
     }),
