@@ -30,6 +30,15 @@ function write(dir: string, file: string, text: string | Buffer): void {
   fs.writeFileSync(path.join(dir, file), text);
 }
 
+/** A repository whose first commit ('init') holds `files`. */
+function committedRepo(files: Record<string, string | Buffer>): string {
+  const dir = makeRepo();
+  for (const [file, text] of Object.entries(files)) write(dir, file, text);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-qm', 'init');
+  return dir;
+}
+
 function rangeOf(text: string, piece: string, origin: Origin = agent): AiRange {
   const start = text.indexOf(piece);
   assert.ok(start >= 0);
@@ -68,10 +77,7 @@ describe('git adapter (temporary repositories)', () => {
   });
 
   it('counts a partially staged file from working-copy provenance mapped onto the index', async () => {
-    const dir = makeRepo();
-    write(dir, 'a.ts', 'header\nfooter\n');
-    git(dir, 'add', '.');
-    git(dir, 'commit', '-qm', 'init');
+    const dir = committedRepo({ 'a.ts': 'header\nfooter\n' });
     const aiA = 'function alpha() {\n  return 1;\n}\n';
     const aiB = 'function beta() {\n  return 2;\n}\n';
     // Stage only aiA, then add aiB in the working copy.
@@ -124,10 +130,7 @@ describe('git adapter (temporary repositories)', () => {
   });
 
   it('deleted files add nothing, even when they were AI', async () => {
-    const dir = makeRepo();
-    write(dir, 'ai.txt', 'all of this was AI\n');
-    git(dir, 'add', '.');
-    git(dir, 'commit', '-qm', 'init');
+    const dir = committedRepo({ 'ai.txt': 'all of this was AI\n' });
     git(dir, 'rm', '-q', 'ai.txt');
     const change = await computeStagedChange({ root: dir, maxFileBytes: 1e6, trivial: DEFAULT_POLICY.trivial, rangesFor: () => { throw new Error('not asked for deleted files'); } });
     assert.deepStrictEqual(change.files.map((f) => [f.path, f.status, f.addedLines, f.aiLines, f.sha256]), [['ai.txt', 'deleted', 0, 0, undefined]]);
@@ -328,11 +331,7 @@ describe('git adapter: added lines come from git\'s diff', () => {
   });
 
   it('a file whose previous version is over the size limit is skipped as too large, not as binary', async () => {
-    const dir = makeRepo();
-    write(dir, 'shrunk.txt', 'x\n'.repeat(600));
-    write(dir, 'img.bin', Buffer.from([0, 1, 2, 0]));
-    git(dir, 'add', '.');
-    git(dir, 'commit', '-qm', 'init');
+    const dir = committedRepo({ 'shrunk.txt': 'x\n'.repeat(600), 'img.bin': Buffer.from([0, 1, 2, 0]) });
     write(dir, 'shrunk.txt', 'x\n'.repeat(10));
     write(dir, 'img.bin', Buffer.from([0, 1, 2, 0, 3]));
     git(dir, 'add', '.');
@@ -422,11 +421,7 @@ describe('git adapter: batched blob reads and counts kept between summaries', ()
   });
 
   it('gives the very same summary for the same staged state, rules and ranges keys, and a new one when any changes', async () => {
-    const dir = makeRepo();
-    write(dir, 'a.ts', 'one\n');
-    write(dir, 'b.ts', 'two\n');
-    git(dir, 'add', '.');
-    git(dir, 'commit', '-qm', 'init');
+    const dir = committedRepo({ 'a.ts': 'one\n', 'b.ts': 'two\n' });
     write(dir, 'a.ts', 'one\nAI wrote this line\n');
     write(dir, 'b.ts', 'two\nhuman\n');
     git(dir, 'add', '.');
@@ -467,11 +462,7 @@ describe('git adapter: batched blob reads and counts kept between summaries', ()
   });
 
   it('keeps a file\'s count while its blobs and ranges key are unchanged, and counts it again when either changes', async () => {
-    const dir = makeRepo();
-    write(dir, 'a.ts', 'header\nfooter\n');
-    write(dir, 'b.ts', 'other\n');
-    git(dir, 'add', '.');
-    git(dir, 'commit', '-qm', 'init');
+    const dir = committedRepo({ 'a.ts': 'header\nfooter\n', 'b.ts': 'other\n' });
     const ai = 'function alpha() {\n  return 1;\n}\n';
     let text = 'header\n' + ai + 'footer\n';
     write(dir, 'a.ts', text);

@@ -30,6 +30,16 @@ function makeRepo(): string {
 
 const block = (n: number): string => Array.from({ length: n }, (_, i) => `agentLine${i}(${i});`).join('\n') + '\n';
 
+/** A repository whose a.js has `n` agent lines staged after its committed first line. */
+function stagedAi(n: number): { dir: string; ai: string; text: string } {
+  const dir = makeRepo();
+  const ai = block(n);
+  const text = 'base();\n' + ai;
+  fs.writeFileSync(path.join(dir, 'a.js'), text);
+  git(dir, 'add', 'a.js');
+  return { dir, ai, text };
+}
+
 async function refresh(dir: string, text: string, aiText: string, location: 'repo' | 'notes' = 'repo', version?: string) {
   fs.writeFileSync(path.join(dir, 'a.js'), text);
   const start = text.indexOf(aiText);
@@ -57,11 +67,7 @@ function stagedManifests(dir: string): string[] {
 
 describe('staged state refresh (temporary repositories)', () => {
   it('is idempotent: same id, manifest not rewritten, one manifest staged', async () => {
-    const dir = makeRepo();
-    const ai = block(4);
-    const text = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), text);
-    git(dir, 'add', 'a.js');
+    const { dir, ai, text } = stagedAi(4);
     const first = await refresh(dir, text, ai);
     assert.ok(first.manifest);
     const blob1 = git(dir, 'rev-parse', `:${manifestRepoPath(first.manifest.id)}`).trim();
@@ -73,11 +79,9 @@ describe('staged state refresh (temporary repositories)', () => {
   });
 
   it('keeps the id while the staged change grows, drops the manifest when no AI is staged', async () => {
-    const dir = makeRepo();
-    const ai = block(2);
-    let text = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), text);
-    git(dir, 'add', 'a.js');
+    const staged = stagedAi(2);
+    const { dir, ai } = staged;
+    let text = staged.text;
     const a = await refresh(dir, text, ai);
     const ai2 = block(5);
     text = 'base();\n' + ai2;
@@ -96,11 +100,7 @@ describe('staged state refresh (temporary repositories)', () => {
   });
 
   it('after a commit a new change gets a new id and the committed manifest is never touched', async () => {
-    const dir = makeRepo();
-    const ai = block(3);
-    const text = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), text);
-    git(dir, 'add', 'a.js');
+    const { dir, ai, text } = stagedAi(3);
     const a = await refresh(dir, text, ai);
     git(dir, 'commit', '-qm', 'first');
     // Nothing staged: nothing counted twice, committed manifest stays.
@@ -119,11 +119,7 @@ describe('staged state refresh (temporary repositories)', () => {
   });
 
   it('a commit followed at once by more staged AI gets a new id (the committed one is not reused)', async () => {
-    const dir = makeRepo();
-    const ai = block(3);
-    const text = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), text);
-    git(dir, 'add', 'a.js');
+    const { dir, ai, text } = stagedAi(3);
     const a = await refresh(dir, text, ai);
     git(dir, 'commit', '-qm', 'first');
     const more = block(5);
@@ -137,11 +133,7 @@ describe('staged state refresh (temporary repositories)', () => {
   });
 
   it('a manifest the user unstaged is not staged again; it becomes a pending note', async () => {
-    const dir = makeRepo();
-    const ai = block(3);
-    const text = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), text);
-    git(dir, 'add', 'a.js');
+    const { dir, ai, text } = stagedAi(3);
     const a = await refresh(dir, text, ai);
     git(dir, 'reset', '-q', '--', manifestRepoPath(a.manifest!.id));
     const b = await refresh(dir, text, ai);
@@ -154,22 +146,14 @@ describe('staged state refresh (temporary repositories)', () => {
   });
 
   it('notes location: pending note instead of a staged file', async () => {
-    const dir = makeRepo();
-    const ai = block(3);
-    const text = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), text);
-    git(dir, 'add', 'a.js');
+    const { dir, ai, text } = stagedAi(3);
     const r = await refresh(dir, text, ai, 'notes');
     assert.deepStrictEqual(stagedManifests(dir), []);
     assert.strictEqual(readPendingNote(await gitDir(dir))?.id, r.manifest?.id);
   });
 
   it('a staged file whose working provenance keeps its version is not counted again; a new version or none is', async () => {
-    const dir = makeRepo();
-    const ai = block(3);
-    const text = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), text);
-    git(dir, 'add', 'a.js');
+    const { dir, ai, text } = stagedAi(3);
     const aiLines = (r: Awaited<ReturnType<typeof refresh>>) => r.change.files.find((f) => f.path === 'a.js')?.aiLines;
     assert.strictEqual(aiLines(await refresh(dir, text, ai, 'repo', 'doc1:1:7')), 3);
     // The caller promises that the same version means the same text and ranges: the count kept
@@ -181,11 +165,7 @@ describe('staged state refresh (temporary repositories)', () => {
   });
 
   it('snapshot carries index and working-copy versions keyed by blob', async () => {
-    const dir = makeRepo();
-    const ai = block(2);
-    const staged = 'base();\n' + ai;
-    fs.writeFileSync(path.join(dir, 'a.js'), staged);
-    git(dir, 'add', 'a.js');
+    const { dir, ai, text: staged } = stagedAi(2);
     const working = staged + 'human();\n';
     const r = await refresh(dir, working, ai);
     const f = r.snapshot.files.find((x) => x.path === 'a.js')!;
