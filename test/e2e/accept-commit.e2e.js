@@ -165,6 +165,19 @@ function toolFor(variant) {
   return variant === 'proposed' ? FIXTURE_ID : UNNAMED_INLINE_TOOL;
 }
 
+/**
+ * Waits for the status bar's AI share, saves `file` (holding `text`) and stages it, commits it
+ * from the Source Control view with `subject`, and checks the commit against `expected` (see
+ * checkCommit; the file, subject and tool are filled in). Returns the status bar and the summary.
+ */
+async function commitAndCheck({ page, variant, workspace }, file, text, subject, expected) {
+  const status = await waitForAiShare(page);
+  await save(page, workspace, file, text);
+  await stageActiveFile(page, workspace, file);
+  const { message } = await commitFromScm(page, workspace, variant, subject);
+  return { status, summary: checkCommit(workspace, variant, message, { file, subject, tool: toolFor(variant), ...expected }) };
+}
+
 const TAB_FILE = 'src/accept-tab.js';
 const WORD_FILE = 'src/accept-word.js';
 
@@ -180,21 +193,13 @@ const scenarios = [
       const expected = fixture.MULTI_LINE_TRIGGER + fixture.MULTI_LINE_COMPLETION;
       await poll(async () => (await editorText(page)).includes(expected), 10000, `editor does not contain the accepted completion ${JSON.stringify(expected)}`);
       // The check under test: the accept was recorded as AI.
-      const status = await waitForAiShare(page);
-      await save(page, workspace, TAB_FILE, expected);
-      await stageActiveFile(page, workspace, TAB_FILE);
-      const subject = 'Add fixtureAdd, accepted with Tab';
-      const { message } = await commitFromScm(page, workspace, variant, subject);
       // Lines: 1 header, 2 "function fixtureAdd(a, b) {" (AI only from "a, b) {"), 3-5 AI.
       // Three non-trivial AI lines: flagged under the default policy.
-      const summary = checkCommit(workspace, variant, message, {
-        file: TAB_FILE,
-        subject,
+      const { status, summary } = await commitAndCheck({ page, variant, workspace }, TAB_FILE, expected, 'Add fixtureAdd, accepted with Tab', {
         addedLines: 4,
         aiLines: 3,
         aiLineNumbers: [3, 4, 5],
         kind: 'inline',
-        tool: toolFor(variant),
         flagged: true,
       });
       return `host ${variant}: status bar "${status.text}"; ${summary}`;
@@ -231,20 +236,12 @@ const scenarios = [
       await page.keyboard.type('}', { delay: 30 });
       const expected = fixture.MULTI_LINE_TRIGGER + fixture.MULTI_LINE_COMPLETION;
       await poll(async () => (await editorText(page)).includes(expected), 10000, `editor does not hold ${JSON.stringify(expected)}; it shows ${JSON.stringify(await editorText(page))}`);
-      const status = await waitForAiShare(page);
-      await save(page, workspace, WORD_FILE, expected);
-      await stageActiveFile(page, workspace, WORD_FILE);
-      const subject = 'Add fixtureAdd, accepted word by word';
-      const { message } = await commitFromScm(page, workspace, variant, subject);
       // Lines 3 and 4 came from the partial accepts; line 5 "}" was typed.
-      const summary = checkCommit(workspace, variant, message, {
-        file: WORD_FILE,
-        subject,
+      const { status, summary } = await commitAndCheck({ page, variant, workspace }, WORD_FILE, expected, 'Add fixtureAdd, accepted word by word', {
         addedLines: 4,
         aiLines: 2,
         aiLineNumbers: [3, 4],
         kind: 'inlinePartial',
-        tool: toolFor(variant),
       });
       return `host ${variant}: ${presses} x Ctrl+Right, status bar "${status.text}"; ${summary}`;
     },
