@@ -10,6 +10,7 @@ import { looksBinary, maxTrackedBytes, shouldTrack } from '../core/persistence/t
 import { unknownOrigin } from '../core/reanchor/external';
 import { overlayRuns, ropeFromAnchored } from '../core/reanchor/merge';
 import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
+import { DocumentProvenance } from '../core/provenance/provenanceStore';
 import { Services, openDocument, storeKey } from '../services';
 
 /**
@@ -45,7 +46,25 @@ interface SavedBaseline {
   version: number;
   readonly length: number;
   readonly hash: string;
+  /** The provenance of the text on disk; read it with `baselineRuns`, which copies it from `live` first. */
   runs: AnchoredRun[];
+  /**
+   * While set, the provenance of the text on disk is what this document provenance holds now: it
+   * is copied into `runs` only before a change that would no longer be the text on disk's (see
+   * `followBaseline`), so marks made on a clean document cost no copy each.
+   */
+  live?: { readonly doc: DocumentProvenance; readonly hook: () => void };
+}
+
+/** The runs of a baseline, copied from the provenance it follows if it still does (it no longer does after). */
+function baselineRuns(b: SavedBaseline): AnchoredRun[] {
+  const live = b.live;
+  if (live) {
+    b.runs = live.doc.rope.length === b.length ? live.doc.rope.taggedRuns() : [];
+    b.live = undefined;
+    if (live.doc.beforeChange === live.hook) live.doc.beforeChange = undefined;
+  }
+  return b.runs;
 }
 
 interface Location {
@@ -89,6 +108,8 @@ export class Persistence implements vscode.Disposable {
   private readonly restored = new Set<string>();
   /** Open documents: the provenance of their text on disk (see "Discarded changes" above). */
   private readonly baselines = new Map<string, SavedBaseline>();
+  /** The baseline following each document provenance, if any (see `followBaseline`). */
+  private readonly followers = new WeakMap<DocumentProvenance, SavedBaseline>();
   /** Documents changed while they had a baseline: checked for a discard once listeners have run. */
   private readonly discardChecks = new Map<string, vscode.TextDocument>();
   private readonly cleanTimers = new Map<string, NodeJS.Timeout>();
@@ -165,7 +186,10 @@ export class Persistence implements vscode.Disposable {
       insertedOrigin: origins.intern(unknownOrigin()),
     });
     const b = this.baselines.get(key);
-    if (b && b.version === version) b.runs = b.runs.length ? overlayRuns(b.runs, restored.runs, text.length, (_i, base) => base === NO_ORIGIN) : restored.runs;
+    if (b && b.version === version) {
+      const runs = baselineRuns(b);
+      b.runs = runs.length ? overlayRuns(runs, restored.runs, text.length, (_i, base) => base === NO_ORIGIN) : restored.runs;
+    }
     this.apply(document, restored.runs, text, version, (base) => base === NO_ORIGIN);
     if (restored.how === 'exact') {
       this.log.info(`restored ${restored.runs.length} range(s) of ${document.uri.fsPath}${restored.lost ? ` (${restored.lost} characters no longer matched)` : ''}`);
@@ -215,7 +239,7 @@ export class Persistence implements vscode.Disposable {
     // still the provenance of the text on disk.
     if (b && !b.document.isDirty && b.document.version === b.version) {
       const doc = this.services.store.get(key);
-      if (doc && doc.rope.length === b.length) b.runs = doc.rope.taggedRuns();
+      if (doc && doc.rope.length === b.length) this.followBaseline(key, b, doc);
     }
     if (this.restoring.has(key) || this.disposed) return;
     this.markDirty(key);
@@ -235,9 +259,35 @@ export class Persistence implements vscode.Disposable {
   }
 
   private setBaseline(document: vscode.TextDocument, version: number, text: string): void {
-    const doc = this.services.store.get(storeKey(document.uri));
-    const runs = doc && doc.rope.length === text.length ? doc.rope.taggedRuns() : [];
-    this.baselines.set(storeKey(document.uri), { document, version, length: text.length, hash: sha256(text), runs });
+    const key = storeKey(document.uri);
+    const old = this.baselines.get(key);
+    if (old) baselineRuns(old); // whoever still holds it keeps what it had
+    const b: SavedBaseline = { document, version, length: text.length, hash: sha256(text), runs: [] };
+    this.baselines.set(key, b);
+    const doc = this.services.store.get(key);
+    if (doc && doc.rope.length === text.length) this.followBaseline(key, b, doc);
+  }
+
+  /**
+   * Makes `doc`'s provenance, as it is now and as marks change it while the document stays clean,
+   * the provenance of the text on disk, without copying it: it is copied just before the first
+   * change made once that no longer holds (a text change, or a mark after the document changed)
+   * or once the baseline is no longer current. Marking N ranges one by one on a saved document
+   * is then O(N), not O(N) copies of O(N) runs.
+   */
+  private followBaseline(key: string, b: SavedBaseline, doc: DocumentProvenance): void {
+    if (b.live?.doc === doc) return;
+    if (b.live) baselineRuns(b);
+    const hook = (): void => {
+      const current = this.baselines.get(key) === b && !b.document.isDirty && b.document.version === b.version && this.services.store.get(key) === doc;
+      if (!current) baselineRuns(b);
+    };
+    // Another baseline following this provenance (a renamed document's) takes its copy first.
+    const other = this.followers.get(doc);
+    if (other && other !== b) baselineRuns(other);
+    doc.beforeChange = hook;
+    b.live = { doc, hook };
+    this.followers.set(doc, b);
   }
 
   /**
@@ -254,8 +304,9 @@ export class Persistence implements vscode.Disposable {
     if (text.length !== b.length || sha256(text) !== b.hash) return;
     b.version = document.version;
     // Replaced even when the runs look the same: the reload detector then leaves the text alone.
-    this.putRestored(key, b.runs, text.length);
-    this.log.info(`unsaved changes to ${document.uri.fsPath} were discarded; its provenance is that of the saved text again (${b.runs.length} range(s))`);
+    const runs = baselineRuns(b);
+    this.putRestored(key, runs, text.length);
+    this.log.info(`unsaved changes to ${document.uri.fsPath} were discarded; its provenance is that of the saved text again (${runs.length} range(s))`);
     this.markDirty(key);
   }
 
@@ -308,6 +359,7 @@ export class Persistence implements vscode.Disposable {
     this.notTrackedLogged.delete(key);
     if (this.discardChecks.has(key)) this.checkDiscarded(document); // reverted and closed at once
     const baseline = this.baselines.get(key);
+    if (baseline) baselineRuns(baseline);
     this.baselines.delete(key);
     const timer = this.cleanTimers.get(key);
     if (timer) clearTimeout(timer), this.cleanTimers.delete(key);
@@ -552,7 +604,7 @@ export class Persistence implements vscode.Disposable {
     if (read.text === undefined) return;
     const text = read.text;
     const hash = sha256(text);
-    const exact = baseline && baseline.hash === hash ? baseline.runs : undefined;
+    const exact = baseline && baseline.hash === hash ? baselineRuns(baseline) : undefined;
     if (!exact && !this.stateOf(r.loc).files[r.rel]) return;
     const origins = this.services.store.origins;
     let runs: AnchoredRun[] | undefined;

@@ -154,10 +154,8 @@ async function main(): Promise<void> {
     // Give the document its AI ranges through the public API.
     const s0 = nowNs();
     let pos = 0;
-    // Marked as having unsaved changes while it is seeded, as a document is when AI edits arrive
-    // (with their text): on a clean document persistence copies every run as the provenance of the
-    // text on disk at each mark, which makes seeding N ranges O(N^2). Clean again for the session.
-    document.isDirty = true;
+    // The document is clean (saved) while it is seeded: each mark is also the provenance of the
+    // text on disk, which persistence follows without copying the runs at each mark.
     for (const run of generated.runs) {
       if (run.origin !== 0) {
         const o = generated.origins[run.origin - 1];
@@ -171,7 +169,6 @@ async function main(): Promise<void> {
       }
       pos += run.length;
     }
-    document.isDirty = false;
     runTimers();
     if (record) seedMs += Number(nowNs() - s0) / 1e6;
     const seeded = api.getRanges(document.uri).length;

@@ -352,6 +352,53 @@ describe(`durability ${hostTag()}`, function () {
       assert.ok(ranges[0].range.isEqual(savedRange), `range ${JSON.stringify(ranges[0].range)}`);
       assert.strictEqual(ranges[0].model, 'model-1');
     });
+
+    it(`marks made on a saved file are the provenance of the text on disk: a revert, then a close without saving, bring them back ${hostTag()}`, async () => {
+      const a = await api();
+      const editor = await openScratchFile('marked-on-disk.js', 'const one = 1;\nconst two = 2;\nconst three = 3;\n');
+      const doc = editor.document;
+      const uri = doc.uri;
+      const rel = relOf(uri);
+      await waitFor(async () => (doc.isDirty ? doc.save() : true), 10_000, 'could not save', 250);
+      const onDisk = doc.getText();
+      // Marks on the clean document, one by one (no text change): each is part of what is on disk.
+      for (const line of [0, 2]) assert.ok(a.recordAiEdit(uri, doc.lineAt(line).range, { tool: 'test-tool', model: 'model-1' }));
+      assert.ok(!doc.isDirty);
+      await flush();
+      const expected: [string, string, string][] = [['const one = 1;', 'chat', 'test-tool'], ['const three = 3;', 'chat', 'test-tool']];
+      assert.deepStrictEqual(savedRuns(rel), expected);
+
+      // Unsaved AI edits (one replaces a marked line), then Revert File: the marks made on disk's text come back.
+      const unsaved = async (): Promise<void> => {
+        assert.ok(await editor.edit((b) => b.replace(doc.lineAt(0).range, 'const one = model(1);')));
+        assert.ok(a.recordAiEdit(uri, doc.lineAt(0).range, { tool: 'other-tool' }));
+        assert.ok(await editor.edit((b) => b.insert(doc.lineAt(1).range.end, ' // tuned')));
+        assert.ok(doc.isDirty);
+      };
+      await unsaved();
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      assert.strictEqual(doc.getText(), onDisk);
+      await waitFor(() => JSON.stringify(shown(doc, a.getRanges(uri))) === JSON.stringify(expected), 10_000, `after the revert: ${JSON.stringify(shown(doc, a.getRanges(uri)))}`);
+
+      // The same once more, closed without saving this time.
+      await unsaved();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), onDisk);
+      await waitFor(
+        async () => {
+          await flush();
+          return readState().files[rel]?.sha256 === sha256(onDisk);
+        },
+        15_000,
+        `state.json still describes the discarded text: ${JSON.stringify(readState().files[rel])}`,
+        200,
+      );
+      assert.deepStrictEqual(savedRuns(rel), expected, 'saved ranges after the discard');
+      const reopened = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(reopened);
+      const ranges = await waitFor(() => (a.getRanges(uri).length ? a.getRanges(uri) : undefined), 10_000, 'restored on reopen');
+      assert.deepStrictEqual(shown(reopened, ranges), expected);
+    });
   });
 
   it(`a corrupt state.json is kept aside and tracking continues ${hostTag()}`, async () => {

@@ -51,6 +51,14 @@ export class DocumentProvenance {
     return this.versionNumber;
   }
 
+  /**
+   * Called before every change made through this provenance's methods (text changes, marks,
+   * dropped marks), while it still describes the state before the change. One listener at a time;
+   * it may clear itself. Used to copy the runs only when a change is about to make them differ
+   * from a state someone keeps (persistence's provenance of the text on disk).
+   */
+  beforeChange: (() => void) | undefined;
+
   constructor(
     readonly origins: OriginTable,
     public rope: AttributionRope,
@@ -62,6 +70,7 @@ export class DocumentProvenance {
    * first so that earlier offsets stay valid.
    */
   applyChanges(changes: readonly TextChange[], attribution: ChangeAttribution): void {
+    this.beforeChange?.();
     const ordered = changes.length > 1 ? [...changes].sort((a, b) => b.offset - a.offset) : changes;
     const originId = attribution.type === 'origin' ? this.origins.intern(attribution.origin) : NO_ORIGIN;
     this.versionNumber = nextVersion++;
@@ -76,6 +85,7 @@ export class DocumentProvenance {
 
   /** Marks `text`, found at `start`, with `origin`, or clears marks there when `origin` is undefined. */
   setOrigin(start: number, text: string, origin: Origin | undefined): void {
+    this.beforeChange?.();
     this.versionNumber = nextVersion++;
     this.rope.setOrigin(start, text, origin ? this.origins.intern(origin) : NO_ORIGIN);
   }
@@ -109,6 +119,7 @@ export class DocumentProvenance {
    * Returns the number of characters unmarked.
    */
   verifyAgainst(text: string): number {
+    this.beforeChange?.();
     let dropped = 0;
     if (this.rope.length !== text.length) {
       this.versionNumber = nextVersion++;

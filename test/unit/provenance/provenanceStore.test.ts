@@ -77,6 +77,19 @@ describe('DocumentProvenance', () => {
     assert.strictEqual(d.prov.aiCharacters(), 0);
   });
 
+  it('beforeChange sees the provenance as it was before each text change, mark and drop', () => {
+    const d = doc('abcdef');
+    const seen: string[] = [];
+    d.prov.beforeChange = () => seen.push(`${d.prov.rope.length}:${d.prov.ranges().map((r) => r.text).join('|')}`);
+    d.edit(6, 0, 'GHI', { type: 'origin', origin: copilot });
+    d.prov.setOrigin(0, 'ab', copilot);
+    d.prov.verifyAgainst('abcdefGHX');
+    d.prov.beforeChange = undefined;
+    d.edit(0, 0, 'z', { type: 'human' });
+    assert.deepStrictEqual(seen, ['6:', '9:GHI', '9:ab|GHI']);
+    assert.deepStrictEqual(d.prov.ranges().map((r) => r.text), ['ab']);
+  });
+
   it('unknown-kind text counts as neither AI nor human', () => {
     const d = doc('');
     d.edit(0, 0, 'from disk\n', { type: 'origin', origin: { kind: 'unknown', tool: 'disk', timestamp: 1 } });
