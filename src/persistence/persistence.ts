@@ -262,18 +262,19 @@ export class Persistence implements vscode.Disposable {
     const key = storeKey(document.uri);
     const old = this.baselines.get(key);
     if (old) baselineRuns(old); // whoever still holds it keeps what it had
-    const b: SavedBaseline = { document, version, length: text.length, hash: sha256(text), runs: [] };
-    this.baselines.set(key, b);
+    // Copied now (on open and save, not while typing).
     const doc = this.services.store.get(key);
-    if (doc && doc.rope.length === text.length) this.followBaseline(key, b, doc);
+    const runs = doc && doc.rope.length === text.length ? doc.rope.taggedRuns() : [];
+    this.baselines.set(key, { document, version, length: text.length, hash: sha256(text), runs });
   }
 
   /**
    * Makes `doc`'s provenance, as it is now and as marks change it while the document stays clean,
-   * the provenance of the text on disk, without copying it: it is copied just before the first
-   * change made once that no longer holds (a text change, or a mark after the document changed)
-   * or once the baseline is no longer current. Marking N ranges one by one on a saved document
-   * is then O(N), not O(N) copies of O(N) runs.
+   * the provenance of the text on disk, without copying it at each mark: it is copied once the
+   * marks of this turn of the event loop are made (a timer), or, if a change comes first, just
+   * before the first change that is no longer the text on disk's (a text change, a mark after the
+   * document changed, a baseline that is no longer current). Marking N ranges one by one on a
+   * saved document is then O(N), not N copies of O(N) runs, and the copy is not made on a keystroke.
    */
   private followBaseline(key: string, b: SavedBaseline, doc: DocumentProvenance): void {
     if (b.live?.doc === doc) return;
@@ -286,8 +287,12 @@ export class Persistence implements vscode.Disposable {
     const other = this.followers.get(doc);
     if (other && other !== b) baselineRuns(other);
     doc.beforeChange = hook;
-    b.live = { doc, hook };
+    const live = { doc, hook };
+    b.live = live;
     this.followers.set(doc, b);
+    setTimeout(() => {
+      if (b.live === live) baselineRuns(b);
+    }, 0);
   }
 
   /**
