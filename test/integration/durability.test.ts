@@ -53,6 +53,32 @@ async function flush(): Promise<void> {
 
 const quietLog = { info() {}, warn() {}, error() {} };
 
+/**
+ * Closes the active editor without saving (its text on disk is `onDisk`), waits until state.json
+ * describes that text with the `expected` runs, reopens the file and checks that the same ranges
+ * are restored. Returns them.
+ */
+async function closeWithoutSavingAndReopen(a: AiProvenanceApi, uri: vscode.Uri, onDisk: string, expected: [string, string, string][]): Promise<ApiRange[]> {
+  const rel = relOf(uri);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), onDisk);
+  await waitFor(
+    async () => {
+      await flush();
+      return readState().files[rel]?.sha256 === sha256(onDisk);
+    },
+    15_000,
+    `state.json still describes the discarded text: ${JSON.stringify(readState().files[rel])}`,
+    200,
+  );
+  assert.deepStrictEqual(savedRuns(rel), expected, 'saved ranges after the discard');
+  const reopened = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(reopened);
+  const ranges = await waitFor(() => (a.getRanges(uri).length ? a.getRanges(uri) : undefined), 10_000, 'restored on reopen');
+  assert.deepStrictEqual(shown(reopened, ranges), expected);
+  return ranges;
+}
+
 describe(`durability ${hostTag()}`, function () {
   this.timeout(60_000);
 
@@ -332,23 +358,7 @@ describe(`durability ${hostTag()}`, function () {
       await flush();
       assert.notStrictEqual(readState().files[rel]?.sha256, sha256(onDisk), 'the unsaved text was saved to state.json');
 
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-      assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), onDisk);
-      await waitFor(
-        async () => {
-          await flush();
-          return readState().files[rel]?.sha256 === sha256(onDisk);
-        },
-        15_000,
-        `state.json still describes the discarded text: ${JSON.stringify(readState().files[rel])}`,
-        200,
-      );
-      assert.deepStrictEqual(savedRuns(rel), expected, 'saved ranges after the discard');
-
-      const reopened = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(reopened);
-      const ranges = await waitFor(() => (a.getRanges(uri).length ? a.getRanges(uri) : undefined), 10_000, 'restored on reopen');
-      assert.deepStrictEqual(shown(reopened, ranges), expected);
+      const ranges = await closeWithoutSavingAndReopen(a, uri, onDisk, expected);
       assert.ok(ranges[0].range.isEqual(savedRange), `range ${JSON.stringify(ranges[0].range)}`);
       assert.strictEqual(ranges[0].model, 'model-1');
     });
@@ -382,22 +392,7 @@ describe(`durability ${hostTag()}`, function () {
 
       // The same once more, closed without saving this time.
       await unsaved();
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-      assert.strictEqual(fs.readFileSync(uri.fsPath, 'utf8'), onDisk);
-      await waitFor(
-        async () => {
-          await flush();
-          return readState().files[rel]?.sha256 === sha256(onDisk);
-        },
-        15_000,
-        `state.json still describes the discarded text: ${JSON.stringify(readState().files[rel])}`,
-        200,
-      );
-      assert.deepStrictEqual(savedRuns(rel), expected, 'saved ranges after the discard');
-      const reopened = await vscode.workspace.openTextDocument(uri);
-      await vscode.window.showTextDocument(reopened);
-      const ranges = await waitFor(() => (a.getRanges(uri).length ? a.getRanges(uri) : undefined), 10_000, 'restored on reopen');
-      assert.deepStrictEqual(shown(reopened, ranges), expected);
+      await closeWithoutSavingAndReopen(a, uri, onDisk, expected);
     });
   });
 
