@@ -61,10 +61,17 @@ function baselineRuns(b: SavedBaseline): AnchoredRun[] {
   const live = b.live;
   if (live) {
     b.runs = live.doc.rope.length === b.length ? live.doc.rope.taggedRuns() : [];
-    b.live = undefined;
-    if (live.doc.beforeChange === live.hook) live.doc.beforeChange = undefined;
+    unfollow(b);
   }
   return b.runs;
+}
+
+/** Stops a baseline following a document provenance, without copying it (it is not needed any more). */
+function unfollow(b: SavedBaseline): void {
+  const live = b.live;
+  if (!live) return;
+  b.live = undefined;
+  if (live.doc.beforeChange === live.hook) live.doc.beforeChange = undefined;
 }
 
 interface Location {
@@ -261,7 +268,7 @@ export class Persistence implements vscode.Disposable {
   private setBaseline(document: vscode.TextDocument, version: number, text: string): void {
     const key = storeKey(document.uri);
     const old = this.baselines.get(key);
-    if (old) baselineRuns(old); // whoever still holds it keeps what it had
+    if (old) unfollow(old); // replaced: nobody reads it any more
     // Copied now (on open and save, not while typing).
     const doc = this.services.store.get(key);
     const runs = doc && doc.rope.length === text.length ? doc.rope.taggedRuns() : [];
@@ -538,7 +545,7 @@ export class Persistence implements vscode.Disposable {
     if (uri.scheme !== 'file' || this.disposed) return;
     if (uri.fsPath.split(/[\\/]/).includes('.git')) return;
     const key = storeKey(uri);
-    if (vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return; // open: capture sees the reload
+    if (openDocument(key)) return; // open: capture sees the reload
     const old = this.diskTimers.get(key);
     if (old) clearTimeout(old);
     this.diskTimers.set(
@@ -553,7 +560,7 @@ export class Persistence implements vscode.Disposable {
   /** A closed file with saved provenance changed on disk: re-anchor now, new text `unknown`. */
   async onClosedFileChanged(uri: vscode.Uri): Promise<void> {
     const key = storeKey(uri);
-    if (vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return;
+    if (openDocument(key)) return;
     // Not cached per file: a build can change thousands of files we know nothing about.
     const r = this.resolved.get(key) ?? (await this.resolveUncached(uri));
     if (!r || !this.stateOf(r.loc).files[r.rel]) return;
@@ -601,7 +608,7 @@ export class Persistence implements vscode.Disposable {
    */
   async rebaseOnDisk(uri: vscode.Uri, baseline?: SavedBaseline): Promise<void> {
     const key = storeKey(uri);
-    if (this.disposed || vscode.workspace.textDocuments.some((d) => storeKey(d.uri) === key)) return;
+    if (this.disposed || openDocument(key)) return;
     this.dirty.delete(key);
     const r = await this.resolve(uri);
     if (!r) return;
