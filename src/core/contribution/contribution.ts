@@ -1,5 +1,5 @@
 import { ManifestFile, ManifestRange, ManifestTotals, computeTotals, sha256Hex } from '../manifest/schema';
-import { Policy, PolicyDecision, TrivialRule, evaluatePolicy, isTrivialEditOf } from '../policy/policy';
+import { Policy, PolicyDecision, TrivialRule, evaluatePolicy, isTrivialEditOf, spansLines } from '../policy/policy';
 import { Origin, isAiKind, originKey } from '../provenance/origin';
 import { LineSpan } from './lineSpan';
 import { AiRange } from './mapRanges';
@@ -175,7 +175,7 @@ function triviality(ranges: readonly AiRange[], rule: TrivialRule): boolean[] {
     const k = keyOf(r, i);
     const e = edits.get(k) ?? { length: 0, multiLine: false };
     e.length += r.text.length;
-    e.multiLine ||= r.text.includes('\n') || r.text.includes('\r');
+    e.multiLine ||= spansLines(r.text);
     edits.set(k, e);
     return k;
   });

@@ -258,7 +258,12 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 
 /** True when one AI edit of `kind` producing `text` is trivial under `rule`. */
 export function isTrivialEdit(rule: TrivialRule, kind: OriginKind, text: string): boolean {
-  return isTrivialEditOf(rule, kind, text.length, /[\r\n]/.test(text));
+  return isTrivialEditOf(rule, kind, text.length, spansLines(text));
+}
+
+/** True when `text` has a line break (what the trivial rule's `singleLine` refuses). */
+export function spansLines(text: string): boolean {
+  return /[\r\n]/.test(text);
 }
 
 /** {@link isTrivialEdit} from the edit's length and whether it spans lines (its text need not be joined). */
