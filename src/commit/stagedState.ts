@@ -4,7 +4,7 @@ import { buildManifest, sameClaims } from '../core/manifest/build';
 import { Manifest, ManifestLocation, PolicySource, sha256Hex } from '../core/manifest/schema';
 import { Policy, PolicyDecision, evaluatePolicy } from '../core/policy/policy';
 import { Trailer, buildTrailers } from '../core/trailers/trailers';
-import { decodeUtf8, hashBlob, indexBlobs, readBlobs, resolveCommit } from '../git/git';
+import { decodeUtf8, hashBlob, indexBlobs, readBlobs } from '../git/git';
 import {
   clearPendingNote,
   committedManifestExists,
@@ -92,7 +92,8 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
       return w.version === undefined ? undefined : `v:${w.version}`;
     },
   });
-  const head = await resolveCommit(root, 'HEAD');
+  // The summary was measured against HEAD: its base is HEAD's commit (null on an unborn branch).
+  const head = change.base ?? undefined;
   const files = change.files;
   const empty = files.length === 0;
   const aiLines = files.reduce((n, f) => n + f.aiLines, 0);
