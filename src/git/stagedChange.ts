@@ -1,6 +1,6 @@
 import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
-import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, sha256Hex } from '../core/manifest/schema';
+import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, prepareSha256, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
 import { StagedEntry, blobPair, blobSizes, decodeUtf8, emptyTree, resolveCommit, stagedEntries, stagedPatch, streamBlobs } from './git';
 import { FileDiff } from './patch';
@@ -154,7 +154,10 @@ function fileEntry(e: StagedEntry, status: ManifestFileStatus, sha256: string | 
 export async function computeStagedChange(options: StagedChangeOptions): Promise<StagedChange> {
   const { root, env } = options;
   const baseRev = options.base === undefined ? 'HEAD' : options.base;
-  const base = baseRev === null ? null : ((await resolveCommit(root, baseRev)) ?? null);
+  const resolving = baseRev === null ? undefined : resolveCommit(root, baseRev);
+  // Every staged text is hashed; the hash's first-use set-up runs while git resolves the base.
+  prepareSha256();
+  const base = resolving === undefined ? null : ((await resolving) ?? null);
   if (baseRev !== null && baseRev !== 'HEAD' && base === null) throw new Error(`cannot resolve base commit ${baseRev}`);
   // What git diffs against: the base commit, or the empty tree (asked once) when there is none.
   const against = base ?? (await emptyTree(root));
