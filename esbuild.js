@@ -46,7 +46,15 @@ async function build() {
   if (fs.existsSync('src/cli/main.ts')) {
     jobs.push({
       ...common,
-      entryPoints: { cli: 'src/cli/main.ts' },
+      entryPoints: { 'cli-main': 'src/cli/main.ts' },
+      outdir: 'dist',
+      minify: production,
+      sourcemap: !production,
+    });
+    // dist/cli.js: loads dist/cli-main.js with a code cache (src/cli/launcher.ts).
+    jobs.push({
+      ...common,
+      entryPoints: { cli: 'src/cli/launcher.ts' },
       outdir: 'dist',
       minify: production,
       sourcemap: !production,

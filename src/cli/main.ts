@@ -1,5 +1,6 @@
 /**
- * Entry point of the `ai-provenance` command-line tool (bundled to dist/cli.js).
+ * The `ai-provenance` command-line tool (bundled to dist/cli-main.js, which dist/cli.js loads with a
+ * code cache: launcher.ts).
  * No VS Code dependency: it runs in CI on a plain checkout.
  *
  * Subcommands are listed in COMMANDS; each is loaded lazily and must export
@@ -80,7 +81,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and sets its exit code. */
+export function start(): void {
   runCli(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
@@ -91,3 +93,6 @@ if (require.main === module) {
     },
   );
 }
+
+// Run directly (`node dist/cli-main.js`), not through the launcher (dist/cli.js, launcher.ts).
+if (require.main === module) start();

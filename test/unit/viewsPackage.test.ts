@@ -30,10 +30,11 @@ describe('views: package contents', function () {
   });
 
   it('holds only what runs: the bundles, media, README, CHANGELOG, LICENSE and the manifest', () => {
-    const allowed = [/^dist\/(extension|cli)\.js$/, /^media\/(report\.js|report\.css|icon\.png|gutter-ai\.svg)$/, /^media\/walkthrough\/[\w-]+\.md$/, /^(package\.json|README\.md|CHANGELOG\.md|LICENSE)$/];
+    const allowed = [/^dist\/(extension|cli|cli-main)\.js$/, /^media\/(report\.js|report\.css|icon\.png|gutter-ai\.svg)$/, /^media\/walkthrough\/[\w-]+\.md$/, /^(package\.json|README\.md|CHANGELOG\.md|LICENSE)$/];
     const stray = files.filter((f) => !allowed.some((re) => re.test(f)));
     assert.deepStrictEqual(stray, [], 'files that should not be packaged');
-    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'media/report.js', 'media/report.css', 'media/icon.png', 'media/gutter-ai.svg']) {
+    // dist/cli.js is what the installed hooks run, and it loads dist/cli-main.js.
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-main.js', 'media/report.js', 'media/report.css', 'media/icon.png', 'media/gutter-ai.svg']) {
       assert.ok(files.includes(f), `${f} is not packaged`);
     }
   });

@@ -8,8 +8,11 @@ import { SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from './f
 /** The bundled command (`npm run test:unit` builds it with the tests). */
 const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
 
+/** The launcher's code cache, kept out of the user's cache folder. */
+const CODE_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-cli-code-cache-'));
+
 function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, AI_PROVENANCE_CODE_CACHE: CODE_CACHE, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,7 +31,36 @@ describe('dist/cli.js (the bundled command)', function () {
       extraTrailers: [`Reviewed-by: ${SENIOR.name} <${SENIOR.email}>`],
     });
   });
-  after(() => repo.cleanup());
+  after(() => {
+    repo.cleanup();
+    fs.rmSync(CODE_CACHE, { recursive: true, force: true });
+  });
+
+  it('loads the program (dist/cli-main.js) with a code cache per kind of run, and gives the same results with it, without it and with a damaged one', () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-cli-cache-'));
+    try {
+      const files = (): string[] => fs.readdirSync(cache).sort();
+      const plain = run(repo.dir, ['verify', 'HEAD'], { AI_PROVENANCE_CODE_CACHE: 'off' });
+      assert.strictEqual(plain.status, 0, plain.stderr);
+      assert.deepStrictEqual(files(), []);
+      const first = run(repo.dir, ['verify', 'HEAD'], { AI_PROVENANCE_CODE_CACHE: cache });
+      assert.deepStrictEqual(first, plain);
+      const [name] = files();
+      assert.match(name, /^cli-main-verify-.+\.code$/);
+      const written = fs.statSync(path.join(cache, name)).mtimeMs;
+      const cached = run(repo.dir, ['verify', 'HEAD'], { AI_PROVENANCE_CODE_CACHE: cache });
+      assert.deepStrictEqual(cached, plain);
+      assert.strictEqual(fs.statSync(path.join(cache, name)).mtimeMs, written, 'a cache that was used is not written again');
+      fs.writeFileSync(path.join(cache, name), 'damaged');
+      assert.deepStrictEqual(run(repo.dir, ['verify', 'HEAD'], { AI_PROVENANCE_CODE_CACHE: cache }), plain);
+      assert.ok(fs.statSync(path.join(cache, name)).size > 1000, 'a damaged cache is written again');
+      const help = run(repo.dir, ['--help'], { AI_PROVENANCE_CODE_CACHE: cache });
+      assert.strictEqual(help.status, 0);
+      assert.deepStrictEqual(files().map((f) => f.replace(/-\d.*$/, '')), ['cli-main-other', 'cli-main-verify']);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
 
   it('exits 0 on a clean range, 1 on a violation, 2 on usage and repository errors', () => {
     let r = run(repo.dir, ['verify', 'HEAD']);
