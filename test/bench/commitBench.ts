@@ -272,20 +272,31 @@ export interface CommitScaleResult {
   readonly changedFiles: number;
   readonly linesPerFile: number;
   readonly aiRangesPerFile: number;
-  /** Fresh processes, each: one summary with nothing cached (cold), then five more (warm). */
+  /**
+   * Fresh processes of each kind (without and with the code cache), each: one summary with
+   * nothing of the repository cached (cold), then ten more (warm).
+   */
   readonly processesRun: number;
+  /** Cold, in a process that compiles our code as it runs (the first commit of a build). */
   readonly cold: PhaseResult;
+  /** Cold, in a process loaded with the code cache, as dist/cli.js loads the hooks' program. */
+  readonly coldCached: PhaseResult;
+  /** Warm, from the processes of both kinds. */
   readonly warm: PhaseResult;
   readonly aiLines: number;
-  readonly samples: { cold: SummaryTiming; warm: SummaryTiming[] }[];
+  readonly samples: { cold: SummaryTiming; coldCached: SummaryTiming; warm: SummaryTiming[] }[];
 }
 
 /**
  * Runs the summary in fresh processes (`commitProbe.js`), so that the first summary of each finds
- * nothing kept in our process (as the first summary after staging does), then repeats it in the
- * same process (warm: what a refresh of the same staged state costs; every file's count is kept).
+ * nothing kept in our process (as the first summary after staging does, and the commit hook's),
+ * then repeats it in the same process (warm: what a refresh of the same staged state costs; every
+ * file's count is kept). Each fresh process is started twice: loaded as usual, compiling our code
+ * as it runs (the first commit after a build is installed), and loaded through `launcher`
+ * (`cachedProbe.js`) with a code cache an earlier run wrote, as dist/cli.js loads the program the
+ * commit hooks run.
  */
-export function runCommitBench(probe: string, scales: readonly number[], quick: boolean, log: (m: string) => void): CommitScaleResult[] {
+export function runCommitBench(probe: string, launcher: string, scales: readonly number[], quick: boolean, log: (m: string) => void): CommitScaleResult[] {
   const out: CommitScaleResult[] = [];
   for (const files of scales) {
     const repo = makeRepo(files, 100 + files);
@@ -293,26 +304,39 @@ export function runCommitBench(probe: string, scales: readonly number[], quick: 
     try {
       fs.writeFileSync(rangesFile, JSON.stringify([...repo.ranges]));
       const runs = quick || files >= 1000 ? 1 : files >= 100 ? 3 : 5;
-      const samples: { cold: SummaryTiming; warm: SummaryTiming[] }[] = [];
+      const samples: { cold: SummaryTiming; coldCached: SummaryTiming; warm: SummaryTiming[] }[] = [];
       const commandsFile = path.join(repo.root, '..', `${path.basename(repo.root)}-commands.json`);
-      const probeRun = <T>(args: string[]): T => {
-        const res = childProcess.spawnSync(process.execPath, [probe, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiprov-bench-code-cache-'));
+      /** One probe process: loaded as usual (`cache` undefined), or through the launcher with the code cache in `cache`. */
+      const probeRun = <T>(args: string[], cache?: string): T => {
+        const argv = cache === undefined ? [probe, ...args] : [launcher, cache, probe, ...args];
+        const res = childProcess.spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
         const line = res.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
         if (!line) throw new Error(`commit probe failed (exit ${res.status}): ${(res.stderr || res.stdout).slice(0, 2000)}`);
         const parsed = JSON.parse(line.slice('BENCH_RESULT '.length)) as T & { error?: string };
         if (parsed.error) throw new Error(`commit probe: ${parsed.error}`);
+        const state = /^CODE_CACHE (\w+)$/m.exec(res.stderr)?.[1];
+        if (cache !== undefined && state !== 'used' && !args.includes('--prime')) throw new Error(`the probe did not load from the code cache (${state ?? 'no state printed'})`);
         return parsed;
       };
+      /** A cold summary and its warm repeats, and git alone for the cold one: its processes replayed in fresh processes prepared like the summary's (the first processes a program starts are slower), median of three. */
+      const sample = (cache?: string): { cold: SummaryTiming; warm: SummaryTiming[] } => {
+        const parsed = probeRun<{ cold: SummaryTiming; warm: SummaryTiming[] }>([repo.root, rangesFile, commandsFile], cache);
+        const alone = [0, 1, 2].map(() => probeRun<{ aloneMs: number }>(['--alone', repo.root, rangesFile, commandsFile], cache).aloneMs);
+        return { cold: { ...parsed.cold, gitAloneMs: median(alone) }, warm: parsed.warm };
+      };
       try {
+        // The code cache, written by a first run of each kind (as the first commit of a build writes it).
+        probeRun([repo.root, rangesFile, commandsFile, '--prime'], cacheDir);
+        probeRun(['--alone', repo.root, rangesFile, commandsFile, '--prime'], cacheDir);
         for (let r = 0; r < runs; r++) {
-          const parsed = probeRun<{ cold: SummaryTiming; warm: SummaryTiming[] }>([repo.root, rangesFile, commandsFile]);
-          // Git alone for the cold summary: its processes replayed in fresh processes prepared like
-          // the summary's (the first processes a program starts are slower), median of three.
-          const alone = [0, 1, 2].map(() => probeRun<{ aloneMs: number }>(['--alone', repo.root, rangesFile, commandsFile]).aloneMs);
-          samples.push({ cold: { ...parsed.cold, gitAloneMs: median(alone) }, warm: parsed.warm });
+          const plain = sample();
+          const cached = sample(cacheDir);
+          samples.push({ cold: plain.cold, coldCached: cached.cold, warm: [...plain.warm, ...cached.warm] });
         }
       } finally {
         fs.rmSync(commandsFile, { force: true });
+        fs.rmSync(cacheDir, { recursive: true, force: true });
       }
       const pick = (list: SummaryTiming[]): PhaseResult => {
         const wallMs = median(list.map((s) => s.wallMs));
@@ -323,12 +347,14 @@ export function runCommitBench(probe: string, scales: readonly number[], quick: 
         return { wallMs, gitMs, ownMs, ownToGit: ownMs / gitMs, gitProcesses: list[list.length - 1].processes, gitAloneMs, overWallMs, overToGitAlone: overWallMs / gitAloneMs };
       };
       const cold = pick(samples.map((s) => s.cold));
+      const coldCached = pick(samples.map((s) => s.coldCached));
       const warm = pick(samples.flatMap((s) => s.warm));
       const files0 = samples[0].cold.files;
       if (files0 !== files) throw new Error(`expected ${files} staged files, the summary has ${files0}`);
-      out.push({ changedFiles: files, linesPerFile: repo.linesPerFile, aiRangesPerFile: repo.aiRangesPerFile, processesRun: runs, cold, warm, aiLines: samples[0].cold.aiLines, samples });
+      out.push({ changedFiles: files, linesPerFile: repo.linesPerFile, aiRangesPerFile: repo.aiRangesPerFile, processesRun: runs, cold, coldCached, warm, aiLines: samples[0].cold.aiLines, samples });
       log(
         `staged summary, ${files} files: cold wall ${cold.wallMs.toFixed(1)} ms (git ${cold.gitMs.toFixed(1)}, own ${cold.ownMs.toFixed(1)}, ${cold.gitProcesses} git processes; git alone ${cold.gitAloneMs.toFixed(1)}); ` +
+          `with the code cache wall ${coldCached.wallMs.toFixed(1)} ms (git ${coldCached.gitMs.toFixed(1)}, own ${coldCached.ownMs.toFixed(1)}); ` +
           `warm wall ${warm.wallMs.toFixed(1)} ms (git ${warm.gitMs.toFixed(1)}, own ${warm.ownMs.toFixed(1)}; git alone ${warm.gitAloneMs.toFixed(1)})`,
       );
     } finally {

@@ -3,7 +3,7 @@
  * `node out/bench/commitProbe.js <repo> <ranges.json> <commands.json>`. Warms the code paths up
  * without reading any blob of the repository (so git's output is not yet cached in this process),
  * then times one staged-change summary (cold; its git processes are written to commands.json) and
- * five more (warm; each followed by its git processes run again alone, see replayGitAlone).
+ * ten more (warm; each followed by its git processes run again alone, see replayGitAlone).
  * Prints `BENCH_RESULT <json>`. `node out/bench/commitProbe.js --alone <repo> <ranges.json>
  * <commands.json>` prepares the same way, then replays the cold summary's git processes alone.
  */
@@ -16,9 +16,13 @@ import { loadRecorded, measureOnce, replayGitAlone, saveRecorded } from './commi
 import { makeText } from './session';
 import { Rng } from './stats';
 
+/** Warm summaries per process (one slow sample must not decide the median). */
+const WARM_SAMPLES = 10;
+
 async function main(): Promise<void> {
   const alone = process.argv[2] === '--alone';
   const [root, rangesFile, commandsFile] = process.argv.slice(alone ? 3 : 2);
+  // A trailing `--prime` (a run whose only use is to write the code cache, see commitBench.ts) is ignored.
   // The same preparation in both modes, so that both processes hold the same heap when they start
   // git (starting a process costs more in a larger one): the ranges, and a warm-up of the
   // contribution counting on synthetic texts and of one git call that reads no blob.
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
   const cold = await measureOnce(root, ranges);
   saveRecorded(commandsFile);
   const warm = [];
-  for (let i = 0; i < 5; i++) warm.push({ ...(await measureOnce(root, ranges)), gitAloneMs: await gitAlone() });
+  for (let i = 0; i < WARM_SAMPLES; i++) warm.push({ ...(await measureOnce(root, ranges)), gitAloneMs: await gitAlone() });
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ cold, warm })}\n`);
 }
 

@@ -209,9 +209,10 @@ function partHandler(): void {
 
 function partCommit(): void {
   section('3. Staged-change summary (computeStagedChange + summarizeChange on a generated temp git repository)');
-  const scales = runCommitBench(path.join(__dirname, 'commitProbe.js'), [1, 100, 1000], QUICK, log);
+  const scales = runCommitBench(path.join(__dirname, 'commitProbe.js'), path.join(__dirname, 'cachedProbe.js'), [1, 100, 1000], QUICK, log);
   const pct = (r: number): string => `${(r * 100).toFixed(1)}%`;
-  const columns = (k: 'cold' | 'warm') => (s: (typeof scales)[number]) => [
+  type Phase = 'cold' | 'coldCached' | 'warm';
+  const columns = (k: Phase) => (s: (typeof scales)[number]) => [
     fmtMs(s[k].wallMs),
     fmtMs(s[k].gitMs),
     fmtMs(s[k].ownMs),
@@ -221,34 +222,31 @@ function partCommit(): void {
     pct(s[k].overToGitAlone),
   ];
   const head = ['wall', 'git', 'our own', 'own / git', 'git procs', 'git alone', '(wall - git alone) / git alone'];
-  for (const k of ['cold', 'warm'] as const) {
-    process.stdout.write(`${k}:\n`);
+  const titles: Record<Phase, string> = { cold: 'cold, no code cache', coldCached: 'cold, with the code cache', warm: 'warm' };
+  for (const k of ['cold', 'coldCached', 'warm'] as const) {
+    process.stdout.write(`${titles[k]}:\n`);
     process.stdout.write(table(['changed files', 'processes', ...head], scales.map((s) => [s.changedFiles.toLocaleString('en-US'), String(s.processesRun), ...columns(k)(s)])) + '\n');
   }
   process.stdout.write(
     'Each file: ~200 lines in HEAD; staged: 10 lines edited and 4 AI blocks of 3..12 lines added. git time = while a git process started by the code runs.\n' +
-      'cold: first summary in a fresh process (nothing cached); warm: the same staged state summarised again in that process (each file\'s count is kept while\n' +
+      'cold: first summary in a fresh process (nothing of the repository cached), as in the commit hook. No code cache: V8 compiles our functions as they\n' +
+      '  first run (the first commit after a build is installed). With the code cache: the process is loaded as dist/cli.js loads the hooks\' program,\n' +
+      '  with the bytecode an earlier run wrote (every later commit).\n' +
+      'warm: the same staged state summarised again in that process, ten times per process, processes of both kinds (each file\'s count is kept while\n' +
       '  its blobs, the rules and its provenance key are unchanged, so no blob is read).\n' +
       'git alone: the same git processes run again with nothing of ours around them (those that ran side by side, side by side; output read and dropped).\n' +
       '  (wall - git alone) / git alone: what the summary takes beyond git, including any time our work held git up or took a core from it.\n',
   );
-  const worst = (k: 'cold' | 'warm') => Math.max(...scales.map((s) => s[k].ownToGit));
-  goals.push({
-    part: '3',
-    goal: 'our own time < 10% of git time (staged summary, cold)',
-    measured: scales.map((s) => `${s.changedFiles} file${s.changedFiles === 1 ? '' : 's'}: ${pct(s.cold.ownToGit)}`).join(', '),
-    met: worst('cold') < 0.1,
-  });
-  goals.push({
-    part: '3',
-    goal: 'info: (wall - git alone) / git alone (staged summary, cold)',
-    measured: scales.map((s) => `${s.changedFiles} file${s.changedFiles === 1 ? '' : 's'}: ${pct(s.cold.overToGitAlone)}`).join(', '),
-    met: 'info',
-  });
+  const worst = (k: Phase) => Math.max(...scales.map((s) => s[k].ownToGit));
+  const each = (k: Phase, field: 'ownToGit' | 'overToGitAlone') => scales.map((s) => `${s.changedFiles} file${s.changedFiles === 1 ? '' : 's'}: ${pct(s[k][field])}`).join(', ');
+  goals.push({ part: '3', goal: 'our own time < 10% of git time (staged summary, cold, no code cache)', measured: each('cold', 'ownToGit'), met: worst('cold') < 0.1 });
+  goals.push({ part: '3', goal: 'our own time < 10% of git time (staged summary, cold, with the code cache)', measured: each('coldCached', 'ownToGit'), met: worst('coldCached') < 0.1 });
+  goals.push({ part: '3', goal: 'info: (wall - git alone) / git alone (staged summary, cold, no code cache)', measured: each('cold', 'overToGitAlone'), met: 'info' });
+  goals.push({ part: '3', goal: 'info: (wall - git alone) / git alone (staged summary, cold, with the code cache)', measured: each('coldCached', 'overToGitAlone'), met: 'info' });
   goals.push({
     part: '3',
     goal: 'our own time < 10% of git time (staged summary, warm: same staged state again)',
-    measured: scales.map((s) => `${s.changedFiles} file${s.changedFiles === 1 ? '' : 's'}: ${pct(s.warm.ownToGit)}`).join(', '),
+    measured: each('warm', 'ownToGit'),
     met: worst('warm') < 0.1,
   });
   results.commit = scales;
