@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { AiProvenanceApi } from '../../src/api';
@@ -15,8 +16,12 @@ import { parseTrailers } from '../../src/git/trailers';
 import { EXTENSION_ID, FIXTURE_EXTENSION_ID, closeAllEditors, fixture, hostTag, moveToEnd, triggerAndAcceptInline, waitFor, workspaceFolder } from './support/host';
 
 function git(cwd: string, ...args: string[]): Promise<string> {
+  return gitWithEnv(cwd, {}, ...args);
+}
+
+function gitWithEnv(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, env: { ...process.env, GIT_EDITOR: 'true' } }, (err, stdout, stderr) => {
+    execFile('git', args, { cwd, env: { ...process.env, GIT_EDITOR: 'true', ...env } }, (err, stdout, stderr) => {
       if (err) reject(new Error(`git ${args.join(' ')} failed: ${stderr || err.message}`));
       else resolve(stdout);
     });
@@ -233,7 +238,12 @@ describe(`commit flow ${hostTag()}`, function () {
     }, 20000, 'the snapshot for the hook was not written');
     await waitFor(async () => (await git(root, 'diff', '--cached', '--name-only')).includes('.ai-provenance/'), 20000, 'manifest not staged');
 
-    await git(root, 'commit', '-q', '-m', 'Terminal commit', '-m', 'Co-authored-by: Copilot <copilot@github.com>');
+    // The hooks' program is loaded with a code cache (dist/cli.js); it is kept in a folder of the test's.
+    const codeCache = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-hook-code-cache-'));
+    await gitWithEnv(root, { AI_PROVENANCE_CODE_CACHE: codeCache }, 'commit', '-q', '-m', 'Terminal commit', '-m', 'Co-authored-by: Copilot <copilot@github.com>');
+    const cached = fs.readdirSync(codeCache).map((f) => f.replace(/-\d.*$/, '')).sort();
+    fs.rmSync(codeCache, { recursive: true, force: true });
+    assert.deepStrictEqual(cached, ['cli-main-hook-commit-msg', 'cli-main-hook-post-commit', 'cli-main-hook-prepare-commit-msg'], 'each hook run wrote its code cache');
     const message = await git(root, 'log', '-1', '--format=%B');
     const trailers = await parseTrailers(message, root);
     assert.deepStrictEqual(trailers[0], { key: 'Co-authored-by', value: 'Copilot <copilot@github.com>' }, message);
