@@ -69,6 +69,29 @@ describe('policy', () => {
     assert.ok(!r.ok && r.errors.some((e) => e.path === 'review'));
   });
 
+  it('declaration.required: off by default, set by a layer, checked, and optional in a full policy (manifests written before it)', () => {
+    assert.deepStrictEqual(resolvePolicy().declaration, { required: false });
+    const repo = parseRepositoryPolicy('{"version":1,"declaration":{"required":true}}');
+    assert.ok(repo.ok);
+    assert.deepStrictEqual(resolvePolicy(repo.ok ? repo.value : undefined).declaration, { required: true });
+    assert.deepStrictEqual(resolvePolicy({ declaration: { required: true } }, { declaration: {} }).declaration, { required: true }, 'a later layer without the field keeps it');
+    assert.deepStrictEqual(resolvePolicy({ declaration: { required: true } }, { declaration: { required: false } }).declaration, { required: false });
+
+    const bad = parseRepositoryPolicy('{"declaration":{"required":"yes","strict":true}}');
+    const text = formatPolicyErrors('.ai-provenance.json', bad.ok ? [] : bad.errors);
+    assert.match(text, /declaration\.required: expected true or false, got "yes"/);
+    assert.match(text, /declaration\.strict: unknown field/);
+    const notObject = parseRepositoryPolicy('{"declaration":true}');
+    assert.match(formatPolicyErrors('p', notObject.ok ? [] : notObject.errors), /declaration: expected an object/);
+
+    const { declaration: _omitted, ...older } = resolvePolicy();
+    const full = parsePolicy(older, { partial: false });
+    assert.ok(full.ok, 'a full policy without declaration is valid');
+    assert.deepStrictEqual(full.ok && full.value.declaration, { required: false });
+    const noField = parsePolicy({ ...older, declaration: {} }, { partial: false });
+    assert.ok(!noField.ok && noField.errors.some((e) => e.path === 'declaration.required'), 'a declaration section in a full policy must say whether it is required');
+  });
+
   it('review.required null means flagged changes need no review trailer', () => {
     const p = resolvePolicy({ review: { required: null } });
     const d = evaluatePolicy(p, { addedLines: 3, nonTrivialAiLines: 3 });

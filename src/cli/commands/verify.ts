@@ -20,7 +20,8 @@ Checks every commit of <rev-range> (git rev-list syntax, e.g. origin/main..HEAD)
     match the manifest;
   - the policy is met: a flagged change carries a review trailer (Reviewed-by) from someone
     the policy lists for the required level, by e-mail or group (the author does not count);
-  - with --require-declaration, every non-merge commit declares AI-Assisted.
+  - with --require-declaration, or when the policy says "declaration": {"required": true},
+    every non-merge commit declares AI-Assisted.
 
 Options:
   --format <f>              table (default), json, sarif (SARIF 2.1.0) or github (annotations)
@@ -28,7 +29,7 @@ Options:
   -o, --output <file>       Write the report to a file instead of stdout
   --policy <file>           Use this policy file for every commit (default: ${POLICY_FILE} at each commit)
   --policy-rev <rev>        Use ${POLICY_FILE} as of <rev> (e.g. origin/main) for every commit
-  --require-declaration     Fail commits that carry no AI-Assisted trailer
+  --require-declaration     Fail commits that carry no AI-Assisted trailer, whatever the policy says
   --review-trailer <key>    Trailer that records a review (repeatable; default Reviewed-by)
   --groups <file>           JSON {"<group>": ["e-mail", ...]} to match reviewers to policy groups
   --allow-self-review       Let a commit's author count as its reviewer

@@ -80,11 +80,21 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
   }
   if (ids.length > 1) add('trailer-malformed', `${TRAILER_PROVENANCE} appears ${ids.length} times`);
 
-  // Declaration.
-  if (assisted.length === 0 && !p.raw) {
-    if (options.requireDeclaration && !isMerge) {
-      add('declaration-missing', `commit declares no ${TRAILER_AI_ASSISTED} trailer (required by --require-declaration)`);
+  // The policy in force for this commit, read once and only when a check needs it; a policy that
+  // cannot be read is reported once.
+  let policyResult: ReturnType<typeof loadPolicy> | undefined;
+  const policy = (): Policy | undefined => {
+    if (!policyResult) {
+      policyResult = loadPolicy(repo, p.info.sha, options);
+      if ('error' in policyResult) add('policy-invalid', policyResult.error, { file: POLICY_FILE });
     }
+    return 'policy' in policyResult ? policyResult.policy : undefined;
+  };
+
+  // Declaration: required by --require-declaration, or by the policy (declaration.required).
+  if (assisted.length === 0 && !p.raw && !isMerge) {
+    const by = options.requireDeclaration ? '--require-declaration' : policy()?.declaration.required ? `declaration.required in ${policySource(p.info.sha, options)}` : undefined;
+    if (by) add('declaration-missing', `commit declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
   }
 
   // Manifest presence.
@@ -115,9 +125,8 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
       checkContent(repo, p, m, add);
       checkTrailers(p, m, options.expectedTrailers, add);
     }
-    const policyResult = loadPolicy(repo, p.info.sha, options);
-    if ('error' in policyResult) add('policy-invalid', policyResult.error, { file: POLICY_FILE });
-    else checkReview(p, m, policyResult.policy, options, add);
+    const inForce = policy();
+    if (inForce) checkReview(p, m, inForce, options, add);
   }
 
   if (findings.some((f) => !f.file)) {
@@ -157,6 +166,11 @@ type Add = (rule: RuleId, message: string, extra?: { severity?: Severity; file?:
 
 function manifestLocation(p: CommitProvenance): { file?: string } {
   return p.raw?.source.startsWith('file:') ? { file: p.raw.source.slice('file:'.length) } : {};
+}
+
+/** Where the policy of a commit comes from, for messages. */
+function policySource(sha: string, options: VerifyOptions): string {
+  return options.policy?.source ?? `${POLICY_FILE} at ${sha.slice(0, 12)}`;
 }
 
 function loadPolicy(repo: GitRepo, sha: string, options: VerifyOptions): { policy: Policy } | { error: string } {

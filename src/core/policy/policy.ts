@@ -19,7 +19,8 @@ import { isCount, isObject, show } from '../json/jsonValue';
  *   "review": {
  *     "required": "senior",
  *     "reviewers": { "senior": { "emails": ["lead@example.com"], "groups": ["@org/seniors"] } }
- *   }
+ *   },
+ *   "declaration": { "required": true }
  * }
  * ```
  */
@@ -60,10 +61,20 @@ export interface ReviewPolicy {
   readonly reviewers: Readonly<Record<string, ReviewerSet>>;
 }
 
+/**
+ * Whether every commit has to say whether AI helped. Checked by `ai-provenance verify`; the
+ * extension and the hooks always write `AI-Assisted: yes|no` on the commits they see.
+ */
+export interface DeclarationPolicy {
+  /** Every commit but merges must carry an `AI-Assisted` trailer. */
+  readonly required: boolean;
+}
+
 export interface Policy {
   readonly threshold: PolicyThreshold;
   readonly trivial: TrivialRule;
   readonly review: ReviewPolicy;
+  readonly declaration: DeclarationPolicy;
 }
 
 /** A policy layer: any subset of the fields. */
@@ -71,12 +82,14 @@ export interface PartialPolicy {
   readonly threshold?: Partial<PolicyThreshold>;
   readonly trivial?: Partial<TrivialRule>;
   readonly review?: { readonly required?: string | null; readonly reviewers?: Readonly<Record<string, ReviewerSet>> };
+  readonly declaration?: Partial<DeclarationPolicy>;
 }
 
 export const DEFAULT_POLICY: Policy = Object.freeze({
   threshold: Object.freeze({ nonTrivialLines: 3, percentOfAddedLines: 10 }),
   trivial: Object.freeze({ kinds: Object.freeze(['inline', 'inlinePartial'] as OriginKind[]), maxCharacters: 40, singleLine: true }),
   review: Object.freeze({ required: 'senior', reviewers: Object.freeze({}) }),
+  declaration: Object.freeze({ required: false }),
 });
 
 export interface PolicyError {
@@ -90,7 +103,8 @@ export type PolicyParseResult<T> = { readonly ok: true; readonly value: T } | { 
 /**
  * Validates a policy value. With `partial: true` (a layer: settings or `.ai-provenance.json`) every
  * field is optional; with `partial: false` (a resolved policy, as stored in a manifest) every
- * field is required. Unknown fields are errors (they are usually typos). Never throws.
+ * field is required, except `declaration` (added after the first manifests: missing means not
+ * required). Unknown fields are errors (they are usually typos). Never throws.
  */
 export function parsePolicy(value: unknown, options: { partial: true }): PolicyParseResult<PartialPolicy>;
 export function parsePolicy(value: unknown, options: { partial: false }): PolicyParseResult<Policy>;
@@ -99,14 +113,14 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
   const err = (path: string, message: string): void => void errors.push({ path, message });
   const need = !options.partial;
   if (!isObject(value)) return { ok: false, errors: [{ path: '', message: 'expected a JSON object' }] };
-  unknownKeys(value, ['version', '$schema', 'threshold', 'trivial', 'review'], '', err);
+  unknownKeys(value, ['version', '$schema', 'threshold', 'trivial', 'review', 'declaration'], '', err);
   if (value.version !== undefined && value.version !== POLICY_VERSION) err('version', `expected ${POLICY_VERSION}, got ${show(value.version)}`);
 
-  const out: { threshold?: Partial<PolicyThreshold>; trivial?: Partial<TrivialRule>; review?: PartialPolicy['review'] } = {};
-  const section = (name: string): Record<string, unknown> | undefined => {
+  const out: { threshold?: Partial<PolicyThreshold>; trivial?: Partial<TrivialRule>; review?: PartialPolicy['review']; declaration?: Partial<DeclarationPolicy> } = {};
+  const section = (name: string, required = need): Record<string, unknown> | undefined => {
     const v = value[name];
     if (v === undefined) {
-      if (need) err(name, 'is missing');
+      if (required) err(name, 'is missing');
       return undefined;
     }
     if (!isObject(v)) {
@@ -184,6 +198,15 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
     out.review = review;
   }
 
+  const dc = section('declaration', false);
+  if (dc) {
+    unknownKeys(dc, ['required'], 'declaration.', err);
+    if (typeof dc.required === 'boolean') out.declaration = { required: dc.required };
+    else if (dc.required !== undefined) err('declaration.required', `expected true or false, got ${show(dc.required)}`);
+    else if (need) err('declaration.required', 'is missing');
+    else out.declaration = {};
+  } else if (need) out.declaration = { ...DEFAULT_POLICY.declaration };
+
   if (errors.length) return { ok: false, errors };
   return { ok: true, value: out as PartialPolicy };
 }
@@ -239,14 +262,16 @@ export function resolvePolicy(...layers: readonly (PartialPolicy | undefined)[])
   let trivial = { ...DEFAULT_POLICY.trivial };
   let required = DEFAULT_POLICY.review.required;
   let reviewers: Record<string, ReviewerSet> = { ...DEFAULT_POLICY.review.reviewers };
+  let declaration = { ...DEFAULT_POLICY.declaration };
   for (const l of layers) {
     if (!l) continue;
     threshold = { ...threshold, ...defined(l.threshold) };
     trivial = { ...trivial, ...defined(l.trivial) };
     if (l.review?.required !== undefined) required = l.review.required;
     if (l.review?.reviewers) reviewers = { ...reviewers, ...l.review.reviewers };
+    declaration = { ...declaration, ...defined(l.declaration) };
   }
-  return { threshold, trivial: { ...trivial, kinds: [...trivial.kinds] }, review: { required, reviewers } };
+  return { threshold, trivial: { ...trivial, kinds: [...trivial.kinds] }, review: { required, reviewers }, declaration };
 }
 
 function defined<T extends object>(o: T | undefined): Partial<T> {

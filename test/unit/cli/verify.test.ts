@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { runCli } from '../../../src/cli/main';
 import { memoryIo } from '../../../src/cli/io';
-import { AUTHOR, SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
+import { AUTHOR, SENIOR, TEST_POLICY, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
+import { POLICY_FILE } from '../../../src/core/policy/policy';
 
 interface JsonReport {
   commits: Array<{ sha: string; status: string; findings: Array<{ rule: string; severity: string; commit: string; message: string; file?: string; line?: number }> }>;
@@ -260,6 +261,42 @@ describe('cli verify', function () {
     assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.commit]), [['declaration-missing', plain]]);
     const sarif = JSON.parse((await verify(repo, 'HEAD^..HEAD', '--require-declaration', '--format', 'sarif')).out);
     assert.strictEqual(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, 'x.txt', 'anchored on the changed file');
+  });
+
+  it('requires a declaration when the policy says so (declaration.required), and --policy-rev keeps a change from turning that off', async () => {
+    const strict = { ...TEST_POLICY, declaration: { required: true } };
+    commitPolicy(repo, strict);
+    repo.write('x.txt', 'x\n');
+    repo.git(['add', 'x.txt']);
+    const plain = repo.commit('Plain commit');
+    let r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => [f.rule, f.commit]), [['declaration-missing', plain]]);
+    assert.match(r.report.commits[0].findings[0].message, new RegExp(`required by declaration\\.required in \\.ai-provenance\\.json at ${plain.slice(0, 12)}`));
+    repo.write('y.txt', 'y\n');
+    repo.git(['add', 'y.txt']);
+    repo.commit('Declared human commit\n\nAI-Assisted: no\n');
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 0, JSON.stringify(r.report));
+
+    // A change that turns the requirement off is judged by its own policy, unless --policy-rev names the base.
+    const base = repo.git(['rev-parse', 'HEAD']).trim();
+    repo.write(POLICY_FILE, JSON.stringify({ version: 1, ...TEST_POLICY, declaration: { required: false } }) + '\n');
+    repo.write('z.txt', 'z\n');
+    repo.git(['add', '-A']);
+    repo.commit('Relax the policy');
+    assert.strictEqual((await verifyJson(repo, 'HEAD^..HEAD')).code, 0);
+    r = await verifyJson(repo, 'HEAD^..HEAD', '--policy-rev', base);
+    assert.strictEqual(r.code, 1);
+    assert.match(r.report.commits[0].findings[0].message, new RegExp(`required by declaration\\.required in \\.ai-provenance\\.json at ${base}`));
+
+    // An unreadable policy is reported, not taken as "not required".
+    repo.write(POLICY_FILE, '{ "declaration": { "required": "yes" } }\n');
+    repo.git(['add', '-A']);
+    repo.commit('Break the policy');
+    r = await verifyJson(repo, 'HEAD^..HEAD');
+    assert.strictEqual(r.code, 1);
+    assert.deepStrictEqual(r.report.commits[0].findings.map((f) => f.rule), ['policy-invalid']);
   });
 
   it('with --policy-rev, judges commits by the base branch policy rather than one the change weakens', async () => {
