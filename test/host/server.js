@@ -196,6 +196,11 @@ const DEFAULT_SETTINGS = {
   'update.mode': 'none',
   'workbench.tips.enabled': false,
   'git.openRepositoryInParentFolders': 'always',
+  // No word-suggestion list while a test types: when it opens, VS Code shows the fixture's inline
+  // completion only if it agrees with the list's selected word, so the ghost text a test waits
+  // for may never come (seen now and then in the Tab scenario).
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+  'editor.wordBasedSuggestions': 'off',
 };
 
 /**
