@@ -218,29 +218,32 @@ const scenarios = [
       await page.keyboard.press('Delete');
       await poll(async () => !(await editorText(page)).includes(`${fixture.MULTI_LINE_TRIGGER})`), 10000, 'the auto-closed ")" was not deleted');
       await waitForGhostText(page);
-      // Accept word by word up to the start of the last line ("}"), so that every accept is a
-      // partial one (accepting the last piece completes the suggestion, which VS Code reports as
-      // a full accept), then close the function by hand.
+      // Accept word by word to the end, the last piece ("}") included: that last accept completes
+      // the suggestion, which VS Code's edit source reports as a whole accept; it is recorded as a
+      // partial accept on both hosts, as the person took it. Then a line typed by hand.
       const cursor = page.locator('[id="status.editor.selection"]').first();
       const position = async () => (await cursor.innerText()).trim();
+      const expected = fixture.MULTI_LINE_TRIGGER + fixture.MULTI_LINE_COMPLETION;
+      // The cursor tells when the last piece is in: the editor's text would already show it as
+      // ghost text.
       let presses = 0;
       for (;;) {
         const at = await position();
-        if (/^Ln 5, Col 1\b/.test(at)) break;
-        assert.ok(presses < 40, `after ${presses} presses of Ctrl+Right the cursor is at "${at}", not at the start of line 5`);
+        if (/^Ln 5, Col 2\b/.test(at)) break;
+        assert.ok(presses < 40, `after ${presses} presses of Ctrl+Right the cursor is at "${at}", not after the "}" on line 5`);
         await page.keyboard.press(`${MOD}+ArrowRight`);
         presses++;
         await poll(async () => (await position()) !== at, 10000, `Ctrl+Right #${presses} did not move the cursor from "${at}" (no ghost text left to accept?)`);
       }
-      await page.keyboard.press('Escape');
-      await page.keyboard.type('}', { delay: 30 });
-      const expected = fixture.MULTI_LINE_TRIGGER + fixture.MULTI_LINE_COMPLETION;
-      await poll(async () => (await editorText(page)).includes(expected), 10000, `editor does not hold ${JSON.stringify(expected)}; it shows ${JSON.stringify(await editorText(page))}`);
-      // Lines 3 and 4 came from the partial accepts; line 5 "}" was typed.
-      const { status, summary } = await commitAndCheck({ page, variant, workspace }, WORD_FILE, expected, 'Add fixtureAdd, accepted word by word', {
-        addedLines: 4,
-        aiLines: 2,
-        aiLineNumbers: [3, 4],
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('// typed by hand', { delay: 20 });
+      await poll(async () => (await editorText(page)).includes(`${expected}\n// typed by hand`), 10000, `editor does not hold the typed line; it shows ${JSON.stringify(await editorText(page))}`);
+      // Lines 3 to 5 came from the partial accepts; line 6 was typed.
+      const { status, summary } = await commitAndCheck({ page, variant, workspace }, WORD_FILE, `${expected}\n// typed by hand`, 'Add fixtureAdd, accepted word by word', {
+        addedLines: 5,
+        aiLines: 3,
+        aiLineNumbers: [3, 4, 5],
         kind: 'inlinePartial',
       });
       return `host ${variant}: ${presses} x Ctrl+Right, status bar "${status.text}"; ${summary}`;

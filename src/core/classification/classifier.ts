@@ -91,7 +91,10 @@ export function matchingPending(facts: ChangeFacts): PendingAccept | undefined {
 }
 
 function fromInlineSource(facts: ChangeFacts, source: Extract<EditSource, { type: 'inline' }>, pending: PendingAccept | undefined): Classification {
-  const kind = source.nextEdit ? 'nextEdit' : source.partial ? 'inlinePartial' : 'inline';
+  // A word or line accept (our keybinding) that takes the last piece of a suggestion completes
+  // it, and the edit source then reports a whole accept; on VS Code Stable only the keybinding is
+  // known. The person accepted piece by piece: the same kind on both.
+  const kind = source.nextEdit ? 'nextEdit' : source.partial || pending?.kind === 'inlinePartial' ? 'inlinePartial' : 'inline';
   const changes = pending ? facts.changes.map((c) => narrowToNewText(c, pending.cursors)) : facts.changes;
   return origin(
     facts,

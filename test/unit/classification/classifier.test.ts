@@ -88,6 +88,15 @@ describe('classifyChange with VS Code edit sources (detailedReason)', () => {
     assert.ok(r.attribution.type === 'origin' && r.attribution.origin.tool === 'fixture.ai');
   });
 
+  it('a word accept that takes the last piece (reported as a whole accept) stays a partial accept, as on Stable', () => {
+    const lastPiece = { offset: 10, deleteLength: 0, text: '}' };
+    const whole = { source: 'inlineCompletionAccept', metadata: { $extensionId: 'fixture.ai' } };
+    assert.strictEqual(kindOf(facts({ pending: pending({ kind: 'inlinePartial' }), changes: [lastPiece], detailedReason: whole })), 'inlinePartial');
+    assert.strictEqual(kindOf(facts({ pending: pending({ kind: 'inlinePartial' }), changes: [lastPiece] })), 'inlinePartial', 'Stable: the keybinding alone');
+    assert.strictEqual(kindOf(facts({ pending: pending(), changes: [lastPiece], detailedReason: whole })), 'inline', 'a Tab accept stays whole');
+    assert.strictEqual(kindOf(facts({ changes: [lastPiece], detailedReason: whole })), 'inline', 'no keybinding seen: what the edit source says');
+  });
+
   it('typing right after an intercepted accept is human when the edit source says typing', () => {
     assert.strictEqual(kindOf(facts({ pending: pending(), detailedReason: { source: 'cursor', metadata: { kind: 'type' } } })), 'human');
   });
