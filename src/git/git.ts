@@ -217,6 +217,9 @@ export interface StagedEntry {
   readonly newBlob?: string;
 }
 
+/** The object id git lists for "no file" (all zeros). */
+const ZERO_ID = /^0+$/;
+
 const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', R: 'renamed', C: 'copied', D: 'deleted', T: 'type-changed' };
 
 /**
@@ -246,13 +249,12 @@ export async function stagedEntries(root: string, base: string | undefined, env?
     i += twoPaths ? 3 : 2;
     const status = STATUS[letter];
     if (!status) continue; // U (unmerged), X, ...
-    const zero = /^0+$/;
     const e: (typeof raw)[number] = { status, path: p2 ?? p1 };
     if (twoPaths) e.oldPath = p1;
     e.oldMode = oldMode;
     e.newMode = newMode;
-    if (!zero.test(oldSha)) e.oldBlob = oldSha;
-    if (!zero.test(newSha)) e.newBlob = newSha;
+    if (!ZERO_ID.test(oldSha)) e.oldBlob = oldSha;
+    if (!ZERO_ID.test(newSha)) e.newBlob = newSha;
     raw.push(e);
   }
   const entries = Object.freeze(raw as StagedEntry[]);

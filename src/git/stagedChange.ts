@@ -177,12 +177,10 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   if (last && keyed && last.entries === entries && last.keys.every((k, i) => k === keyList[i])) return last.change;
 
   // Files counted before with the same blobs, modes, rules and ranges key are not read or counted again.
-  const keys = new Map<StagedEntry, string>();
   const known = new Map<StagedEntry, CountedFile>();
   counted.forEach((e, i) => {
     const rangesKey = keyList[i];
     if (rangesKey === undefined) return;
-    keys.set(e, rangesKey);
     const hit = cachedCount(e, scope, rangesKey);
     if (hit) known.set(e, hit);
   });
@@ -225,7 +223,8 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   const blobs = new Map<string, string>();
   const notes: string[] = [];
 
-  for (const e of counted) {
+  for (let i = 0; i < counted.length; i++) {
+    const e = counted[i];
     const status = STATUS[e.status];
     if (e.status === 'deleted' || !e.newBlob) {
       files.push(fileEntry(e, 'deleted', undefined, undefined));
@@ -241,7 +240,7 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
     let c = known.get(e);
     if (!c) {
       c = done.get(e)!;
-      const rangesKey = keys.get(e);
+      const rangesKey = keyList[i];
       if (rangesKey !== undefined) cacheCount(e, scope, rangesKey, c);
     }
     if (c.note) notes.push(c.note);
