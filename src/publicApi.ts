@@ -23,26 +23,32 @@ export function createApi(services: Services, track: (d: vscode.TextDocument) =>
   return {
     apiVersion: 1,
     getRanges(uri) {
-      const doc = services.store.get(storeKey(uri));
-      return doc ? doc.ranges().map((r) => toApiRange(openDocument(storeKey(uri)), r)) : [];
+      const key = storeKey(uri);
+      const doc = services.store.get(key);
+      if (!doc) return [];
+      const document = openDocument(key);
+      return doc.ranges().map((r) => toApiRange(document, r));
     },
     getRangesIn(uri, range) {
-      const document = openDocument(storeKey(uri));
-      const doc = services.store.get(storeKey(uri));
+      const key = storeKey(uri);
+      const document = openDocument(key);
+      const doc = services.store.get(key);
       if (!doc || !document) return [];
       return doc.rangesIn(document.offsetAt(range.start), Math.max(document.offsetAt(range.end), document.offsetAt(range.start) + 1)).map((r) => toApiRange(document, r));
     },
     getFileShare(uri): FileShare | undefined {
-      const document = openDocument(storeKey(uri));
-      const doc = services.store.get(storeKey(uri));
+      const key = storeKey(uri);
+      const document = openDocument(key);
+      const doc = services.store.get(key);
       if (!doc || !document) return undefined;
       const s = fileShare(doc, document.getText());
       return { aiLines: s.aiLines, nonBlankLines: s.nonBlankLines, aiCharacters: s.aiCharacters, tools: s.tools };
     },
     recordAiEdit(uri, range, origin: ApiOriginInput) {
-      const document = openDocument(storeKey(uri));
+      const key = storeKey(uri);
+      const document = openDocument(key);
       if (!document || !track(document) || typeof origin?.tool !== 'string' || !origin.tool) return false;
-      const doc = services.store.get(storeKey(uri));
+      const doc = services.store.get(key);
       if (!doc) return false;
       const start = document.offsetAt(range.start);
       const text = document.getText(range);
@@ -54,7 +60,7 @@ export function createApi(services: Services, track: (d: vscode.TextDocument) =>
         timestamp: Date.now(),
       });
       services.log.info(`recorded through the API: ${text.length} chars by ${origin.tool} in ${uri.toString()}`);
-      services.store.fire(storeKey(uri));
+      services.store.fire(key);
       return true;
     },
     onDidChangeProvenance: emitter.event,
