@@ -10,8 +10,10 @@ export const help = `Usage: ai-provenance stats <rev-range> [options]
 AI share of the lines added by the commits of <rev-range> (git rev-list syntax), in total and
 per commit, author, tool/model, origin kind, file and day or week. Figures come from each
 commit's manifest; a commit declaring AI-Assisted: no counts as human, any other commit without
-a manifest as unknown; merge commits are not counted. JSON field names follow
-\`git ai stats --json\` (human_additions, ai_additions, unknown_additions, tool_model_breakdown).
+a manifest as unknown; merge commits are not counted. JSON field names follow today's
+\`git ai stats --json\` (human_additions, unknown_additions, ai_additions, ai_accepted,
+git_diff_added_lines, git_diff_deleted_lines, tool_model_breakdown of {ai_additions,
+ai_accepted} per tool::model); as in git-ai, ai_accepted equals ai_additions.
 stats reports what commits claim; use \`verify\` to check the claims.
 
 Options:

@@ -1,7 +1,11 @@
 /**
  * The figures behind `ai-provenance stats`: AI share of added lines per commit, author,
- * tool/model, origin kind, file and period, with the field names of `git ai stats --json`
- * (human_additions, ai_additions, unknown_additions, tool_model_breakdown).
+ * tool/model, origin kind, file and period, with the field names of today's `git ai stats --json`
+ * (human_additions, unknown_additions, ai_additions, ai_accepted, git_diff_added_lines,
+ * git_diff_deleted_lines, tool_model_breakdown of `{ai_additions, ai_accepted}` per `tool::model`).
+ * As in git-ai, `ai_accepted` counts the committed AI lines among the added lines, so it equals
+ * `ai_additions`; `git_diff_*_lines` are git's own line counts (`--numstat`, manifest files
+ * left out, 0 for merges). `total_additions` (human + AI + unknown) is ours.
  *
  * A commit with a valid manifest contributes its manifest's counts (AI lines and the rest as
  * human). A commit declaring `AI-Assisted: no` without a manifest counts its added lines (from
@@ -18,7 +22,16 @@ export interface Additions {
   total_additions: number;
   human_additions: number;
   ai_additions: number;
+  ai_accepted: number;
   unknown_additions: number;
+  git_diff_added_lines: number;
+  git_diff_deleted_lines: number;
+}
+
+/** One `tool_model_breakdown` entry, as in git-ai. */
+export interface ToolModelStats {
+  ai_additions: number;
+  ai_accepted: number;
 }
 
 export type CommitBasis = 'manifest' | 'declared-no-ai' | 'undeclared' | 'invalid-manifest' | 'merge';
@@ -31,7 +44,7 @@ export interface CommitStats extends Additions {
   subject: string;
   basis: CommitBasis;
   ai_assisted?: string;
-  tool_model_breakdown: Record<string, number>;
+  tool_model_breakdown: Record<string, ToolModelStats>;
   kind_breakdown: Record<string, number>;
 }
 
@@ -47,7 +60,7 @@ export interface StatsReport extends Additions {
   merges_skipped: number;
   ai_share: number;
   /** `tool::model` (or `tool`) → AI lines, as in `git ai stats`. */
-  tool_model_breakdown: Record<string, { ai_additions: number }>;
+  tool_model_breakdown: Record<string, ToolModelStats>;
   kind_breakdown: Record<string, number>;
   commits: CommitStats[];
   authors: GroupStats[];
@@ -65,14 +78,23 @@ export interface StatsOptions {
 }
 
 function zero(): Additions {
-  return { total_additions: 0, human_additions: 0, ai_additions: 0, unknown_additions: 0 };
+  return { total_additions: 0, human_additions: 0, ai_additions: 0, ai_accepted: 0, unknown_additions: 0, git_diff_added_lines: 0, git_diff_deleted_lines: 0 };
 }
 
 function addInto(a: Additions, b: Additions): void {
   a.total_additions += b.total_additions;
   a.human_additions += b.human_additions;
   a.ai_additions += b.ai_additions;
+  a.ai_accepted += b.ai_accepted;
   a.unknown_additions += b.unknown_additions;
+  a.git_diff_added_lines += b.git_diff_added_lines;
+  a.git_diff_deleted_lines += b.git_diff_deleted_lines;
+}
+
+function addTool(into: Record<string, ToolModelStats>, key: string, lines: number): void {
+  const t = (into[key] ??= { ai_additions: 0, ai_accepted: 0 });
+  t.ai_additions += lines;
+  t.ai_accepted += lines;
 }
 
 /** AI additions as a share (0..1) of known (human + AI) additions. */
@@ -102,7 +124,7 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
   const period = options.period ?? 'day';
   const shas = repo.revList(range, { since: options.since, until: options.until });
   const totals = zero();
-  const tools: Record<string, { ai_additions: number }> = {};
+  const tools: Record<string, ToolModelStats> = {};
   const kinds: Record<string, number> = {};
   const commits: CommitStats[] = [];
   const authors = new Map<string, GroupStats>();
@@ -136,30 +158,44 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
       return;
     }
     const perFile = new Map<string, Additions>();
+    // git's own counts per file (the manifest files themselves left out, as git-ai leaves out
+    // the files it ignores).
+    const numstat = new Map<string, { added: number; deleted: number }>();
+    for (const c of repo.addedLines(info.sha, info.parents[0])) {
+      if (!c.path.startsWith(`${MANIFEST_DIR}/`)) numstat.set(c.path, c);
+    }
+    const fileAdditions = (path: string, total: number, ai: number, human: number, unknown: number): Additions => ({
+      total_additions: total,
+      human_additions: human,
+      ai_additions: ai,
+      ai_accepted: ai,
+      unknown_additions: unknown,
+      git_diff_added_lines: numstat.get(path)?.added ?? 0,
+      git_diff_deleted_lines: numstat.get(path)?.deleted ?? 0,
+    });
     let basis: CommitBasis;
     if (p.manifest) {
       basis = 'manifest';
       for (const f of p.manifest.files) {
-        const human = f.addedLines - f.aiLines;
-        perFile.set(f.path, { total_additions: f.addedLines, ai_additions: f.aiLines, human_additions: human, unknown_additions: 0 });
+        perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines, 0));
         for (const r of f.ranges) {
           const n = r.endLine - r.startLine + 1;
-          const k = toolKey(r.tool, r.model);
-          base.tool_model_breakdown[k] = (base.tool_model_breakdown[k] ?? 0) + n;
+          addTool(base.tool_model_breakdown, toolKey(r.tool, r.model), n);
           base.kind_breakdown[r.kind] = (base.kind_breakdown[r.kind] ?? 0) + n;
         }
       }
     } else {
       basis = p.manifestErrors ? 'invalid-manifest' : declared === 'no' ? 'declared-no-ai' : 'undeclared';
-      for (const c of repo.addedLines(info.sha, info.parents[0])) {
-        if (c.path.startsWith(`${MANIFEST_DIR}/`) || c.added === 0) continue;
-        perFile.set(c.path, {
-          total_additions: c.added,
-          ai_additions: 0,
-          human_additions: basis === 'declared-no-ai' ? c.added : 0,
-          unknown_additions: basis === 'declared-no-ai' ? 0 : c.added,
-        });
+      for (const [path, c] of numstat) {
+        if (c.added === 0) continue;
+        const human = basis === 'declared-no-ai' ? c.added : 0;
+        perFile.set(path, fileAdditions(path, c.added, 0, human, c.added - human));
       }
+    }
+    // Files git changed that have no entry above (deletions only, or a manifest without them)
+    // still count in git's line totals.
+    for (const [path, c] of numstat) {
+      if (!perFile.has(path) && (c.added > 0 || c.deleted > 0)) perFile.set(path, fileAdditions(path, 0, 0, 0, 0));
     }
     const sum = zero();
     for (const [path, a] of perFile) {
@@ -170,7 +206,7 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     addInto(totals, sum);
     bump(authors, info.authorEmail.toLowerCase(), sum, true);
     bump(periods, periodKey(info.authorDate, period), sum, true);
-    for (const [k, n] of Object.entries(base.tool_model_breakdown)) (tools[k] ??= { ai_additions: 0 }).ai_additions += n;
+    for (const [k, t] of Object.entries(base.tool_model_breakdown)) addTool(tools, k, t.ai_additions);
     for (const [k, n] of Object.entries(base.kind_breakdown)) kinds[k] = (kinds[k] ?? 0) + n;
   });
 

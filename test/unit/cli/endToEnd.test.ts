@@ -81,7 +81,7 @@ describe('end to end: commit through the hooks, verify with the bundled command'
 
       // Stats and export read the same commit.
       const stats = JSON.parse(cli(repo, 'stats', 'HEAD^..HEAD', '--json').stdout);
-      assert.deepStrictEqual([stats.ai_additions, stats.human_additions, stats.tool_model_breakdown], [3, 1, { 'claude-code::claude-sonnet-4': { ai_additions: 3 } }]);
+      assert.deepStrictEqual([stats.ai_additions, stats.human_additions, stats.tool_model_breakdown], [3, 1, { 'claude-code::claude-sonnet-4': { ai_additions: 3, ai_accepted: 3 } }]);
       const ex = cli(repo, 'export', '--format', 'agent-trace', 'HEAD^..HEAD');
       assert.strictEqual(ex.status, 0, ex.stderr);
       const rec = JSON.parse(ex.stdout);

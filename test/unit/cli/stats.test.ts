@@ -55,7 +55,12 @@ describe('cli stats', function () {
     assert.strictEqual(s.ai_additions, 6);
     assert.strictEqual(s.unknown_additions, 3);
     assert.strictEqual(s.total_additions, s.human_additions + s.ai_additions + s.unknown_additions);
-    assert.deepStrictEqual(s.tool_model_breakdown, { 'github.copilot::gpt-4o': { ai_additions: 5 }, 'claude-code': { ai_additions: 1 } });
+    assert.deepStrictEqual(s.tool_model_breakdown, { 'github.copilot::gpt-4o': { ai_additions: 5, ai_accepted: 5 }, 'claude-code': { ai_additions: 1, ai_accepted: 1 } });
+    // Today's git-ai field names: ai_accepted (equal to ai_additions, as in git-ai) and git's own
+    // added/deleted line counts (manifest files left out); the fields git-ai dropped are gone.
+    assert.strictEqual(s.ai_accepted, 6);
+    assert.strictEqual(s.git_diff_added_lines, s.total_additions);
+    for (const gone of ['mixed_additions', 'total_ai_additions', 'total_ai_deletions', 'time_waiting_for_ai']) assert.ok(!(gone in s), gone);
     assert.deepStrictEqual(s.kind_breakdown, { chat: 4, agent: 1, inline: 1 });
     assert.strictEqual(s.merges_skipped, 1);
     assert.strictEqual(s.commits_counted, 5);
@@ -122,6 +127,23 @@ describe('cli stats', function () {
       [s.commits[0].basis, s.ai_additions, s.human_additions, s.unknown_additions, s.files.map((f: { key: string }) => f.key)],
       ['invalid-manifest', 0, 0, 4, ['b.ts']],
     );
+  });
+
+  it('reports git\'s added and deleted line counts per commit, file and in total', async () => {
+    repo.write('src/parser.ts', lines(11).replace('line 3\n', 'line three\n'));
+    repo.git(['rm', '-q', 'notes.txt']);
+    repo.git(['add', 'src/parser.ts']);
+    repo.commit('Edit and delete\n\nAI-Assisted: no\n');
+    const s = JSON.parse((await stats(repo, 'HEAD~2..HEAD', '--json')).out);
+    const bySubject = new Map(s.commits.map((c: { subject: string }) => [c.subject, c]));
+    const edit = bySubject.get('Edit and delete') as Record<string, number>;
+    // parser.ts: line 3 rewritten, line 12 removed; notes.txt: 3 lines removed.
+    assert.deepStrictEqual([edit.git_diff_added_lines, edit.git_diff_deleted_lines, edit.human_additions, edit.ai_accepted], [1, 5, 1, 0]);
+    const merge = bySubject.get('Merge side') as Record<string, number>;
+    assert.deepStrictEqual([merge.git_diff_added_lines, merge.git_diff_deleted_lines], [0, 0]);
+    assert.deepStrictEqual([s.git_diff_added_lines, s.git_diff_deleted_lines], [1 + 2, 5]);
+    const notes = s.files.find((f: { key: string }) => f.key === 'notes.txt');
+    assert.deepStrictEqual([notes.total_additions, notes.git_diff_deleted_lines], [0, 3]);
   });
 
   it('exits 2 on a bad range or option', async () => {
