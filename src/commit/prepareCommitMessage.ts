@@ -4,6 +4,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { buildManifest, sameClaims } from '../core/manifest/build';
 import { Manifest, manifestRepoPath, parseManifest } from '../core/manifest/schema';
 import { TRAILER_ASSISTED_BY, Trailer, buildTrailers } from '../core/trailers/trailers';
+import { riskTexts } from './riskTexts';
 import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit } from '../git/git';
 import { attachPendingNote, readNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
 import { StagedChange, computeStagedChange } from '../git/stagedChange';
@@ -110,9 +111,10 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   const now = (options.now ?? (() => new Date()))().toISOString();
   let manifest: Manifest | undefined;
   let location: 'repo' | 'notes' | undefined;
+  const texts = await riskTexts(root, snap.policy.value, files, change.blobs);
   if (aiLines > 0) {
     const draft = (id: string): Manifest =>
-      buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files });
+      buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts });
     const pendingId = snap.pendingManifestId;
     if (pendingId && snap.manifestLocation === 'repo') {
       const staged = await readStagedManifest(root, pendingId, env);
@@ -133,12 +135,13 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
     }
   }
 
-  const decisionSource = manifest ?? buildManifest({ id: '00000000-0000-4000-8000-000000000000', createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files });
+  const decisionSource = manifest ?? buildManifest({ id: '00000000-0000-4000-8000-000000000000', createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts });
   const trailers = buildTrailers({
     totals: decisionSource.totals,
     flagged: decisionSource.flagged,
     reviewRequired: decisionSource.reviewRequired,
     manifestId: manifest?.id,
+    risk: decisionSource.risk?.map((h) => h.id),
   });
 
   const ours = new Set([...(snap.assistedBy ?? []), ...readHookWritten(gitDirPath)]);

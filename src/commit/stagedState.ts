@@ -2,7 +2,9 @@ import { v4 as uuidv4 } from 'uuid';
 import { AiRange, mapRanges } from '../core/contribution/mapRanges';
 import { buildManifest, sameClaims } from '../core/manifest/build';
 import { Manifest, ManifestLocation, PolicySource, sha256Hex } from '../core/manifest/schema';
-import { Policy, PolicyDecision, evaluatePolicy } from '../core/policy/policy';
+import { Policy, PolicyDecision } from '../core/policy/policy';
+import { decideReview } from '../core/policy/reviewDecision';
+import { riskTexts } from './riskTexts';
 import { Trailer, buildTrailers } from '../core/trailers/trailers';
 import { decodeUtf8, hashBlob, indexBlobs, readBlobs } from '../git/git';
 import {
@@ -103,8 +105,9 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
   if (pendingId && head && (await isCommitted(root, head, pendingId))) pendingId = undefined;
 
   let manifest: Manifest | undefined;
+  const texts = await riskTexts(root, input.policy.value, files, change.blobs);
   const draft = (id: string): Manifest =>
-    buildManifest({ id, createdAt: now, generator: input.generator, base: change.base, policy: input.policy.value, policySource: input.policy.source, files });
+    buildManifest({ id, createdAt: now, generator: input.generator, base: change.base, policy: input.policy.value, policySource: input.policy.source, files, texts });
   let declinedId: string | undefined;
   if (aiLines > 0) {
     const id = pendingId ?? uuidv4();
@@ -142,10 +145,10 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
   }
 
   const summary = manifest ?? draft('00000000-0000-4000-8000-000000000000');
-  const decision = evaluatePolicy(input.policy.value, summary.totals);
+  const decision = decideReview(input.policy.value, summary.totals, summary.risk ?? []);
   const trailers = empty
     ? []
-    : buildTrailers({ totals: summary.totals, flagged: decision.flagged, reviewRequired: decision.reviewRequired, manifestId: manifest?.id });
+    : buildTrailers({ totals: summary.totals, flagged: decision.flagged, reviewRequired: decision.reviewRequired, manifestId: manifest?.id, risk: summary.risk?.map((h) => h.id) });
 
   const snapshot: StagedSnapshot = {
     schema: SNAPSHOT_SCHEMA,

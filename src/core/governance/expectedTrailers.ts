@@ -19,5 +19,6 @@ export function expectedTrailers(m: Manifest): Array<{ key: string; value: strin
   }
   out.push({ key: 'AI-Provenance', value: m.id });
   if (m.reviewRequired) out.push({ key: 'Review-Required', value: m.reviewRequired });
+  if (m.flagged && m.risk && m.risk.length) out.push({ key: 'AI-Risk', value: m.risk.map((r) => r.id).join(', ') });
   return out;
 }

@@ -15,6 +15,7 @@ export const RULES = {
   'totals-mismatch': 'Manifest totals do not add up from its files and ranges',
   'trailer-mismatch': 'Commit trailers disagree with the provenance manifest',
   'review-missing': 'Flagged change lacks the review the policy requires',
+  'risk-undeclared': 'A risk rule of the policy fires on the commit but its record does not declare it (or declares a lower review level)',
   'policy-invalid': 'The provenance policy cannot be read',
 } as const;
 

@@ -16,7 +16,6 @@ import {
   POLICY_FILE,
   PartialPolicy,
   Policy,
-  evaluatePolicy,
   formatPolicyErrors,
   isReviewer,
   parseRepositoryPolicy,
@@ -26,6 +25,10 @@ import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER
 import { CommitProvenance, forEachCommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
 import { GitRepo } from './git';
+import { levelsMeeting, reviewersOf } from '../policy/levels';
+import { decideReview } from '../policy/reviewDecision';
+import { RiskHit } from '../policy/riskRules';
+import { checkRisk } from './riskCheck';
 
 /** Trailers a manifest implies (the commit flow's `trailersForManifest`). */
 export type ExpectedTrailers = (manifest: Manifest) => Trailer[];
@@ -126,7 +129,7 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
       checkTrailers(p, m, options.expectedTrailers, add);
     }
     const inForce = policy();
-    if (inForce) checkReview(p, m, inForce, options, add);
+    if (inForce) checkReview(p, m, inForce, checkRisk(repo, p, m, inForce, add), options, add);
   }
 
   if (findings.some((f) => !f.file)) {
@@ -302,18 +305,18 @@ export function reviewerEmail(value: string): string | undefined {
   return /^[^\s@<>]+@[^\s@<>]+$/.test(trimmed) ? trimmed : undefined;
 }
 
-function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, options: VerifyOptions, add: Add): void {
+function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, risk: readonly RiskHit[], options: VerifyOptions, add: Add): void {
   // The policy's own verdict on the manifest's counts decides; a change the committer's stricter
   // settings flagged (Review-Required on the commit) still needs that review, unless the policy
   // says that no review is required at all.
-  const decision = evaluatePolicy(policy, m.totals);
+  const decision = decideReview(policy, m.totals, risk);
   const level = decision.reviewRequired ?? (m.flagged && policy.review.required !== null ? m.reviewRequired : undefined);
   if (!level) return;
   const why = decision.flagged ? decision.reasons.join(', ') : `the manifest flags the change and requires '${level}' review`;
   const keys = options.reviewTrailers?.length ? options.reviewTrailers : ['Reviewed-by'];
   const reviews = keys.flatMap((k) => trailerValues(p.trailers, k).map((v) => ({ key: k, value: v })));
-  const set = policy.review.reviewers[level];
-  if (!set || (set.emails.length === 0 && set.groups.length === 0)) {
+  const sets = levelsMeeting(policy.review, level).map((l) => reviewersOf(policy.review, l));
+  if (!sets.some((set) => set && (set.emails.length > 0 || set.groups.length > 0))) {
     add('review-missing', `change is flagged (${why}) and needs '${level}' review, but the policy lists nobody as '${level}' (review.reviewers.${level})`);
     return;
   }

@@ -1,4 +1,6 @@
-import { Policy, evaluatePolicy } from '../policy/policy';
+import { Policy } from '../policy/policy';
+import { decideReview } from '../policy/reviewDecision';
+import { evaluateRiskRules } from '../policy/riskRules';
 import { MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestFile, PolicySource, computeTotals } from './schema';
 
 export interface BuildManifestInput {
@@ -10,13 +12,16 @@ export interface BuildManifestInput {
   readonly policy: Policy;
   readonly policySource: PolicySource;
   readonly files: readonly ManifestFile[];
+  /** Committed text of the files with AI ranges, for risk rules with patterns (see `riskRules.ts`). */
+  readonly texts?: ReadonlyMap<string, string>;
 }
 
-/** Assembles a manifest: files sorted by path, totals summed, the policy's verdict applied. */
+/** Assembles a manifest: files sorted by path, totals summed, the policy's verdict (risk rules included) applied. */
 export function buildManifest(input: BuildManifestInput): Manifest {
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const totals = computeTotals(files);
-  const decision = evaluatePolicy(input.policy, totals);
+  const risk = evaluateRiskRules(input.policy.risk, { files, texts: input.texts ?? new Map() });
+  const decision = decideReview(input.policy, totals, risk);
   return {
     schema: MANIFEST_SCHEMA,
     version: MANIFEST_VERSION,
@@ -26,6 +31,7 @@ export function buildManifest(input: BuildManifestInput): Manifest {
     base: input.base,
     flagged: decision.flagged,
     ...(decision.reviewRequired ? { reviewRequired: decision.reviewRequired } : {}),
+    ...(risk.length ? { risk } : {}),
     policy: { source: input.policySource, value: input.policy },
     totals,
     files,

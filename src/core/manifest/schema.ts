@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ORIGIN_KINDS, OriginKind, isOriginKind } from '../provenance/origin';
 import { Policy, PolicyError, parsePolicy } from '../policy/policy';
 import { isCount, isObject, show } from '../json/jsonValue';
+import { RiskHit, checkRiskHits } from '../policy/riskRules';
 
 /**
  * The per-commit provenance manifest: which lines of the committed files an AI produced, with
@@ -113,6 +114,8 @@ export interface Manifest {
   readonly flagged: boolean;
   /** Review level the policy requires for this commit (only when flagged). */
   readonly reviewRequired?: string;
+  /** The policy's risk rules that fired, with the lines they fired on (absent: none fired). */
+  readonly risk?: readonly RiskHit[];
   /** The effective policy used, and where it came from. */
   readonly policy: { readonly source: PolicySource; readonly value: Policy };
   readonly totals: ManifestTotals;
@@ -263,6 +266,10 @@ export function parseManifest(input: string | unknown): ParseResult<Manifest> {
   if (m.reviewRequired !== undefined && (typeof m.reviewRequired !== 'string' || !m.reviewRequired)) err('reviewRequired', 'expected a non-empty string');
   if (m.flagged === false && m.reviewRequired !== undefined) err('reviewRequired', 'present on a change that is not flagged');
 
+  if (m.risk !== undefined) {
+    checkRiskHits(m.risk, 'risk', err);
+    if (m.flagged === false) err('risk', 'present on a change that is not flagged');
+  }
   if (!isObject(m.policy)) err('policy', 'expected {source, value}');
   else {
     if (!SOURCES.includes(m.policy.source as PolicySource)) err('policy.source', `expected one of ${SOURCES.join(', ')}, got ${show(m.policy.source)}`);

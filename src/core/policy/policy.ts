@@ -1,5 +1,7 @@
 import { ORIGIN_KINDS, OriginKind, isAiKind, isOriginKind } from '../provenance/origin';
 import { isCount, isObject, show } from '../json/jsonValue';
+import { LevelReviewers, orderedLevels } from './levels';
+import { RiskHit, RiskPolicy, parseRiskSection } from './riskRules';
 
 /**
  * The AI-assistance policy: when a change is flagged "AI-assisted", which AI text is too small to
@@ -48,17 +50,19 @@ export interface TrivialRule {
   readonly singleLine: boolean;
 }
 
-/** Who may give a review of some level: commit author / approver emails and group names. */
-export interface ReviewerSet {
-  readonly emails: readonly string[];
-  readonly groups: readonly string[];
-}
+/**
+ * Who may give a review of some level: commit author / approver e-mails and group names, and for
+ * pull-request platforms their logins and teams (see `levels.ts`).
+ */
+export type ReviewerSet = LevelReviewers;
 
 export interface ReviewPolicy {
   /** Review level a flagged change requires (written as `Review-Required: <level>`); null for none. */
   readonly required: string | null;
   /** Who counts for each review level, for CI gates. Emails compare case-insensitively. */
   readonly reviewers: Readonly<Record<string, ReviewerSet>>;
+  /** Review levels, lowest first; a higher level satisfies a lower one. Absent: one level, `required`. */
+  readonly levels?: readonly string[];
 }
 
 /**
@@ -75,14 +79,17 @@ export interface Policy {
   readonly trivial: TrivialRule;
   readonly review: ReviewPolicy;
   readonly declaration: DeclarationPolicy;
+  /** Risk rules that raise the review of AI lines (`riskRules.ts`); absent: none. */
+  readonly risk?: RiskPolicy;
 }
 
 /** A policy layer: any subset of the fields. */
 export interface PartialPolicy {
   readonly threshold?: Partial<PolicyThreshold>;
   readonly trivial?: Partial<TrivialRule>;
-  readonly review?: { readonly required?: string | null; readonly reviewers?: Readonly<Record<string, ReviewerSet>> };
+  readonly review?: { readonly required?: string | null; readonly reviewers?: Readonly<Record<string, ReviewerSet>>; readonly levels?: readonly string[] };
   readonly declaration?: Partial<DeclarationPolicy>;
+  readonly risk?: RiskPolicy;
 }
 
 export const DEFAULT_POLICY: Policy = Object.freeze({
@@ -113,10 +120,10 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
   const err = (path: string, message: string): void => void errors.push({ path, message });
   const need = !options.partial;
   if (!isObject(value)) return { ok: false, errors: [{ path: '', message: 'expected a JSON object' }] };
-  unknownKeys(value, ['version', '$schema', 'threshold', 'trivial', 'review', 'declaration'], '', err);
+  unknownKeys(value, ['version', '$schema', 'threshold', 'trivial', 'review', 'declaration', 'risk'], '', err);
   if (value.version !== undefined && value.version !== POLICY_VERSION) err('version', `expected ${POLICY_VERSION}, got ${show(value.version)}`);
 
-  const out: { threshold?: Partial<PolicyThreshold>; trivial?: Partial<TrivialRule>; review?: PartialPolicy['review']; declaration?: Partial<DeclarationPolicy> } = {};
+  const out: { threshold?: Partial<PolicyThreshold>; trivial?: Partial<TrivialRule>; review?: PartialPolicy['review']; declaration?: Partial<DeclarationPolicy>; risk?: RiskPolicy } = {};
   const section = (name: string, required = need): Record<string, unknown> | undefined => {
     const v = value[name];
     if (v === undefined) {
@@ -171,10 +178,17 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
 
   const rv = section('review');
   if (rv) {
-    unknownKeys(rv, ['required', 'reviewers'], 'review.', err);
-    const review: { required?: string | null; reviewers?: Record<string, ReviewerSet> } = {};
+    unknownKeys(rv, ['required', 'reviewers', 'levels'], 'review.', err);
+    const review: { required?: string | null; reviewers?: Record<string, ReviewerSet>; levels?: string[] } = {};
+    if (rv.levels !== undefined) {
+      const lv = rv.levels;
+      if (!Array.isArray(lv) || lv.length === 0 || lv.some((l) => typeof l !== 'string' || !LEVEL_RE.test(l))) {
+        err('review.levels', `expected an array of level names, lowest first (letters, digits, . _ -), got ${show(lv)}`);
+      } else if (new Set(lv).size !== lv.length) err('review.levels', 'names a level twice');
+      else review.levels = [...(lv as string[])];
+    }
     if (rv.required !== undefined) {
-      if (rv.required === null || (typeof rv.required === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(rv.required))) review.required = rv.required as string | null;
+      if (rv.required === null || (typeof rv.required === 'string' && LEVEL_RE.test(rv.required))) review.required = rv.required as string | null;
       else err('review.required', `expected a level name (letters, digits, . _ -) or null, got ${show(rv.required)}`);
     } else if (need) err('review.required', 'is missing');
     if (rv.reviewers !== undefined) {
@@ -187,15 +201,31 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
             err(at, 'expected {emails: string[], groups: string[]}');
             continue;
           }
-          unknownKeys(set, ['emails', 'groups'], `${at}.`, err);
+          unknownKeys(set, ['emails', 'groups', 'logins', 'teams'], `${at}.`, err);
           const emails = strings(set.emails, `${at}.emails`, err, (s) => /^[^\s@]+@[^\s@]+$/.test(s), 'an email address');
           const groups = strings(set.groups, `${at}.groups`, err, (s) => s.trim().length > 0, 'a group name');
-          if (emails && groups) sets[level] = { emails, groups };
+          const logins = strings(set.logins, `${at}.logins`, err, (s) => /^[A-Za-z0-9][A-Za-z0-9._-]*(\[bot\])?$/.test(s), 'a user login');
+          const teams = strings(set.teams, `${at}.teams`, err, (s) => /^@?[A-Za-z0-9][\w.-]*\/[\w./-]+$/.test(s), 'a team (org/team or @org/team)');
+          if (review.levels && !review.levels.includes(level)) err(at, `'${level}' is not one of review.levels (${review.levels.join(', ')})`);
+          if (emails && groups && logins && teams) {
+            const entry: ReviewerSet = { emails, groups, ...(set.logins !== undefined ? { logins } : {}), ...(set.teams !== undefined ? { teams } : {}) };
+            Object.defineProperty(sets, level, { value: entry, enumerable: true, writable: true, configurable: true });
+          }
         }
         review.reviewers = sets;
       }
     } else if (need) err('review.reviewers', 'is missing');
+    if (review.levels && typeof review.required === 'string' && !review.levels.includes(review.required)) {
+      err('review.required', `'${review.required}' is not one of review.levels (${review.levels.join(', ')})`);
+    }
     out.review = review;
+  }
+
+  if (value.risk !== undefined) {
+    // The levels a rule may name: this layer's, or the one level it (or the default) requires.
+    const lv = out.review?.levels ?? orderedLevels({ required: out.review?.required !== undefined ? out.review.required : DEFAULT_POLICY.review.required, reviewers: {} });
+    const risk = parseRiskSection(value.risk, lv, err);
+    if (risk) out.risk = risk;
   }
 
   const dc = section('declaration', false);
@@ -263,6 +293,8 @@ export function resolvePolicy(...layers: readonly (PartialPolicy | undefined)[])
   let required = DEFAULT_POLICY.review.required;
   let reviewers: Record<string, ReviewerSet> = { ...DEFAULT_POLICY.review.reviewers };
   let declaration = { ...DEFAULT_POLICY.declaration };
+  let levels: readonly string[] | undefined;
+  let risk: RiskPolicy | undefined;
   for (const l of layers) {
     if (!l) continue;
     threshold = { ...threshold, ...defined(l.threshold) };
@@ -270,8 +302,16 @@ export function resolvePolicy(...layers: readonly (PartialPolicy | undefined)[])
     if (l.review?.required !== undefined) required = l.review.required;
     if (l.review?.reviewers) reviewers = { ...reviewers, ...l.review.reviewers };
     declaration = { ...declaration, ...defined(l.declaration) };
+    if (l.review?.levels) levels = l.review.levels;
+    if (l.risk) risk = l.risk;
   }
-  return { threshold, trivial: { ...trivial, kinds: [...trivial.kinds] }, review: { required, reviewers }, declaration };
+  return {
+    threshold,
+    trivial: { ...trivial, kinds: [...trivial.kinds] },
+    review: { required, reviewers, ...(levels ? { levels: [...levels] } : {}) },
+    declaration,
+    ...(risk ? { risk } : {}),
+  };
 }
 
 function defined<T extends object>(o: T | undefined): Partial<T> {
@@ -304,6 +344,8 @@ export interface PolicyDecision {
   readonly reasons: readonly string[];
   /** The review level to require; present only when flagged and the policy names one. */
   readonly reviewRequired?: string;
+  /** Risk rules that fired (see `reviewDecision.ts`). */
+  readonly risk?: readonly RiskHit[];
 }
 
 /** Applies the threshold to the counts of a change. */
@@ -326,17 +368,10 @@ export function formatPercent(part: number, whole: number): string {
   return `${part > 0 && p === 0 ? '<1' : p}%`;
 }
 
-/**
- * True when `email` or one of `groups` is a reviewer of `level` under `policy` (for CI gates).
- * Emails compare case-insensitively; groups exactly.
- */
-export function isReviewer(policy: Policy, level: string, who: { email?: string; groups?: readonly string[] }): boolean {
-  const set = policy.review.reviewers[level];
-  if (!set) return false;
-  const email = who.email?.toLowerCase();
-  if (email && set.emails.some((e) => e.toLowerCase() === email)) return true;
-  return !!who.groups?.some((g) => set.groups.includes(g));
-}
+/** True when `who` may review at `level` under `policy` (see `levels.ts`). */
+export { isReviewer } from './levels';
+
+const LEVEL_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function strings(v: unknown, path: string, err: (p: string, m: string) => void, ok: (s: string) => boolean, what: string): string[] | undefined {
   if (v === undefined) return [];

@@ -14,10 +14,12 @@ import { ORIGIN_KINDS } from '../provenance/origin';
  *   line is AI; kinds in the order of `ORIGIN_KINDS`;
  * - `Assisted-by: <tool>[:<model>]` — one per tool and model, most lines first;
  * - `AI-Provenance: <manifest id>` — when a manifest records the change;
- * - `Review-Required: <level>` — when the change is flagged and the policy names a level.
+ * - `Review-Required: <level>` — when the change is flagged and the policy names a level (the
+ *   highest of `review.required` and the levels of the risk rules that fired);
+ * - `AI-Risk: <rule id>, <rule id>` — the risk rules that fired, in the policy's order.
  *
- * Ownership: the keys `AI-Assisted`, `AI-Contribution`, `AI-Provenance` and `Review-Required`
- * are ours (any line with them is replaced). `Assisted-by` is shared with people and other
+ * Ownership: the keys `AI-Assisted`, `AI-Contribution`, `AI-Provenance`, `Review-Required` and
+ * `AI-Risk` are ours (any line with them is replaced). `Assisted-by` is shared with people and other
  * tools: only values we wrote ourselves are replaced, and a value already present is not added
  * twice. We never write or remove `Co-authored-by` (VS Code's `git.addAICoAuthor` adds
  * `Co-authored-by: Copilot` when it commits; both coexist).
@@ -33,9 +35,10 @@ export const TRAILER_CONTRIBUTION = 'AI-Contribution';
 export const TRAILER_ASSISTED_BY = 'Assisted-by';
 export const TRAILER_PROVENANCE = 'AI-Provenance';
 export const TRAILER_REVIEW_REQUIRED = 'Review-Required';
+export const TRAILER_AI_RISK = 'AI-Risk';
 
 /** Keys whose every occurrence belongs to AI Provenance. */
-export const OWNED_KEYS: readonly string[] = [TRAILER_AI_ASSISTED, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED];
+export const OWNED_KEYS: readonly string[] = [TRAILER_AI_ASSISTED, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, TRAILER_AI_RISK];
 
 export interface TrailerInput {
   readonly totals: ManifestTotals;
@@ -43,6 +46,8 @@ export interface TrailerInput {
   readonly reviewRequired?: string;
   /** Id of the manifest recording the change, if one is written. */
   readonly manifestId?: string;
+  /** Ids of the risk rules that fired. */
+  readonly risk?: readonly string[];
 }
 
 /** `37% (52 of 140 added lines; inline 30, chat 22)`. */
@@ -61,12 +66,13 @@ export function buildTrailers(input: TrailerInput): Trailer[] {
   }
   if (input.manifestId) out.push({ key: TRAILER_PROVENANCE, value: input.manifestId });
   if (input.flagged && input.reviewRequired) out.push({ key: TRAILER_REVIEW_REQUIRED, value: input.reviewRequired });
+  if (input.flagged && input.risk?.length) out.push({ key: TRAILER_AI_RISK, value: input.risk.join(', ') });
   return out;
 }
 
 /** The trailers a manifest implies (what `verify` expects to find on its commit). */
 export function trailersForManifest(m: Manifest): Trailer[] {
-  return buildTrailers({ totals: m.totals, flagged: m.flagged, reviewRequired: m.reviewRequired, manifestId: m.id });
+  return buildTrailers({ totals: m.totals, flagged: m.flagged, reviewRequired: m.reviewRequired, manifestId: m.id, risk: m.risk?.map((h) => h.id) });
 }
 
 /** `Key: value`. */

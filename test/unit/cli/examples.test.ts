@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../../../src/cli/main';
 import { memoryIo } from '../../../src/cli/io';
-import { parseRepositoryPolicy } from '../../../src/core/policy/policy';
+import { parseRepositoryPolicy, resolvePolicy } from '../../../src/core/policy/policy';
+import { evaluateRiskRules } from '../../../src/core/policy/riskRules';
 import { TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -32,6 +33,32 @@ describe('examples', function () {
     const groups = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/groups.json'), 'utf8'));
     const seniors = p.ok ? p.value.review?.reviewers?.senior : undefined;
     assert.ok(seniors && seniors.groups.every((g) => Array.isArray(groups[g])), 'every policy group is defined in groups.json');
+  });
+
+  it('the starter risk rules are valid, have incident-style reasons, and fire where they should (and only there)', () => {
+    const parsed = parseRepositoryPolicy(fs.readFileSync(path.join(ROOT, 'examples/ai-provenance.json'), 'utf8'));
+    assert.ok(parsed.ok, JSON.stringify(parsed));
+    const p = resolvePolicy(parsed.value);
+    const ids = p.risk!.rules.map((r) => r.id);
+    assert.deepStrictEqual(ids, ['infra', 'auth', 'concurrency', 'sql', 'deserialisation', 'shell', 'crypto', 'dependencies', 'untested']);
+    for (const r of p.risk!.rules) assert.match(r.reason, /^INC-\d{4}-\d+/, r.id);
+    const fire = (files: Record<string, string>, tests = false): string[] => {
+      const all = Object.entries(files);
+      const change = {
+        files: all.map(([p, t]) => ({ path: p, ranges: [{ startLine: 1, endLine: t.split('\n').length, trivial: false }] })),
+        otherPaths: tests ? ['src/x.test.ts'] : [],
+        texts: new Map(all),
+      };
+      return evaluateRiskRules(p.risk, change).map((h) => h.id);
+    };
+    assert.deepStrictEqual(fire({ 'infra/main.tf': 'resource "x" {}' }, true), ['infra']);
+    assert.deepStrictEqual(fire({ 'src/queue.ts': 'await retry(() => send(), { backoff: 2 });' }, true), ['concurrency']);
+    assert.deepStrictEqual(fire({ 'src/db.py': 'cur.execute("SELECT * FROM users WHERE id=" + uid)' }, true), ['sql']);
+    assert.deepStrictEqual(fire({ 'src/load.py': 'data = yaml.load(body)' }, true), ['deserialisation']);
+    assert.deepStrictEqual(fire({ 'src/token.ts': 'const t = Math.random().toString(36);' }, true), ['crypto']);
+    assert.deepStrictEqual(fire({ 'package.json': '"left-pad": "1.0.0"' }, true), ['dependencies']);
+    assert.deepStrictEqual(fire({ 'src/util.ts': 'export const add = (a: number, b: number) => a + b;' }), ['untested']);
+    assert.deepStrictEqual(fire({ 'src/util.ts': 'export const add = (a: number, b: number) => a + b;' }, true), [], 'plain code with a test: nothing fires');
   });
 
   it('the workflow fetches full history and notes and runs commands the CLI accepts', async () => {

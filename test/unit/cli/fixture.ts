@@ -20,7 +20,9 @@ import {
   serializeManifest,
   sha256Hex,
 } from '../../../src/core/manifest/schema';
-import { POLICY_FILE, PartialPolicy, evaluatePolicy, resolvePolicy } from '../../../src/core/policy/policy';
+import { POLICY_FILE, PartialPolicy, resolvePolicy } from '../../../src/core/policy/policy';
+import { decideReview } from '../../../src/core/policy/reviewDecision';
+import { evaluateRiskRules } from '../../../src/core/policy/riskRules';
 import { OriginKind } from '../../../src/core/provenance/origin';
 import { formatTrailer, trailersForManifest } from '../../../src/core/trailers/trailers';
 
@@ -154,7 +156,10 @@ export function buildManifest(repo: TempRepo, ai: Record<string, RangeSpec[]>, p
   }
   const totals = computeTotals(files);
   const policy = resolvePolicy(policyLayer);
-  const decision = evaluatePolicy(policy, totals);
+  // Risk rules read the committed text of the files with AI lines, as the commit flow does.
+  const texts = new Map(files.filter((f) => f.ranges.length).map((f) => [f.path, fs.readFileSync(path.join(repo.dir, f.path), 'utf8')]));
+  const risk = evaluateRiskRules(policy.risk, { files, texts });
+  const decision = decideReview(policy, totals, risk);
   let base: string | null;
   try {
     base = repo.head();
@@ -170,6 +175,7 @@ export function buildManifest(repo: TempRepo, ai: Record<string, RangeSpec[]>, p
     base,
     flagged: decision.flagged,
     ...(decision.reviewRequired ? { reviewRequired: decision.reviewRequired } : {}),
+    ...(risk.length ? { risk } : {}),
     policy: { source: 'repository', value: policy },
     totals,
     files,

@@ -5,8 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { readSnapshot } from '../../../src/commit/snapshot';
 import { refreshStagedState, WorkingProvenance } from '../../../src/commit/stagedState';
-import { manifestRepoPath } from '../../../src/core/manifest/schema';
-import { resolvePolicy } from '../../../src/core/policy/policy';
+import { manifestRepoPath, parseManifest } from '../../../src/core/manifest/schema';
+import { parsePolicy, resolvePolicy } from '../../../src/core/policy/policy';
 import { Origin } from '../../../src/core/provenance/origin';
 import { gitDir } from '../../../src/git/git';
 import { readPendingNote } from '../../../src/git/manifestStore';
@@ -173,5 +173,53 @@ describe('staged state refresh (temporary repositories)', () => {
     assert.strictEqual(f.versions[0].blob, git(dir, 'rev-parse', ':a.js').trim());
     assert.strictEqual(f.versions[1].blob, git(dir, 'hash-object', 'a.js').trim());
     assert.strictEqual(r.change.files.find((x) => x.path === 'a.js')?.addedLines, 2);
+  });
+});
+
+describe('staged state refresh: risk rules', () => {
+  it('writes the rules that fire into the manifest and the trailers (Review-Required at the highest level, AI-Risk)', async () => {
+    const dir = makeRepo();
+    const ai = 'function sync() {\n  retry(3);\n}\n';
+    const text = 'base();\n' + ai;
+    fs.writeFileSync(path.join(dir, 'a.js'), text);
+    git(dir, 'add', 'a.js');
+    const start = text.indexOf(ai);
+    const working = new Map<string, WorkingProvenance>([['a.js', { text, ranges: [{ start, end: start + ai.length, origin: agent, text: ai }] }]]);
+    const parsed = parsePolicy(
+      {
+        review: { required: 'senior', levels: ['senior', 'principal'] },
+        threshold: { nonTrivialLines: 10, percentOfAddedLines: 0 },
+        risk: {
+          rules: [
+            { id: 'concurrency', patterns: ['\\bretry\\b'], level: 'principal', reason: 'retry storm (incident 2025-09)', links: ['https://wiki.example.com/inc/2025-09'] },
+            { id: 'infra', paths: ['infra/**'], level: 'principal', reason: 'not this change' },
+          ],
+        },
+      },
+      { partial: true },
+    );
+    assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
+    const r = await refreshStagedState({
+      root: dir,
+      gitDir: await gitDir(dir),
+      policy: { source: 'repository', value: resolvePolicy(parsed.value) },
+      manifestLocation: 'repo',
+      maxFileBytes: 1e6,
+      generator: { name: 'ai-provenance', version: 'test' },
+      trailers: 'auto',
+      assistedBy: [],
+      working,
+    });
+    assert.deepStrictEqual(r.manifest?.risk, [
+      { id: 'concurrency', level: 'principal', reason: 'retry storm (incident 2025-09)', links: ['https://wiki.example.com/inc/2025-09'], files: [{ path: 'a.js', lines: [[3, 3]] }] },
+    ]);
+    assert.strictEqual(r.manifest?.flagged, true, 'flagged by the rule although under the threshold');
+    assert.deepStrictEqual(
+      r.trailers.filter((t) => t.key === 'Review-Required' || t.key === 'AI-Risk' || t.key === 'AI-Assisted').map((t) => `${t.key}: ${t.value}`),
+      ['AI-Assisted: yes', 'Review-Required: principal', 'AI-Risk: concurrency'],
+    );
+    assert.match(r.decision.reasons.join('\n'), /risk rule concurrency \(principal\): retry storm/);
+    const committed = parseManifest(fs.readFileSync(path.join(dir, manifestRepoPath(r.manifest!.id)), 'utf8'));
+    assert.ok(committed.ok, JSON.stringify(!committed.ok && committed.errors));
   });
 });
