@@ -4,6 +4,7 @@ import { RiskChange, evaluateRiskRules } from '../../../src/core/policy/riskRule
 import { decideReview } from '../../../src/core/policy/reviewDecision';
 import { checkPattern, compilePattern, matchLines } from '../../../src/core/policy/boundedPattern';
 import { globToRegExp } from '../../../src/core/policy/pathGlob';
+import { reviewersOf } from '../../../src/core/policy/levels';
 
 function policy(json: unknown): Policy {
   const r = parseRepositoryPolicy(JSON.stringify(json));
@@ -224,6 +225,9 @@ describe('review levels', () => {
     assert.strictEqual(isReviewer(q, 'toString', { email: 's@example.com' }), false);
     assert.strictEqual(isReviewer(q, '__proto__', { email: 's@example.com' }), false);
     assert.strictEqual(isReviewer(q, 'constructor', { email: 's@example.com' }), false);
+    assert.strictEqual(reviewersOf(q.review, 'toString'), undefined);
+    assert.strictEqual(reviewersOf(q.review, '__proto__'), undefined);
+    assert.deepStrictEqual(reviewersOf(q.review, 'senior')?.emails, ['s@example.com']);
   });
 
   it('rejects a required level or reviewer level outside review.levels, and duplicate levels', () => {
