@@ -1,7 +1,7 @@
 /** Pieces shared by the governance subcommands. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitError, GitRepo } from '../core/governance/git';
+import { GitError, GitRepo } from '../governance/git';
 import { GitError as CommitFlowGitError } from '../git/git';
 import { ParsedArgs, str } from './args';
 import { CliIo, UsageError } from './io';

@@ -218,7 +218,7 @@ describe(`commit flow ${hostTag()}`, function () {
     const help = await new Promise<string>((resolve) =>
       execFile(process.execPath, [cli, 'hook', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (_e, out, err) => resolve(`${out}${err}`)),
     );
-    assert.match(help, /prepare-commit-msg/, `dist/cli.js has no 'hook' subcommand (the CLI's command table must load src/commit/hookCommand): ${help.slice(0, 200)}`);
+    assert.match(help, /prepare-commit-msg/, `dist/cli.js has no 'hook' subcommand (the CLI's command table must load src/cli/commands/hook): ${help.slice(0, 200)}`);
     await vscode.commands.executeCommand('aiProvenance.installCommitHook');
     const hook = path.join(root, '.git', 'hooks', 'prepare-commit-msg');
     await waitFor(() => fs.existsSync(hook) && fs.readFileSync(hook, 'utf8').includes('ai-provenance-hook'), 10000, 'hook not installed');

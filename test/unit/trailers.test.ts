@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as os from 'os';
-import { expectedTrailers } from '../../src/core/governance/expectedTrailers';
+import { expectedTrailers } from './governance/expectedTrailers';
 import { Manifest, ManifestFile, computeTotals, MANIFEST_SCHEMA, MANIFEST_VERSION } from '../../src/core/manifest/schema';
 import { resolvePolicy } from '../../src/core/policy/policy';
 import { Trailer, buildTrailers, formatContribution, trailersForManifest } from '../../src/core/trailers/trailers';

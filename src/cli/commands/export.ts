@@ -1,6 +1,6 @@
 /** `ai-provenance export --format agent-trace <rev-range>`. */
-import { AGENT_TRACE_SCHEMA, AgentTraceRecord, toAgentTrace, validateAgentTrace } from '../../core/governance/agentTrace';
-import { forEachCommitProvenance } from '../../core/governance/commitProvenance';
+import { AGENT_TRACE_SCHEMA, AgentTraceRecord, toAgentTrace, validateAgentTrace } from '../../governance/agentTrace';
+import { forEachCommitProvenance } from '../../governance/commitProvenance';
 import { MANIFEST_NOTES_REF } from '../../core/manifest/schema';
 import { bool, parseArgs, str } from '../args';
 import { repoHelp, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';

@@ -1,6 +1,6 @@
 /** `ai-provenance stats <rev-range>`: AI share of added lines. */
-import { GroupStats, StatsReport, collectStats } from '../../core/governance/stats';
-import { percent, renderTable } from '../../core/governance/format/table';
+import { GroupStats, StatsReport, collectStats } from '../../governance/stats';
+import { percent, renderTable } from '../../governance/format/table';
 import { bool, parseArgs, str } from '../args';
 import { repoHelp, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, UsageError } from '../io';

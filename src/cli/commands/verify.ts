@@ -1,11 +1,11 @@
 /** `ai-provenance verify <rev-range>`: the CI gate. */
 import { POLICY_FILE, formatPolicyErrors, parsePolicy, parseRepositoryPolicy } from '../../core/policy/policy';
-import { CommitReport, VerifyReport } from '../../core/governance/findings';
-import { renderGithub } from '../../core/governance/format/github';
-import { toSarif } from '../../core/governance/format/sarif';
-import { renderTable } from '../../core/governance/format/table';
+import { CommitReport, VerifyReport } from '../../governance/findings';
+import { renderGithub } from '../../governance/format/github';
+import { toSarif } from '../../governance/format/sarif';
+import { renderTable } from '../../governance/format/table';
 import { trailersForManifest } from '../../core/trailers/trailers';
-import { VerifyOptions, verifyRange } from '../../core/governance/verify';
+import { VerifyOptions, verifyRange } from '../../governance/verify';
 import { bool, list, parseArgs, str } from '../args';
 import { repoHelp, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';

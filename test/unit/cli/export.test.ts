@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../../../src/cli/main';
 import { memoryIo } from '../../../src/cli/io';
-import { AGENT_TRACE_SCHEMA, AgentTraceRecord, uuidV5, validateAgentTrace } from '../../../src/core/governance/agentTrace';
-import { validateJson } from '../../../src/core/governance/jsonSchema';
+import { AGENT_TRACE_SCHEMA, AgentTraceRecord, uuidV5, validateAgentTrace } from '../../../src/governance/agentTrace';
+import { validateJson } from '../../../src/governance/jsonSchema';
 import { SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
 
 async function exportTrace(repo: TempRepo, ...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { GitRepo } from '../../../src/core/governance/git';
+import { GitRepo } from '../../../src/governance/git';
 import { TempRepo } from './fixture';
 
 /** The batched reads (one git process for many objects) must give what single reads give. */

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { runCli } from '../../../src/cli/main';
 import { memoryIo } from '../../../src/cli/io';
-import { periodKey } from '../../../src/core/governance/stats';
+import { periodKey } from '../../../src/governance/stats';
 import { SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
 
 const BOB = { name: 'Bob Builder', email: 'bob@example.com' };

@@ -13,8 +13,8 @@ import { Origin } from '../../../src/core/provenance/origin';
 import { gitDir } from '../../../src/git/git';
 import { CHAINED_SUFFIX, installHooks, uninstallHooks } from '../../../src/git/hooks';
 import { applyTrailers, parseTrailers } from '../../../src/git/trailers';
-import { GitRepo } from '../../../src/core/governance/git';
-import { verifyCommit } from '../../../src/core/governance/verify';
+import { GitRepo } from '../../../src/governance/git';
+import { verifyCommit } from '../../../src/governance/verify';
 import { trailersForManifest } from '../../../src/core/trailers/trailers';
 
 /** Errors the CI-side verifier finds on HEAD (warnings ignored). */
@@ -49,7 +49,7 @@ function buildHookCli(): string {
   const entry = path.join(path.dirname(out), 'entry.ts');
   fs.writeFileSync(
     entry,
-    `import { run } from ${JSON.stringify(path.join(repoRoot, 'src/commit/hookCommand'))};\n` +
+    `import { run } from ${JSON.stringify(path.join(repoRoot, 'src/cli/commands/hook'))};\n` +
       `const a = process.argv.slice(2);\n` +
       `if (a[0] !== 'hook') { process.stderr.write('only hook'); process.exit(2); }\n` +
       `run(a.slice(1), { cwd: process.cwd(), env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((c) => process.exit(c));\n`,

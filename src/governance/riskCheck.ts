@@ -4,11 +4,11 @@
  * verified), and reports a commit whose record declares less: a rule that fires but is in neither
  * its manifest nor its `AI-Risk` trailer, or a `Review-Required` below what the rules require.
  */
-import { MANIFEST_DIR, Manifest } from '../manifest/schema';
-import { highestLevel, orderedLevels, satisfiesLevel } from '../policy/levels';
-import { Policy } from '../policy/policy';
-import { RiskHit, evaluateRiskRules, formatHitLines } from '../policy/riskRules';
-import { TRAILER_AI_RISK, TRAILER_REVIEW_REQUIRED } from '../trailers/trailers';
+import { MANIFEST_DIR, Manifest } from '../core/manifest/schema';
+import { highestLevel, orderedLevels, satisfiesLevel } from '../core/policy/levels';
+import { Policy } from '../core/policy/policy';
+import { RiskHit, evaluateRiskRules, formatHitLines } from '../core/policy/riskRules';
+import { TRAILER_AI_RISK, TRAILER_REVIEW_REQUIRED } from '../core/trailers/trailers';
 import { CommitProvenance, trailerValues } from './commitProvenance';
 import { RuleId, Severity } from './findings';
 import { GitRepo } from './git';

@@ -5,9 +5,9 @@
  * `trailersForManifest`; this copy exists so that tests can check that function against the
  * documented format (test/unit/trailers.test.ts).
  */
-import { ORIGIN_KINDS } from '../provenance/origin';
-import type { Manifest } from '../manifest/schema';
-import { formatPercent } from '../policy/policy';
+import { ORIGIN_KINDS } from '../../../src/core/provenance/origin';
+import type { Manifest } from '../../../src/core/manifest/schema';
+import { formatPercent } from '../../../src/core/policy/policy';
 
 export function expectedTrailers(m: Manifest): Array<{ key: string; value: string }> {
   const t = m.totals;

@@ -4,7 +4,7 @@
  * ranges as Agent Trace ranges. Our range hashes become `content_hash: "sha256:<hex>"`.
  */
 import { createHash } from 'crypto';
-import type { Manifest, ManifestRange } from '../manifest/schema';
+import type { Manifest, ManifestRange } from '../core/manifest/schema';
 import schemaJson from './agent-trace-0.1.0.schema.json';
 import { JsonSchema, SchemaError, validateJson } from './jsonSchema';
 

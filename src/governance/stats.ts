@@ -13,8 +13,8 @@
  * unknown. Merge commits are not counted (their lines were counted in the merged commits).
  * `stats` reads claims; `verify` is what checks them against the commits.
  */
-import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../manifest/schema';
-import { TRAILER_AI_ASSISTED } from '../trailers/trailers';
+import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../core/manifest/schema';
+import { TRAILER_AI_ASSISTED } from '../core/trailers/trailers';
 import { forEachCommitProvenance, trailerValues } from './commitProvenance';
 import { GitRepo } from './git';
 

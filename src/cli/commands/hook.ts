@@ -1,9 +1,9 @@
-import { HookName, postCommit, prepareCommitMessage } from './prepareCommitMessage';
+import { HookName, postCommit, prepareCommitMessage } from '../../commit/prepareCommitMessage';
 
 /**
  * `ai-provenance hook <name> [args...]`: what the installed git hooks run. Shaped as a CLI
  * subcommand module (`help` + `run(args, io)`), so the CLI's command table registers it with
- * `hook: { summary: 'Run a git hook of AI Provenance (installed by the extension)', load: () => import('../commit/hookCommand') }`.
+ * `hook: { summary: 'Run a git hook of AI Provenance (installed by the extension)', load: () => import('./commands/hook') }`.
  * Always exits 0: a provenance problem never blocks a commit; notes go to stderr.
  */
 

@@ -3,11 +3,11 @@
  * `git interpret-trailers --parse`) and its manifest (a committed `.ai-provenance/<id>.json`
  * or the commit's note under `refs/notes/ai-provenance`).
  */
-import { MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseManifest } from '../manifest/schema';
-import { Trailer, TRAILER_PROVENANCE } from '../trailers/trailers';
-import { parseTrailers } from '../../git/trailers';
+import { MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseManifest } from '../core/manifest/schema';
+import { Trailer, TRAILER_PROVENANCE } from '../core/trailers/trailers';
+import { parseTrailers } from '../git/trailers';
 import { CommitInfo, GitRepo } from './git';
-import { POLICY_FILE } from '../policy/policy';
+import { POLICY_FILE } from '../core/policy/policy';
 
 export interface ManifestSource {
   /** `file:<path>` or `note:<ref>`. */

@@ -10,7 +10,7 @@ import {
   computeTotals,
   rangeText,
   sha256Hex,
-} from '../manifest/schema';
+} from '../core/manifest/schema';
 import {
   DEFAULT_POLICY,
   POLICY_FILE,
@@ -20,14 +20,14 @@ import {
   isReviewer,
   parseRepositoryPolicy,
   resolvePolicy,
-} from '../policy/policy';
-import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../trailers/trailers';
+} from '../core/policy/policy';
+import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../core/trailers/trailers';
 import { CommitProvenance, forEachCommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
 import { GitRepo } from './git';
-import { levelsMeeting, reviewersOf } from '../policy/levels';
-import { decideReview } from '../policy/reviewDecision';
-import { RiskHit } from '../policy/riskRules';
+import { levelsMeeting, reviewersOf } from '../core/policy/levels';
+import { decideReview } from '../core/policy/reviewDecision';
+import { RiskHit } from '../core/policy/riskRules';
 import { checkRisk } from './riskCheck';
 
 /** Trailers a manifest implies (the commit flow's `trailersForManifest`). */

@@ -2,17 +2,17 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import DiffMatchPatch from 'diff-match-patch';
-import { Origin } from '../provenance/origin';
-import { NO_ORIGIN, OriginTable } from '../provenance/originTable';
-import { writeFileAtomicSync } from '../persistence/atomicWrite';
-import { entryFromRuns, runsFromEntry, withFiles } from '../persistence/entries';
-import { repoRelative } from '../persistence/repo';
-import { PersistedFile, sha256 } from '../persistence/schema';
-import { StateDir } from '../persistence/stateDir';
-import { looksBinary, maxTrackedBytes } from '../persistence/tracking';
-import { unknownOrigin } from '../reanchor/external';
-import { overlayRuns } from '../reanchor/merge';
-import { AnchoredRun, reanchor } from '../reanchor/reanchor';
+import { Origin } from '../core/provenance/origin';
+import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
+import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
+import { entryFromRuns, runsFromEntry, withFiles } from '../core/persistence/entries';
+import { repoRelative } from '../core/persistence/repo';
+import { PersistedFile, sha256 } from '../core/persistence/schema';
+import { StateDir } from '../core/persistence/stateDir';
+import { looksBinary, maxTrackedBytes } from '../core/persistence/tracking';
+import { unknownOrigin } from '../core/reanchor/external';
+import { overlayRuns } from '../core/reanchor/merge';
+import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
 
 /**
  * Agent checkpoints: provenance for agents that write files outside the editor (Claude Code, Codex,

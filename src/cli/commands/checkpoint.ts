@@ -8,9 +8,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CheckpointError, checkpointAfter, checkpointBefore } from '../core/checkpoint/checkpoint';
-import { parseArgs, bool, str } from './args';
-import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, processIo } from './io';
+import { CheckpointError, checkpointAfter, checkpointBefore } from '../../checkpoint/checkpoint';
+import { parseArgs, bool, str } from '../args';
+import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, processIo } from '../io';
 
 export const help = `Usage: ai-provenance checkpoint --agent <name> (--before | --after) [options] [paths...]
 
