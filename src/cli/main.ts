@@ -23,6 +23,7 @@ interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   verify: { summary: 'Check trailers, manifests and policy for each commit of a range', load: () => import('./commands/verify') },
   stats: { summary: 'AI share per commit, author, tool/model, file and period', load: () => import('./commands/stats') },
+  blame: { summary: 'Which lines of a file an AI wrote: commit, tool, model and review per line', load: () => import('./commands/blame') },
   export: { summary: 'Export provenance of a range (Agent Trace v0.1.0 records)', load: () => import('./commands/export') },
   checkpoint: { summary: 'Record what an agent outside the editor wrote (--before / --after)', load: () => import('./commands/checkpoint') },
   hook: { summary: 'Run a git hook of AI Provenance (installed by the extension)', load: () => import('./commands/hook') },
