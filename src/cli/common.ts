@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitError, GitRepo } from '../governance/git';
 import { GitError as CommitFlowGitError } from '../git/git';
+import { withoutBom } from '../core/json/jsonValue';
 import { ParsedArgs, str } from './args';
 import { CliIo, UsageError } from './io';
 
@@ -81,7 +82,7 @@ export function readJsonFile(io: CliIo, file: string, what: string): unknown {
     throw new UsageError(`cannot read ${what} ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutBom(text));
   } catch (e) {
     throw new UsageError(`${what} ${full} is not valid JSON: ${(e as Error).message}`);
   }

@@ -54,8 +54,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.out((await COMMANDS[rest[0]].load()).help);
       return 0;
     }
+    // A bare call is a usage error: the usage goes to stderr, like every other error.
+    if (name === undefined) {
+      io.err(usage());
+      return EXIT_USAGE;
+    }
     io.out(usage());
-    return name === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     io.out(`${VERSION}\n`);

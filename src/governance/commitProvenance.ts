@@ -3,7 +3,7 @@
  * `git interpret-trailers --parse`) and its manifest (a committed `.ai-provenance/<id>.json`
  * or the commit's note under `refs/notes/ai-provenance`).
  */
-import { MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseManifest } from '../core/manifest/schema';
+import { MANIFEST_DIR, MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseManifest } from '../core/manifest/schema';
 import { Trailer, TRAILER_PROVENANCE } from '../core/trailers/trailers';
 import { parseTrailers } from '../git/trailers';
 import { CommitInfo, GitRepo } from './git';
@@ -70,6 +70,17 @@ export interface Prefetch {
   readonly content?: boolean;
   /** Lines added per file (numstat against the first parent). */
   readonly addedLines?: boolean;
+  /**
+   * What each commit changes (paths, modes, blobs and git's diff, see `GitRepo.prefetchChanges`),
+   * the previous version of each file a manifest says was not analysed, every other manifest
+   * file the commit adds, and whether each merge has lines of its own.
+   */
+  readonly changes?: boolean;
+}
+
+/** A committed manifest's path (`.ai-provenance/<name>.json`). */
+export function isManifestFile(path: string): boolean {
+  return path.startsWith(`${MANIFEST_DIR}/`) && path.endsWith('.json') && !path.slice(MANIFEST_DIR.length + 1).includes('/');
 }
 
 const CHUNK = 100;
@@ -109,11 +120,22 @@ export async function forEachCommitProvenance(
     repo.prefetchBlobs(specs);
     const loaded: CommitProvenance[] = [];
     for (let i = 0; i < chunk.length; i++) loaded.push(await loadCommitProvenance(repo, chunk[i], notesRef, trailers[i]));
+    if (prefetch.changes) {
+      repo.prefetchChanges(loaded.filter((p) => p.info.parents.length <= 1).map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
+      repo.prefetchMergeOwnLines(loaded.filter((p) => p.info.parents.length > 1).map((p) => p.info.sha));
+    }
     if (prefetch.content) {
       const more: string[] = [];
       for (const p of loaded) {
+        const change = prefetch.changes && p.info.parents.length <= 1 ? repo.changes(p.info.sha, p.info.parents[0]) : undefined;
+        if (change) for (const c of change.paths) if (isManifestFile(c.path) && c.newBlob) more.push(`${p.info.sha}:${c.path}`);
         if (!p.manifest) continue;
-        for (const f of p.manifest.files) if (f.status !== 'deleted' && f.skipped !== 'submodule') more.push(`${p.info.sha}:${f.path}`);
+        const skipped = new Set<string>();
+        for (const f of p.manifest.files) {
+          if (f.skipped !== 'submodule') more.push(`${p.info.sha}:${f.path}`);
+          if (f.skipped) skipped.add(f.path);
+        }
+        if (change) for (const c of change.paths) if (skipped.has(c.path) && c.oldBlob) more.push(c.oldBlob);
         if (p.raw?.source.startsWith('file:') && p.info.parents[0]) more.push(`${p.info.parents[0]}:${p.raw.source.slice('file:'.length)}`);
       }
       repo.prefetchBlobs(more);

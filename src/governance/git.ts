@@ -4,6 +4,10 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { parsePatch } from '../git/patch';
+import { ChangedPath, CommitChange, mergesWithOwnLines, parseRawChanges } from './commitChanges';
+
+export { ChangedPath, CommitChange, diffKey } from './commitChanges';
 
 /** A problem with the repository, a revision or git itself (reported with exit code 2). */
 export class GitError extends Error {
@@ -68,6 +72,8 @@ export class GitRepo {
     this.blobCache.clear();
     this.commitCache.clear();
     this.addedCache.clear();
+    this.changeCache.clear();
+    this.mergeOwnCache.clear();
   }
 
   /** Reads many `<rev>:<path>` (or object id) specs with one `git cat-file --batch`. */
@@ -148,6 +154,52 @@ export class GitRepo {
     }
   }
 
+  private readonly changeCache = new Map<string, CommitChange>();
+  private readonly mergeOwnCache = new Map<string, boolean>();
+
+  /**
+   * What many commits change against their first parents, with two `git diff-tree --stdin` in
+   * all: each changed path with its modes, blob ids and status (renames found as the commit flow
+   * finds them, `-M`), and the lines git shows as added (the flow's diff options: Myers with the
+   * indent heuristic, whatever the configuration says).
+   */
+  prefetchChanges(commits: ReadonlyArray<{ sha: string; firstParent: string | undefined }>): void {
+    const todo = commits.filter((c) => !this.changeCache.has(addedKey(c.sha, c.firstParent)));
+    if (todo.length === 0) return;
+    const input = todo.map((c) => (c.firstParent ? `${c.sha} ${c.firstParent}` : c.sha)).join('\n') + '\n';
+    const raw = this.mustSucceed(this.run(['diff-tree', '--stdin', '--always', '-r', '-M', '--raw', '-z', '--no-abbrev', '--root'], input), 'diff-tree');
+    const entries = parseRawChanges(raw.stdout.toString('utf8'), new Set(todo.map((c) => c.sha)));
+    const patch = ['diff-tree', '--stdin', '-r', '-M', '-p', '-U0', '--inter-hunk-context=0', '--full-index', '--diff-algorithm=myers', '--indent-heuristic', '--no-color', '--no-ext-diff', '--no-textconv', '--root'];
+    const diffs = parsePatch(this.mustSucceed(this.run(patch, input), 'diff-tree').stdout);
+    for (const c of todo) this.changeCache.set(addedKey(c.sha, c.firstParent), { paths: entries.get(c.sha) ?? [], diffs });
+  }
+
+  /** See {@link prefetchChanges}; runs it for this one commit when it was not prefetched. */
+  changes(sha: string, firstParent: string | undefined): CommitChange {
+    const key = addedKey(sha, firstParent);
+    if (!this.changeCache.has(key)) this.prefetchChanges([{ sha, firstParent }]);
+    return this.changeCache.get(key)!;
+  }
+
+  /**
+   * For many merge commits with one `git diff-tree --stdin --cc`: true for each one whose tree has
+   * lines that none of its parents has (an edit made in the merge itself, or a conflict resolved
+   * by writing something new).
+   */
+  prefetchMergeOwnLines(shas: readonly string[]): void {
+    const todo = shas.filter((s) => !this.mergeOwnCache.has(s));
+    if (todo.length === 0) return;
+    const r = this.mustSucceed(this.run(['diff-tree', '--stdin', '--cc', '-p', '--no-color', '--no-ext-diff', '--no-textconv'], todo.join('\n') + '\n'), 'diff-tree --cc');
+    const own = mergesWithOwnLines(r.stdout.toString('latin1'), new Set(todo));
+    for (const s of todo) this.mergeOwnCache.set(s, own.has(s));
+  }
+
+  /** See {@link prefetchMergeOwnLines}. */
+  mergeHasOwnLines(sha: string): boolean {
+    if (!this.mergeOwnCache.has(sha)) this.prefetchMergeOwnLines([sha]);
+    return this.mergeOwnCache.get(sha)!;
+  }
+
   private shallow: boolean | undefined;
 
   /** True in a shallow clone (history cut off; ranges and parents may be missing). */
@@ -175,9 +227,12 @@ export class GitRepo {
 
   /** Runs git and returns stdout as text; throws GitError on failure. */
   text(args: string[], input?: string | Buffer): string {
-    const r = this.run(args, input);
-    if (r.status !== 0) throw new GitError(`git ${args[0]} failed: ${r.stderr.trim() || `exit ${r.status}`}${this.shallowHint()}`);
-    return r.stdout.toString('utf8');
+    return this.mustSucceed(this.run(args, input), args[0]).stdout.toString('utf8');
+  }
+
+  private mustSucceed(r: GitResult, what: string): GitResult {
+    if (r.status !== 0) throw new GitError(`git ${what} failed: ${r.stderr.trim() || `exit ${r.status}`}${this.shallowHint()}`);
+    return r;
   }
 
   /**
@@ -196,6 +251,19 @@ export class GitRepo {
       throw new GitError(`bad revision range '${range.join(' ')}': ${msg}${this.shallowHint()}`);
     }
     return r.stdout.toString('utf8').split('\n').filter((l) => l.length > 0);
+  }
+
+  /**
+   * True when git reads `text` as a date. git reads what it does not understand as "now", so a
+   * value that comes out as "now" (same process) is no date, unless it says so ("0 days ago").
+   */
+  isDate(text: string): boolean {
+    if (!text.trim() || /[\r\n\0]/.test(text)) return false;
+    if (/^\s*(now|0+[\s.]*[a-z]+[\s.]+ago)\s*$/i.test(text)) return true;
+    const r = this.run(['rev-parse', `--since=${text}`, '--since=now']);
+    if (r.status !== 0) return false;
+    const [given, now] = r.stdout.toString('utf8').split('\n');
+    return given !== now;
   }
 
   /** Full id of the commit `rev` names; throws GitError when it names none. */
@@ -220,7 +288,8 @@ export class GitRepo {
     return this.object(`${rev}:${path}`);
   }
 
-  private object(spec: string): Buffer | undefined {
+  /** An object's content by `<rev>:<path>` or object id (a blob), or undefined when there is none. */
+  object(spec: string): Buffer | undefined {
     const cached = this.blobCache.get(spec);
     if (cached !== undefined) return cached ?? undefined;
     const r = this.run(['cat-file', 'blob', spec]);

@@ -103,6 +103,11 @@ export function aiShare(a: Additions): number {
   return known > 0 ? Math.round((a.ai_additions / known) * 10000) / 10000 : 0;
 }
 
+/** An empty object without a prototype, for keys read from untrusted data. */
+function dataMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function toolKey(tool: string, model?: string): string {
   return model ? `${tool}::${model}` : tool;
 }
@@ -124,8 +129,10 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
   const period = options.period ?? 'day';
   const shas = repo.revList(range, { since: options.since, until: options.until });
   const totals = zero();
-  const tools: Record<string, ToolModelStats> = {};
-  const kinds: Record<string, number> = {};
+  // Tool and model names come from manifests: data, kept in prototype-free maps (a tool named
+  // `toString` or `__proto__` is counted like any other).
+  const tools: Record<string, ToolModelStats> = dataMap();
+  const kinds: Record<string, number> = dataMap();
   const commits: CommitStats[] = [];
   const authors = new Map<string, GroupStats>();
   const files = new Map<string, GroupStats>();
@@ -149,8 +156,8 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
       date: info.authorDate,
       subject: info.subject,
       ...(declared !== undefined ? { ai_assisted: declared } : {}),
-      tool_model_breakdown: {},
-      kind_breakdown: {},
+      tool_model_breakdown: dataMap(),
+      kind_breakdown: dataMap(),
     };
     if (info.parents.length > 1) {
       merges++;

@@ -22,13 +22,15 @@ import {
   resolvePolicy,
 } from '../core/policy/policy';
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../core/trailers/trailers';
-import { CommitProvenance, forEachCommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
+import { CommitProvenance, forEachCommitProvenance, isManifestFile, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
+import { checkContent } from './contentClaims';
 import { GitRepo } from './git';
 import { levelsMeeting, reviewersOf } from '../core/policy/levels';
 import { decideReview } from '../core/policy/reviewDecision';
 import { RiskHit } from '../core/policy/riskRules';
 import { checkRisk } from './riskCheck';
+import { FoundManifest, reconcileManifests } from './reconcile';
 
 /** Trailers a manifest implies (the commit flow's `trailersForManifest`). */
 export type ExpectedTrailers = (manifest: Manifest) => Trailer[];
@@ -51,7 +53,7 @@ export interface VerifyOptions {
 export async function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): Promise<VerifyReport> {
   const shas = repo.revList(range);
   const commits: CommitReport[] = [];
-  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true }, (p) => {
+  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true, changes: true }, (p) => {
     commits.push(checkCommit(repo, p, options));
   });
   return {
@@ -94,10 +96,15 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     return 'policy' in policyResult ? policyResult.policy : undefined;
   };
 
-  // Declaration: required by --require-declaration, or by the policy (declaration.required).
-  if (assisted.length === 0 && !p.raw && !isMerge) {
+  // Declaration: required by --require-declaration, or by the policy (declaration.required). A
+  // merge is exempt only while it brings nothing of its own: one with lines that none of its
+  // parents has (an "evil merge", or a conflict resolved with new text) must declare too.
+  if (assisted.length === 0 && !p.raw) {
     const by = options.requireDeclaration ? '--require-declaration' : policy()?.declaration.required ? `declaration.required in ${policySource(p.info.sha, options)}` : undefined;
-    if (by) add('declaration-missing', `commit declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
+    if (by && !isMerge) add('declaration-missing', `commit declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
+    else if (by && repo.mergeHasOwnLines(p.info.sha)) {
+      add('declaration-missing', `merge commit adds lines that none of its parents has, and declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
+    }
   }
 
   // Manifest presence.
@@ -125,12 +132,15 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
   const m = p.manifest;
   if (m) {
     if (checkIdentity(repo, p, m, add)) {
-      checkContent(repo, p, m, add);
+      checkContent(repo, p.info.sha, p.info.parents[0], m, policy(), add);
+      checkTotals(m, add);
       checkTrailers(p, m, options.expectedTrailers, add);
     }
     const inForce = policy();
     if (inForce) checkReview(p, m, inForce, checkRisk(repo, p, m, inForce, add), options, add);
   }
+
+  if (!isMerge && (!p.raw || m)) checkOtherManifests(repo, p, m, notesRef, policy, add);
 
   if (findings.some((f) => !f.file)) {
     const anchor = anchorFile(repo, p);
@@ -154,6 +164,32 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     reviewRequired: review[review.length - 1] ?? m?.reviewRequired,
     findings,
   };
+}
+
+/** Every other manifest of the commit (a note besides the committed file, other committed manifests) must agree. */
+function checkOtherManifests(repo: GitRepo, p: CommitProvenance, m: Manifest | undefined, notesRef: string, policy: () => Policy | undefined, add: Add): void {
+  const others: FoundManifest[] = [];
+  if (p.shadowedNote) {
+    const note = repo.note(notesRef, p.info.sha);
+    if (note !== undefined) others.push({ source: `note:${notesRef}`, text: note });
+  }
+  const parent = p.info.parents[0];
+  const own = p.raw?.source.startsWith('file:') ? p.raw.source.slice('file:'.length) : undefined;
+  for (const c of repo.changes(p.info.sha, parent).paths) {
+    if (!isManifestFile(c.path) || !c.newBlob || c.path === own) continue;
+    const blob = repo.blob(p.info.sha, c.path);
+    if (blob) others.push({ source: `file:${c.path}`, text: blob.toString('utf8') });
+  }
+  if (others.length === 0) return;
+  const describes = (other: Manifest): boolean => {
+    if (other.base !== (parent ?? null)) return false;
+    let errors = 0;
+    checkContent(repo, p.info.sha, parent, other, policy(), (_rule, _message, extra) => {
+      if ((extra?.severity ?? 'error') === 'error') errors++;
+    });
+    return errors === 0;
+  };
+  reconcileManifests(m && p.raw ? { source: p.raw.source, manifest: m } : undefined, others, describes, add);
 }
 
 /** See {@link Finding.anchor}. */
@@ -208,53 +244,7 @@ function checkIdentity(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add
   return true;
 }
 
-function checkContent(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add): void {
-  const sha = p.info.sha;
-  for (const f of m.files) {
-    if (f.skipped === 'submodule') {
-      // The commit flow hashes a submodule's commit id (its gitlink) as its content.
-      const entry = repo.treeEntry(sha, f.path);
-      if (!entry || entry.type !== 'commit') add('file-missing', `${f.path} is listed as a submodule but the commit has no submodule there`, { file: f.path });
-      else if (sha256Hex(entry.oid) !== f.sha256) add('file-hash-mismatch', `${f.path}: submodule commit ${entry.oid.slice(0, 12)} does not match the manifest's hash`, { file: f.path });
-      continue;
-    }
-    const blob = repo.blob(sha, f.path);
-    if (f.status === 'deleted') {
-      if (blob) add('file-hash-mismatch', `${f.path} is listed as deleted but exists in the commit`, { file: f.path });
-      continue;
-    }
-    if (!blob) {
-      add('file-missing', `${f.path} is listed in the manifest but is not in the commit`, { file: f.path });
-      continue;
-    }
-    const actual = sha256Hex(blob);
-    if (actual !== f.sha256) {
-      add('file-hash-mismatch', `${f.path}: committed content has SHA-256 ${actual.slice(0, 12)}…, the manifest says ${f.sha256?.slice(0, 12)}…`, { file: f.path, line: 1 });
-    }
-    if (f.ranges.length === 0) continue;
-    const text = blob.toString('utf8');
-    for (const r of f.ranges) {
-      let hash: string;
-      try {
-        hash = sha256Hex(rangeText(text, r.startLine, r.endLine));
-      } catch (e) {
-        add('range-invalid', `${f.path}: AI lines ${r.startLine}-${r.endLine}: ${(e as Error).message}`, { file: f.path, line: r.startLine });
-        continue;
-      }
-      if (hash !== r.sha256) {
-        add('range-hash-mismatch', `${f.path}: committed text of AI lines ${r.startLine}-${r.endLine} does not match the manifest's hash`, {
-          file: f.path,
-          line: r.startLine,
-          endLine: r.endLine,
-        });
-      }
-    }
-  }
-  const listed = new Set(m.files.map((f) => f.path));
-  for (const c of repo.addedLines(sha, p.info.parents[0])) {
-    if (c.path.startsWith(`${MANIFEST_DIR}/`) || listed.has(c.path)) continue;
-    add('manifest-mismatch', `${c.path} is changed by the commit but not listed in the manifest`, { severity: 'warning', file: c.path });
-  }
+function checkTotals(m: Manifest, add: Add): void {
   // The parser already checks totals; keep the check here too in case a parser is lenient.
   const t = computeTotals(m.files);
   if (t.aiLines !== m.totals.aiLines || t.addedLines !== m.totals.addedLines) {

@@ -3,6 +3,7 @@ import { POLICY_FILE, formatPolicyErrors, parsePolicy, parseRepositoryPolicy } f
 import { CommitReport, VerifyReport } from '../../governance/findings';
 import { renderGithub } from '../../governance/format/github';
 import { toSarif } from '../../governance/format/sarif';
+import { plainText } from '../../governance/format/plainText';
 import { renderTable } from '../../governance/format/table';
 import { trailersForManifest } from '../../core/trailers/trailers';
 import { VerifyOptions, verifyRange } from '../../governance/verify';
@@ -125,7 +126,7 @@ function statusLabel(c: CommitReport): string {
 }
 
 export function renderVerifyTable(report: VerifyReport): string {
-  if (report.commits.length === 0) return `No commits in ${report.range}.\n`;
+  if (report.commits.length === 0) return `No commits in ${plainText(report.range)}.\n`;
   const rows = report.commits.map((c) => [
     c.sha.slice(0, 12),
     statusLabel(c),
@@ -152,10 +153,10 @@ export function renderVerifyTable(report: VerifyReport): string {
       const where = f.file ? ` ${f.file}${f.line !== undefined ? `:${f.line}` : ''}` : '';
       // Messages about a file usually start with its path; the location already shows it.
       const message = f.file && f.message.startsWith(`${f.file}: `) ? f.message.slice(f.file.length + 2) : f.message;
-      out += `${f.severity.toUpperCase()} ${f.commit.slice(0, 12)} [${f.rule}]${where}: ${message}\n`;
+      out += `${f.severity.toUpperCase()} ${f.commit.slice(0, 12)} [${f.rule}]${plainText(where)}: ${plainText(message)}\n`;
     }
   }
   const s = report.summary;
-  out += `\n${s.commits} commit(s): ${s.passed} passed, ${s.failed} failed, ${s.skipped} undeclared; ${s.errors} error(s), ${s.warnings} warning(s). Policy: ${report.policySource}.\n`;
+  out += `\n${s.commits} commit(s): ${s.passed} passed, ${s.failed} failed, ${s.skipped} undeclared; ${s.errors} error(s), ${s.warnings} warning(s). Policy: ${plainText(report.policySource)}.\n`;
   return out;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { ORIGIN_KINDS, OriginKind, isOriginKind } from '../provenance/origin';
 import { Policy, PolicyError, parsePolicy } from '../policy/policy';
-import { isCount, isObject, show } from '../json/jsonValue';
+import { isCount, isObject, show, withoutBom } from '../json/jsonValue';
 import { RiskHit, checkRiskHits } from '../policy/riskRules';
 
 /**
@@ -243,7 +243,7 @@ export function parseManifest(input: string | unknown): ParseResult<Manifest> {
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
-      value = JSON.parse(input);
+      value = JSON.parse(withoutBom(input));
     } catch (e) {
       return { ok: false, errors: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] };
     }

@@ -1,5 +1,5 @@
 import { ORIGIN_KINDS, OriginKind, isAiKind, isOriginKind } from '../provenance/origin';
-import { isCount, isObject, show } from '../json/jsonValue';
+import { isCount, isObject, show, withoutBom } from '../json/jsonValue';
 import { LevelReviewers, orderedLevels } from './levels';
 import { RiskHit, RiskPolicy, parseRiskSection } from './riskRules';
 
@@ -249,7 +249,7 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
 export function parseRepositoryPolicy(text: string): PolicyParseResult<PartialPolicy> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(withoutBom(text));
   } catch (e) {
     return { ok: false, errors: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] };
   }

@@ -102,6 +102,14 @@ export class TempRepo {
     return m;
   }
 
+  /** Characters of the lines git's diff shows as added to a staged path (line terminators excluded). */
+  stagedAddedCharacters(p: string): number {
+    const patch = this.git(['diff', '--cached', '-U0', '--no-renames', '--no-color', '--', p]);
+    let n = 0;
+    for (const line of patch.split('\n')) if (line.startsWith('+') && !line.startsWith('+++ ')) n += line.replace(/\r$/, '').length - 1;
+    return n;
+  }
+
   cleanup(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
@@ -149,7 +157,7 @@ export function buildManifest(repo: TempRepo, ai: Record<string, RangeSpec[]>, p
       addedLines,
       aiLines,
       nonTrivialAiLines,
-      addedCharacters: Math.max(aiCharacters, text.replace(/\n/g, '').length),
+      addedCharacters: repo.stagedAddedCharacters(p),
       aiCharacters,
       ranges,
     });
