@@ -17,12 +17,16 @@ export const help = `Usage: ai-provenance verify <rev-range> [options]
 Checks every commit of <rev-range> (git rev-list syntax, e.g. origin/main..HEAD):
   - its provenance manifest (.ai-provenance/<id>.json in the commit, or the commit's note)
     is valid and matches the committed content: SHA-256 of each file and of each AI range;
+  - what git can prove is recomputed: added lines and characters per file (git's diff), why a
+    file was not analysed (binary, too-large, symlink, submodule, not-utf8: from the blob),
+    that every changed file is listed and that trivial ranges are of a trivial kind;
+  - every other manifest of the commit (a note, other committed manifests) agrees with it;
   - its trailers (AI-Assisted, AI-Contribution, Assisted-by, AI-Provenance, Review-Required)
     match the manifest;
   - the policy is met: a flagged change carries a review trailer (Reviewed-by) from someone
     the policy lists for the required level, by e-mail or group (the author does not count);
   - with --require-declaration, or when the policy says "declaration": {"required": true},
-    every non-merge commit declares AI-Assisted.
+    every commit declares AI-Assisted (a merge only when it adds lines none of its parents has).
 
 Options:
   --format <f>              table (default), json, sarif (SARIF 2.1.0) or github (annotations)
@@ -34,7 +38,7 @@ Options:
   --review-trailer <key>    Trailer that records a review (repeatable; default Reviewed-by)
   --groups <file>           JSON {"<group>": ["e-mail", ...]} to match reviewers to policy groups
   --allow-self-review       Let a commit's author count as its reviewer
-  --warnings-as-errors      Fail on warnings too (e.g. a changed file missing from the manifest)
+  --warnings-as-errors      Fail on warnings too (e.g. a manifest measured against another parent)
 ${repoHelp(28)}
   -h, --help                Show this help
 
