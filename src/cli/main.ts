@@ -22,6 +22,7 @@ interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   verify: { summary: 'Check trailers, manifests and policy for each commit of a range', load: () => import('./commands/verify') },
+  review: { summary: 'Pull-request gate: required review level, reviewers, approvals, Markdown summary', load: () => import('./commands/review') },
   stats: { summary: 'AI share per commit, author, tool/model, file and period', load: () => import('./commands/stats') },
   blame: { summary: 'Which lines of a file an AI wrote: commit, tool, model and review per line', load: () => import('./commands/blame') },
   export: { summary: 'Export provenance of a range (Agent Trace v0.1.0 records)', load: () => import('./commands/export') },

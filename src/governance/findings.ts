@@ -1,3 +1,5 @@
+import type { RiskHit } from '../core/policy/riskRules';
+
 /** What `verify` reports: one finding per problem, tied to a commit and, when known, a file and line. */
 
 export type Severity = 'error' | 'warning' | 'note';
@@ -62,6 +64,10 @@ export interface CommitReport {
   /** Where the manifest came from: `file:<path>`, `note:<ref>`, or undefined. */
   readonly manifestSource?: string;
   readonly reviewRequired?: string;
+  /** The review level the policy in force requires of this commit (recomputed, risk rules included), if any. */
+  readonly requiredLevel?: string;
+  /** The risk rules of the policy in force that fire on this commit (recomputed). */
+  readonly risk?: readonly RiskHit[];
   readonly findings: Finding[];
 }
 

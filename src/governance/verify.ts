@@ -130,6 +130,8 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
   }
 
   const m = p.manifest;
+  let risk: RiskHit[] = [];
+  let requiredLevel: string | undefined;
   if (m) {
     if (checkIdentity(repo, p, m, add)) {
       checkContent(repo, p.info.sha, p.info.parents[0], m, policy(), add);
@@ -137,7 +139,10 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
       checkTrailers(p, m, options.expectedTrailers, add);
     }
     const inForce = policy();
-    if (inForce) checkReview(p, m, inForce, checkRisk(repo, p, m, inForce, add), options, add);
+    if (inForce) {
+      risk = checkRisk(repo, p, m, inForce, add);
+      requiredLevel = checkReview(p, m, inForce, risk, options, add);
+    }
   }
 
   if (!isMerge && (!p.raw || m)) checkOtherManifests(repo, p, m, notesRef, policy, add);
@@ -162,6 +167,8 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     contribution: contribution[contribution.length - 1],
     manifestSource: p.raw?.source,
     reviewRequired: review[review.length - 1] ?? m?.reviewRequired,
+    ...(requiredLevel ? { requiredLevel } : {}),
+    ...(risk.length ? { risk } : {}),
     findings,
   };
 }
@@ -295,20 +302,21 @@ export function reviewerEmail(value: string): string | undefined {
   return /^[^\s@<>]+@[^\s@<>]+$/.test(trimmed) ? trimmed : undefined;
 }
 
-function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, risk: readonly RiskHit[], options: VerifyOptions, add: Add): void {
+/** Checks the review trailers; returns the level the commit needs (undefined: none). */
+function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, risk: readonly RiskHit[], options: VerifyOptions, add: Add): string | undefined {
   // The policy's own verdict on the manifest's counts decides; a change the committer's stricter
   // settings flagged (Review-Required on the commit) still needs that review, unless the policy
   // says that no review is required at all.
   const decision = decideReview(policy, m.totals, risk);
   const level = decision.reviewRequired ?? (m.flagged && policy.review.required !== null ? m.reviewRequired : undefined);
-  if (!level) return;
+  if (!level) return undefined;
   const why = decision.flagged ? decision.reasons.join(', ') : `the manifest flags the change and requires '${level}' review`;
   const keys = options.reviewTrailers?.length ? options.reviewTrailers : ['Reviewed-by'];
   const reviews = keys.flatMap((k) => trailerValues(p.trailers, k).map((v) => ({ key: k, value: v })));
   const sets = levelsMeeting(policy.review, level).map((l) => reviewersOf(policy.review, l));
   if (!sets.some((set) => set && (set.emails.length > 0 || set.groups.length > 0))) {
     add('review-missing', `change is flagged (${why}) and needs '${level}' review, but the policy lists nobody as '${level}' (review.reviewers.${level})`);
-    return;
+    return level;
   }
   const author = p.info.authorEmail.toLowerCase();
   const rejected: string[] = [];
@@ -325,9 +333,10 @@ function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, risk: rea
     const groups = Object.entries(options.groups ?? {})
       .filter(([, members]) => members.some((e) => e.toLowerCase() === email.toLowerCase()))
       .map(([g]) => g);
-    if (isReviewer(policy, level, { email, groups })) return;
+    if (isReviewer(policy, level, { email, groups })) return level;
     rejected.push(`${email} (not '${level}')`);
   }
   const seen = reviews.length ? `; ${keys.join('/')} trailers found: ${rejected.join(', ')}` : `; no ${keys.join('/')} trailer`;
   add('review-missing', `change is flagged (${why}) and needs a ${keys[0]} trailer from a '${level}' reviewer${seen}`);
+  return level;
 }
