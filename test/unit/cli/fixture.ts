@@ -49,7 +49,7 @@ export const RISK_POLICY = {
   risk: {
     rules: [
       { id: 'infra', paths: ['infra/**'], level: 'principal', reason: 'deploy scripts took S3 down in incident 2025-14', links: ['https://wiki.example.com/inc/2025-14'] },
-      { id: 'concurrency', patterns: ['\\bMutex\\b', '\\bretry\\b'], level: 'principal', reason: 'retry storm after a lock timeout (incident 2025-09)', links: [] },
+      { id: 'concurrency', patterns: ['\\bMutex\\b', '\\bretry\\b'], level: 'principal', reason: 'retry storm after a lock timeout (incident 2025-09)', links: ['https://wiki.example.com/inc/2025-09'] },
     ],
   },
 } as unknown as PartialPolicy;

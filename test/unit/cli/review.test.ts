@@ -49,7 +49,7 @@ describe('cli review: the pull-request gate over a real repository', function ()
     assert.strictEqual(blocked.code, 1, blocked.err);
     assert.match(blocked.out, /## AI Provenance review: blocked/);
     assert.match(blocked.out, /\*\*Required review: principal\*\*/);
-    assert.match(blocked.out, /### Risk rules that fired\n\n- \*\*concurrency\*\* \(principal\): retry storm after a lock timeout \(incident 2025-09\)/);
+    assert.match(blocked.out, /### Risk rules that fired\n\n- \*\*concurrency\*\* \(principal\): retry storm after a lock timeout \(incident 2025-09\) \(\[link\]\(https:\/\/wiki.example.com\/inc\/2025-09\)\)/);
     assert.match(blocked.out, new RegExp(`\`${first.slice(0, 12)}: src/lock.ts:2\``));
     assert.match(blocked.out, /### What is missing\n\n- [0-9a-f]{12} Add the lock: needs an approval from a 'principal' reviewer/);
     assert.match(blocked.out, /Reviewers for this level: @pat-principal, @acme\/principals/);
@@ -111,6 +111,25 @@ describe('cli review: the pull-request gate over a real repository', function ()
     const none = await review(repo, `${first}..${head}`);
     assert.strictEqual(none.code, 0);
     assert.match(none.out, /No review required/);
+  });
+
+  it("judges by the base's policy: a pull request that drops the risk rules and under-declares stays blocked, even when approved", async () => {
+    repo.write('.ai-provenance.json', JSON.stringify({ version: 1, ...RISK_POLICY, risk: { rules: [] } }));
+    repo.git(['add', '.ai-provenance.json']);
+    repo.commit('Relax the policy\n\nAI-Assisted: no\n');
+    commitWithProvenance(repo, {
+      subject: 'Retry quietly',
+      files: { 'src/retry.ts': 'export function again() { retry(); }\n' },
+      ai: { 'src/retry.ts': [{ start: 1, end: 1 }] },
+      policy: { ...RISK_POLICY, risk: { rules: [] } } as typeof RISK_POLICY,
+    });
+    const sample = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'gh-pr-view.json'), 'utf8'));
+    for (const r of [...sample.reviews, ...sample.latestReviews]) r.commit.oid = repo.head();
+    fs.writeFileSync(path.join(repo.dir, 'pr.json'), JSON.stringify(sample));
+    const r = await review(repo, `${base}..HEAD`, '--approvals', 'pr.json');
+    assert.strictEqual(r.code, 1, r.out);
+    assert.match(r.out, /### What is missing\n\n- [0-9a-f]{12} Retry quietly: \[risk-undeclared\] risk rule 'concurrency' \(principal\) fires on src\/retry.ts:1/);
+    assert.match(r.out, /Approved by: @pat-principal \(principal\)/);
   });
 
   it('bad input is a usage error', async () => {
