@@ -1,8 +1,5 @@
 import * as assert from 'assert';
 import { PlacedRun } from '../../../src/core/provenance/attributionRope';
-import { FileShareCache } from '../../../src/core/provenance/fileShare';
-import { Origin } from '../../../src/core/provenance/origin';
-import { ProvenanceStore } from '../../../src/core/provenance/provenanceStore';
 import { LineShare, attributeLines } from '../../../src/core/provenance/lineShare';
 
 /** The rule written out character by character: the definition the line share must keep. */
@@ -79,48 +76,5 @@ describe('line share: counted per run', () => {
     assert.deepStrictEqual(share.lines, []);
     const three = attributeLines('abc\nxy', [{ start: 0, length: 3, origin: 5 }] as unknown as PlacedRun[], () => true);
     assert.deepStrictEqual(three, { nonBlankLines: 2, attributedLines: 1, lines: [{ line: 0, origin: 5 }] });
-  });
-});
-
-describe('file share cache', () => {
-  const copilot: Origin = { kind: 'inline', tool: 'github.copilot', requestId: 'r1', timestamp: 1 };
-
-  it('counts again only when the text version or the provenance changes', () => {
-    const store = new ProvenanceStore();
-    let text = 'const a = 1;\n';
-    const prov = store.getOrCreate('file:///a.ts', text.length);
-    const cache = new FileShareCache<object>();
-    const document = {};
-    let reads = 0;
-    const read = (): string => {
-      reads++;
-      return text;
-    };
-    const first = cache.get(document, 1, prov, read);
-    assert.deepStrictEqual([first.aiLines, first.nonBlankLines, reads], [0, 1, 1]);
-    assert.strictEqual(cache.get(document, 1, prov, read), first, 'same versions: the share kept');
-    assert.strictEqual(reads, 1);
-
-    // An edit: new text version and new provenance version.
-    prov.applyChanges([{ offset: text.length, deleteLength: 0, text: 'b();\n' }], { type: 'origin', origin: copilot });
-    text += 'b();\n';
-    const second = cache.get(document, 2, prov, read);
-    assert.deepStrictEqual([second.aiLines, second.nonBlankLines, reads], [1, 2, 2]);
-
-    // Provenance changed alone (a mark set on existing text).
-    prov.setOrigin(0, 'const', copilot);
-    assert.strictEqual(cache.get(document, 2, prov, read).aiLines, 2, '"const" is 5 of the 9 characters of line 1');
-    assert.strictEqual(reads, 3);
-
-    // The text version changed alone.
-    assert.notStrictEqual(cache.get(document, 3, prov, read), second);
-    assert.strictEqual(reads, 4);
-
-    // Another provenance for the same document (replaced in the store), and another document.
-    const replaced = store.set('file:///a.ts', prov.rope);
-    cache.get(document, 3, replaced, read);
-    assert.strictEqual(reads, 5);
-    cache.get({}, 3, replaced, read);
-    assert.strictEqual(reads, 6);
   });
 });
