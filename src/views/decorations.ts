@@ -67,6 +67,8 @@ interface Shown {
   /** The lines marks were drawn for (the visible lines and a margin). */
   readonly from: number;
   readonly to: number;
+  /** The overview ruler marks drawn (the index gives the same array while they cannot have moved). */
+  readonly ruler: LineSpan[] | undefined;
   /** The document's version, its provenance's version, the highlight setting and the lines they were drawn for. */
   readonly drawn: string;
 }
@@ -237,10 +239,11 @@ export class AiDecorations implements vscode.Disposable {
       lineType,
       spans.map((s) => new vscode.Range(s.startLine, 0, s.endLine, 0)),
     );
-    if (this.rulerType) {
+    const ruler = this.rulerType ? index.rulerSpans() : undefined;
+    if (this.rulerType && ruler && ruler !== this.decorated.get(editor)?.ruler) {
       editor.setDecorations(
         this.rulerType,
-        index.rulerSpans().map((s) => new vscode.Range(s.startLine, 0, s.endLine, 0)),
+        ruler.map((s) => new vscode.Range(s.startLine, 0, s.endLine, 0)),
       );
     }
     let characters = 0;
@@ -258,7 +261,7 @@ export class AiDecorations implements vscode.Disposable {
     } else {
       editor.setDecorations(textType, []);
     }
-    this.decorated.set(editor, { lines: spans, characters, from, to, drawn });
+    this.decorated.set(editor, { lines: spans, characters, from, to, ruler, drawn });
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

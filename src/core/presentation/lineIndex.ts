@@ -36,7 +36,13 @@ function nonWhitespace(text: string, from: number, to: number): number {
 const BLANK: LineFlags = { nonBlank: false, majorityAi: false, marked: false };
 
 /** Most overview ruler marks drawn for one document (see `rulerSpans`). */
-export const RULER_BUCKETS = 1500;
+export const RULER_BUCKETS = 1000;
+
+/**
+ * Edits kept for a document no view has asked about since (a hidden one an agent keeps editing);
+ * beyond this the index counts again from the whole text when it is next shown.
+ */
+const MAX_QUEUED_EDITS = 5000;
 
 export class LineAttributionIndex {
   private readonly tree: LineTree;
@@ -45,6 +51,10 @@ export class LineAttributionIndex {
   /** The label of each origin id met, null for origins that are not AI. */
   private readonly labels = new Map<number, string | null>();
   private stale = false;
+  /** Rope edits not yet applied to the lines: applied when the views next ask, not on the keystroke. */
+  private queued: ProvenanceEdit[] = [];
+  /** The last ruler marks per number of buckets, and the layout they were worked out for. */
+  private readonly rulers = new Map<number, { readonly layout: number; readonly spans: LineSpan[] }>();
   private readonly subscription: { dispose(): void };
 
   private static readonly kept = new WeakMap<DocumentProvenance, LineAttributionIndex>();
@@ -57,7 +67,7 @@ export class LineAttributionIndex {
    */
   static settled(doc: DocumentProvenance, source: LineSource): LineAttributionIndex | undefined {
     const kept = LineAttributionIndex.kept.get(doc);
-    if (kept && !kept.stale && kept.settle(source)) return kept;
+    if (kept && kept.settle(source)) return kept;
     kept?.dispose();
     LineAttributionIndex.kept.delete(doc);
     const text = source.getText();
@@ -83,14 +93,16 @@ export class LineAttributionIndex {
   dispose(): void {
     this.subscription.dispose();
     this.stale = true;
+    this.queued = [];
   }
 
   get lineCount(): number {
     return this.tree.lineCount;
   }
 
-  /** Lines whose flags wait to be worked out. */
+  /** Lines whose flags wait to be worked out (edits still queued are applied first). */
   get pendingLines(): number {
+    this.applyQueued();
     return this.tree.dirtyLines;
   }
 
@@ -114,10 +126,23 @@ export class LineAttributionIndex {
 
   private onEdit(e: ProvenanceEdit): void {
     if (this.stale) return;
-    if (e.type === 'reset') {
+    if (e.type === 'reset' || this.queued.length >= MAX_QUEUED_EDITS) {
       this.stale = true;
+      this.queued = [];
       return;
     }
+    this.queued.push(e);
+  }
+
+  private applyQueued(): void {
+    if (this.queued.length === 0) return;
+    const edits = this.queued;
+    this.queued = [];
+    for (const e of edits) if (!this.stale) this.apply(e);
+  }
+
+  private apply(e: ProvenanceEdit): void {
+    if (e.type === 'reset') return;
     this.counts(e.removed, -1);
     this.counts(e.inserted, 1);
     if (e.type === 'text') {
@@ -133,6 +158,8 @@ export class LineAttributionIndex {
 
   /** Works out the changed lines from `source`; false when it is out of step with the rope. */
   private settle(source: LineSource): boolean {
+    this.applyQueued();
+    if (this.stale) return false;
     if (this.tree.length !== this.doc.rope.length || this.tree.lineCount !== source.lineCount) return false;
     if (this.tree.dirtyLines === 0) return true;
     return this.tree.settle((line, start, length) => {
@@ -213,10 +240,17 @@ export class LineAttributionIndex {
    * Marks for the overview ruler: the ruler is a few hundred pixels tall for the whole file, so
    * the lines are cut into at most `buckets` equal buckets and each bucket that holds marked lines
    * gives one mark from its first to its last marked line (merged with the next when they touch).
-   * A file of at most `buckets` lines gets exactly the gutter's spans. O(buckets x log lines).
+   * A file of at most `buckets` lines gets exactly the gutter's spans. O(buckets x log lines)
+   * when a line break or a marked line changed since the last call, else the same array again
+   * (edits within lines cannot move marked lines).
    */
   rulerSpans(buckets = RULER_BUCKETS): LineSpan[] {
-    return rulerSpans(this.tree.lineCount, buckets, (l) => this.tree.firstMarkedFrom(l), (l) => this.tree.lastMarkedUpTo(l));
+    const layout = this.tree.layoutVersion;
+    const kept = this.rulers.get(buckets);
+    if (kept && kept.layout === layout) return kept.spans;
+    const spans = rulerSpans(this.tree.lineCount, buckets, (l) => this.tree.firstMarkedFrom(l), (l) => this.tree.lastMarkedUpTo(l));
+    this.rulers.set(buckets, { layout, spans });
+    return spans;
   }
 }
 

@@ -127,6 +127,16 @@ export function lineLengths(text: string): number[] {
 
 export class LineTree {
   private root: Node | null;
+  private layout = 0;
+
+  /**
+   * Changes whenever a line break is added or removed or a line's `marked` flag changes: while it
+   * stays the same, the marked lines are the same line numbers (an edit within one line cannot
+   * move them).
+   */
+  get layoutVersion(): number {
+    return this.layout;
+  }
 
   constructor(text: string) {
     this.root = build(lineLengths(text));
@@ -209,7 +219,14 @@ export class LineTree {
     const pieces = lineLengths(text);
     pieces[0] += prefix;
     pieces[pieces.length - 1] += suffix;
-    this.root = merge(merge(before, build(pieces)), after);
+    const lines = build(pieces);
+    // One line left one line: it keeps its flag until worked out, so the layout changes only if
+    // the flag does. Any line break added or removed changes it.
+    if (pieces.length === 1 && a.line === b.line && old && lines) {
+      lines.marked = old.marked;
+      update(lines);
+    } else this.layout++;
+    this.root = merge(merge(before, lines), after);
   }
 
   private lastLength(t: Node): number {
@@ -253,6 +270,7 @@ export class LineTree {
         const isLast = !t.right && line + leftCount === this.lineCount - 1;
         const f = flags(line + leftCount, start + leftSize, isLast ? t.len : t.len - 1);
         if (f) {
+          if (t.marked !== (f.marked ? 1 : 0)) this.layout++;
           t.nonBlank = f.nonBlank ? 1 : 0;
           t.majority = f.majorityAi ? 1 : 0;
           t.marked = f.marked ? 1 : 0;
@@ -287,31 +305,54 @@ export class LineTree {
     return spans;
   }
 
+  /** How many marked lines lie before `line`. O(log n), no allocation. */
+  markedBefore(line: number): number {
+    let t = this.root;
+    let base = 0;
+    let rank = 0;
+    while (t) {
+      const index = base + (t.left ? t.left.count : 0);
+      if (line <= index) t = t.left;
+      else {
+        rank += (t.left ? t.left.sumMarked : 0) + t.marked;
+        base = index + 1;
+        t = t.right;
+      }
+    }
+    return rank;
+  }
+
+  /** The `k`-th marked line (0-based), or -1. O(log n), no allocation. */
+  markedLine(k: number): number {
+    let t = this.root;
+    let base = 0;
+    let rest = k;
+    if (rest < 0) return -1;
+    while (t) {
+      const leftMarked = t.left ? t.left.sumMarked : 0;
+      if (rest < leftMarked) {
+        t = t.left;
+        continue;
+      }
+      rest -= leftMarked;
+      const index = base + (t.left ? t.left.count : 0);
+      if (t.marked) {
+        if (rest === 0) return index;
+        rest--;
+      }
+      base = index + 1;
+      t = t.right;
+    }
+    return -1;
+  }
+
   /** The first marked line at or after `line`, or -1. O(log n). */
   firstMarkedFrom(line: number): number {
-    const find = (t: Node | null, base: number): number => {
-      if (!t || t.sumMarked === 0 || base + t.count - 1 < line) return -1;
-      const leftCount = t.left ? t.left.count : 0;
-      const inLeft = find(t.left, base);
-      if (inLeft >= 0) return inLeft;
-      const l = base + leftCount;
-      if (t.marked && l >= line) return l;
-      return find(t.right, l + 1);
-    };
-    return find(this.root, 0);
+    return this.markedLine(this.markedBefore(line));
   }
 
   /** The last marked line at or before `line`, or -1. O(log n). */
   lastMarkedUpTo(line: number): number {
-    const find = (t: Node | null, base: number): number => {
-      if (!t || t.sumMarked === 0 || base > line) return -1;
-      const leftCount = t.left ? t.left.count : 0;
-      const l = base + leftCount;
-      const inRight = find(t.right, l + 1);
-      if (inRight >= 0) return inRight;
-      if (t.marked && l <= line) return l;
-      return find(t.left, base);
-    };
-    return find(this.root, 0);
+    return this.markedLine(this.markedBefore(line + 1) - 1);
   }
 }

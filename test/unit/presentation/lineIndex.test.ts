@@ -154,6 +154,7 @@ describe('line attribution index: status bar counts and gutter lines kept per ch
         const from = next(src.lineCount);
         const to = Math.min(last, from + next(8));
         assert.deepStrictEqual(index.spansIn(from, to), clip(spans, from, to), `${where}: gutter lines of ${from}..${to}`);
+        // Kept between steps while no line break and no marked line changed: checked each step.
         for (const buckets of [3, 1000]) {
           assert.deepStrictEqual(index.rulerSpans(buckets), rulerFromFull(spans, src.lineCount, buckets), `${where}: ruler marks, ${buckets} buckets`);
         }
