@@ -7,8 +7,8 @@
  * `ai_additions`; `git_diff_*_lines` are git's own line counts (`--numstat`, manifest files
  * left out, 0 for merges). `total_additions` (human + AI + unknown) is ours.
  *
- * A commit with a valid manifest contributes its manifest's counts (AI lines and the rest as
- * human). A commit declaring `AI-Assisted: no` without a manifest counts its added lines (from
+ * A commit with a valid manifest contributes its manifest's counts (AI lines, the lines it
+ * records as unknown, and the rest as human). A commit declaring `AI-Assisted: no` without a manifest counts its added lines (from
  * `git diff-tree --numstat` against its first parent) as human. Any other commit counts them as
  * unknown. Merge commits are not counted (their lines were counted in the merged commits).
  * `stats` reads claims; `verify` is what checks them against the commits.
@@ -184,7 +184,8 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     if (p.manifest) {
       basis = 'manifest';
       for (const f of p.manifest.files) {
-        perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines, 0));
+        const unknown = f.unknownLines ?? 0;
+        perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines - unknown, unknown));
         for (const r of f.ranges) {
           const n = r.endLine - r.startLine + 1;
           addTool(base.tool_model_breakdown, toolKey(r.tool, r.model), n);

@@ -259,13 +259,18 @@ describe('commit hooks on temporary repositories', function () {
     assert.strictEqual(merged.changed, false);
   });
 
-  it('without a snapshot the message is left alone; a stale snapshot does not count changed text', async () => {
+  it('without a snapshot nor saved provenance a change is measured as human; a stale snapshot does not count changed text', async () => {
     const dir = makeRepo();
     const file = path.join(dir, '.git', 'MSG');
     fs.writeFileSync(file, 'Subject\n');
     const r = await prepareCommitMessage(dir, file, 'message');
     assert.strictEqual(r.changed, false);
-    assert.match(r.notes.join('\n'), /no provenance snapshot/);
+    assert.match(r.notes.join('\n'), /nothing to commit/);
+    fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 2;\n');
+    git(dir, 'add', 'app.ts');
+    const h = await prepareCommitMessage(dir, file, 'message');
+    assert.deepStrictEqual(h.trailers, [{ key: 'AI-Assisted', value: 'no' }]);
+    fs.writeFileSync(file, 'Subject\n');
     await stageAi(dir);
     // The file is re-staged with different content after the editor's snapshot.
     fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 1;\nexport const typed = 2;\n');
