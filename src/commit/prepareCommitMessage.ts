@@ -81,7 +81,6 @@ export function isAmendCommand(commandLine: string | undefined): boolean {
 export async function prepareCommitMessage(repoRoot: string, messageFile: string, source = '', options: PrepareOptions = {}): Promise<PrepareResult> {
   const notes: string[] = [];
   const none = (note?: string): PrepareResult => ({ changed: false, trailers: [], notes: note ? [...notes, note] : notes });
-  const hook = options.hook ?? 'prepare-commit-msg';
   const env = options.env ?? process.env;
   if (source === 'merge') return none('merge commit: trailers not added');
   const root = (await findRepoRoot(repoRoot)) ?? repoRoot;
