@@ -1,13 +1,13 @@
 import * as assert from 'assert';
-import { Origin } from '../../src/core/provenance/origin';
-import { ProvenanceStore } from '../../src/core/provenance/provenanceStore';
-import { aiLineSpans, lineOfFromText, placeAiRanges, RangeLike } from '../../src/core/presentation/lineSpans';
-import { escapeMarkdown, hoverMarkdown, inlineCode } from '../../src/core/presentation/hover';
-import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel } from '../../src/core/presentation/labels';
-import { bar, buildFileSection, buildStagedSection, fileInputOf, REPORT_MAX_RANGE_ROWS } from '../../src/core/presentation/reportModel';
-import { fileShare } from '../../src/core/provenance/fileShare';
-import { stagedInputFrom, toolLines } from '../../src/core/presentation/stagedInput';
-import { contentSecurityPolicy, reportPage } from '../../src/core/presentation/reportHtml';
+import { Origin } from '../../../../src/core/provenance/origin';
+import { ProvenanceStore } from '../../../../src/core/provenance/provenanceStore';
+import { aiLineSpans, lineOfFromText, placeAiRanges, RangeLike } from '../../../../src/core/presentation/lineSpans';
+import { escapeMarkdown, hoverMarkdown, inlineCode } from '../../../../src/core/presentation/hover';
+import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel } from '../../../../src/core/presentation/labels';
+import { bar, buildFileSection, buildStagedSection, fileInputOf, REPORT_MAX_RANGE_ROWS } from '../../../../src/core/presentation/reportModel';
+import { fileShare } from '../../../../src/core/provenance/fileShare';
+import { stagedInputFrom, toolLines } from '../../../../src/core/presentation/stagedInput';
+import { contentSecurityPolicy, reportPage } from '../../../../src/core/presentation/reportHtml';
 
 const T0 = Date.UTC(2026, 10, 24, 9, 31, 0);
 const copilot: Origin = { kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', timestamp: T0 };

@@ -1,10 +1,10 @@
 import * as assert from 'assert';
-import { computeFileContribution, summarizeChange } from '../../src/core/contribution/contribution';
-import { LineSpan } from '../../src/core/contribution/lineSpan';
-import { AiRange, mapRanges } from '../../src/core/contribution/mapRanges';
-import { ManifestFile, rangeText, sha256Hex } from '../../src/core/manifest/schema';
-import { DEFAULT_POLICY, resolvePolicy } from '../../src/core/policy/policy';
-import { Origin } from '../../src/core/provenance/origin';
+import { computeFileContribution, summarizeChange } from '../../../../src/core/contribution/contribution';
+import { LineSpan } from '../../../../src/core/contribution/lineSpan';
+import { AiRange, mapRanges } from '../../../../src/core/contribution/mapRanges';
+import { ManifestFile, rangeText, sha256Hex } from '../../../../src/core/manifest/schema';
+import { DEFAULT_POLICY, resolvePolicy } from '../../../../src/core/policy/policy';
+import { Origin } from '../../../../src/core/provenance/origin';
 
 const chat: Origin = { kind: 'chat', tool: 'copilot-chat', model: 'gpt-5', timestamp: 1 };
 const agent: Origin = { kind: 'agent', tool: 'claude-code', timestamp: 2 };

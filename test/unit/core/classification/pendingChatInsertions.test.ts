@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { PENDING_CHAT_TTL_MS, PendingChatInsertions } from '../../../src/core/classification/pendingChatInsertions';
+import { PENDING_CHAT_TTL_MS, PendingChatInsertions } from '../../../../src/core/classification/pendingChatInsertions';
 
 const BLOCK = 'function fixtureMultiply(a, b) {\n  return a * b;\n}\n';
 const KEY = 'file:///w/a.js';

@@ -1,8 +1,8 @@
 import * as assert from 'assert';
-import { Origin } from '../../../src/core/provenance/origin';
-import { ProvenanceStore } from '../../../src/core/provenance/provenanceStore';
-import { attributeLines } from '../../../src/core/provenance/lineShare';
-import { fileShare } from '../../../src/core/provenance/fileShare';
+import { Origin } from '../../../../src/core/provenance/origin';
+import { ProvenanceStore } from '../../../../src/core/provenance/provenanceStore';
+import { attributeLines } from '../../../../src/core/provenance/lineShare';
+import { fileShare } from '../../../../src/core/provenance/fileShare';
 
 const copilot: Origin = { kind: 'inline', tool: 'github.copilot', requestId: 'r1', timestamp: 1 };
 

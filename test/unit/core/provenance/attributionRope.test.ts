@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { AttributionRope } from '../../../src/core/provenance/attributionRope';
-import { NO_ORIGIN } from '../../../src/core/provenance/originTable';
+import { AttributionRope } from '../../../../src/core/provenance/attributionRope';
+import { NO_ORIGIN } from '../../../../src/core/provenance/originTable';
 
 /** Brute-force model: one origin and one character per position. */
 class CharModel {

@@ -1,10 +1,10 @@
 import * as assert from 'assert';
 import * as os from 'os';
-import { expectedTrailers } from './governance/expectedTrailers';
-import { Manifest, ManifestFile, computeTotals, MANIFEST_SCHEMA, MANIFEST_VERSION } from '../../src/core/manifest/schema';
-import { resolvePolicy } from '../../src/core/policy/policy';
-import { Trailer, buildTrailers, formatContribution, trailersForManifest } from '../../src/core/trailers/trailers';
-import { applyTrailers, parseTrailers } from '../../src/git/trailers';
+import { expectedTrailers } from '../../governance/expectedTrailers';
+import { Manifest, ManifestFile, computeTotals, MANIFEST_SCHEMA, MANIFEST_VERSION } from '../../../../src/core/manifest/schema';
+import { resolvePolicy } from '../../../../src/core/policy/policy';
+import { Trailer, buildTrailers, formatContribution, trailersForManifest } from '../../../../src/core/trailers/trailers';
+import { applyTrailers, parseTrailers } from '../../../../src/git/trailers';
 
 const cwd = os.tmpdir();
 

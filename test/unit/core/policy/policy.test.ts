@@ -9,7 +9,7 @@ import {
   parseRepositoryPolicy,
   policyFromSettings,
   resolvePolicy,
-} from '../../src/core/policy/policy';
+} from '../../../../src/core/policy/policy';
 
 describe('policy', () => {
   it('defaults: flag at 3 non-trivial AI lines or 10% of added lines', () => {

@@ -1,8 +1,8 @@
 import * as assert from 'assert';
-import { AnchoredRun, reanchor } from '../../src/core/reanchor/reanchor';
-import { overlayRuns } from '../../src/core/reanchor/merge';
-import { externalChangeAttribution, unknownOrigin } from '../../src/core/reanchor/external';
-import { ProvenanceStore } from '../../src/core/provenance/provenanceStore';
+import { AnchoredRun, reanchor } from '../../../../src/core/reanchor/reanchor';
+import { overlayRuns } from '../../../../src/core/reanchor/merge';
+import { externalChangeAttribution, unknownOrigin } from '../../../../src/core/reanchor/external';
+import { ProvenanceStore } from '../../../../src/core/provenance/provenanceStore';
 
 const AI = 1;
 const AI2 = 2;

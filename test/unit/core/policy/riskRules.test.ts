@@ -1,10 +1,10 @@
 import * as assert from 'assert';
-import { parseRepositoryPolicy, resolvePolicy, formatPolicyErrors, Policy, isReviewer } from '../../../src/core/policy/policy';
-import { RiskChange, evaluateRiskRules } from '../../../src/core/policy/riskRules';
-import { decideReview } from '../../../src/core/policy/reviewDecision';
-import { checkPattern, compilePattern, matchLines } from '../../../src/core/policy/boundedPattern';
-import { globToRegExp } from '../../../src/core/policy/pathGlob';
-import { reviewersOf } from '../../../src/core/policy/levels';
+import { parseRepositoryPolicy, resolvePolicy, formatPolicyErrors, Policy, isReviewer } from '../../../../src/core/policy/policy';
+import { RiskChange, evaluateRiskRules } from '../../../../src/core/policy/riskRules';
+import { decideReview } from '../../../../src/core/policy/reviewDecision';
+import { checkPattern, compilePattern, matchLines } from '../../../../src/core/policy/boundedPattern';
+import { globToRegExp } from '../../../../src/core/policy/pathGlob';
+import { reviewersOf } from '../../../../src/core/policy/levels';
 
 function policy(json: unknown): Policy {
   const r = parseRepositoryPolicy(JSON.stringify(json));

@@ -3,15 +3,15 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { run } from '../../src/cli/commands/checkpoint';
-import { memoryIo } from '../../src/cli/io';
-import { UsageError } from '../../src/cli/io';
-import { insertedSpans, pendingPath } from '../../src/checkpoint/checkpoint';
-import { entryFromRuns, withFiles } from '../../src/core/persistence/entries';
-import { PersistedState, emptyState, sha256 } from '../../src/core/persistence/schema';
-import { StateDir } from '../../src/core/persistence/stateDir';
-import { Origin } from '../../src/core/provenance/origin';
-import { OriginTable } from '../../src/core/provenance/originTable';
+import { run } from '../../../src/cli/commands/checkpoint';
+import { memoryIo } from '../../../src/cli/io';
+import { UsageError } from '../../../src/cli/io';
+import { insertedSpans, pendingPath } from '../../../src/checkpoint/checkpoint';
+import { entryFromRuns, withFiles } from '../../../src/core/persistence/entries';
+import { PersistedState, emptyState, sha256 } from '../../../src/core/persistence/schema';
+import { StateDir } from '../../../src/core/persistence/stateDir';
+import { Origin } from '../../../src/core/provenance/origin';
+import { OriginTable } from '../../../src/core/provenance/originTable';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=T', ...args], { cwd, encoding: 'utf8' });

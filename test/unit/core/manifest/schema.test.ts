@@ -9,8 +9,8 @@ import {
   rangeText,
   serializeManifest,
   sha256Hex,
-} from '../../src/core/manifest/schema';
-import { resolvePolicy } from '../../src/core/policy/policy';
+} from '../../../../src/core/manifest/schema';
+import { resolvePolicy } from '../../../../src/core/policy/policy';
 
 const committed = 'a\r\nb\r\nc\r\nd';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { PlacedRun } from '../../../src/core/provenance/attributionRope';
-import { LineShare, attributeLines } from '../../../src/core/provenance/lineShare';
+import { PlacedRun } from '../../../../src/core/provenance/attributionRope';
+import { LineShare, attributeLines } from '../../../../src/core/provenance/lineShare';
 
 /** The rule written out character by character: the definition the line share must keep. */
 function byCharacter(text: string, runs: readonly PlacedRun[], counts: (origin: number) => boolean): LineShare {

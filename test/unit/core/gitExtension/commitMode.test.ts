@@ -8,7 +8,7 @@ import {
   noRepositoryMessage,
   planRepositories,
   restoreTrailersUnavailable,
-} from '../../../src/core/gitExtension/commitMode';
+} from '../../../../src/core/gitExtension/commitMode';
 
 const open = { openInGitExtension: true, gitEnabled: true };
 const notOpen = { openInGitExtension: false, gitEnabled: true };

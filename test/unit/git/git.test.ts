@@ -3,12 +3,12 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AiRange, mapRanges } from '../../src/core/contribution/mapRanges';
-import { computeTotals, rangeText, sha256Hex } from '../../src/core/manifest/schema';
-import { DEFAULT_POLICY } from '../../src/core/policy/policy';
-import { Origin } from '../../src/core/provenance/origin';
-import { GitError, blobPair, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries, stagedPatch } from '../../src/git/git';
-import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../src/git/stagedChange';
+import { AiRange, mapRanges } from '../../../src/core/contribution/mapRanges';
+import { computeTotals, rangeText, sha256Hex } from '../../../src/core/manifest/schema';
+import { DEFAULT_POLICY } from '../../../src/core/policy/policy';
+import { Origin } from '../../../src/core/provenance/origin';
+import { GitError, blobPair, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries, stagedPatch } from '../../../src/git/git';
+import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../../src/git/stagedChange';
 
 const agent: Origin = { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 1 };
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { GitRepo } from '../../../src/governance/git';
-import { TempRepo } from './fixture';
+import { TempRepo } from '../cli/fixture';
 
 /** The batched reads (one git process for many objects) must give what single reads give. */
 describe('governance git access: batched reads equal single reads', function () {

@@ -1,9 +1,9 @@
 import * as assert from 'assert';
-import { ChangeFacts, classifyChange } from '../../../src/core/classification/classifier';
-import { ChatCodeBlock } from '../../../src/core/chat/chatAnswers';
-import { codeOccurrences, findChatCodeBlock, matchesChatCodeBlock } from '../../../src/core/classification/chatCodeBlockMatch';
-import { readEditSource } from '../../../src/core/classification/editSource';
-import { PendingAccept, narrowReplacement } from '../../../src/core/classification/pendingAccept';
+import { ChangeFacts, classifyChange } from '../../../../src/core/classification/classifier';
+import { ChatCodeBlock } from '../../../../src/core/chat/chatAnswers';
+import { codeOccurrences, findChatCodeBlock, matchesChatCodeBlock } from '../../../../src/core/classification/chatCodeBlockMatch';
+import { readEditSource } from '../../../../src/core/classification/editSource';
+import { PendingAccept, narrowReplacement } from '../../../../src/core/classification/pendingAccept';
 
 const NOW = 1_700_000_000_000;
 const CODE = 'function greet(name) {\n  return `Hello, ${name}!`;\n}\n';
@@ -254,7 +254,7 @@ describe('readEditSource', () => {
   });
 });
 
-import { insertedSpans } from '../../../src/core/classification/changeSpans';
+import { insertedSpans } from '../../../../src/core/classification/changeSpans';
 
 describe('insertedSpans', () => {
   it('places the inserted text of multi-change events in post-change coordinates', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import { chatCodeBlocksOf } from '../../../src/core/chat/chatAnswers';
-import { readChatSession } from '../../../src/core/chat/chatSessionLog';
-import { fencedCodeBlocks } from '../../../src/core/chat/fencedCode';
+import { chatCodeBlocksOf } from '../../../../src/core/chat/chatAnswers';
+import { readChatSession } from '../../../../src/core/chat/chatSessionLog';
+import { fencedCodeBlocks } from '../../../../src/core/chat/fencedCode';
 
 const ANSWER = 'Here is the answer:\n\n```javascript\nfunction fixtureMultiply(a, b) {\n  return a * b;\n}\n```\n';
 
