@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import DiffMatchPatch from 'diff-match-patch';
@@ -13,6 +12,7 @@ import { looksBinary, maxTrackedBytes } from '../core/persistence/tracking';
 import { unknownOrigin } from '../core/reanchor/external';
 import { overlayRuns } from '../core/reanchor/merge';
 import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
+import { gitTextSync } from '../git/git';
 
 /**
  * Agent checkpoints: provenance for agents that write files outside the editor (Claude Code, Codex,
@@ -123,7 +123,7 @@ function stateDirOf(repo: RepoPaths): string {
 }
 
 function git(opts: CheckpointOptions, args: string[], input?: string): string {
-  return execFileSync(opts.git ?? 'git', args, { cwd: opts.repo.root, encoding: 'utf8', maxBuffer: 1 << 30, input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return gitTextSync(args, { cwd: opts.repo.root, input, git: opts.git });
 }
 
 /** Files git reports as modified, added or untracked (repo-relative). */

@@ -9,6 +9,7 @@
  */
 import { CliIo, EXIT_USAGE, UsageError, processIo } from './io';
 import { VERSION } from './version';
+import { useGitExecutable } from '../git/git';
 
 export interface CliCommandModule {
   readonly help: string;
@@ -92,6 +93,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 /** Runs the command line of this process and sets its exit code. */
 export function start(): void {
+  // The git of this process (the hooks' runs): decided once, from the environment.
+  useGitExecutable(process.env.AI_PROVENANCE_GIT);
   runCli(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../commit/snapshot';
 import { MANIFEST_NOTES_REF, Manifest, manifestRepoPath, parseManifest, serializeManifest } from '../core/manifest/schema';
-import { GitError, gitText, indexBlob, readBlob, resolveCommit, runGit } from './git';
+import { GitError, gitText, resolveCommit, runGit } from './git';
+import { indexBlob, readBlob } from './blobs';
 
 /**
  * Storing manifests where `aiProvenance.manifest.location` says:

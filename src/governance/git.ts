@@ -1,21 +1,16 @@
 /**
- * Read-only git access for the governance command-line tool. Git is always spawned
- * directly (no shell), with arguments passed as an array.
+ * Read-only git access for the governance command-line tool, on top of the git runner
+ * (`git/git.ts`: git is spawned directly, no shell, arguments as an array). A problem with the
+ * repository, a revision or git itself is a {@link GitError} (reported with exit code 2).
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { GitError, runGitSync } from '../git/git';
 import { parsePatch } from '../git/patch';
 import { ChangedPath, CommitChange, mergesWithOwnLines, parseRawChanges } from './commitChanges';
 
 export { ChangedPath, CommitChange, diffKey } from './commitChanges';
 
-/** A problem with the repository, a revision or git itself (reported with exit code 2). */
-export class GitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GitError';
-  }
-}
+export { GitError } from '../git/git';
 
 export interface GitResult {
   readonly status: number;
@@ -36,7 +31,6 @@ export interface CommitInfo {
   readonly message: string;
 }
 
-const MAX_BUFFER = 512 * 1024 * 1024;
 
 export class GitRepo {
   private constructor(
@@ -47,12 +41,12 @@ export class GitRepo {
 
   /** Opens the repository containing `cwd`; throws GitError if git is missing or `cwd` is not in a repository. */
   static open(cwd: string, gitBin = 'git'): GitRepo {
-    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new GitError(`no such directory: ${cwd}`);
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new GitError('failed', `no such directory: ${cwd}`);
     const probe = runGit(gitBin, cwd, ['rev-parse', '--is-bare-repository', '--show-toplevel']);
     if (probe.status !== 0) {
       const msg = probe.stderr.trim();
-      if (/not a git repository/i.test(msg)) throw new GitError(`not a git repository: ${cwd}`);
-      throw new GitError(`git failed in ${cwd}: ${msg || `exit ${probe.status}`}`);
+      if (/not a git repository/i.test(msg)) throw new GitError('not-a-repository', `not a git repository: ${cwd}`);
+      throw new GitError('failed', `git failed in ${cwd}: ${msg || `exit ${probe.status}`}`);
     }
     const [bare, top] = probe.stdout.toString('utf8').split('\n');
     return new GitRepo(bare === 'true' || !top ? cwd : top, gitBin);
@@ -231,7 +225,7 @@ export class GitRepo {
   }
 
   private mustSucceed(r: GitResult, what: string): GitResult {
-    if (r.status !== 0) throw new GitError(`git ${what} failed: ${r.stderr.trim() || `exit ${r.status}`}${this.shallowHint()}`);
+    if (r.status !== 0) throw new GitError('failed', `git ${what} failed: ${r.stderr.trim() || `exit ${r.status}`}${this.shallowHint()}`);
     return r;
   }
 
@@ -240,15 +234,15 @@ export class GitRepo {
    * (`A..B`, `A...B`, a single revision meaning it and its ancestors, or several arguments).
    */
   revList(range: string[], filter: { since?: string; until?: string } = {}): string[] {
-    if (range.length === 0) throw new GitError('no revision range given');
+    if (range.length === 0) throw new GitError('failed', 'no revision range given');
     for (const r of range) {
-      if (r.startsWith('-')) throw new GitError(`bad revision range '${r}'`);
+      if (r.startsWith('-')) throw new GitError('failed', `bad revision range '${r}'`);
     }
     const dates = [...(filter.since ? [`--since=${filter.since}`] : []), ...(filter.until ? [`--until=${filter.until}`] : [])];
     const r = this.run(['rev-list', '--reverse', '--topo-order', ...dates, '--end-of-options', ...range, '--']);
     if (r.status !== 0) {
       const msg = r.stderr.trim().split('\n')[0] || `exit ${r.status}`;
-      throw new GitError(`bad revision range '${range.join(' ')}': ${msg}${this.shallowHint()}`);
+      throw new GitError('failed', `bad revision range '${range.join(' ')}': ${msg}${this.shallowHint()}`);
     }
     return r.stdout.toString('utf8').split('\n').filter((l) => l.length > 0);
   }
@@ -268,9 +262,9 @@ export class GitRepo {
 
   /** Full id of the commit `rev` names; throws GitError when it names none. */
   resolveCommit(rev: string): string {
-    if (rev.startsWith('-')) throw new GitError(`bad revision '${rev}'`);
+    if (rev.startsWith('-')) throw new GitError('failed', `bad revision '${rev}'`);
     const r = this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
-    if (r.status !== 0) throw new GitError(`bad revision '${rev}': no such commit`);
+    if (r.status !== 0) throw new GitError('failed', `bad revision '${rev}': no such commit`);
     return r.stdout.toString('utf8').trim();
   }
 
@@ -382,18 +376,12 @@ function parseNumstat(rec: string): AddedLines | undefined {
 }
 
 function runGit(gitBin: string, cwd: string, args: string[], input?: string | Buffer): GitResult {
-  const r = spawnSync(gitBin, args, {
-    cwd,
-    input,
-    maxBuffer: MAX_BUFFER,
-    shell: false,
-    windowsHide: true,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-  });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GitError(`git not found (tried '${gitBin}'); install git or put it on PATH`);
-    throw new GitError(`cannot run git in ${cwd}: ${r.error.message}`);
+  try {
+    const r = runGitSync(args, { cwd, input, git: gitBin, env: { GIT_OPTIONAL_LOCKS: '0' } });
+    return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    // The command line's wording for a missing git.
+    if (e instanceof GitError && e.kind === 'git-missing') throw new GitError('git-missing', `git not found (tried '${gitBin}'); install git or put it on PATH`, args);
+    throw e;
   }
-  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr ? r.stderr.toString('utf8') : '' };
 }

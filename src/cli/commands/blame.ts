@@ -6,7 +6,7 @@ import { GitError, GitRepo } from '../../governance/git';
 import { blameFile } from '../../git/blame';
 import { bool, list, parseArgs, str } from '../args';
 import { emit, withGit, withGitAsync } from '../common';
-import { CliIo, EXIT_OK, UsageError } from '../io';
+import { CliIo, EXIT_OK, UsageError, cliGit } from '../io';
 
 export const help = `Usage: ai-provenance blame <file> [<rev>] [options]
 
@@ -76,13 +76,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const repoDir = str(args, 'repo');
   const full = path.resolve(io.cwd, file);
   const start = repoDir ? path.resolve(io.cwd, repoDir) : nearestDir(full);
-  const repo = withGit(() => GitRepo.open(start, io.env.AI_PROVENANCE_GIT || 'git'));
+  const repo = withGit(() => GitRepo.open(start, cliGit(io)));
   const rel = relativeTo(repo.root, full);
   if (rel === undefined) throw new UsageError(`${file} is outside the repository ${repo.root}`);
   for (const r of list(args, 'ignore-rev')) git.push(`--ignore-rev=${r}`);
   for (const f of list(args, 'ignore-revs-file')) git.push(`--ignore-revs-file=${path.resolve(io.cwd, f)}`);
   const result = await withGitAsync(async () => {
-    if (rev === undefined && !fs.existsSync(full)) throw new GitError(`no such file in the work tree: ${file}`);
+    if (rev === undefined && !fs.existsSync(full)) throw new GitError('failed', `no such file in the work tree: ${file}`);
     return blameFile(repo, { path: rel, rev, gitOptions: git, notesRef: str(args, 'notes-ref'), reviewTrailers: list(args, 'review-trailer') });
   });
   for (const w of result.warnings) io.err(`ai-provenance blame: warning: ${w}\n`);

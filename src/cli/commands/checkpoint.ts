@@ -5,12 +5,12 @@
  *   ai-provenance checkpoint --agent claude-code [--model m] [--session id] --after [paths...]
  *   ai-provenance checkpoint --agent claude-code --hook --before|--after   (reads a hook's JSON on stdin)
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CheckpointError, checkpointAfter, checkpointBefore } from '../../checkpoint/checkpoint';
 import { parseArgs, bool, str } from '../args';
-import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, processIo } from '../io';
+import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit, processIo } from '../io';
+import { GitError, gitTextSync } from '../../git/git';
 
 export const help = `Usage: ai-provenance checkpoint --agent <name> (--before | --after) [options] [paths...]
 
@@ -58,15 +58,15 @@ function readStdin(): string {
 /** Finds the repository of `dir` (its working tree root and git directory). */
 function findRepo(dir: string, gitPath: string): { root: string; gitDir: string } {
   try {
-    const out = execFileSync(gitPath, ['rev-parse', '--show-toplevel', '--absolute-git-dir'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const out = gitTextSync(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { cwd: dir, git: gitPath })
       .split(/\r?\n/)
       .filter(Boolean);
     if (out.length < 2) throw new Error('unexpected git output');
     return { root: path.resolve(out[0]), gitDir: path.resolve(out[1]) };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new UsageError(`git was not found (spawn ${gitPath} ENOENT); the checkpoint needs git`);
-    throw new UsageError(`${dir} is not in a git repository (${String(err.stderr ?? err.message).trim().split('\n')[0]})`);
+    if (e instanceof GitError && e.kind === 'git-missing') throw new UsageError(`git was not found (spawn ${gitPath} ENOENT); the checkpoint needs git`);
+    const why = e instanceof GitError ? e.stderr || e.message : (e as Error).message;
+    throw new UsageError(`${dir} is not in a git repository (${String(why).trim().split('\n')[0]})`);
   }
 }
 
@@ -93,7 +93,7 @@ export async function run(args: string[], io: CliIo, stdin: () => string = readS
     if (typeof file === 'string' && paths.length === 0) paths = [file];
     if (typeof payload.session_id === 'string' && !session) session = payload.session_id;
   }
-  const gitPath = io.env.AI_PROVENANCE_GIT || 'git';
+  const gitPath = cliGit(io);
   const repo = findRepo(path.resolve(cwd, str(parsed, 'repo') ?? '.'), gitPath);
   const log = { info: (m: string) => io.err(`${m}\n`), warn: (m: string) => io.err(`warning: ${m}\n`), error: (m: string) => io.err(`error: ${m}\n`) };
   const opts = { repo, agent, model: str(parsed, 'model'), session, paths, cwd, git: gitPath, log };

@@ -7,7 +7,9 @@ import { AiRange, mapRanges } from '../../../src/core/contribution/mapRanges';
 import { computeTotals, rangeText, sha256Hex } from '../../../src/core/manifest/schema';
 import { DEFAULT_POLICY } from '../../../src/core/policy/policy';
 import { Origin } from '../../../src/core/provenance/origin';
-import { GitError, blobPair, findRepoRoot, gitPath, indexBlob, readBlobs, resolveCommit, runGit, stagedEntries, stagedPatch } from '../../../src/git/git';
+import { GitError, findRepoRoot, gitPath, resolveCommit, runGit } from '../../../src/git/git';
+import { blobPair, stagedEntries, stagedPatch } from '../../../src/git/stagedDiff';
+import { indexBlob, readBlobs } from '../../../src/git/blobs';
 import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../../src/git/stagedChange';
 
 const agent: Origin = { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 1 };
