@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseRepositoryPolicy, resolvePolicy, formatPolicyErrors, Policy, isReviewer } from '../../../../src/core/policy/policy';
+import { parsePolicy, parseRepositoryPolicy, policyFromSettings, resolvePolicy, formatPolicyErrors, Policy, isReviewer } from '../../../../src/core/policy/policy';
 import { RiskChange, evaluateRiskRules } from '../../../../src/core/policy/riskRules';
 import { decideReview } from '../../../../src/core/policy/reviewDecision';
 import { checkPattern, compilePattern, matchLines } from '../../../../src/core/policy/boundedPattern';
@@ -228,6 +228,16 @@ describe('review levels', () => {
     assert.strictEqual(reviewersOf(q.review, 'toString'), undefined);
     assert.strictEqual(reviewersOf(q.review, '__proto__'), undefined);
     assert.deepStrictEqual(reviewersOf(q.review, 'senior')?.emails, ['s@example.com']);
+  });
+
+  it("a resolved policy (as a manifest stores it) may combine the settings' level with a repository's levels", () => {
+    const settings = policyFromSettings({ reviewRequired: 'lead' });
+    const repo = parseRepositoryPolicy(JSON.stringify({ review: { levels: ['senior', 'principal'] }, risk: { rules: [{ id: 'x', paths: ['a/**'], level: 'principal', reason: 'r' }] } }));
+    assert.ok(settings.ok && repo.ok, JSON.stringify([settings, repo]));
+    const resolved = resolvePolicy(settings.value, repo.value);
+    assert.strictEqual(resolved.review.required, 'lead');
+    const again = parsePolicy(JSON.parse(JSON.stringify(resolved)), { partial: false });
+    assert.ok(again.ok, JSON.stringify(!again.ok && again.errors));
   });
 
   it('rejects a required level or reviewer level outside review.levels, and duplicate levels', () => {
