@@ -340,6 +340,28 @@ describe('presentation: staged input from the commit flow', () => {
     if (section.state === 'available') assert.strictEqual(section.total.percentLabel, '75%');
   });
 
+  it('shows which risk rule fired on which lines, with its reason and links', () => {
+    const input = stagedInputFrom({
+      change: { files: [file('infra/deploy.sh', 4, 2, [range(2, 3, 'agent')]), file('package.json', 1, 0, [])], notes: [] },
+      decision: {
+        flagged: true,
+        reasons: ['risk rule infra (principal): deploy scripts took S3 down'],
+        reviewRequired: 'principal',
+        risk: [
+          { id: 'infra', level: 'principal', reason: 'deploy scripts took S3 down', links: ['https://wiki.example.com/inc/2025-14'], files: [{ path: 'infra/deploy.sh', lines: [[2, 3]] }] },
+          { id: 'deps', level: 'senior', reason: 'typo-squatted package', links: [], files: [{ path: 'infra/deploy.sh', lines: [[2, 3]] }], dependencyFiles: ['package.json'] },
+        ],
+      },
+      trailers: [],
+    });
+    assert.deepStrictEqual(input.notes, [
+      'Flagged as AI-assisted: risk rule infra (principal): deploy scripts took S3 down.',
+      'Review required: principal.',
+      'Risk rule infra (principal) fired on infra/deploy.sh:2-3: deploy scripts took S3 down (https://wiki.example.com/inc/2025-14).',
+      'Risk rule deps (senior) fired on infra/deploy.sh:2-3; dependency files package.json: typo-squatted package.',
+    ]);
+  });
+
   it('says why a change with AI lines is not flagged', () => {
     const input = stagedInputFrom({ change: { files: [file('a', 100, 1, [range(1, 1, 't')])], notes: [] }, decision: { flagged: false, reasons: [] }, trailers: [] });
     assert.match(input.notes![0], /Not flagged/);
