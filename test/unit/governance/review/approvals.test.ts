@@ -1,9 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { judgeApprovals, parsePlatformReviews, PlatformReviews } from '../../../src/governance/review/approvals';
+import { judgeApprovals, parsePlatformReviews, PlatformReviews } from '../../../../src/governance/review/approvals';
 
-const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/review');
+const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures/review');
 const load = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 const ONE = '1'.repeat(40);
 const TWO = '2'.repeat(40);
