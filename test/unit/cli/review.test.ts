@@ -132,6 +132,18 @@ describe('cli review: the pull-request gate over a real repository', function ()
     assert.match(r.out, /Approved by: @pat-principal \(principal\)/);
   });
 
+  it('a login counts for a level through a team the groups file lists; unknown logins do not count', async () => {
+    const text = fs.readFileSync(path.join(FIXTURES, 'gh-pr-view.json'), 'utf8').split('2'.repeat(40)).join(head).split('pat-principal').join('carol');
+    fs.writeFileSync(path.join(repo.dir, 'pr.json'), text);
+    const unknown = await review(repo, `${base}..HEAD`, '--approvals', 'pr.json', '--json');
+    assert.strictEqual(unknown.code, 1);
+    assert.ok(JSON.parse(unknown.out).ignored.some((i: { login: string; why: string }) => i.login === 'carol' && /not a reviewer/.test(i.why)));
+    fs.writeFileSync(path.join(repo.dir, 'groups.json'), JSON.stringify({ 'acme/principals': ['Carol'] }));
+    const team = await review(repo, `${base}..HEAD`, '--approvals', 'pr.json', '--groups', 'groups.json', '--json');
+    assert.strictEqual(team.code, 0, team.out);
+    assert.deepStrictEqual(JSON.parse(team.out).approvers, [{ login: 'carol', level: 'principal' }]);
+  });
+
   it('bad input is a usage error', async () => {
     assert.strictEqual((await review(repo, 'HEAD')).code, 2);
     fs.writeFileSync(path.join(repo.dir, 'x.json'), '{"number": 7}');
