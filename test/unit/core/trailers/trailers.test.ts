@@ -61,6 +61,14 @@ describe('trailers', () => {
     };
     assert.deepStrictEqual(trailersForManifest(m), expectedTrailers(m));
     assert.deepStrictEqual(trailersForManifest({ ...m, flagged: false, reviewRequired: undefined }), expectedTrailers({ ...m, flagged: false, reviewRequired: undefined }));
+    // Risk rules that fired: one AI-Risk trailer naming them in order, after Review-Required.
+    const hit = (id: string) => ({ id, level: 'principal', reason: 'r', links: [], files: [{ path: 'a.ts', lines: [[1, 1]] as [number, number][] }] });
+    const risky = { ...m, reviewRequired: 'principal', risk: [hit('infra'), hit('concurrency')] };
+    assert.deepStrictEqual(trailersForManifest(risky), expectedTrailers(risky));
+    assert.deepStrictEqual(trailersForManifest(risky).slice(-2), [
+      { key: 'Review-Required', value: 'principal' },
+      { key: 'AI-Risk', value: 'infra, concurrency' },
+    ]);
   });
 
   it('adds a new block after a subject and body; git parses exactly ours', async () => {
