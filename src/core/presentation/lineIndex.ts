@@ -13,7 +13,7 @@ import { toolLabel } from '../provenance/origin';
 import { NO_ORIGIN } from '../provenance/originTable';
 import { DocumentProvenance, ProvenanceEdit } from '../provenance/provenanceStore';
 import { LineSpan } from './lineSpans';
-import { LineFlags, LineTree } from './lineTree';
+import { LineFlags, LineTree, MAJORITY_AI, MARKED, NON_BLANK } from './lineTree';
 
 /** The document as the index reads it (VS Code's `TextDocument` fits). */
 export interface LineSource {
@@ -85,8 +85,9 @@ export class LineAttributionIndex {
     private readonly doc: DocumentProvenance,
     text: string,
   ) {
-    this.tree = new LineTree(text);
-    for (const r of doc.rope.taggedRuns()) this.count(r.origin, r.length);
+    const runs = doc.rope.taggedRuns();
+    this.tree = new LineTree(text, wholeTextFlags(text, runs, (id) => doc.isAi(id)));
+    for (const r of runs) this.count(r.origin, r.length);
     this.subscription = doc.onEdit((e) => this.onEdit(e));
   }
 
@@ -269,4 +270,55 @@ export function rulerSpans(lineCount: number, buckets: number, firstFrom: (line:
     from = bucketEnd + 1;
   }
   return out;
+}
+
+/**
+ * The flags of every line of `text` in one pass over the text and its runs (sorted, as the rope
+ * yields them): what a first build costs, instead of working the lines out one by one. The same
+ * rules as `LineAttributionIndex.flags`. Undefined when a run's text is not the document's there
+ * (out of step: the lines are then worked out one by one, which says so).
+ */
+function wholeTextFlags(text: string, runs: readonly { start: number; length: number; origin: number; text: string }[], isAi: (origin: number) => boolean): Uint8Array | undefined {
+  for (const r of runs) if (!text.startsWith(r.text, r.start)) return undefined;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  const flags = new Uint8Array(lines);
+  const origins: number[] = [];
+  const amounts: number[] = [];
+  let k = 0;
+  let from = 0;
+  for (let line = 0; line < lines; line++) {
+    const nl = text.indexOf('\n', from);
+    const to = nl === -1 ? text.length : nl;
+    while (k < runs.length && runs[k].start + runs[k].length <= from) k++;
+    const nonWs = nonWhitespace(text, from, to);
+    if (nonWs > 0) {
+      let f = NON_BLANK;
+      origins.length = 0;
+      amounts.length = 0;
+      for (let j = k; j < runs.length && runs[j].start < to; j++) {
+        const r = runs[j];
+        const n = nonWhitespace(text, Math.max(r.start, from), Math.min(r.start + r.length, to));
+        if (n === 0) continue;
+        if (isAi(r.origin)) f |= MARKED;
+        const at = origins.indexOf(r.origin);
+        if (at < 0) {
+          origins.push(r.origin);
+          amounts.push(n);
+        } else amounts[at] += n;
+      }
+      let best = 0;
+      let bestCount = 0;
+      for (let j = 0; j < origins.length; j++) {
+        if (amounts[j] > bestCount) {
+          best = origins[j];
+          bestCount = amounts[j];
+        }
+      }
+      if (bestCount * 2 > nonWs && isAi(best)) f |= MAJORITY_AI;
+      flags[line] = f;
+    }
+    from = to + 1;
+  }
+  return flags;
 }

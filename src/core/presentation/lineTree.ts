@@ -95,11 +95,27 @@ function split(t: Node | null, lines: number): [Node | null, Node | null] {
   return [t, b];
 }
 
-/** A treap of the given lines in O(n) (right-spine construction). */
-function build(lengths: readonly number[]): Node | null {
+/** Bits of a line's flags, as `LineTree`'s constructor takes them. */
+export const NON_BLANK = 1;
+export const MAJORITY_AI = 2;
+export const MARKED = 4;
+
+/**
+ * A treap of the given lines in O(n) (right-spine construction); with `flags` (bits per line)
+ * the lines are worked out already, else they are all dirty.
+ */
+function build(lengths: readonly number[], flags?: Uint8Array): Node | null {
   const spine: Node[] = [];
-  for (const len of lengths) {
-    const n = line(len);
+  for (let i = 0; i < lengths.length; i++) {
+    const n = line(lengths[i]);
+    if (flags) {
+      const f = flags[i];
+      n.nonBlank = f & NON_BLANK ? 1 : 0;
+      n.majority = f & MAJORITY_AI ? 1 : 0;
+      n.marked = f & MARKED ? 1 : 0;
+      n.dirty = 0;
+      update(n);
+    }
     let lastPopped: Node | null = null;
     while (spine.length && spine[spine.length - 1].pri < n.pri) {
       lastPopped = spine.pop()!;
@@ -138,8 +154,10 @@ export class LineTree {
     return this.layout;
   }
 
-  constructor(text: string) {
-    this.root = build(lineLengths(text));
+  /** The lines of `text`: all dirty, or worked out already with `flags` (bits per line). */
+  constructor(text: string, flags?: Uint8Array) {
+    const lengths = lineLengths(text);
+    this.root = build(lengths, flags && flags.length === lengths.length ? flags : undefined);
   }
 
   get length(): number {
