@@ -374,7 +374,7 @@ let broken = false;
 function partRefresh(): void {
   section('6. Refresh after one edit: status bar counts + decoration ranges (per changed and visible lines) vs the old full recount, same edits, same process');
   const probe = path.join(__dirname, 'refreshProbe.js');
-  const plan: Record<number, number> = { 1_000: 300, 10_000: 100, 100_000: 30 };
+  const plan: Record<number, number> = { 1_000: 300, 10_000: 200, 100_000: 100 };
   type Sum = { medianUs: number; p90Us: number; p99Us: number; samples: number };
   type Out = { ranges: number; lines: number; checked: number; mismatch?: string; error?: string; firstBuildMs: number; now: Sum; before: Sum; applyChangesWithIndex: Sum; applyChangesAlone: Sum };
   const out: Out[] = [];
