@@ -28,6 +28,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   blame: { summary: 'Which lines of a file an AI wrote: commit, tool, model and review per line', load: () => import('./commands/blame') },
   export: { summary: 'Export provenance of a range (Agent Trace v0.1.0 records)', load: () => import('./commands/export') },
   checkpoint: { summary: 'Record what an agent outside the editor wrote (--before / --after)', load: () => import('./commands/checkpoint') },
+  reattach: { summary: 'Rebuild the manifest of a squash- or rebase-merged commit from the pull request commits', load: () => import('./commands/reattach') },
   install: { summary: 'Install the commit hooks in a repository (same hooks as the extension installs)', load: () => import('./commands/install') },
   uninstall: { summary: 'Remove the commit hooks and put back the hooks they chained', load: () => import('./commands/uninstall') },
   hook: { summary: 'Run a git hook of AI Provenance (installed by the extension)', load: () => import('./commands/hook') },

@@ -13,7 +13,7 @@ import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNot
 import { StagedChange, computeStagedChange } from '../git/stagedChange';
 import { applyTrailers, parseTrailers } from '../git/trailers';
 import { effectivePolicy } from './effectivePolicy';
-import { CarriedProvenance, Rewrite, detectRewrite, manifestOfCommit } from './rewriteCarry';
+import { CarriedProvenance, carriedManifest, detectRewrite, manifestOfCommit, withUnknownLines } from './rewriteCarry';
 import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, STATE_DIR, StagedSnapshot, rangesForBlob, readSnapshot, writeFileAtomic } from './snapshot';
 import { StateRanges } from './stateRanges';
 
@@ -140,7 +140,7 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   const texts = await riskTexts(root, snap.policy.value, files, change.blobs);
   const draft = (id: string): Manifest => {
     const m = buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts });
-    return carried?.records.length ? carriedManifest(m, carried, unknown, rewrite!) : m;
+    return carried?.records.length ? carriedManifest(m, carried, unknown, rewrite!.originals) : m;
   };
   let manifest: Manifest | undefined;
   let location: 'repo' | 'notes' | undefined;
@@ -214,33 +214,6 @@ async function hookSnapshot(root: string, notes: string[]): Promise<StagedSnapsh
 
 function snapshotHas(snap: StagedSnapshot, path: string, blob: string): boolean {
   return !!snap.files.find((x) => x.path === path)?.versions.some((v) => v.blob === blob);
-}
-
-/**
- * Files with `unknownLines`: where AI lines of the rewritten commits did not survive unchanged,
- * as many of the file's added lines that are not AI (at most) cannot be attributed.
- */
-function withUnknownLines(files: readonly ManifestFile[], carried: CarriedProvenance): ManifestFile[] {
-  return files.map((f) => {
-    const unknown = Math.min(carried.lostLines(f.path), f.addedLines - f.aiLines);
-    return unknown > 0 ? { ...f, unknownLines: unknown } : f;
-  });
-}
-
-/** A manifest of a rewritten commit: names the manifests it replaces; stays flagged when lines became unknown. */
-function carriedManifest(m: Manifest, carried: CarriedProvenance, unknown: number, rewrite: Rewrite): Manifest {
-  const flaggedBefore = carried.anyFlagged;
-  const keepFlag = !m.flagged && unknown > 0 && flaggedBefore;
-  return {
-    ...m,
-    ...(keepFlag ? { flagged: true, ...(flaggedBefore.reviewRequired ? { reviewRequired: flaggedBefore.reviewRequired } : {}) } : {}),
-    carriedFrom: carried.carriedFrom,
-    ...(unknown > 0
-      ? {
-          unknownReason: `${unknown} added line(s) replace AI lines of ${rewrite.originals.map((c) => c.slice(0, 12)).join(', ')} that changed during the rewrite; they cannot be attributed`,
-        }
-      : {}),
-  };
 }
 
 /** True when one of `commits` carries an AI-Assisted trailer. */

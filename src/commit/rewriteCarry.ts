@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AiRange } from '../core/contribution/mapRanges';
 import { carryRanges, manifestRangesInText } from '../core/manifest/carry';
-import { CarriedFrom, Manifest, manifestRepoPath, parseManifest } from '../core/manifest/schema';
+import { CarriedFrom, Manifest, ManifestFile, manifestRepoPath, parseManifest } from '../core/manifest/schema';
 import { TRAILER_PROVENANCE } from '../core/trailers/trailers';
 import { decodeUtf8, gitText, resolveCommit, runGit } from '../git/git';
 import { readNote } from '../git/manifestStore';
@@ -128,6 +128,33 @@ export class CarriedProvenance {
   paths(): string[] {
     return [...this.sources.keys()];
   }
+}
+
+/**
+ * Files with `unknownLines`: where AI lines of the rewritten commits did not survive unchanged,
+ * as many of the file's added lines that are not AI (at most) cannot be attributed.
+ */
+export function withUnknownLines(files: readonly ManifestFile[], carried: CarriedProvenance): ManifestFile[] {
+  return files.map((f) => {
+    const unknown = Math.min(carried.lostLines(f.path), f.addedLines - f.aiLines);
+    return unknown > 0 ? { ...f, unknownLines: unknown } : f;
+  });
+}
+
+/** A manifest of a rewritten commit: names the manifests it replaces; stays flagged when lines became unknown. */
+export function carriedManifest(m: Manifest, carried: CarriedProvenance, unknown: number, originals: readonly string[]): Manifest {
+  const flaggedBefore = carried.anyFlagged;
+  const keepFlag = !m.flagged && unknown > 0 && flaggedBefore;
+  return {
+    ...m,
+    ...(keepFlag ? { flagged: true, ...(flaggedBefore.reviewRequired ? { reviewRequired: flaggedBefore.reviewRequired } : {}) } : {}),
+    carriedFrom: carried.carriedFrom,
+    ...(unknown > 0
+      ? {
+          unknownReason: `${unknown} added line(s) replace AI lines of ${originals.map((c) => c.slice(0, 12)).join(', ')} that changed during the rewrite; they cannot be attributed`,
+        }
+      : {}),
+  };
 }
 
 function readRef(gitDir: string, name: string): string | undefined {

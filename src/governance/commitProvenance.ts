@@ -8,6 +8,8 @@ import { Trailer, TRAILER_PROVENANCE } from '../core/trailers/trailers';
 import { parseTrailers } from '../git/trailers';
 import { CommitInfo, GitRepo } from './git';
 import { POLICY_FILE } from '../core/policy/policy';
+import { noteManifestTexts } from '../core/manifest/noteText';
+import { AddedManifest, addedManifestSpecs, withAddedManifests } from './addedManifests';
 
 export interface ManifestSource {
   /** `file:<path>` or `note:<ref>`. */
@@ -26,6 +28,12 @@ export interface CommitProvenance {
   readonly shadowedNote?: boolean;
   readonly manifest?: Manifest;
   readonly manifestErrors?: readonly ManifestError[];
+  /**
+   * Other valid manifests the commit adds under `.ai-provenance/` (a squash merge carries those of
+   * its pull request's commits), without those the manifest above replaces (`carriedFrom`).
+   * Filled when the commit's added lines are read (see addedManifests.ts).
+   */
+  readonly added?: readonly AddedManifest[];
 }
 
 /** Values of trailers named `key` (case-insensitive, as git treats trailer keys). */
@@ -52,9 +60,12 @@ export async function loadCommitProvenance(
     const blob = repo.blob(info.sha, path);
     if (blob) raw = { source: `file:${path}`, text: blob.toString('utf8') };
   }
-  const note = repo.note(notesRef, info.sha);
+  const fullNote = repo.note(notesRef, info.sha);
+  // A note of several manifests (notes refs merged with the union strategy): the one the trailer
+  // names, or the one that replaces it, is read here; verify reads the others too.
+  const note = fullNote === undefined ? undefined : pickNoteManifest(fullNote, manifestId);
   if (note !== undefined) {
-    if (raw) shadowedNote = true;
+    if (raw && !replacesNamed(note, manifestId)) shadowedNote = true;
     else raw = { source: `note:${notesRef}`, text: note };
   }
   if (!raw) return { info, trailers, manifestId };
@@ -62,6 +73,25 @@ export async function loadCommitProvenance(
   return parsed.ok
     ? { info, trailers, manifestId, raw, shadowedNote, manifest: parsed.value }
     : { info, trailers, manifestId, raw, shadowedNote, manifestErrors: parsed.errors };
+}
+
+/** The manifest text of a note to read as the commit's (see {@link noteManifestTexts}). */
+export function pickNoteManifest(note: string, manifestId: string | undefined): string {
+  const texts = noteManifestTexts(note);
+  if (texts.length === 1) return texts[0];
+  const parsed = texts.map((t) => ({ t, m: parseManifest(t) }));
+  const named = parsed.find((x) => x.m.ok && x.m.value.id === manifestId) ?? parsed.find((x) => replacesNamed(x.t, manifestId));
+  return (named ?? parsed[parsed.length - 1]).t;
+}
+
+/**
+ * True when a note is a manifest rebuilt for the commit from the manifest its trailer names
+ * (`ai-provenance reattach` after a squash or rebase merge): the note then wins over that file.
+ */
+function replacesNamed(note: string, manifestId: string | undefined): boolean {
+  if (!manifestId) return false;
+  const parsed = parseManifest(note);
+  return parsed.ok && !!parsed.value.carriedFrom?.some((c) => c.id === manifestId);
 }
 
 /** What {@link forEachCommitProvenance} reads ahead for each commit besides trailers and manifest. */
@@ -140,7 +170,11 @@ export async function forEachCommitProvenance(
       }
       repo.prefetchBlobs(more);
     }
-    if (prefetch.addedLines) repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
+    if (prefetch.addedLines) {
+      repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
+      repo.prefetchBlobs(loaded.flatMap((p) => addedManifestSpecs(repo, p)));
+      for (let i = 0; i < loaded.length; i++) loaded[i] = withAddedManifests(repo, loaded[i]);
+    }
     for (const p of loaded) await fn(p);
   }
 }

@@ -15,6 +15,7 @@
  */
 import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../core/manifest/schema';
 import { TRAILER_AI_ASSISTED } from '../core/trailers/trailers';
+import { combinedFileClaims, commitManifests } from './addedManifests';
 import { forEachCommitProvenance, trailerValues } from './commitProvenance';
 import { GitRepo } from './git';
 
@@ -181,11 +182,25 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
       git_diff_deleted_lines: numstat.get(path)?.deleted ?? 0,
     });
     let basis: CommitBasis;
-    if (p.manifest) {
+    const manifests = commitManifests(p);
+    if (manifests.length) {
       basis = 'manifest';
-      for (const f of p.manifest.files) {
-        const unknown = f.unknownLines ?? 0;
-        perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines - unknown, unknown));
+      if (manifests.length === 1) {
+        for (const f of manifests[0].files) {
+          const unknown = f.unknownLines ?? 0;
+          perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines - unknown, unknown));
+        }
+      } else {
+        // Several manifests (a squash merge of a pull request): per file, the lines they claim
+        // together, within the lines git says the commit adds.
+        for (const [path, c] of combinedFileClaims(manifests)) {
+          const total = numstat.has(path) ? numstat.get(path)!.added : c.added;
+          const ai = Math.min(c.ai, total);
+          const unknown = Math.min(c.unknown, total - ai);
+          perFile.set(path, fileAdditions(path, total, ai, total - ai - unknown, unknown));
+        }
+      }
+      for (const f of manifests.flatMap((m) => m.files)) {
         for (const r of f.ranges) {
           const n = r.endLine - r.startLine + 1;
           addTool(base.tool_model_breakdown, toolKey(r.tool, r.model), n);

@@ -8,6 +8,7 @@ import {
   MANIFEST_NOTES_REF,
   Manifest,
   computeTotals,
+  parseManifest,
   rangeText,
   sha256Hex,
 } from '../core/manifest/schema';
@@ -31,6 +32,7 @@ import { decideReview } from '../core/policy/reviewDecision';
 import { RiskHit } from '../core/policy/riskRules';
 import { checkRisk } from './riskCheck';
 import { FoundManifest, reconcileManifests } from './reconcile';
+import { noteManifestTexts } from '../core/manifest/noteText';
 
 /** Trailers a manifest implies (the commit flow's `trailersForManifest`). */
 export type ExpectedTrailers = (manifest: Manifest) => Trailer[];
@@ -136,7 +138,8 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     if (checkIdentity(repo, p, m, add)) {
       checkContent(repo, p.info.sha, p.info.parents[0], m, policy(), add);
       checkTotals(m, add);
-      checkTrailers(p, m, options.expectedTrailers, add);
+      // A reattached manifest describes a commit whose message was written for other commits.
+      if (!isReattached(p, m)) checkTrailers(p, m, options.expectedTrailers, add);
     }
     const inForce = policy();
     if (inForce) {
@@ -176,16 +179,23 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
 /** Every other manifest of the commit (a note besides the committed file, other committed manifests) must agree. */
 function checkOtherManifests(repo: GitRepo, p: CommitProvenance, m: Manifest | undefined, notesRef: string, policy: () => Policy | undefined, add: Add): void {
   const others: FoundManifest[] = [];
-  if (p.shadowedNote) {
-    const note = repo.note(notesRef, p.info.sha);
-    if (note !== undefined) others.push({ source: `note:${notesRef}`, text: note });
+  const note = repo.note(notesRef, p.info.sha);
+  if (note !== undefined) {
+    // Every manifest of the note (several after a union merge of notes refs) but the one read as the commit's.
+    for (const text of noteManifestTexts(note)) if (text !== p.raw?.text) others.push({ source: `note:${notesRef}`, text });
   }
   const parent = p.info.parents[0];
   const own = p.raw?.source.startsWith('file:') ? p.raw.source.slice('file:'.length) : undefined;
+  // Manifests this one replaces (a rewrite, a reattached note) are not others.
+  const replaced = new Set((m?.carriedFrom ?? []).map((c) => c.id));
   for (const c of repo.changes(p.info.sha, parent).paths) {
     if (!isManifestFile(c.path) || !c.newBlob || c.path === own) continue;
     const blob = repo.blob(p.info.sha, c.path);
-    if (blob) others.push({ source: `file:${c.path}`, text: blob.toString('utf8') });
+    if (!blob) continue;
+    const text = blob.toString('utf8');
+    const parsed = replaced.size ? parseManifest(text) : undefined;
+    if (parsed?.ok && replaced.has(parsed.value.id)) continue;
+    others.push({ source: `file:${c.path}`, text });
   }
   if (others.length === 0) return;
   const describes = (other: Manifest): boolean => {
@@ -229,8 +239,20 @@ function loadPolicy(repo: GitRepo, sha: string, options: VerifyOptions): { polic
 }
 
 /** Returns false when the manifest plainly belongs to another commit (further checks are moot). */
+/**
+ * True for a note rebuilt by `ai-provenance reattach` for a commit a platform made on merge (squash
+ * or rebase): it names the manifests it replaces in `carriedFrom`, among them the one the
+ * commit's trailer names, if any.
+ */
+function isReattached(p: CommitProvenance, m: Manifest): boolean {
+  if (!p.raw?.source.startsWith('note:') || !m.carriedFrom?.length || m.id === p.manifestId) return false;
+  return p.manifestId === undefined || m.carriedFrom.some((c) => c.id === p.manifestId);
+}
+
 function checkIdentity(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add): boolean {
-  if (p.manifestId === undefined) {
+  if (isReattached(p, m)) {
+    // Named by carriedFrom instead of the trailer.
+  } else if (p.manifestId === undefined) {
     add('trailer-mismatch', `a manifest (${p.raw?.source}) is attached but the commit has no ${TRAILER_PROVENANCE} trailer naming it`);
   } else if (p.manifestId !== m.id) {
     add('manifest-mismatch', `${TRAILER_PROVENANCE} names ${p.manifestId} but the manifest (${p.raw?.source}) has id ${m.id}`, manifestLocation(p));

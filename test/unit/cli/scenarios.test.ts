@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MANIFEST_NOTES_REF, parseManifest } from '../../../src/core/manifest/schema';
-import { TempRepo } from './fixture';
+import { TempRepo, commitWithProvenance } from './fixture';
 
 /**
  * The record on its way to main, over real repositories with the bundled command
@@ -194,6 +194,174 @@ describe('the record on its way to main (scenarios over real repositories)', fun
     assert.strictEqual(m.value.files[0].unknownLines, 4);
     assert.match(m.value.unknownReason ?? '', /cannot be attributed/);
     assert.strictEqual(unknownLines(repo, 'HEAD^..HEAD'), 4);
+  });
+});
+
+/** What a hosting platform does on merge: git without our hooks. */
+function platform(repo: TempRepo, ...args: string[]): string {
+  return git(repo, '-c', 'core.hooksPath=/dev/null', ...args);
+}
+
+/** A pull request of two AI commits (5 and 4 agent lines) on `feature`, branched from main. */
+function pullRequest(repo: TempRepo): { base: string; head: string } {
+  const base = git(repo, 'rev-parse', 'main').trim();
+  git(repo, 'checkout', '-q', '-b', 'feature');
+  agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
+  commitAll(repo, 'five');
+  agentWrites(repo, 'b.ts', lines('b', 4));
+  commitAll(repo, 'four');
+  assert.strictEqual(aiLines(repo, 'main..feature'), 9);
+  git(repo, 'checkout', '-q', 'main');
+  repo.write('README.md', 'main moves while the pull request is open\n');
+  commitAll(repo, 'main moves');
+  return { base, head: git(repo, 'rev-parse', 'feature').trim() };
+}
+
+describe('merges on the server: squash and rebase', function () {
+  this.timeout(120000);
+  let repo: TempRepo;
+  beforeEach(() => {
+    repo = newRepo();
+    assert.strictEqual(cli(repo, 'install').status, 0);
+  });
+  afterEach(() => repo.cleanup());
+
+  it('squash merge with manifests in the repository: stats on main counts every manifest the commit adds', () => {
+    // Manifests committed in the pull request's commits (the extension's default location,
+    // written here by the test's fixture, so without our hooks).
+    git(repo, 'config', 'core.hooksPath', '/dev/null');
+    git(repo, 'checkout', '-q', '-b', 'feature');
+    commitWithProvenance(repo, { subject: 'five', files: { 'a.js': lines('a', 5) }, ai: { 'a.js': [{ start: 1, end: 5 }] }, policy: { review: { required: null } } });
+    commitWithProvenance(repo, { subject: 'four', files: { 'b.js': lines('b', 4) }, ai: { 'b.js': [{ start: 1, end: 4 }] }, policy: { review: { required: null } } });
+    git(repo, 'config', '--unset', 'core.hooksPath');
+    assert.strictEqual(aiLines(repo, 'main..feature'), 9);
+    git(repo, 'checkout', '-q', 'main');
+    platform(repo, 'merge', '-q', '--squash', 'feature');
+    platform(repo, 'commit', '-q', '-m', `Feature (#1)\n\n${git(repo, 'log', '--reverse', '--format=* %B', 'main..feature')}`);
+    // Both manifests are in the squash commit; its message's trailers name the second one only.
+    assert.strictEqual(git(repo, 'show', '--name-only', '--format=', 'HEAD', '--', '.ai-provenance').trim().split('\n').length, 2);
+    assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
+    // reattach makes one manifest of them, which verify then checks.
+    const r = cli(repo, 'reattach', 'HEAD', '--from', 'main@{1}..feature');
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /9 of 9 added lines AI \(from 2 manifest\(s\)\)/);
+    assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
+    const v = verify(repo, 'HEAD^..HEAD');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+
+  it('squash merge with manifests as notes: verify fails until reattach, then passes; stats equals the pull request', () => {
+    const pr = pullRequest(repo);
+    platform(repo, 'merge', '-q', '--squash', 'feature');
+    platform(repo, 'commit', '-q', '-m', `Feature (#1)\n\n${git(repo, 'log', '--reverse', '--format=* %B', 'main..feature')}`);
+    assert.match(verify(repo, 'HEAD^..HEAD').out, /manifest-missing/);
+    assert.notStrictEqual(verify(repo, 'HEAD^..HEAD').status, 0);
+    const r = cli(repo, 'reattach', 'HEAD', '--from', `${pr.base}..${pr.head}`);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const m = parseManifest(git(repo, 'notes', `--ref=${MANIFEST_NOTES_REF}`, 'show', 'HEAD'));
+    assert.ok(m.ok && m.value.carriedFrom?.length === 2);
+    assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
+    const v = verify(repo, 'HEAD^..HEAD');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+
+  it('rebase merge: each rebased commit gets its own commit’s record back', () => {
+    const pr = pullRequest(repo);
+    git(repo, 'checkout', '-q', '-b', 'merged', 'feature');
+    platform(repo, 'rebase', '-q', 'main');
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'merge', '-q', '--ff-only', 'merged');
+    assert.notStrictEqual(verify(repo, 'HEAD~2..HEAD').status, 0);
+    const r = cli(repo, 'reattach', 'HEAD~2..HEAD', '--from', `${pr.base}..${pr.head}`);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(aiLines(repo, 'HEAD~2..HEAD'), 9);
+    assert.strictEqual(aiLines(repo, 'HEAD~1..HEAD'), 4);
+    const v = verify(repo, 'HEAD~2..HEAD');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+});
+
+describe('notes that travel (a bare repository on disk as the remote)', function () {
+  this.timeout(120000);
+  let a: TempRepo;
+  let remote: string;
+  const clones: TempRepo[] = [];
+  const NOTES = MANIFEST_NOTES_REF;
+  const fetchNotes = (r: TempRepo) => git(r, 'fetch', '-q', 'origin', `+${NOTES}:${NOTES}`);
+  /** Push our notes; when the remote has others, merge theirs in (union: no manifest is lost), then push. */
+  const pushNotes = (r: TempRepo) => {
+    if (run(r, 'git', ['push', '-q', 'origin', NOTES]).status === 0) return;
+    git(r, 'fetch', '-q', 'origin', `+${NOTES}:refs/notes/remotes/origin/ai-provenance`);
+    git(r, 'notes', '--ref=ai-provenance', 'merge', '-q', '--strategy=union', 'refs/notes/remotes/origin/ai-provenance');
+    git(r, 'push', '-q', 'origin', NOTES);
+  };
+  const clone = (): TempRepo => {
+    const c = TempRepo.create();
+    fs.rmSync(c.dir, { recursive: true, force: true });
+    const r = spawnSync('git', ['clone', '-q', remote, c.dir], { encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: c.dir } });
+    assert.strictEqual(r.status, 0, r.stderr);
+    git(c, 'config', 'user.name', 'B');
+    git(c, 'config', 'user.email', 'b@example.com');
+    fs.appendFileSync(path.join(c.dir, '.git', 'info', 'exclude'), '.cache/\n');
+    clones.push(c);
+    return c;
+  };
+  beforeEach(() => {
+    a = newRepo();
+    assert.strictEqual(cli(a, 'install').status, 0);
+    remote = fs.mkdtempSync(path.join(path.dirname(a.dir), 'aip-remote-')) + '/origin.git';
+    spawnSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    git(a, 'remote', 'add', 'origin', remote);
+  });
+  afterEach(() => {
+    a.cleanup();
+    for (const c of clones.splice(0)) c.cleanup();
+    fs.rmSync(path.dirname(remote), { recursive: true, force: true });
+  });
+
+  it('a clone that fetches the notes verifies and counts what the author had; without them it fails', () => {
+    agentWrites(a, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
+    commitAll(a, 'five');
+    git(a, 'push', '-q', 'origin', 'main');
+    pushNotes(a);
+    const b = clone();
+    assert.match(verify(b, 'HEAD^..HEAD').out, /manifest-missing/);
+    fetchNotes(b);
+    assert.strictEqual(verify(b, 'HEAD^..HEAD').status, 0);
+    assert.strictEqual(aiLines(b, 'HEAD^..HEAD'), 5);
+  });
+
+  it('two people push notes: neither manifest is lost, also for the same commit', () => {
+    agentWrites(a, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
+    commitAll(a, 'five');
+    git(a, 'push', '-q', 'origin', 'main');
+    pushNotes(a);
+    const b = clone();
+    fetchNotes(b);
+    // b commits an AI change of its own (hooks installed there too) and pushes it with its note.
+    assert.strictEqual(cli(b, 'install').status, 0);
+    agentWrites(b, 'b.ts', lines('b', 4));
+    commitAll(b, 'four');
+    git(b, 'push', '-q', 'origin', 'main');
+    // Meanwhile a stores a second manifest for its own commit (the same claims, another id).
+    const first = git(a, 'rev-parse', 'HEAD').trim();
+    const again = cli(a, 'reattach', first, '--from', `${first}^..${first}`);
+    assert.strictEqual(again.status, 0, again.stderr);
+    pushNotes(b);
+    const dupe = parseManifest(git(b, 'notes', `--ref=${NOTES}`, 'show', first));
+    assert.ok(dupe.ok);
+    // b stores a note for the same commit too (a reattach of it), then a pushes: a merge is needed.
+    assert.strictEqual(cli(b, 'reattach', first, '--from', `${first}^..${first}`).status, 0);
+    pushNotes(b);
+    pushNotes(a);
+    const c = clone();
+    fetchNotes(c);
+    const both = git(c, 'notes', `--ref=${NOTES}`, 'show', first);
+    assert.ok((both.match(/"schema": "ai-provenance\/manifest"/g) ?? []).length >= 2, 'both manifests of the same commit are kept');
+    assert.ok(git(c, 'notes', `--ref=${NOTES}`, 'show', 'HEAD').includes('"aiLines": 4'));
+    assert.strictEqual(aiLines(c, 'main~2..main'), 9);
+    const v = verify(c, 'main~2..main');
+    assert.strictEqual(v.status, 0, v.out);
   });
 });
 
