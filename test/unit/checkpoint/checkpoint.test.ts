@@ -5,7 +5,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../../src/cli/commands/checkpoint';
 import { memoryIo } from '../../../src/cli/io';
-import { UsageError } from '../../../src/cli/io';
 import { insertedSpans, pendingPath } from '../../../src/checkpoint/checkpoint';
 import { entryFromRuns, withFiles } from '../../../src/core/persistence/entries';
 import { PersistedState, emptyState, sha256 } from '../../../src/core/persistence/schema';
@@ -177,11 +176,19 @@ describe('checkpoint: agent edits outside the editor', () => {
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /no pending checkpoint for agent 'claude-code'/);
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-norepo-'));
-    await assert.rejects(cli(outside, ['--agent', 'a', '--before']), (e: unknown) => e instanceof UsageError && /not in a git repository/.test(e.message));
-    await assert.rejects(cli(repo, ['--before']), /missing --agent/);
-    await assert.rejects(cli(repo, ['--agent', 'a', '--before', '--after']), /exactly one/);
+    // Every problem is one line on stderr with exit 2 (never a thrown error, never a stack trace).
+    const expectUsage = async (p: Promise<{ code: number; err: string }>, re: RegExp) => {
+      const u = await p;
+      assert.strictEqual(u.code, 2);
+      assert.match(u.err, re);
+      assert.strictEqual(u.err.trim().split('\n').length, 1, u.err);
+    };
+    await expectUsage(cli(outside, ['--agent', 'a', '--before']), /not in a git repository/);
+    await expectUsage(cli(repo, ['--before']), /missing --agent/);
+    await expectUsage(cli(repo, ['--agent', 'a', '--before', '--after']), /exactly one/);
     const noGit = memoryIo(repo, { ...process.env, AI_PROVENANCE_GIT: '/nonexistent/git' });
-    await assert.rejects(run(['--agent', 'a', '--before'], noGit, () => ''), /git was not found/);
+    assert.strictEqual(await run(['--agent', 'a', '--before'], noGit, () => ''), 2);
+    assert.match(noGit.stderr, /git was not found/);
   });
 });
 
