@@ -12,6 +12,7 @@ import { registerPersistence } from './persistence/persistence';
 import { Services } from './services';
 import { StatusBar } from './views/statusBar';
 import { registerDecorations } from './views/decorations';
+import { registerCommitBlame } from './views/commitBlame';
 import { registerReport } from './views/report/reportPanel';
 import { getCommitFlow, registerCommitFlow } from './commit';
 import { useGitExecutable } from './git/git';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
     api,
     registerManualMarks(services, track),
     registerDecorations(services),
+    registerCommitBlame(services),
     registerReport(services),
     registerCommitFlow(services),
     vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
