@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The single test command (`npm test`): unit tests, then the real VS Code hosts (prepared once
 // into a cache outside the repository), the in-host integration suite on both hosts and the
-// end-to-end tests in code-server on both hosts.
+// end-to-end tests in code-server on all hosts: VS Code 1.139 stock and proposed, and the
+// oldest supported VS Code (1.90).
 //
-// Usage: node test/run-all.js [--unit] [--host stock|proposed|both]
+// Usage: node test/run-all.js [--unit] [--host stock|proposed|oldest|both|all]
 //   --unit   only the unit tests
-//   --host   restrict integration and e2e to one host variant
+//   --host   restrict integration and e2e to some host variants (both: the two 1.139 hosts;
+//            default all)
 // Prints per-suite results and, last, a line "N passed, N failed". A suite that cannot run
 // (or does not complete) counts as one failure. Exit code 0 only when nothing failed.
 'use strict';
@@ -17,15 +19,15 @@ const path = require('path');
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 function parseArgs(argv) {
-  const opts = { unitOnly: false, host: 'both' };
+  const opts = { unitOnly: false, host: 'all' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--unit') opts.unitOnly = true;
     else if (a === '--host') opts.host = argv[++i];
     else if (a.startsWith('--host=')) opts.host = a.slice(7);
-    else throw new Error(`unknown argument ${a} (use --unit, --host stock|proposed|both)`);
+    else throw new Error(`unknown argument ${a} (use --unit, --host stock|proposed|oldest|both|all)`);
   }
-  if (!['both', 'stock', 'proposed'].includes(opts.host)) throw new Error(`--host must be stock, proposed or both (got ${opts.host})`);
+  if (!['all', 'both', 'stock', 'proposed', 'oldest'].includes(opts.host)) throw new Error(`--host must be stock, proposed, oldest, both or all (got ${opts.host})`);
   return opts;
 }
 
@@ -82,7 +84,8 @@ function prepareSuite() {
 
 /** Runs a host runner (integration or e2e) that writes per-variant summaries. */
 function hostSuite(label, script, host) {
-  banner(`${label} (${host === 'both' ? 'stock and proposed hosts' : `${host} host`})`);
+  const names = { all: 'stock, proposed and oldest hosts', both: 'stock and proposed hosts' };
+  banner(`${label} (${names[host] ?? `${host} host`})`);
   const summary = path.join(tmp, `${label}.json`);
   const r = run(process.execPath, [script, '--host', host, '--no-prepare', '--summary', summary]);
   const s = readJson(summary);
@@ -107,7 +110,9 @@ function main() {
   if (!opts.unitOnly) {
     if (prepareSuite()) {
       hostSuite('integration', path.join('test', 'host', 'run-integration.js'), opts.host);
-      hostSuite('e2e', path.join('test', 'e2e', 'run-e2e.js'), opts.host);
+      // The .vsix does not install into the oldest host yet (code-server 4.90.3's own argon2 is
+      // not built by prepare.sh), so e2e runs on the two 1.139 hosts.
+      hostSuite('e2e', path.join('test', 'e2e', 'run-e2e.js'), opts.host === 'all' ? 'both' : opts.host);
     } else {
       for (const label of ['integration', 'e2e']) results.push({ name: label, passed: 0, failed: 0, error: 'not run: hosts could not be prepared' });
     }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { hasLegacyWordAcceptBinding, LEGACY_WORD_ACCEPT_CONTEXT_KEY } from '../core/classification/acceptKeybindings';
 import { CursorLine, PendingAccept } from '../core/classification/pendingAccept';
 import { storeKey } from '../services';
 import { inlineToolName } from './inlineTool';
@@ -9,7 +10,9 @@ import { whyNotTracked } from './trackable';
  * as VS Code's own accept bindings, so the user sees no difference: we note that an accept was
  * requested, then run VS Code's accept command. The change that command produces is classified
  * as AI by `classifyChange` (next version of the same document, at the suggestion's position).
- * On VS Code Stable this is how accepted inline completions are recognised at all.
+ * On VS Code Stable this is how accepted inline completions are recognised at all. Hosts older
+ * than 1.103 bind Ctrl+Right by an older rule; a context key set here selects our binding that
+ * mirrors it (`core/classification/acceptKeybindings.ts`).
  */
 type AcceptKind = PendingAccept['kind'];
 
@@ -31,6 +34,9 @@ export class AcceptInterception implements vscode.Disposable {
       vscode.commands.registerCommand('aiProvenance.acceptInlineSuggestionWord', () => this.accept('word', 'inlinePartial')),
       vscode.commands.registerCommand('aiProvenance.acceptInlineSuggestionLine', () => this.accept('line', 'inlinePartial')),
     );
+    const legacy = hasLegacyWordAcceptBinding(vscode.version);
+    if (legacy) log.info(`VS Code ${vscode.version}: Ctrl+Right accepts by the rule of hosts before 1.103; mirroring it`);
+    void vscode.commands.executeCommand('setContext', LEGACY_WORD_ACCEPT_CONTEXT_KEY, legacy);
   }
 
   /** The accept waiting for its change, if any. */

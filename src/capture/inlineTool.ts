@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
+import { chooseInlineTool, GENERIC_INLINE_TOOL } from '../core/classification/inlineToolChoice';
 import { normaliseToolId } from '../core/classification/toolId';
 
 /**
  * On VS Code Stable the edit that accepting an inline suggestion produces does not name its
  * provider. We name the tool when exactly one inline-completion extension is active; otherwise
- * the generic "inline completion".
+ * the generic "inline completion". On forks with an inline completion of their own (Cursor,
+ * Windsurf, ...) see `core/classification/inlineToolChoice.ts`.
  */
-export const GENERIC_INLINE_TOOL = 'inline completion';
+export { GENERIC_INLINE_TOOL };
 
 /** Extensions known to provide inline completions. */
 const KNOWN_PROVIDERS = [
@@ -56,6 +58,5 @@ function computeInlineToolName(selfId: string): string {
       return !e.id.startsWith('vscode.') && Array.isArray(categories) && categories.some((c) => c === 'AI' || c === 'Machine Learning');
     });
   }
-  const tools = [...new Set(candidates.map((e) => normaliseToolId(e.id)))];
-  return tools.length === 1 ? tools[0] : GENERIC_INLINE_TOOL;
+  return chooseInlineTool(vscode.env.appName ?? '', candidates.map((e) => normaliseToolId(e.id)));
 }

@@ -190,7 +190,7 @@ async function main() {
     else if (argv[i] === '--keep') keep = true;
     else throw new Error(`unknown argument ${argv[i]}`);
   }
-  const variants = host === 'both' ? server.VARIANTS : [host];
+  const variants = server.variantsFor(host);
   server.prepareHosts({ quiet: true });
   const outDir = path.join(server.REPO_ROOT, 'test-output', 'e2e-views');
   fs.mkdirSync(outDir, { recursive: true });

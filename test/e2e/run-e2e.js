@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // End-to-end tests as a user runs the extension: code-server (VS Code 1.139 web) with the
 // extension installed from the .vsix that `npm run package` builds and the fixture AI installed,
-// driven through Chromium with playwright-core. Runs on both host variants (`proposed`: as
-// code-server ships; `stock`: proposed APIs off, like VS Code Stable).
+// driven through Chromium with playwright-core. Runs on the host variants (`proposed`: as
+// code-server ships; `stock`: proposed APIs off, like VS Code Stable; `oldest`: VS Code 1.90,
+// the lowest supported engine, where the .vsix is installed as a user of an old VS Code would).
 //
-// Usage: node test/e2e/run-e2e.js [--host stock|proposed|both] [--grep RE] [--no-package]
+// Usage: node test/e2e/run-e2e.js [--host stock|proposed|oldest|both|all] [--grep RE] [--no-package]
 //        [--no-prepare] [--summary FILE] [--keep] [--without-interception] [--no-interception-check]
 // Scenarios come from test/e2e/scenarios.js and test/e2e/*.e2e.js. Screenshots of failures go
 // to test-output/e2e-<run>/.
 //
-// Interception check: when the stock host is selected, the scenarios marked `needsInterception`
-// (accepting with Tab / Ctrl+Right) run once more on the stock host with a copy of the package
+// Interception check: when the stock (or oldest) host is selected, the scenarios marked
+// `needsInterception` (accepting with Tab / Ctrl+Right) run once more on it with a copy of the package
 // whose accept keybindings are removed (test/e2e/interception.js). There nothing can recognise
 // the accept, so each of them must fail at its recording check (NotRecordedError); the run
 // counts one passed test per scenario that does, and a failure for one that passes or fails for
@@ -68,7 +69,7 @@ function parseArgs(argv) {
     else if (a === '--help' || a === '-h') opts.help = true;
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!['both', ...server.VARIANTS].includes(opts.host)) throw new Error(`--host must be stock, proposed or both (got ${opts.host})`);
+  server.variantsFor(opts.host); // throws on an unknown value
   return opts;
 }
 
@@ -207,7 +208,9 @@ async function runVariant(run, opts) {
 }
 
 const HELP = `Usage: node test/e2e/run-e2e.js [options]
-  --host stock|proposed|both  host variant(s) to run on (default both)
+  --host stock|proposed|oldest|both|all
+                              host variant(s) to run on (default both: the two 1.139 hosts;
+                              all adds the oldest supported host, VS Code 1.90)
   --grep RE                   only scenarios whose name matches RE
   --no-package                use dist/ai-provenance.vsix as it is (no npm run package)
   --no-prepare                do not run test/host/prepare.sh first
@@ -216,8 +219,8 @@ const HELP = `Usage: node test/e2e/run-e2e.js [options]
   --without-interception      run the suite with a copy of the package whose accept
                               keybindings (Tab, Ctrl+Right -> aiProvenance.acceptInlineSuggestion*)
                               are removed; on the stock host the accept scenarios fail
-  --no-interception-check     skip the check that, on the stock host without those keybindings,
-                              the accept scenarios fail (run by default when stock is selected)`;
+  --no-interception-check     skip the check that, on the stock and oldest hosts without those
+                              keybindings, the accept scenarios fail (run by default on them)`;
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -228,8 +231,11 @@ async function main() {
   if (opts.prepare) server.prepareHosts({ quiet: true });
   if (opts.package) packageVsix();
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} missing; run npm run package`);
-  const variants = opts.host === 'both' ? server.VARIANTS : [opts.host];
-  const check = !opts.withoutInterception && opts.interceptionCheck && variants.includes('stock');
+  const variants = server.variantsFor(opts.host);
+  // Hosts without an edit-source reason (as VS Code Stable): there only our keybindings can
+  // recognise an accept.
+  const checkHosts = variants.filter((v) => v === 'stock' || v === 'oldest');
+  const check = !opts.withoutInterception && opts.interceptionCheck && checkHosts.length > 0;
   const checkScenarios = scenarios.filter((s) => s.needsInterception && (!opts.grep || opts.grep.test(s.name)));
   let strippedVsix;
   if (opts.withoutInterception || (check && checkScenarios.length)) {
@@ -244,7 +250,9 @@ async function main() {
       ? { variant: v, label: `${v}-without-interception`, mode: 'without-interception', vsix: strippedVsix }
       : { variant: v, label: v, mode: 'normal', vsix: VSIX },
   );
-  if (check && checkScenarios.length) runs.push({ variant: 'stock', label: 'stock-interception-check', mode: 'interception-check', vsix: strippedVsix });
+  if (check && checkScenarios.length) {
+    for (const v of checkHosts) runs.push({ variant: v, label: `${v}-interception-check`, mode: 'interception-check', vsix: strippedVsix });
+  }
   else if (check) console.log('e2e: interception check skipped: no selected scenario needs the accept keybindings');
   const summaries = [];
   for (const r of runs) summaries.push(await runVariant(r, opts));

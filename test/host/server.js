@@ -5,8 +5,10 @@
 //   startCodeServer    code-server's wrapper (out/node/entry.js), as a user runs it; used by e2e
 //                      with extensions installed from .vsix files.
 //
-// Host variants: `proposed` (code-server as shipped: proposed APIs enabled for every extension)
-// and `stock` (a copy whose workbench has that switch off, like VS Code Stable).
+// Host variants: `proposed` (code-server as shipped: proposed APIs enabled for every extension),
+// `stock` (a copy whose workbench has that switch off, like VS Code Stable), both VS Code 1.139,
+// and `oldest` (VS Code 1.90, the lowest `engines.vscode` we support, which has no edit-source
+// reason at all). `--host both` means the two 1.139 hosts, `--host all` adds the oldest.
 // Every server runs in its own process group with fresh temporary data directories; the
 // group is killed on stop(), on a start timeout, and when this process exits or gets a signal.
 'use strict';
@@ -20,7 +22,18 @@ const path = require('path');
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const NODE_VERSION = '24.11.1';
 const CODE_SERVER_VERSION = '4.139.1';
-const VARIANTS = ['proposed', 'stock'];
+const OLDEST_NODE_VERSION = '20.20.2';
+const OLDEST_CODE_SERVER_VERSION = '4.90.3';
+const VARIANTS = ['proposed', 'stock', 'oldest'];
+/** `--host` values that name several variants. */
+const HOST_SETS = { both: ['proposed', 'stock'], all: VARIANTS };
+
+/** The variants a `--host` value names; throws on an unknown value. */
+function variantsFor(host) {
+  if (HOST_SETS[host]) return HOST_SETS[host];
+  if (VARIANTS.includes(host)) return [host];
+  throw new Error(`--host must be ${[...VARIANTS, ...Object.keys(HOST_SETS)].join(', ')} (got ${host})`);
+}
 
 function cacheDir() {
   return process.env.AI_PROVENANCE_HOST_CACHE || path.join(os.homedir(), '.cache', 'ai-provenance-host');
@@ -30,8 +43,9 @@ function cacheDir() {
 function hostPaths(variant) {
   if (!VARIANTS.includes(variant)) throw new Error(`unknown host variant "${variant}" (expected ${VARIANTS.join(' or ')})`);
   const cache = cacheDir();
-  const node = path.join(cache, `node-v${NODE_VERSION}`, 'bin', 'node');
-  const root = path.join(cache, `code-server-${CODE_SERVER_VERSION}${variant === 'stock' ? '-stock' : ''}`);
+  const oldest = variant === 'oldest';
+  const node = path.join(cache, `node-v${oldest ? OLDEST_NODE_VERSION : NODE_VERSION}`, 'bin', 'node');
+  const root = path.join(cache, oldest ? `code-server-${OLDEST_CODE_SERVER_VERSION}` : `code-server-${CODE_SERVER_VERSION}${variant === 'stock' ? '-stock' : ''}`);
   const serverMain = path.join(root, 'lib', 'vscode', 'out', 'server-main.js');
   const entry = path.join(root, 'out', 'node', 'entry.js');
   for (const p of [node, serverMain, entry]) {
@@ -433,6 +447,8 @@ module.exports = {
   reportSummaries,
   runMain,
   VARIANTS,
+  HOST_SETS,
+  variantsFor,
   cacheDir,
   hostPaths,
   prepareHosts,

@@ -67,8 +67,10 @@ describe(`smoke ${hostTag()}`, () => {
     assert.strictEqual(text, `let x = 1; ${fx.SINGLE_LINE_TRIGGER}${fx.SINGLE_LINE_COMPLETION}`);
   });
 
-  it(`fixture language model answers with the fixed code block ${hostTag()}`, async () => {
+  it(`fixture language model answers with the fixed code block ${hostTag()}`, async function () {
     const fx = await fixture();
+    // VS Code 1.90 has no API for an extension to provide a language model (it came in 1.104).
+    if (hostVariant() === 'oldest' && !fx.lmRegistered && !(vscode.lm as { registerLanguageModelChatProvider?: unknown }).registerLanguageModelChatProvider) this.skip();
     assert.deepStrictEqual(fx.errors, []);
     const models = await vscode.lm.selectChatModels({ vendor: fx.LM_VENDOR, id: fx.MODEL_ID });
     assert.strictEqual(models.length, 1, `expected the model ${fx.MODEL_ID}, got ${models.map((m) => m.id).join(', ') || 'none'}`);
@@ -86,7 +88,9 @@ describe(`fixture chat participant ${hostTag()}`, () => {
     await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   });
 
-  it(`@fixture answers a chat request ${hostTag()}`, async () => {
+  it(`@fixture answers a chat request ${hostTag()}`, async function () {
+    // Seen on the 1.90 host: the request never reaches the participant (see chatCapture).
+    if (hostVariant() === 'oldest') this.skip();
     const fx = await fixture();
     assert.ok(fx.chatRegistered, `participant not registered: ${fx.errors.join('; ')}`);
     const before = fx.stats.chatRequests;

@@ -6,13 +6,15 @@ import * as vscode from 'vscode';
  * - `proposed`: code-server's build as shipped, which enables proposed APIs for every extension
  *   (so `TextDocumentChangeEvent.detailedReason` reaches extensions that do not declare it);
  * - `stock`: the same build with that switch off, as in VS Code Stable;
+ * - `oldest`: the oldest VS Code we support (1.90, code-server 4.90.3), which has no edit-source
+ *   reason at all and no language-model provider API;
  * - `unknown`: not started by our harness (e.g. under @vscode/test-electron with a downloaded build).
  */
-export type HostVariant = 'proposed' | 'stock' | 'unknown';
+export type HostVariant = 'proposed' | 'stock' | 'oldest' | 'unknown';
 
 export function hostVariant(): HostVariant {
   const v = process.env.AI_PROVENANCE_TEST_HOST;
-  return v === 'proposed' || v === 'stock' ? v : 'unknown';
+  return v === 'proposed' || v === 'stock' || v === 'oldest' ? v : 'unknown';
 }
 
 /** A tag to put in test names, e.g. `[host: stock]`. */
