@@ -12,10 +12,14 @@ import { registerPersistence } from './persistence/persistence';
 import { Services } from './services';
 import { StatusBar } from './views/statusBar';
 import { registerDecorations } from './views/decorations';
+import { registerCommitBlame } from './views/commitBlame';
 import { registerReport } from './views/report/reportPanel';
 import { getCommitFlow, registerCommitFlow } from './commit';
+import { useGitExecutable } from './git/git';
 
 export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
+  // One git for everything the extension runs: the one VS Code's git uses.
+  useGitExecutable(gitPathSetting());
   const log = vscode.window.createOutputChannel('AI Provenance', { log: true });
   context.subscriptions.push(log);
   const services: Services = { context, store: new ProvenanceStore(), log };
@@ -39,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
     api,
     registerManualMarks(services, track),
     registerDecorations(services),
+    registerCommitBlame(services),
     registerReport(services),
     registerCommitFlow(services),
     vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
@@ -51,3 +56,11 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
 }
 
 export function deactivate(): void {}
+
+/** The `git.path` setting (its first entry when a list); undefined when unset. */
+function gitPathSetting(): string | undefined {
+  const p = vscode.workspace.getConfiguration('git').get<string | string[]>('path');
+  if (typeof p === 'string' && p) return p;
+  if (Array.isArray(p) && typeof p[0] === 'string' && p[0]) return p[0];
+  return undefined;
+}

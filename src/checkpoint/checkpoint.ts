@@ -1,10 +1,8 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import DiffMatchPatch from 'diff-match-patch';
 import { Origin } from '../core/provenance/origin';
 import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
-import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
 import { entryFromRuns, runsFromEntry, withFiles } from '../core/persistence/entries';
 import { repoRelative } from '../core/persistence/repo';
 import { PersistedFile, sha256 } from '../core/persistence/schema';
@@ -13,6 +11,8 @@ import { looksBinary, maxTrackedBytes } from '../core/persistence/tracking';
 import { unknownOrigin } from '../core/reanchor/external';
 import { overlayRuns } from '../core/reanchor/merge';
 import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
+import { gitTextSync } from '../git/git';
+import { FileSnapshot, PENDING_MAX_AGE_MS, PendingCheckpoint, CHECKPOINT_SCHEMA, freshPart, withPending } from './pending';
 
 /**
  * Agent checkpoints: provenance for agents that write files outside the editor (Claude Code, Codex,
@@ -23,28 +23,15 @@ import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
  * lock shared with the extension. Agent ranges win over `unknown` marks the extension may have put
  * on the same text when it saw the file change first.
  *
- * Pending snapshots: `<git dir>/ai-provenance/checkpoints/pending-<agent>.json`
- *   { schema: "ai-provenance/checkpoint", version: 1, agent, createdAt,
- *     files: { "<repo path>": { sha256, text } | { absent: true } | { skipped: "<why>" } },
- *     index?: { "<repo path>": "<blob id>" } }   // tracked files that were clean (text = the blob)
+ * Pending snapshots: `<git dir>/ai-provenance/checkpoints/pending-<agent>.json` (see `pending.ts`:
+ * written under the state lock; superseded and stale snapshots are dropped).
  */
 
-export const CHECKPOINT_SCHEMA = 'ai-provenance/checkpoint';
+export { CHECKPOINT_SCHEMA, FileSnapshot, PendingCheckpoint } from './pending';
 
 export interface RepoPaths {
   readonly root: string;
   readonly gitDir: string;
-}
-
-export type FileSnapshot = { readonly sha256: string; readonly text: string } | { readonly absent: true } | { readonly skipped: string };
-
-export interface PendingCheckpoint {
-  readonly schema: typeof CHECKPOINT_SCHEMA;
-  readonly version: 1;
-  readonly agent: string;
-  readonly createdAt: number;
-  readonly files: Record<string, FileSnapshot>;
-  readonly index?: Record<string, string>;
 }
 
 export interface CheckpointOptions {
@@ -58,6 +45,8 @@ export interface CheckpointOptions {
   readonly git?: string;
   readonly maxFileSizeMB?: number;
   readonly now?: number;
+  /** A pending snapshot older than this is dropped, never used (default {@link PENDING_MAX_AGE_MS}). */
+  readonly maxPendingAgeMs?: number;
   readonly log?: { info(m: string): void; warn(m: string): void; error(m: string): void };
 }
 
@@ -123,7 +112,7 @@ function stateDirOf(repo: RepoPaths): string {
 }
 
 function git(opts: CheckpointOptions, args: string[], input?: string): string {
-  return execFileSync(opts.git ?? 'git', args, { cwd: opts.repo.root, encoding: 'utf8', maxBuffer: 1 << 30, input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return gitTextSync(args, { cwd: opts.repo.root, input, git: opts.git });
 }
 
 /** Files git reports as modified, added or untracked (repo-relative). */
@@ -190,22 +179,6 @@ function snapshot(opts: CheckpointOptions, rel: string): FileSnapshot {
   return { sha256: sha256(r.text), text: r.text };
 }
 
-function readPending(file: string): PendingCheckpoint | undefined {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const p = JSON.parse(raw) as PendingCheckpoint;
-    if (p.schema !== CHECKPOINT_SCHEMA || p.version !== 1 || !p.files || typeof p.files !== 'object') throw new Error('unexpected content');
-    return p;
-  } catch (e) {
-    throw new CheckpointError(`${file} is not a usable checkpoint (${(e as Error).message}); remove it and run --before again`);
-  }
-}
-
 /**
  * Snapshots the files the agent may change. With paths: exactly those. Without: every file git
  * reports as modified or untracked (their text), plus the blob ids of all tracked files (their text
@@ -215,28 +188,37 @@ function readPending(file: string): PendingCheckpoint | undefined {
 export function checkpointBefore(opts: CheckpointOptions): { pendingFile: string; files: number } {
   const dir = stateDirOf(opts.repo);
   const file = pendingPath(dir, opts.agent);
-  const previous = readPending(file);
+  const now = opts.now ?? Date.now();
   const rels = relPaths(opts);
   const files: Record<string, FileSnapshot> = {};
   let index: Record<string, string> | undefined;
   if (rels) {
-    for (const rel of rels) files[rel] = snapshot(opts, rel);
+    for (const rel of rels) files[rel] = { ...snapshot(opts, rel), at: now };
   } else {
-    for (const rel of changedFiles(opts)) files[rel] = snapshot(opts, rel);
+    for (const rel of changedFiles(opts)) files[rel] = { ...snapshot(opts, rel), at: now };
     index = indexBlobs(opts);
     for (const rel of Object.keys(files)) delete index[rel];
   }
-  const merged: PendingCheckpoint = {
-    schema: CHECKPOINT_SCHEMA,
-    version: 1,
-    agent: opts.agent,
-    createdAt: previous?.createdAt ?? opts.now ?? Date.now(),
-    files: { ...files, ...(previous?.files ?? {}) },
-    ...(index || previous?.index ? { index: { ...(index ?? {}), ...(previous?.index ?? {}) } } : {}),
-  };
-  if (merged.index) for (const rel of Object.keys(merged.files)) delete merged.index[rel];
-  writeFileAtomicSync(file, JSON.stringify(merged));
-  return { pendingFile: file, files: Object.keys(merged.files).length + Object.keys(merged.index ?? {}).length };
+  const warn = (m: string): void => opts.log?.warn(m);
+  return withPending(dir, file, warn, (current) => {
+    // What is still pending and fresh stays; what this run snapshotted again replaces it (an
+    // earlier --before whose --after never came belonged to a tool call that did not run).
+    const previous = current ? freshPart(current, now, opts.maxPendingAgeMs ?? PENDING_MAX_AGE_MS).pending : undefined;
+    const merged: Record<string, FileSnapshot> = { ...(previous?.files ?? {}) };
+    if (index) for (const rel of Object.keys(index)) delete merged[rel];
+    Object.assign(merged, files);
+    const mergedIndex = index ?? (previous?.index ? { ...previous.index } : undefined);
+    if (mergedIndex) for (const rel of Object.keys(merged)) delete mergedIndex[rel];
+    const next: PendingCheckpoint = {
+      schema: CHECKPOINT_SCHEMA,
+      version: 1,
+      agent: opts.agent,
+      createdAt: previous?.createdAt ?? now,
+      files: merged,
+      ...(mergedIndex ? { index: mergedIndex, indexAt: index ? now : (previous?.indexAt ?? previous?.createdAt ?? now) } : {}),
+    };
+    return { next, result: { pendingFile: file, files: Object.keys(merged).length + Object.keys(mergedIndex ?? {}).length } };
+  });
 }
 
 /** The text of `rel` when the pending snapshot was taken; undefined when it did not exist. */
@@ -266,12 +248,30 @@ function beforeText(opts: CheckpointOptions, pending: PendingCheckpoint, rel: st
 export async function checkpointAfter(opts: CheckpointOptions): Promise<AfterResult> {
   const dir = stateDirOf(opts.repo);
   const file = pendingPath(dir, opts.agent);
-  const pending = readPending(file);
-  if (!pending) throw new CheckpointError(`no pending checkpoint for agent '${opts.agent}' (run 'ai-provenance checkpoint --agent ${opts.agent} --before' first)`);
   const rels = relPaths(opts);
-  const candidates = rels ?? [...new Set([...Object.keys(pending.files), ...changedFiles(opts)])].sort();
-
   const now = opts.now ?? Date.now();
+  const maxAge = opts.maxPendingAgeMs ?? PENDING_MAX_AGE_MS;
+  // Claims the snapshots of these files (all of them without paths) under the lock: they leave
+  // the pending file at once, so a second --after running at the same time cannot use them too.
+  const claim = withPending(dir, file, (m) => opts.log?.warn(m), (current) => {
+    if (!current) return { next: undefined, result: undefined };
+    const { pending: fresh, stale } = freshPart(current, now, maxAge);
+    if (!rels) return { next: null, result: { pending: fresh, stale } };
+    const keep = { ...fresh.files };
+    const keepIndex = fresh.index ? { ...fresh.index } : undefined;
+    const taken: PendingCheckpoint['files'] = {};
+    for (const rel of rels) {
+      if (rel in keep) taken[rel] = keep[rel];
+      delete keep[rel];
+      if (keepIndex) delete keepIndex[rel];
+    }
+    return { next: { ...fresh, files: keep, ...(keepIndex ? { index: keepIndex } : {}) }, result: { pending: { ...fresh, files: taken }, stale } };
+  });
+  if (!claim) throw new CheckpointError(`no pending checkpoint for agent '${opts.agent}' (run 'ai-provenance checkpoint --agent ${opts.agent} --before' first)`);
+  const { pending, stale } = claim;
+  const staleNow = new Set(stale);
+  const candidates = (rels ?? [...new Set([...Object.keys(pending.files), ...changedFiles(opts)])].sort()).filter((rel) => !staleNow.has(rel) || rel in pending.files);
+
   const live = new OriginTable();
   const agentOrigin: Origin = { kind: 'agent', tool: opts.agent, timestamp: now, ...(opts.model ? { model: opts.model } : {}), ...(opts.session ? { requestId: opts.session } : {}) };
   const agentId = live.intern(agentOrigin);
@@ -286,6 +286,10 @@ export async function checkpointAfter(opts: CheckpointOptions): Promise<AfterRes
   }
   const changes: Change[] = [];
   const skipped: { path: string; reason: string }[] = [];
+  const minutes = Math.round(maxAge / 60_000);
+  for (const rel of stale) {
+    if (!rels || rels.includes(rel)) skipped.push({ path: rel, reason: `its --before snapshot is older than ${minutes} minute(s) (a tool call that never ran?); dropped, nothing attributed` });
+  }
   let unchanged = 0;
   for (const rel of candidates) {
     if (!(rel in pending.files) && !pending.index) {
@@ -342,18 +346,6 @@ export async function checkpointAfter(opts: CheckpointOptions): Promise<AfterRes
     });
   }
 
-  // Done with these files: drop them from the pending snapshot (all of it without paths).
-  if (!rels) fs.rmSync(file, { force: true });
-  else {
-    const files = { ...pending.files };
-    const index = { ...(pending.index ?? {}) };
-    for (const rel of rels) {
-      delete files[rel];
-      delete index[rel];
-    }
-    if (Object.keys(files).length === 0 && Object.keys(index).length === 0) fs.rmSync(file, { force: true });
-    else writeFileAtomicSync(file, JSON.stringify({ ...pending, files, index }));
-  }
   return { files: records, unchanged, skipped };
 }
 

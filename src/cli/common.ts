@@ -1,10 +1,11 @@
 /** Pieces shared by the governance subcommands. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitError, GitRepo } from '../governance/git';
-import { GitError as CommitFlowGitError } from '../git/git';
+import { GitError } from '../git/git';
+import { GitRepo } from '../governance/git';
+import { withoutBom } from '../core/json/jsonValue';
 import { ParsedArgs, str } from './args';
-import { CliIo, UsageError } from './io';
+import { CliIo, UsageError, cliGit } from './io';
 
 /** Options every repository command accepts. */
 export const REPO_OPTIONS = {
@@ -24,7 +25,7 @@ export function repoHelp(column: number): string {
 
 export function openRepo(args: ParsedArgs, io: CliIo): GitRepo {
   const dir = path.resolve(io.cwd, str(args, 'repo') ?? '.');
-  return withGit(() => GitRepo.open(dir, io.env.AI_PROVENANCE_GIT || 'git'));
+  return withGit(() => GitRepo.open(dir, cliGit(io)));
 }
 
 /** Runs `fn`, turning git and repository problems into usage errors (exit code 2). */
@@ -46,7 +47,7 @@ export async function withGitAsync<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function asUsage(e: unknown): unknown {
-  if (e instanceof GitError || e instanceof CommitFlowGitError) return new UsageError(e.message);
+  if (e instanceof GitError) return new UsageError(e.message);
   return e;
 }
 
@@ -81,7 +82,7 @@ export function readJsonFile(io: CliIo, file: string, what: string): unknown {
     throw new UsageError(`cannot read ${what} ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutBom(text));
   } catch (e) {
     throw new UsageError(`${what} ${full} is not valid JSON: ${(e as Error).message}`);
   }

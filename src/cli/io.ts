@@ -50,3 +50,8 @@ export function memoryIo(cwd: string, env: NodeJS.ProcessEnv = process.env): Cli
   };
   return io;
 }
+
+/** The git executable of a command line run: its `AI_PROVENANCE_GIT`, else `git` (passed to the git runner). */
+export function cliGit(io: Pick<CliIo, 'env'>): string {
+  return io.env.AI_PROVENANCE_GIT || 'git';
+}

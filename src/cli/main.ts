@@ -9,6 +9,7 @@
  */
 import { CliIo, EXIT_USAGE, UsageError, processIo } from './io';
 import { VERSION } from './version';
+import { useGitExecutable } from '../git/git';
 
 export interface CliCommandModule {
   readonly help: string;
@@ -22,10 +23,14 @@ interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   verify: { summary: 'Check trailers, manifests and policy for each commit of a range', load: () => import('./commands/verify') },
+  review: { summary: 'Pull-request gate: required review level, reviewers, approvals, Markdown summary', load: () => import('./commands/review') },
   stats: { summary: 'AI share per commit, author, tool/model, file and period', load: () => import('./commands/stats') },
   blame: { summary: 'Which lines of a file an AI wrote: commit, tool, model and review per line', load: () => import('./commands/blame') },
   export: { summary: 'Export provenance of a range (Agent Trace v0.1.0 records)', load: () => import('./commands/export') },
   checkpoint: { summary: 'Record what an agent outside the editor wrote (--before / --after)', load: () => import('./commands/checkpoint') },
+  reattach: { summary: 'Rebuild the manifest of a squash- or rebase-merged commit from the pull request commits', load: () => import('./commands/reattach') },
+  install: { summary: 'Install the commit hooks in a repository (same hooks as the extension installs)', load: () => import('./commands/install') },
+  uninstall: { summary: 'Remove the commit hooks and put back the hooks they chained', load: () => import('./commands/uninstall') },
   hook: { summary: 'Run a git hook of AI Provenance (installed by the extension)', load: () => import('./commands/hook') },
 };
 
@@ -54,8 +59,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.out((await COMMANDS[rest[0]].load()).help);
       return 0;
     }
+    // A bare call is a usage error: the usage goes to stderr, like every other error.
+    if (name === undefined) {
+      io.err(usage());
+      return EXIT_USAGE;
+    }
     io.out(usage());
-    return name === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     io.out(`${VERSION}\n`);
@@ -84,6 +94,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 /** Runs the command line of this process and sets its exit code. */
 export function start(): void {
+  // The git of this process (the hooks' runs): decided once, from the environment.
+  useGitExecutable(process.env.AI_PROVENANCE_GIT);
   runCli(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

@@ -2,14 +2,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { v4 as uuidv4 } from 'uuid';
 import { buildManifest, sameClaims } from '../core/manifest/build';
-import { Manifest, manifestRepoPath, parseManifest } from '../core/manifest/schema';
-import { TRAILER_ASSISTED_BY, Trailer, buildTrailers } from '../core/trailers/trailers';
+import { Manifest, ManifestFile } from '../core/manifest/schema';
+import { maxTrackedBytes } from '../core/persistence/tracking';
+import { hasMessageContent, messageCommentChar } from '../core/trailers/commentChar';
+import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, Trailer, buildTrailers } from '../core/trailers/trailers';
+import { VERSION } from '../cli/version';
 import { riskTexts } from './riskTexts';
 import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit } from '../git/git';
-import { attachPendingNote, readNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
+import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
 import { StagedChange, computeStagedChange } from '../git/stagedChange';
 import { applyTrailers, parseTrailers } from '../git/trailers';
-import { STATE_DIR, StagedSnapshot, rangesForBlob, readSnapshot, writeFileAtomic } from './snapshot';
+import { effectivePolicy } from './effectivePolicy';
+import { CarriedProvenance, carriedManifest, detectRewrite, manifestOfCommit, withUnknownLines } from './rewriteCarry';
+import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, STATE_DIR, StagedSnapshot, rangesForBlob, readSnapshot, writeFileAtomic } from './snapshot';
+import { StateRanges } from './stateRanges';
 
 const HOOK_WRITTEN_FILE = 'hook-assisted-by.json';
 
@@ -61,26 +67,26 @@ export function isAmendCommand(commandLine: string | undefined): boolean {
  * Merges AI Provenance's trailers into the commit message in `messageFile` (the hook's first
  * argument; `source` is its second: `message`, `template`, `merge`, `squash`, `commit` or empty).
  *
- * The contribution is computed against HEAD (HEAD's parent for `--amend`) from the blobs really
- * being committed (git honours `GIT_INDEX_FILE`, so `git commit -a` and `git commit <path>` are
- * measured on what they commit); AI ranges come from the extension's snapshot and are used only
- * for blobs the extension saw. Merge commits are left alone. A message with no text yet (the
- * editor is about to open) is left for the `commit-msg` hook, so that aborting the editor still
- * aborts the commit. When the user removed our trailers from the message box the snapshot says
- * `suppressed` and nothing is added.
+ * The contribution is computed against HEAD (HEAD's parent when HEAD is replaced: `--amend`, an
+ * interactive squash/fixup) from the blobs really being committed (git honours
+ * `GIT_INDEX_FILE`, so `git commit -a` and `git commit <path>` are measured on what they commit),
+ * with the same code as the extension's staged summary. AI ranges come from the extension's
+ * snapshot for the blobs it saw, otherwise from the saved provenance (`state.json`, also written
+ * by `ai-provenance checkpoint`); the AI lines of the commits being rewritten (amend, rebase,
+ * cherry-pick, squash) are carried onto the new blobs by content (rewriteCarry.ts). Merge
+ * commits are left alone, and so is a message with no text (prepare-commit-msg: the editor is
+ * about to open; commit-msg: git then aborts the commit). When the user removed our trailers
+ * from the message box the snapshot says `suppressed` and nothing is added.
  */
 export async function prepareCommitMessage(repoRoot: string, messageFile: string, source = '', options: PrepareOptions = {}): Promise<PrepareResult> {
   const notes: string[] = [];
   const none = (note?: string): PrepareResult => ({ changed: false, trailers: [], notes: note ? [...notes, note] : notes });
-  const hook = options.hook ?? 'prepare-commit-msg';
   const env = options.env ?? process.env;
   if (source === 'merge') return none('merge commit: trailers not added');
   const root = (await findRepoRoot(repoRoot)) ?? repoRoot;
   const gitDirPath = await getGitDir(root);
-  const snap = readSnapshot(gitDirPath);
-  if (snap === undefined) return none('no provenance snapshot for this repository (open it in VS Code with AI Provenance); trailers not added');
-  if ('error' in snap) return none(`provenance snapshot unreadable (${snap.error}); trailers not added`);
-  if (snap.trailers !== 'auto') return none(snap.trailers === 'suppressed' ? 'trailers were removed from the message box; not adding them' : 'trailers are turned off');
+  // commit-msg gets no source: a merge in progress is known by MERGE_HEAD.
+  if (fs.existsSync(path.join(gitDirPath, 'MERGE_HEAD'))) return none('merge commit: trailers not added');
 
   let message: string;
   try {
@@ -88,35 +94,59 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   } catch (e) {
     return none(`cannot read ${messageFile}: ${(e as Error).message}`);
   }
-  const commentChar = await commentCharOf(root);
-  if (hook === 'prepare-commit-msg' && !hasContent(message, commentChar)) return none();
+  const configuredComment = await configValue(root, 'core.commentChar').catch(() => undefined);
+  const commentChar = messageCommentChar(configuredComment, message);
+  // An empty message: prepare-commit-msg leaves it for commit-msg (the editor is about to open);
+  // commit-msg leaves it so that git aborts the commit as it would without the hook.
+  if (!hasMessageContent(configuredComment, message)) return none();
+
+  const read = readSnapshot(gitDirPath);
+  const snapProblem = read !== undefined && 'error' in read ? read.error : undefined;
+  if (snapProblem) notes.push(`provenance snapshot unreadable (${snapProblem}); using the saved provenance instead`);
+  const fromEditor = read !== undefined && !('error' in read) ? read : undefined;
+  if (fromEditor && fromEditor.trailers !== 'auto') return none(fromEditor.trailers === 'suppressed' ? 'trailers were removed from the message box; not adding them' : 'trailers are turned off');
+  const snap = fromEditor ?? (await hookSnapshot(root, notes));
+  const state = StateRanges.read(gitDirPath);
+  if (state.problem) notes.push(`${state.problem}; AI text recorded there is not counted`);
 
   const amend = options.amend ?? isAmendCommand(env.AIP_GIT_COMMAND);
+  const rewrite = await detectRewrite({ root, gitDir: gitDirPath, amend });
+  const carried = rewrite ? await CarriedProvenance.load(root, rewrite.originals) : undefined;
+  if (rewrite && !amend && !carried?.records.length && !(await anyDeclared(root, rewrite.originals))) {
+    return none('rewritten commit declared nothing about AI; its message is left as it was');
+  }
   const head = await resolveCommit(root, 'HEAD');
-  const base = amend && head ? ((await resolveCommit(root, 'HEAD^')) ?? null) : 'HEAD';
+  const base = rewrite?.replacesHead && head ? ((await resolveCommit(root, 'HEAD^')) ?? null) : 'HEAD';
+  const fromState = new Set<string>();
   const change = await computeStagedChange({
     root,
     base,
     maxFileBytes: snap.maxFileBytes,
     trivial: snap.policy.value.trivial,
-    rangesFor: (f) => rangesForBlob(snap, f.path, f.blob),
+    rangesFor: (f) => {
+      const own = snapshotHas(snap, f.path, f.blob) ? rangesForBlob(snap, f.path, f.blob) : state.has(f.path) ? (fromState.add(f.path), state.rangesFor(f.path, f.text)) : [];
+      return carried ? [...own, ...carried.rangesFor(f.path, f.text)] : own;
+    },
     env,
   });
-  notes.push(...change.notes, ...staleNotes(snap, change));
+  notes.push(...change.notes, ...staleNotes(snap, change, fromState));
   if (!change.files.length) return none('nothing to commit in the measured change');
 
-  const files = change.files;
+  const files = carried ? withUnknownLines(change.files, carried) : change.files;
+  const unknown = files.reduce((n, f) => n + (f.unknownLines ?? 0), 0);
   const aiLines = files.reduce((n, f) => n + f.aiLines, 0);
   const generator = options.generator ?? snap.generator;
   const now = (options.now ?? (() => new Date()))().toISOString();
+  const texts = await riskTexts(root, snap.policy.value, files, change.blobs);
+  const draft = (id: string): Manifest => {
+    const m = buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts });
+    return carried?.records.length ? carriedManifest(m, carried, unknown, rewrite!.originals) : m;
+  };
   let manifest: Manifest | undefined;
   let location: 'repo' | 'notes' | undefined;
-  const texts = await riskTexts(root, snap.policy.value, files, change.blobs);
-  if (aiLines > 0) {
-    const draft = (id: string): Manifest =>
-      buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts });
+  if (aiLines > 0 || unknown > 0) {
     const pendingId = snap.pendingManifestId;
-    if (pendingId && snap.manifestLocation === 'repo') {
+    if (pendingId && snap.manifestLocation === 'repo' && !carried?.records.length) {
       const staged = await readStagedManifest(root, pendingId, env);
       if (staged && sameClaims(staged, draft(staged.id))) {
         manifest = staged;
@@ -129,13 +159,13 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
       else {
         manifest = draft(uuidv4());
         writePendingNote(gitDirPath, manifest);
-        if (snap.manifestLocation === 'repo') notes.push('the manifest staged by the editor does not describe this commit exactly; it is stored as a git note (refs/notes/ai-provenance) instead');
+        if (snap.manifestLocation === 'repo' && fromEditor && !rewrite) notes.push('the manifest staged by the editor does not describe this commit exactly; it is stored as a git note (refs/notes/ai-provenance) instead');
       }
       location = 'notes';
     }
   }
 
-  const decisionSource = manifest ?? buildManifest({ id: '00000000-0000-4000-8000-000000000000', createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts });
+  const decisionSource = manifest ?? draft('00000000-0000-4000-8000-000000000000');
   const trailers = buildTrailers({
     totals: decisionSource.totals,
     flagged: decisionSource.flagged,
@@ -145,7 +175,8 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   });
 
   const ours = new Set([...(snap.assistedBy ?? []), ...readHookWritten(gitDirPath)]);
-  // A message taken from a commit (--amend, -c/-C <commit>) carries that commit's Assisted-by lines: ours too.
+  // A message taken from a commit (--amend, -c/-C <commit>, a rebase or cherry-pick) carries that commit's Assisted-by lines: ours too.
+  for (const r of carried?.records ?? []) for (const t of r.manifest.totals.byTool) ours.add(t.model ? `${t.tool}:${t.model}` : t.tool);
   const reused = amend && head ? head : source === 'commit' && options.sha ? options.sha : undefined;
   if (reused) for (const v of await assistedByOfCommit(root, reused).catch(() => [] as string[])) ours.add(v);
   const r = await applyTrailers(message, trailers, { cwd: root, ourAssistedBy: ours, commentChar });
@@ -159,6 +190,41 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   return { changed: r.changed, trailers, manifestId: manifest?.id, manifestLocation: location, notes };
 }
 
+/**
+ * Settings for a commit the extension has not described (no snapshot: VS Code closed, or never
+ * opened): the committed `.ai-provenance.json` over the defaults, the manifest as a git note
+ * (a hook cannot add a file to the commit being made).
+ */
+async function hookSnapshot(root: string, notes: string[]): Promise<StagedSnapshot> {
+  const policy = await effectivePolicy(root, {});
+  notes.push(...policy.problems);
+  return {
+    schema: SNAPSHOT_SCHEMA,
+    version: SNAPSHOT_VERSION,
+    writtenAt: new Date(0).toISOString(),
+    generator: { name: 'ai-provenance', version: VERSION },
+    head: null,
+    policy: { source: policy.source, value: policy.value },
+    manifestLocation: 'notes',
+    maxFileBytes: maxTrackedBytes(undefined),
+    trailers: 'auto',
+    files: [],
+  };
+}
+
+function snapshotHas(snap: StagedSnapshot, path: string, blob: string): boolean {
+  return !!snap.files.find((x) => x.path === path)?.versions.some((v) => v.blob === blob);
+}
+
+/** True when one of `commits` carries an AI-Assisted trailer. */
+async function anyDeclared(root: string, commits: readonly string[]): Promise<boolean> {
+  for (const c of commits) {
+    const message = await gitText(['log', '-1', '--format=%B', c], { cwd: root }).catch(() => '');
+    if ((await parseTrailers(message, root).catch(() => [])).some((t) => t.key.toLowerCase() === TRAILER_AI_ASSISTED.toLowerCase())) return true;
+  }
+  return false;
+}
+
 /** After a commit: attaches the pending manifest as HEAD's note when HEAD's message names it. */
 export async function postCommit(repoRoot: string): Promise<string | undefined> {
   const root = (await findRepoRoot(repoRoot)) ?? repoRoot;
@@ -167,9 +233,10 @@ export async function postCommit(repoRoot: string): Promise<string | undefined> 
   return attachPendingNote(root, dir, (m) => parseTrailers(m, root));
 }
 
-function staleNotes(snap: StagedSnapshot, change: StagedChange): string[] {
+function staleNotes(snap: StagedSnapshot, change: StagedChange, fromState: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const [p, blob] of change.blobs) {
+    if (fromState.has(p)) continue;
     const f = snap.files.find((x) => x.path === p);
     if (f && f.versions.some((v) => v.ranges.length) && !f.versions.some((v) => v.blob === blob)) {
       out.push(`${p} changed after the editor last saw it; its AI lines are not counted`);
@@ -180,16 +247,7 @@ function staleNotes(snap: StagedSnapshot, change: StagedChange): string[] {
 
 /** `Assisted-by` values of the manifest a commit names (committed file or note). */
 async function assistedByOfCommit(root: string, commit: string): Promise<string[]> {
-  const message = await gitText(['log', '-1', '--format=%B', commit], { cwd: root });
-  const ids = (await parseTrailers(message, root)).filter((t) => t.key.toLowerCase() === 'ai-provenance').map((t) => t.value);
-  const id = ids[ids.length - 1];
-  if (!id) return [];
-  let m: Manifest | undefined = await readNote(root, commit);
-  if (!m || m.id !== id) {
-    const shown = await gitText(['show', `${commit}:${manifestRepoPath(id)}`], { cwd: root }).catch(() => undefined);
-    const p = shown === undefined ? undefined : parseManifest(shown);
-    m = p?.ok ? p.value : undefined;
-  }
+  const m = await manifestOfCommit(root, commit);
   return m ? m.totals.byTool.map((t) => (t.model ? `${t.tool}:${t.model}` : t.tool)) : [];
 }
 
@@ -209,13 +267,4 @@ function readHookWritten(gitDirPath: string): string[] {
 
 function writeHookWritten(gitDirPath: string, values: string[]): void {
   writeFileAtomic(hookWrittenPath(gitDirPath), JSON.stringify(values) + '\n');
-}
-
-async function commentCharOf(root: string): Promise<string> {
-  const c = await configValue(root, 'core.commentChar').catch(() => undefined);
-  return c && c !== 'auto' ? c[0] : '#';
-}
-
-function hasContent(message: string, commentChar: string): boolean {
-  return message.split('\n').some((l) => l.trim() !== '' && !l.startsWith(commentChar));
 }

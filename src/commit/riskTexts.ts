@@ -1,6 +1,7 @@
 import { ManifestFile } from '../core/manifest/schema';
 import { Policy } from '../core/policy/policy';
-import { decodeUtf8, readBlobs } from '../git/git';
+import { decodeUtf8 } from '../git/git';
+import { readBlobs } from '../git/blobs';
 
 /**
  * The staged text of each file with AI lines, which the policy's risk rules with `patterns` read

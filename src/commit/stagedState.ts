@@ -6,7 +6,8 @@ import { Policy, PolicyDecision } from '../core/policy/policy';
 import { decideReview } from '../core/policy/reviewDecision';
 import { riskTexts } from './riskTexts';
 import { Trailer, buildTrailers } from '../core/trailers/trailers';
-import { decodeUtf8, hashBlob, indexBlobs, readBlobs } from '../git/git';
+import { decodeUtf8 } from '../git/git';
+import { hashBlob, indexBlobs, readBlobs } from '../git/blobs';
 import {
   clearPendingNote,
   committedManifestExists,

@@ -52,14 +52,14 @@ export function isBlameOption(arg: string): boolean {
 }
 
 export async function blameFile(repo: GitRepo, options: BlameOptions): Promise<FileBlame> {
-  for (const o of options.gitOptions ?? []) if (!isBlameOption(o)) throw new GitError(`unsupported git blame option '${o}'`);
-  if (options.rev !== undefined && options.rev.startsWith('-')) throw new GitError(`bad revision '${options.rev}'`);
+  for (const o of options.gitOptions ?? []) if (!isBlameOption(o)) throw new GitError('failed', `unsupported git blame option '${o}'`);
+  if (options.rev !== undefined && options.rev.startsWith('-')) throw new GitError('failed', `bad revision '${options.rev}'`);
   const args = ['blame', '--porcelain', ...(options.gitOptions ?? [])];
   if (options.contents !== undefined) args.push('--contents', '-');
   if (options.rev !== undefined) args.push(options.rev);
   args.push('--', options.path);
   const r = repo.run(args, options.contents);
-  if (r.status !== 0) throw new GitError(`git blame failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.status}`}`);
+  if (r.status !== 0) throw new GitError('failed', `git blame failed: ${r.stderr.trim().split('\n')[0] || `exit ${r.status}`}`);
   const blame = parseBlamePorcelain(r.stdout.toString('utf8'));
   const shas = [...blame.commits.keys()].filter((s) => !isUncommitted(s));
   const records = await loadCommitRecords(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, options.reviewTrailers);

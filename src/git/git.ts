@@ -1,16 +1,21 @@
 import { isUtf8 } from 'buffer';
-import { execFile, spawn } from 'child_process';
-import { FileDiff, PatchReader } from './patch';
+import { execFile, spawn, spawnSync } from 'child_process';
 
 /**
- * Runs git (never through a shell) and reads what the commit flow needs from it. No `vscode`
- * import: used by the extension and by the `prepare-commit-msg` hook (through the CLI).
+ * The one place that starts git (never through a shell): {@link runGit}, {@link streamGit} and, for
+ * the command line's synchronous readers, {@link runGitSync}; plus the small `rev-parse` queries.
+ * No `vscode` import: used by the extension, the command line and the hooks.
  *
- * Every failure is a {@link GitError} with a `kind` and a message fit to show a user:
- * `git-missing` (no git executable), `not-a-repository`, `failed` (git said no; its stderr is in
- * the message), `timeout`.
+ * The executable is decided once per process ({@link useGitExecutable}: the extension passes the
+ * `git.path` setting, the command line its `AI_PROVENANCE_GIT` environment variable) and can be
+ * passed per call for a caller that holds its own.
+ *
+ * Every failure is a {@link GitError} whose `kind` is the git error code, with a message fit to
+ * show a user: `git-missing` (no git executable), `not-a-repository`, `failed` (git said no; its
+ * stderr is in the message), `timeout`.
  */
 
+/** The git error code of a {@link GitError}. */
 export type GitErrorKind = 'git-missing' | 'not-a-repository' | 'failed' | 'timeout';
 
 export class GitError extends Error {
@@ -36,6 +41,8 @@ export interface GitRunOptions {
   readonly timeout?: number;
   /** Exit codes that are not errors (default only 0). */
   readonly okCodes?: readonly number[];
+  /** The git executable for this call; default {@link gitExecutable}. */
+  readonly git?: string;
 }
 
 export interface GitResult {
@@ -44,9 +51,19 @@ export interface GitResult {
   readonly code: number;
 }
 
-/** The git executable; `AI_PROVENANCE_GIT` overrides (tests, unusual installs). */
+let chosenExecutable: string | undefined;
+
+/**
+ * Decides the git executable of this process, once, where it starts: the extension passes the
+ * `git.path` setting, the command line `AI_PROVENANCE_GIT`. Undefined or empty: not decided.
+ */
+export function useGitExecutable(executable: string | undefined): void {
+  chosenExecutable = executable || undefined;
+}
+
+/** The git executable: the one decided by {@link useGitExecutable}, else `AI_PROVENANCE_GIT`, else `git`. */
 export function gitExecutable(): string {
-  return process.env.AI_PROVENANCE_GIT || 'git';
+  return chosenExecutable ?? (process.env.AI_PROVENANCE_GIT || 'git');
 }
 
 const MAX_BUFFER = 512 * 1024 * 1024;
@@ -69,7 +86,7 @@ function gitEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
 
 /** Runs `git <args>` in `options.cwd`. Rejects with a {@link GitError}. */
 export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
-  const git = gitExecutable();
+  const git = options.git ?? gitExecutable();
   return new Promise((resolve, reject) => {
     const child = execFile(
       git,
@@ -99,7 +116,7 @@ export function runGit(args: readonly string[], options: GitRunOptions): Promise
 }
 
 /** The {@link GitError} for a git process that could not start, was stopped, or exited with `code`. */
-function gitFailure(git: string, args: readonly string[], options: GitRunOptions, how: { errno?: string; code: number; stopped: boolean }, stderr: string): GitError {
+function gitFailure(git: string, args: readonly string[], options: Pick<GitRunOptions, 'cwd'>, how: { errno?: string; code: number; stopped: boolean }, stderr: string): GitError {
   // ENOENT is also what a missing cwd gives.
   if (how.errno === 'ENOENT') return new GitError('git-missing', `git was not found (tried '${git}'); install git or put it on PATH`, args);
   if (how.stopped) return new GitError('timeout', `git ${args[0]} took too long and was stopped`, args, stderr);
@@ -113,7 +130,7 @@ function gitFailure(git: string, args: readonly string[], options: GitRunOptions
  * {@link GitError}, or with what `onData` threw (git is then stopped).
  */
 export function streamGit(args: readonly string[], options: GitRunOptions, onData: (chunk: Buffer) => void): Promise<void> {
-  const git = gitExecutable();
+  const git = options.git ?? gitExecutable();
   return new Promise((resolve, reject) => {
     let failed: unknown;
     let stopped = false;
@@ -147,6 +164,40 @@ export function streamGit(args: readonly string[], options: GitRunOptions, onDat
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
   });
+}
+
+/** Largest output a synchronous git call may return. */
+const MAX_SYNC_BUFFER = 1 << 30;
+
+/**
+ * Runs `git <args>` synchronously (the command line's readers, which answer one question at a
+ * time), with exactly the arguments given. Any exit code is returned, not thrown: the caller decides what it means. Throws a
+ * {@link GitError} only when git could not be run (`git-missing`, or `failed` for another spawn
+ * error).
+ */
+export function runGitSync(args: readonly string[], options: Omit<GitRunOptions, 'okCodes' | 'timeout'>): GitResult {
+  const git = options.git ?? gitExecutable();
+  const r = spawnSync(git, args, {
+    cwd: options.cwd,
+    input: options.input,
+    env: gitEnv(options.env),
+    maxBuffer: MAX_SYNC_BUFFER,
+    shell: false,
+    windowsHide: true,
+  });
+  if (r.error) {
+    const errno = (r.error as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT') throw gitFailure(git, args, { cwd: options.cwd }, { errno, code: -1, stopped: false }, '');
+    throw new GitError('failed', `cannot run git in ${options.cwd}: ${r.error.message}`, args);
+  }
+  return { stdout: r.stdout, stderr: r.stderr ? r.stderr.toString('utf8') : '', code: r.status ?? 128 };
+}
+
+/** {@link runGitSync}'s stdout as UTF-8 text; a non-zero exit is a {@link GitError}. */
+export function gitTextSync(args: readonly string[], options: Omit<GitRunOptions, 'okCodes' | 'timeout'>): string {
+  const r = runGitSync(args, options);
+  if (r.code !== 0) throw gitFailure(options.git ?? gitExecutable(), args, { cwd: options.cwd }, { code: r.code, stopped: false }, r.stderr);
+  return r.stdout.toString('utf8');
 }
 
 /** `git <args>` stdout as UTF-8 text. */
@@ -198,270 +249,6 @@ export async function configValue(root: string, key: string): Promise<string | u
 /** The empty tree's id in a SHA-1 or SHA-256 repository. */
 export async function emptyTree(root: string): Promise<string> {
   return (await gitText(['hash-object', '-t', 'tree', '--stdin'], { cwd: root, input: '' })).trim();
-}
-
-export type ChangeStatus = 'added' | 'modified' | 'renamed' | 'copied' | 'deleted' | 'type-changed';
-
-/** One entry of the staged change (index vs a base commit). */
-export interface StagedEntry {
-  readonly status: ChangeStatus;
-  /** Path in the index (for deletions: the deleted path). */
-  readonly path: string;
-  /** Path in the base for renames and copies. */
-  readonly oldPath?: string;
-  readonly oldMode: string;
-  readonly newMode: string;
-  /** Blob id in the base; undefined for added files. */
-  readonly oldBlob?: string;
-  /** Blob id in the index; undefined for deleted files. */
-  readonly newBlob?: string;
-}
-
-/** The object id git lists for "no file" (all zeros). */
-const ZERO_ID = /^0+$/;
-
-const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', R: 'renamed', C: 'copied', D: 'deleted', T: 'type-changed' };
-
-/**
- * The staged change: `git diff --cached --raw -z -M` against `base` (a commit id; the empty tree
- * when undefined, i.e. an unborn branch). Unmerged entries are skipped. No file is diffed (only
- * renames are looked for), so this is fast whatever the size of the change; the added lines come
- * from {@link stagedPatch}, for the files that need them.
- */
-export async function stagedEntries(root: string, base: string | undefined, env?: NodeJS.ProcessEnv): Promise<readonly StagedEntry[]> {
-  const against = base ?? (await emptyTree(root));
-  const bytes = (await runGit(['diff', '--cached', '--raw', '-z', '-M', '--no-abbrev', against, '--'], { cwd: root, env })).stdout;
-  // The same output as last time for this repository and base: the same (frozen) entries.
-  const memoKey = `${root}\u0000${against}`;
-  const last = lastEntries.get(memoKey);
-  if (last && last.out.equals(bytes)) return last.entries;
-  const parts = splitNul(bytes.toString('utf8'));
-  // Built property by property (object spreads cost more than the parsing) in the order of StagedEntry.
-  const raw: Array<{ -readonly [K in keyof StagedEntry]?: StagedEntry[K] }> = [];
-  let i = 0;
-  while (i < parts.length) {
-    // ":<old mode> <new mode> <old sha> <new sha> <status>[score]" then one or two paths.
-    const [oldMode, newMode, oldSha, newSha, statusField] = parts[i].slice(1).split(' ');
-    const letter = statusField?.[0];
-    const twoPaths = letter === 'R' || letter === 'C';
-    const p1 = parts[i + 1];
-    const p2 = twoPaths ? parts[i + 2] : undefined;
-    i += twoPaths ? 3 : 2;
-    const status = STATUS[letter];
-    if (!status) continue; // U (unmerged), X, ...
-    const e: (typeof raw)[number] = { status, path: p2 ?? p1 };
-    if (twoPaths) e.oldPath = p1;
-    e.oldMode = oldMode;
-    e.newMode = newMode;
-    if (!ZERO_ID.test(oldSha)) e.oldBlob = oldSha;
-    if (!ZERO_ID.test(newSha)) e.newBlob = newSha;
-    raw.push(e);
-  }
-  const entries = Object.freeze(raw as StagedEntry[]);
-  lastEntries.delete(memoKey);
-  lastEntries.set(memoKey, { out: bytes, entries });
-  if (lastEntries.size > 8) lastEntries.delete(lastEntries.keys().next().value as string);
-  return entries;
-}
-
-/** The last output of {@link stagedEntries} per repository and base, and its entries. */
-const lastEntries = new Map<string, { readonly out: Buffer; readonly entries: readonly StagedEntry[] }>();
-
-/** Longest pathspec list passed to git (in characters); past it the whole change is diffed. */
-const MAX_PATHSPEC_CHARS = 8000;
-
-/**
- * The diff of staged files against `base` (as for {@link stagedEntries}), by blob pair (see
- * {@link blobPair}): whether git calls the pair binary, and the lines it shows as added. One
- * `git diff --cached -p -U0` limited to `entries` (their paths and, for renames, old paths), or of
- * the whole change when they are most of it or too many to list on a command line.
- *
- * Files above `maxFileBytes` (in the base or the index) are not diffed: git calls them binary
- * (`core.bigFileThreshold`). The diff algorithm is pinned to git's default (Myers with the indent
- * heuristic), so that the counts do not depend on the user's `diff.algorithm` and the like.
- * The patch is read as git writes it: `onFile` gets each file's diff as soon as it is complete.
- */
-export async function stagedPatch(
-  root: string,
-  base: string | undefined,
-  entries: readonly StagedEntry[],
-  all: number,
-  options: { readonly env?: NodeJS.ProcessEnv; readonly maxFileBytes: number },
-  onFile?: (pair: string, diff: FileDiff) => void,
-): Promise<Map<string, FileDiff>> {
-  if (!entries.length) return new Map();
-  const against = base ?? (await emptyTree(root));
-  let paths: string[] = [];
-  if (entries.length * 2 < all) {
-    for (const e of entries) {
-      paths.push(`:(literal)${e.path}`);
-      if (e.oldPath !== undefined) paths.push(`:(literal)${e.oldPath}`);
-    }
-    if (paths.reduce((n, p) => n + p.length + 3, 0) > MAX_PATHSPEC_CHARS) paths = [];
-  }
-  const args = [
-    '-c', `core.bigFileThreshold=${Math.max(1, Math.floor(options.maxFileBytes))}`,
-    'diff', '--cached', '-M', '-p', '-U0', '--inter-hunk-context=0', '--full-index', '--diff-algorithm=myers', '--indent-heuristic',
-    '--no-color', '--no-ext-diff', '--no-textconv', '--src-prefix=a/', '--dst-prefix=b/', against, '--', ...paths,
-  ];
-  const reader = new PatchReader(onFile);
-  await streamGit(args, { cwd: root, env: options.env, timeout: 120_000 }, (chunk) => reader.push(chunk));
-  return reader.end();
-}
-
-/** The key of a staged entry's diff in {@link stagedPatch}: "<old blob>..<new blob>", zeros for none. */
-export function blobPair(e: StagedEntry): string {
-  const zeros = '0'.repeat((e.newBlob ?? e.oldBlob ?? '').length);
-  return `${e.oldBlob ?? zeros}..${e.newBlob ?? zeros}`;
-}
-
-/** Sizes in bytes of blobs (`git cat-file --batch-check`). */
-export async function blobSizes(root: string, blobs: readonly string[]): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  if (!blobs.length) return sizes;
-  const out = await gitText(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd: root, input: blobs.join('\n') + '\n' });
-  for (const line of out.split('\n')) {
-    const [name, size] = line.split(' ');
-    if (name && size && /^\d+$/.test(size)) sizes.set(name, Number(size));
-  }
-  return sizes;
-}
-
-const BLOB_CACHE_BYTES = 64 * 1024 * 1024;
-const blobCache = new Map<string, Buffer>();
-let blobCacheBytes = 0;
-
-function cachedBlob(root: string, blob: string): Buffer | undefined {
-  const key = `${root}\u0000${blob}`;
-  const hit = blobCache.get(key);
-  if (hit) {
-    blobCache.delete(key);
-    blobCache.set(key, hit);
-  }
-  return hit;
-}
-
-function cacheBlob(root: string, blob: string, bytes: Buffer): void {
-  if (bytes.length > BLOB_CACHE_BYTES / 4) return;
-  const key = `${root}\u0000${blob}`;
-  const old = blobCache.get(key);
-  if (old) blobCacheBytes -= old.length;
-  blobCache.set(key, bytes);
-  blobCacheBytes += bytes.length;
-  for (const [k, v] of blobCache) {
-    if (blobCacheBytes <= BLOB_CACHE_BYTES) break;
-    blobCache.delete(k);
-    blobCacheBytes -= v.length;
-  }
-}
-
-/**
- * The bytes of a blob. Blobs are immutable, so recently read ones are kept (up to 64 MB, least
- * recently used dropped first): refreshing the staged state on every staging change re-reads
- * the same few blobs.
- */
-export async function readBlob(root: string, blob: string): Promise<Buffer> {
-  const hit = cachedBlob(root, blob);
-  if (hit) return hit;
-  const bytes = (await runGit(['cat-file', 'blob', blob], { cwd: root })).stdout;
-  cacheBlob(root, blob, bytes);
-  return bytes;
-}
-
-/**
- * The bytes of many blobs, by blob id: cached ones as {@link readBlob} keeps them, the others with
- * one `git cat-file --batch` instead of one git process per blob. Rejects with a {@link GitError}
- * when an id is not a blob of the repository.
- */
-export async function readBlobs(root: string, blobs: Iterable<string>): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  await streamBlobs(root, blobs, (id, bytes) => out.set(id, bytes));
-  return out;
-}
-
-/**
- * {@link readBlobs}, handing each blob to `onBlob` as soon as git has written it (cached ones
- * first, at once), so that it can be used while git is still reading the next ones. One
- * `git cat-file --batch` for the blobs not cached; each is called for once, in the order asked.
- */
-export async function streamBlobs(root: string, blobs: Iterable<string>, onBlob: (id: string, bytes: Buffer) => void): Promise<void> {
-  const missing: string[] = [];
-  for (const blob of new Set(blobs)) {
-    const hit = cachedBlob(root, blob);
-    if (hit) onBlob(blob, hit);
-    else missing.push(blob);
-  }
-  if (!missing.length) return;
-  const args = ['cat-file', '--batch'];
-  // Records are "<id> blob <size>\n<bytes>\n". Pieces are kept until a record is complete and
-  // joined once, so a large blob arriving in many pieces is copied once.
-  const pieces: Buffer[] = [];
-  let have = 0;
-  /** Bytes the record being read needs (from its start), once its header is known; 0 before. */
-  let need = 0;
-  let next = 0;
-  await streamGit(args, { cwd: root, input: missing.join('\n') + '\n', timeout: 120_000 }, (chunk) => {
-    pieces.push(chunk);
-    have += chunk.length;
-    if (need > 0 && have < need) return;
-    const buf = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, have);
-    pieces.length = 0;
-    let pos = 0;
-    need = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, pos);
-      if (nl === -1) break;
-      const header = buf.toString('latin1', pos, nl);
-      // "<id> blob <size>", or "<id> missing" / "<id> ambiguous".
-      const m = /^\S+ (\S+) (\d+)$/.exec(header);
-      const id = missing[next];
-      if (!m || m[1] !== 'blob' || id === undefined) {
-        throw new GitError('failed', `git cat-file --batch: ${id ?? 'an extra object'} is not a blob of this repository (${header})`, args);
-      }
-      const end = nl + 1 + Number(m[2]) + 1;
-      if (end > buf.length) {
-        need = end - pos;
-        break;
-      }
-      // A view, not a copy (copying every blob costs more than reading it): a cached blob keeps
-      // the piece it came in alive until the rest of that piece has left the cache too.
-      const bytes = buf.subarray(nl + 1, end - 1);
-      next++;
-      cacheBlob(root, id, bytes);
-      onBlob(id, bytes);
-      pos = end;
-    }
-    if (pos < buf.length) pieces.push(buf.subarray(pos));
-    have = buf.length - pos;
-  });
-  if (next < missing.length) throw new GitError('failed', `git cat-file --batch: ${missing[next]} was not read (${next} of ${missing.length} blobs)`, args);
-}
-
-/** Blob ids of `paths` in the index (stage 0), in one git call; paths not staged are absent. */
-export async function indexBlobs(root: string, paths: readonly string[], env?: NodeJS.ProcessEnv): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (!paths.length) return out;
-  const text = await gitText(['ls-files', '-s', '-z', '--', ...paths.map((p) => `:(literal)${p}`)], { cwd: root, env });
-  for (const entry of splitNul(text)) {
-    const m = /^(\d+) ([0-9a-f]+) (\d)\t(.*)$/s.exec(entry);
-    if (m && m[3] === '0') out.set(m[4], m[2]);
-  }
-  return out;
-}
-
-/** The blob id git would store for `content` (no write). */
-export async function hashBlob(root: string, content: string | Buffer): Promise<string> {
-  return (await gitText(['hash-object', '--stdin'], { cwd: root, input: content })).trim();
-}
-
-/** Blob id of `path` in the index (stage 0), or undefined when not staged. */
-export async function indexBlob(root: string, path: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const out = await gitText(['ls-files', '-s', '-z', '--', `:(literal)${path}`], { cwd: root, env });
-  for (const entry of splitNul(out)) {
-    const m = /^(\d+) ([0-9a-f]+) (\d)\t(.*)$/s.exec(entry);
-    if (m && m[3] === '0' && m[4] === path) return m[2];
-  }
-  return undefined;
 }
 
 /** Decodes UTF-8 strictly; undefined when the bytes are not valid UTF-8. A leading BOM is kept. */

@@ -49,14 +49,14 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
   const wantsCommand = name !== 'post-commit';
   return [
     '#!/bin/sh',
-    `${HOOK_MARKER}: installed by the AI Provenance extension ("AI Provenance: Install Commit Hook").`,
+    `${HOOK_MARKER}: installed by AI Provenance ("AI Provenance: Install Commit Hook" or \`ai-provenance install\`).`,
     `# A ${name} hook that was here before is kept as ${name}${CHAINED_SUFFIX} and runs first.`,
     `chained="$(dirname "$0")/${name}${CHAINED_SUFFIX}"`,
     'if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi',
     `cli=${shQuote(cliPath)}`,
     `node=${shQuote(nodePath)}`,
     'if [ ! -f "$cli" ]; then',
-    `  echo "ai-provenance: $cli not found (extension updated or removed); run 'AI Provenance: Install Commit Hook' again" >&2`,
+    `  echo "ai-provenance: $cli not found (updated or removed); run 'AI Provenance: Install Commit Hook' or 'ai-provenance install' again" >&2`,
     '  exit 0',
     'fi',
     'if [ ! -x "$node" ]; then node=node; fi',

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../commit/snapshot';
 import { MANIFEST_NOTES_REF, Manifest, manifestRepoPath, parseManifest, serializeManifest } from '../core/manifest/schema';
-import { GitError, gitText, indexBlob, readBlob, resolveCommit, runGit } from './git';
+import { noteManifestTexts } from '../core/manifest/noteText';
+import { GitError, gitText, resolveCommit, runGit } from './git';
+import { indexBlob, readBlob } from './blobs';
 
 /**
  * Storing manifests where `aiProvenance.manifest.location` says:
@@ -75,8 +77,12 @@ export async function unstageManifest(root: string, id: string, env?: NodeJS.Pro
 export async function readNote(root: string, commit: string, ref = MANIFEST_NOTES_REF): Promise<Manifest | undefined> {
   const r = await runGit(['notes', '--ref', ref, 'show', commit], { cwd: root, okCodes: [1, 128] });
   if (r.code !== 0) return undefined;
-  const m = parseManifest(r.stdout.toString('utf8'));
-  return m.ok ? m.value : undefined;
+  // Several manifests after a union merge of notes refs: the last valid one (the newest kept).
+  const valid = noteManifestTexts(r.stdout.toString('utf8'))
+    .map((t) => parseManifest(t))
+    .filter((m) => m.ok);
+  const m = valid[valid.length - 1];
+  return m?.ok ? m.value : undefined;
 }
 
 /** Stores `m` as the note of `commit` (replacing an earlier note of ours). */

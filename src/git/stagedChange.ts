@@ -2,7 +2,10 @@ import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
 import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, prepareSha256, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
-import { StagedEntry, blobPair, blobSizes, decodeUtf8, emptyTree, resolveCommit, stagedEntries, stagedPatch, streamBlobs } from './git';
+import { StagedEntry, blobPair, stagedEntries, stagedPatch } from './stagedDiff';
+import { blobSizes, streamBlobs } from './blobs';
+import { decodeUtf8 } from './git';
+import { emptyTree, resolveCommit } from './git';
 import { FileDiff } from './patch';
 
 /**

@@ -1,4 +1,5 @@
 import { Trailer, appendTrailerLines, isOwnedTrailer, removeTrailerLines, formatTrailer } from '../core/trailers/trailers';
+import { NO_COMMENT } from '../core/trailers/commentChar';
 import { gitText } from './git';
 
 /**
@@ -10,9 +11,14 @@ import { gitText } from './git';
  * write, because it re-formats the user's existing trailers (e.g. collapses spaces after `:`).
  */
 
-/** The trailers of `message` as git parses them (continuation lines unfolded). */
-export async function parseTrailers(message: string, cwd: string): Promise<Trailer[]> {
-  const out = await gitText(['interpret-trailers', '--parse', '--no-divider'], { cwd, input: message });
+/**
+ * The trailers of `message` as git parses them (continuation lines unfolded). `commentChar`, when
+ * given, is the message's comment character (see `core/trailers/commentChar.ts`; with
+ * `core.commentChar=auto` git's own parser would assume `#`).
+ */
+export async function parseTrailers(message: string, cwd: string, commentChar?: string): Promise<Trailer[]> {
+  const config = commentChar && commentChar !== NO_COMMENT && /^[!-~]$/.test(commentChar) ? ['-c', `core.commentChar=${commentChar}`] : [];
+  const out = await gitText([...config, 'interpret-trailers', '--parse', '--no-divider'], { cwd, input: message });
   const trailers: Trailer[] = [];
   for (const line of out.split('\n')) {
     if (!line) continue;
@@ -57,12 +63,13 @@ export async function applyTrailers(message: string, ours: readonly Trailer[], o
   const cwd = options.cwd;
   const commentChar = options.commentChar ?? '#';
   const mine = new Set(options.ourAssistedBy ?? []);
-  const before = await parseTrailers(message, cwd);
+  const parse = (m: string): Promise<Trailer[]> => parseTrailers(m, cwd, commentChar);
+  const before = await parse(message);
   const removable = before.filter((t) => isOwnedTrailer(t, mine));
   const removal = removable.length
     ? removeTrailerLines(message, (t) => removable.some((r) => same(r, t)), commentChar)
     : { message, removed: [] as Trailer[] };
-  const afterRemove = removal.removed.length ? await parseTrailers(removal.message, cwd) : before;
+  const afterRemove = removal.removed.length ? await parse(removal.message) : before;
   const expectedKept = withoutOnce(before, removal.removed);
   if (!sameList(afterRemove, expectedKept)) {
     return { message, changed: false, added: [], error: 'could not remove the earlier AI Provenance trailers without touching other lines' };
@@ -75,7 +82,7 @@ export async function applyTrailers(message: string, ours: readonly Trailer[], o
   const expected = [...afterRemove, ...add];
   for (const intoLast of afterRemove.length ? [true, false] : [false]) {
     const candidate = appendTrailerLines(removal.message, add, intoLast, commentChar);
-    const parsed = add.length ? await parseTrailers(candidate, cwd) : afterRemove;
+    const parsed = add.length ? await parse(candidate) : afterRemove;
     if (sameList(parsed, expected)) return { message: candidate, changed: candidate !== message, added: add };
   }
   return {

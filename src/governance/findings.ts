@@ -1,3 +1,5 @@
+import type { RiskHit } from '../core/policy/riskRules';
+
 /** What `verify` reports: one finding per problem, tied to a commit and, when known, a file and line. */
 
 export type Severity = 'error' | 'warning' | 'note';
@@ -13,6 +15,11 @@ export const RULES = {
   'range-invalid': 'An AI line range of the manifest is outside the committed file',
   'range-hash-mismatch': 'The committed text of an AI line range differs from the hash in the manifest',
   'totals-mismatch': 'Manifest totals do not add up from its files and ranges',
+  'counts-mismatch': "Added lines or characters in the manifest differ from git's diff of the commit",
+  'skip-mismatch': 'A file the manifest says was not analysed (binary, too large, symlink, submodule, not UTF-8) is not what it says',
+  'trivial-mismatch': 'AI lines are marked trivial although the policy does not let edits of their kind be trivial',
+  'file-unlisted': 'A file the commit changes is not listed in its manifest',
+  'manifest-conflict': 'Several manifests of the commit (committed files, note) disagree',
   'trailer-mismatch': 'Commit trailers disagree with the provenance manifest',
   'review-missing': 'Flagged change lacks the review the policy requires',
   'risk-undeclared': 'A risk rule of the policy fires on the commit but its record does not declare it (or declares a lower review level)',
@@ -57,6 +64,10 @@ export interface CommitReport {
   /** Where the manifest came from: `file:<path>`, `note:<ref>`, or undefined. */
   readonly manifestSource?: string;
   readonly reviewRequired?: string;
+  /** The review level the policy in force requires of this commit (recomputed, risk rules included), if any. */
+  readonly requiredLevel?: string;
+  /** The risk rules of the policy in force that fire on this commit (recomputed). */
+  readonly risk?: readonly RiskHit[];
   readonly findings: Finding[];
 }
 

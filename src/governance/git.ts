@@ -1,17 +1,16 @@
 /**
- * Read-only git access for the governance command-line tool. Git is always spawned
- * directly (no shell), with arguments passed as an array.
+ * Read-only git access for the governance command-line tool, on top of the git runner
+ * (`git/git.ts`: git is spawned directly, no shell, arguments as an array). A problem with the
+ * repository, a revision or git itself is a {@link GitError} (reported with exit code 2).
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { GitError, runGitSync } from '../git/git';
+import { parsePatch } from '../git/patch';
+import { ChangedPath, CommitChange, mergesWithOwnLines, parseRawChanges } from './commitChanges';
 
-/** A problem with the repository, a revision or git itself (reported with exit code 2). */
-export class GitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GitError';
-  }
-}
+export { ChangedPath, CommitChange, diffKey } from './commitChanges';
+
+export { GitError } from '../git/git';
 
 export interface GitResult {
   readonly status: number;
@@ -32,7 +31,6 @@ export interface CommitInfo {
   readonly message: string;
 }
 
-const MAX_BUFFER = 512 * 1024 * 1024;
 
 export class GitRepo {
   private constructor(
@@ -43,12 +41,12 @@ export class GitRepo {
 
   /** Opens the repository containing `cwd`; throws GitError if git is missing or `cwd` is not in a repository. */
   static open(cwd: string, gitBin = 'git'): GitRepo {
-    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new GitError(`no such directory: ${cwd}`);
+    if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new GitError('failed', `no such directory: ${cwd}`);
     const probe = runGit(gitBin, cwd, ['rev-parse', '--is-bare-repository', '--show-toplevel']);
     if (probe.status !== 0) {
       const msg = probe.stderr.trim();
-      if (/not a git repository/i.test(msg)) throw new GitError(`not a git repository: ${cwd}`);
-      throw new GitError(`git failed in ${cwd}: ${msg || `exit ${probe.status}`}`);
+      if (/not a git repository/i.test(msg)) throw new GitError('not-a-repository', `not a git repository: ${cwd}`);
+      throw new GitError('failed', `git failed in ${cwd}: ${msg || `exit ${probe.status}`}`);
     }
     const [bare, top] = probe.stdout.toString('utf8').split('\n');
     return new GitRepo(bare === 'true' || !top ? cwd : top, gitBin);
@@ -68,6 +66,8 @@ export class GitRepo {
     this.blobCache.clear();
     this.commitCache.clear();
     this.addedCache.clear();
+    this.changeCache.clear();
+    this.mergeOwnCache.clear();
   }
 
   /** Reads many `<rev>:<path>` (or object id) specs with one `git cat-file --batch`. */
@@ -148,6 +148,52 @@ export class GitRepo {
     }
   }
 
+  private readonly changeCache = new Map<string, CommitChange>();
+  private readonly mergeOwnCache = new Map<string, boolean>();
+
+  /**
+   * What many commits change against their first parents, with two `git diff-tree --stdin` in
+   * all: each changed path with its modes, blob ids and status (renames found as the commit flow
+   * finds them, `-M`), and the lines git shows as added (the flow's diff options: Myers with the
+   * indent heuristic, whatever the configuration says).
+   */
+  prefetchChanges(commits: ReadonlyArray<{ sha: string; firstParent: string | undefined }>): void {
+    const todo = commits.filter((c) => !this.changeCache.has(addedKey(c.sha, c.firstParent)));
+    if (todo.length === 0) return;
+    const input = todo.map((c) => (c.firstParent ? `${c.sha} ${c.firstParent}` : c.sha)).join('\n') + '\n';
+    const raw = this.mustSucceed(this.run(['diff-tree', '--stdin', '--always', '-r', '-M', '--raw', '-z', '--no-abbrev', '--root'], input), 'diff-tree');
+    const entries = parseRawChanges(raw.stdout.toString('utf8'), new Set(todo.map((c) => c.sha)));
+    const patch = ['diff-tree', '--stdin', '-r', '-M', '-p', '-U0', '--inter-hunk-context=0', '--full-index', '--diff-algorithm=myers', '--indent-heuristic', '--no-color', '--no-ext-diff', '--no-textconv', '--root'];
+    const diffs = parsePatch(this.mustSucceed(this.run(patch, input), 'diff-tree').stdout);
+    for (const c of todo) this.changeCache.set(addedKey(c.sha, c.firstParent), { paths: entries.get(c.sha) ?? [], diffs });
+  }
+
+  /** See {@link prefetchChanges}; runs it for this one commit when it was not prefetched. */
+  changes(sha: string, firstParent: string | undefined): CommitChange {
+    const key = addedKey(sha, firstParent);
+    if (!this.changeCache.has(key)) this.prefetchChanges([{ sha, firstParent }]);
+    return this.changeCache.get(key)!;
+  }
+
+  /**
+   * For many merge commits with one `git diff-tree --stdin --cc`: true for each one whose tree has
+   * lines that none of its parents has (an edit made in the merge itself, or a conflict resolved
+   * by writing something new).
+   */
+  prefetchMergeOwnLines(shas: readonly string[]): void {
+    const todo = shas.filter((s) => !this.mergeOwnCache.has(s));
+    if (todo.length === 0) return;
+    const r = this.mustSucceed(this.run(['diff-tree', '--stdin', '--cc', '-p', '--no-color', '--no-ext-diff', '--no-textconv'], todo.join('\n') + '\n'), 'diff-tree --cc');
+    const own = mergesWithOwnLines(r.stdout.toString('latin1'), new Set(todo));
+    for (const s of todo) this.mergeOwnCache.set(s, own.has(s));
+  }
+
+  /** See {@link prefetchMergeOwnLines}. */
+  mergeHasOwnLines(sha: string): boolean {
+    if (!this.mergeOwnCache.has(sha)) this.prefetchMergeOwnLines([sha]);
+    return this.mergeOwnCache.get(sha)!;
+  }
+
   private shallow: boolean | undefined;
 
   /** True in a shallow clone (history cut off; ranges and parents may be missing). */
@@ -175,9 +221,12 @@ export class GitRepo {
 
   /** Runs git and returns stdout as text; throws GitError on failure. */
   text(args: string[], input?: string | Buffer): string {
-    const r = this.run(args, input);
-    if (r.status !== 0) throw new GitError(`git ${args[0]} failed: ${r.stderr.trim() || `exit ${r.status}`}${this.shallowHint()}`);
-    return r.stdout.toString('utf8');
+    return this.mustSucceed(this.run(args, input), args[0]).stdout.toString('utf8');
+  }
+
+  private mustSucceed(r: GitResult, what: string): GitResult {
+    if (r.status !== 0) throw new GitError('failed', `git ${what} failed: ${r.stderr.trim() || `exit ${r.status}`}${this.shallowHint()}`);
+    return r;
   }
 
   /**
@@ -185,24 +234,37 @@ export class GitRepo {
    * (`A..B`, `A...B`, a single revision meaning it and its ancestors, or several arguments).
    */
   revList(range: string[], filter: { since?: string; until?: string } = {}): string[] {
-    if (range.length === 0) throw new GitError('no revision range given');
+    if (range.length === 0) throw new GitError('failed', 'no revision range given');
     for (const r of range) {
-      if (r.startsWith('-')) throw new GitError(`bad revision range '${r}'`);
+      if (r.startsWith('-')) throw new GitError('failed', `bad revision range '${r}'`);
     }
     const dates = [...(filter.since ? [`--since=${filter.since}`] : []), ...(filter.until ? [`--until=${filter.until}`] : [])];
     const r = this.run(['rev-list', '--reverse', '--topo-order', ...dates, '--end-of-options', ...range, '--']);
     if (r.status !== 0) {
       const msg = r.stderr.trim().split('\n')[0] || `exit ${r.status}`;
-      throw new GitError(`bad revision range '${range.join(' ')}': ${msg}${this.shallowHint()}`);
+      throw new GitError('failed', `bad revision range '${range.join(' ')}': ${msg}${this.shallowHint()}`);
     }
     return r.stdout.toString('utf8').split('\n').filter((l) => l.length > 0);
   }
 
+  /**
+   * True when git reads `text` as a date. git reads what it does not understand as "now", so a
+   * value that comes out as "now" (same process) is no date, unless it says so ("0 days ago").
+   */
+  isDate(text: string): boolean {
+    if (!text.trim() || /[\r\n\0]/.test(text)) return false;
+    if (/^\s*(now|0+[\s.]*[a-z]+[\s.]+ago)\s*$/i.test(text)) return true;
+    const r = this.run(['rev-parse', `--since=${text}`, '--since=now']);
+    if (r.status !== 0) return false;
+    const [given, now] = r.stdout.toString('utf8').split('\n');
+    return given !== now;
+  }
+
   /** Full id of the commit `rev` names; throws GitError when it names none. */
   resolveCommit(rev: string): string {
-    if (rev.startsWith('-')) throw new GitError(`bad revision '${rev}'`);
+    if (rev.startsWith('-')) throw new GitError('failed', `bad revision '${rev}'`);
     const r = this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
-    if (r.status !== 0) throw new GitError(`bad revision '${rev}': no such commit`);
+    if (r.status !== 0) throw new GitError('failed', `bad revision '${rev}': no such commit`);
     return r.stdout.toString('utf8').trim();
   }
 
@@ -220,7 +282,8 @@ export class GitRepo {
     return this.object(`${rev}:${path}`);
   }
 
-  private object(spec: string): Buffer | undefined {
+  /** An object's content by `<rev>:<path>` or object id (a blob), or undefined when there is none. */
+  object(spec: string): Buffer | undefined {
     const cached = this.blobCache.get(spec);
     if (cached !== undefined) return cached ?? undefined;
     const r = this.run(['cat-file', 'blob', spec]);
@@ -313,18 +376,12 @@ function parseNumstat(rec: string): AddedLines | undefined {
 }
 
 function runGit(gitBin: string, cwd: string, args: string[], input?: string | Buffer): GitResult {
-  const r = spawnSync(gitBin, args, {
-    cwd,
-    input,
-    maxBuffer: MAX_BUFFER,
-    shell: false,
-    windowsHide: true,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-  });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new GitError(`git not found (tried '${gitBin}'); install git or put it on PATH`);
-    throw new GitError(`cannot run git in ${cwd}: ${r.error.message}`);
+  try {
+    const r = runGitSync(args, { cwd, input, git: gitBin, env: { GIT_OPTIONAL_LOCKS: '0' } });
+    return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    // The command line's wording for a missing git.
+    if (e instanceof GitError && e.kind === 'git-missing') throw new GitError('git-missing', `git not found (tried '${gitBin}'); install git or put it on PATH`, args);
+    throw e;
   }
-  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr ? r.stderr.toString('utf8') : '' };
 }

@@ -7,14 +7,15 @@
  * `ai_additions`; `git_diff_*_lines` are git's own line counts (`--numstat`, manifest files
  * left out, 0 for merges). `total_additions` (human + AI + unknown) is ours.
  *
- * A commit with a valid manifest contributes its manifest's counts (AI lines and the rest as
- * human). A commit declaring `AI-Assisted: no` without a manifest counts its added lines (from
+ * A commit with a valid manifest contributes its manifest's counts (AI lines, the lines it
+ * records as unknown, and the rest as human). A commit declaring `AI-Assisted: no` without a manifest counts its added lines (from
  * `git diff-tree --numstat` against its first parent) as human. Any other commit counts them as
  * unknown. Merge commits are not counted (their lines were counted in the merged commits).
  * `stats` reads claims; `verify` is what checks them against the commits.
  */
 import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../core/manifest/schema';
 import { TRAILER_AI_ASSISTED } from '../core/trailers/trailers';
+import { combinedFileClaims, commitManifests } from './addedManifests';
 import { forEachCommitProvenance, trailerValues } from './commitProvenance';
 import { GitRepo } from './git';
 
@@ -103,6 +104,11 @@ export function aiShare(a: Additions): number {
   return known > 0 ? Math.round((a.ai_additions / known) * 10000) / 10000 : 0;
 }
 
+/** An empty object without a prototype, for keys read from untrusted data. */
+function dataMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function toolKey(tool: string, model?: string): string {
   return model ? `${tool}::${model}` : tool;
 }
@@ -124,8 +130,10 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
   const period = options.period ?? 'day';
   const shas = repo.revList(range, { since: options.since, until: options.until });
   const totals = zero();
-  const tools: Record<string, ToolModelStats> = {};
-  const kinds: Record<string, number> = {};
+  // Tool and model names come from manifests: data, kept in prototype-free maps (a tool named
+  // `toString` or `__proto__` is counted like any other).
+  const tools: Record<string, ToolModelStats> = dataMap();
+  const kinds: Record<string, number> = dataMap();
   const commits: CommitStats[] = [];
   const authors = new Map<string, GroupStats>();
   const files = new Map<string, GroupStats>();
@@ -149,8 +157,8 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
       date: info.authorDate,
       subject: info.subject,
       ...(declared !== undefined ? { ai_assisted: declared } : {}),
-      tool_model_breakdown: {},
-      kind_breakdown: {},
+      tool_model_breakdown: dataMap(),
+      kind_breakdown: dataMap(),
     };
     if (info.parents.length > 1) {
       merges++;
@@ -174,10 +182,25 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
       git_diff_deleted_lines: numstat.get(path)?.deleted ?? 0,
     });
     let basis: CommitBasis;
-    if (p.manifest) {
+    const manifests = commitManifests(p);
+    if (manifests.length) {
       basis = 'manifest';
-      for (const f of p.manifest.files) {
-        perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines, 0));
+      if (manifests.length === 1) {
+        for (const f of manifests[0].files) {
+          const unknown = f.unknownLines ?? 0;
+          perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines - unknown, unknown));
+        }
+      } else {
+        // Several manifests (a squash merge of a pull request): per file, the lines they claim
+        // together, within the lines git says the commit adds.
+        for (const [path, c] of combinedFileClaims(manifests)) {
+          const total = numstat.has(path) ? numstat.get(path)!.added : c.added;
+          const ai = Math.min(c.ai, total);
+          const unknown = Math.min(c.unknown, total - ai);
+          perFile.set(path, fileAdditions(path, total, ai, total - ai - unknown, unknown));
+        }
+      }
+      for (const f of manifests.flatMap((m) => m.files)) {
         for (const r of f.ranges) {
           const n = r.endLine - r.startLine + 1;
           addTool(base.tool_model_breakdown, toolKey(r.tool, r.model), n);

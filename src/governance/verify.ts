@@ -8,6 +8,7 @@ import {
   MANIFEST_NOTES_REF,
   Manifest,
   computeTotals,
+  parseManifest,
   rangeText,
   sha256Hex,
 } from '../core/manifest/schema';
@@ -22,13 +23,16 @@ import {
   resolvePolicy,
 } from '../core/policy/policy';
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../core/trailers/trailers';
-import { CommitProvenance, forEachCommitProvenance, loadCommitProvenance, trailerValues } from './commitProvenance';
+import { CommitProvenance, forEachCommitProvenance, isManifestFile, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
+import { checkContent } from './contentClaims';
 import { GitRepo } from './git';
 import { levelsMeeting, reviewersOf } from '../core/policy/levels';
 import { decideReview } from '../core/policy/reviewDecision';
 import { RiskHit } from '../core/policy/riskRules';
 import { checkRisk } from './riskCheck';
+import { FoundManifest, reconcileManifests } from './reconcile';
+import { noteManifestTexts } from '../core/manifest/noteText';
 
 /** Trailers a manifest implies (the commit flow's `trailersForManifest`). */
 export type ExpectedTrailers = (manifest: Manifest) => Trailer[];
@@ -51,7 +55,7 @@ export interface VerifyOptions {
 export async function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): Promise<VerifyReport> {
   const shas = repo.revList(range);
   const commits: CommitReport[] = [];
-  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true }, (p) => {
+  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true, changes: true }, (p) => {
     commits.push(checkCommit(repo, p, options));
   });
   return {
@@ -94,10 +98,15 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     return 'policy' in policyResult ? policyResult.policy : undefined;
   };
 
-  // Declaration: required by --require-declaration, or by the policy (declaration.required).
-  if (assisted.length === 0 && !p.raw && !isMerge) {
+  // Declaration: required by --require-declaration, or by the policy (declaration.required). A
+  // merge is exempt only while it brings nothing of its own: one with lines that none of its
+  // parents has (an "evil merge", or a conflict resolved with new text) must declare too.
+  if (assisted.length === 0 && !p.raw) {
     const by = options.requireDeclaration ? '--require-declaration' : policy()?.declaration.required ? `declaration.required in ${policySource(p.info.sha, options)}` : undefined;
-    if (by) add('declaration-missing', `commit declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
+    if (by && !isMerge) add('declaration-missing', `commit declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
+    else if (by && repo.mergeHasOwnLines(p.info.sha)) {
+      add('declaration-missing', `merge commit adds lines that none of its parents has, and declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
+    }
   }
 
   // Manifest presence.
@@ -123,14 +132,23 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
   }
 
   const m = p.manifest;
+  let risk: RiskHit[] = [];
+  let requiredLevel: string | undefined;
   if (m) {
     if (checkIdentity(repo, p, m, add)) {
-      checkContent(repo, p, m, add);
-      checkTrailers(p, m, options.expectedTrailers, add);
+      checkContent(repo, p.info.sha, p.info.parents[0], m, policy(), add);
+      checkTotals(m, add);
+      // A reattached manifest describes a commit whose message was written for other commits.
+      if (!isReattached(p, m)) checkTrailers(p, m, options.expectedTrailers, add);
     }
     const inForce = policy();
-    if (inForce) checkReview(p, m, inForce, checkRisk(repo, p, m, inForce, add), options, add);
+    if (inForce) {
+      risk = checkRisk(repo, p, m, inForce, add);
+      requiredLevel = checkReview(p, m, inForce, risk, options, add);
+    }
   }
+
+  if (!isMerge && (!p.raw || m)) checkOtherManifests(repo, p, m, notesRef, policy, add);
 
   if (findings.some((f) => !f.file)) {
     const anchor = anchorFile(repo, p);
@@ -152,8 +170,43 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     contribution: contribution[contribution.length - 1],
     manifestSource: p.raw?.source,
     reviewRequired: review[review.length - 1] ?? m?.reviewRequired,
+    ...(requiredLevel ? { requiredLevel } : {}),
+    ...(risk.length ? { risk } : {}),
     findings,
   };
+}
+
+/** Every other manifest of the commit (a note besides the committed file, other committed manifests) must agree. */
+function checkOtherManifests(repo: GitRepo, p: CommitProvenance, m: Manifest | undefined, notesRef: string, policy: () => Policy | undefined, add: Add): void {
+  const others: FoundManifest[] = [];
+  const note = repo.note(notesRef, p.info.sha);
+  if (note !== undefined) {
+    // Every manifest of the note (several after a union merge of notes refs) but the one read as the commit's.
+    for (const text of noteManifestTexts(note)) if (text !== p.raw?.text) others.push({ source: `note:${notesRef}`, text });
+  }
+  const parent = p.info.parents[0];
+  const own = p.raw?.source.startsWith('file:') ? p.raw.source.slice('file:'.length) : undefined;
+  // Manifests this one replaces (a rewrite, a reattached note) are not others.
+  const replaced = new Set((m?.carriedFrom ?? []).map((c) => c.id));
+  for (const c of repo.changes(p.info.sha, parent).paths) {
+    if (!isManifestFile(c.path) || !c.newBlob || c.path === own) continue;
+    const blob = repo.blob(p.info.sha, c.path);
+    if (!blob) continue;
+    const text = blob.toString('utf8');
+    const parsed = replaced.size ? parseManifest(text) : undefined;
+    if (parsed?.ok && replaced.has(parsed.value.id)) continue;
+    others.push({ source: `file:${c.path}`, text });
+  }
+  if (others.length === 0) return;
+  const describes = (other: Manifest): boolean => {
+    if (other.base !== (parent ?? null)) return false;
+    let errors = 0;
+    checkContent(repo, p.info.sha, parent, other, policy(), (_rule, _message, extra) => {
+      if ((extra?.severity ?? 'error') === 'error') errors++;
+    });
+    return errors === 0;
+  };
+  reconcileManifests(m && p.raw ? { source: p.raw.source, manifest: m } : undefined, others, describes, add);
 }
 
 /** See {@link Finding.anchor}. */
@@ -186,8 +239,20 @@ function loadPolicy(repo: GitRepo, sha: string, options: VerifyOptions): { polic
 }
 
 /** Returns false when the manifest plainly belongs to another commit (further checks are moot). */
+/**
+ * True for a note rebuilt by `ai-provenance reattach` for a commit a platform made on merge (squash
+ * or rebase): it names the manifests it replaces in `carriedFrom`, among them the one the
+ * commit's trailer names, if any.
+ */
+function isReattached(p: CommitProvenance, m: Manifest): boolean {
+  if (!p.raw?.source.startsWith('note:') || !m.carriedFrom?.length || m.id === p.manifestId) return false;
+  return p.manifestId === undefined || m.carriedFrom.some((c) => c.id === p.manifestId);
+}
+
 function checkIdentity(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add): boolean {
-  if (p.manifestId === undefined) {
+  if (isReattached(p, m)) {
+    // Named by carriedFrom instead of the trailer.
+  } else if (p.manifestId === undefined) {
     add('trailer-mismatch', `a manifest (${p.raw?.source}) is attached but the commit has no ${TRAILER_PROVENANCE} trailer naming it`);
   } else if (p.manifestId !== m.id) {
     add('manifest-mismatch', `${TRAILER_PROVENANCE} names ${p.manifestId} but the manifest (${p.raw?.source}) has id ${m.id}`, manifestLocation(p));
@@ -208,53 +273,7 @@ function checkIdentity(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add
   return true;
 }
 
-function checkContent(repo: GitRepo, p: CommitProvenance, m: Manifest, add: Add): void {
-  const sha = p.info.sha;
-  for (const f of m.files) {
-    if (f.skipped === 'submodule') {
-      // The commit flow hashes a submodule's commit id (its gitlink) as its content.
-      const entry = repo.treeEntry(sha, f.path);
-      if (!entry || entry.type !== 'commit') add('file-missing', `${f.path} is listed as a submodule but the commit has no submodule there`, { file: f.path });
-      else if (sha256Hex(entry.oid) !== f.sha256) add('file-hash-mismatch', `${f.path}: submodule commit ${entry.oid.slice(0, 12)} does not match the manifest's hash`, { file: f.path });
-      continue;
-    }
-    const blob = repo.blob(sha, f.path);
-    if (f.status === 'deleted') {
-      if (blob) add('file-hash-mismatch', `${f.path} is listed as deleted but exists in the commit`, { file: f.path });
-      continue;
-    }
-    if (!blob) {
-      add('file-missing', `${f.path} is listed in the manifest but is not in the commit`, { file: f.path });
-      continue;
-    }
-    const actual = sha256Hex(blob);
-    if (actual !== f.sha256) {
-      add('file-hash-mismatch', `${f.path}: committed content has SHA-256 ${actual.slice(0, 12)}…, the manifest says ${f.sha256?.slice(0, 12)}…`, { file: f.path, line: 1 });
-    }
-    if (f.ranges.length === 0) continue;
-    const text = blob.toString('utf8');
-    for (const r of f.ranges) {
-      let hash: string;
-      try {
-        hash = sha256Hex(rangeText(text, r.startLine, r.endLine));
-      } catch (e) {
-        add('range-invalid', `${f.path}: AI lines ${r.startLine}-${r.endLine}: ${(e as Error).message}`, { file: f.path, line: r.startLine });
-        continue;
-      }
-      if (hash !== r.sha256) {
-        add('range-hash-mismatch', `${f.path}: committed text of AI lines ${r.startLine}-${r.endLine} does not match the manifest's hash`, {
-          file: f.path,
-          line: r.startLine,
-          endLine: r.endLine,
-        });
-      }
-    }
-  }
-  const listed = new Set(m.files.map((f) => f.path));
-  for (const c of repo.addedLines(sha, p.info.parents[0])) {
-    if (c.path.startsWith(`${MANIFEST_DIR}/`) || listed.has(c.path)) continue;
-    add('manifest-mismatch', `${c.path} is changed by the commit but not listed in the manifest`, { severity: 'warning', file: c.path });
-  }
+function checkTotals(m: Manifest, add: Add): void {
   // The parser already checks totals; keep the check here too in case a parser is lenient.
   const t = computeTotals(m.files);
   if (t.aiLines !== m.totals.aiLines || t.addedLines !== m.totals.addedLines) {
@@ -305,20 +324,21 @@ export function reviewerEmail(value: string): string | undefined {
   return /^[^\s@<>]+@[^\s@<>]+$/.test(trimmed) ? trimmed : undefined;
 }
 
-function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, risk: readonly RiskHit[], options: VerifyOptions, add: Add): void {
+/** Checks the review trailers; returns the level the commit needs (undefined: none). */
+function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, risk: readonly RiskHit[], options: VerifyOptions, add: Add): string | undefined {
   // The policy's own verdict on the manifest's counts decides; a change the committer's stricter
   // settings flagged (Review-Required on the commit) still needs that review, unless the policy
   // says that no review is required at all.
   const decision = decideReview(policy, m.totals, risk);
   const level = decision.reviewRequired ?? (m.flagged && policy.review.required !== null ? m.reviewRequired : undefined);
-  if (!level) return;
+  if (!level) return undefined;
   const why = decision.flagged ? decision.reasons.join(', ') : `the manifest flags the change and requires '${level}' review`;
   const keys = options.reviewTrailers?.length ? options.reviewTrailers : ['Reviewed-by'];
   const reviews = keys.flatMap((k) => trailerValues(p.trailers, k).map((v) => ({ key: k, value: v })));
   const sets = levelsMeeting(policy.review, level).map((l) => reviewersOf(policy.review, l));
   if (!sets.some((set) => set && (set.emails.length > 0 || set.groups.length > 0))) {
     add('review-missing', `change is flagged (${why}) and needs '${level}' review, but the policy lists nobody as '${level}' (review.reviewers.${level})`);
-    return;
+    return level;
   }
   const author = p.info.authorEmail.toLowerCase();
   const rejected: string[] = [];
@@ -335,9 +355,10 @@ function checkReview(p: CommitProvenance, m: Manifest, policy: Policy, risk: rea
     const groups = Object.entries(options.groups ?? {})
       .filter(([, members]) => members.some((e) => e.toLowerCase() === email.toLowerCase()))
       .map(([g]) => g);
-    if (isReviewer(policy, level, { email, groups })) return;
+    if (isReviewer(policy, level, { email, groups })) return level;
     rejected.push(`${email} (not '${level}')`);
   }
   const seen = reviews.length ? `; ${keys.join('/')} trailers found: ${rejected.join(', ')}` : `; no ${keys.join('/')} trailer`;
   add('review-missing', `change is flagged (${why}) and needs a ${keys[0]} trailer from a '${level}' reviewer${seen}`);
+  return level;
 }

@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
 import { entryFromRuns, restoreEntry, runsFromEntry, withFiles } from '../core/persistence/entries';
-import { RepoLocator, execGit, repoRelative, repoStateDir } from '../core/persistence/repo';
+import { RepoLocator, repoRelative, repoStateDir } from '../core/persistence/repo';
+import { gitText } from '../git/git';
 import { PersistedFile, PersistedState, sha256 } from '../core/persistence/schema';
 import { StateDir } from '../core/persistence/stateDir';
 import { looksBinary, maxTrackedBytes, shouldTrack } from '../core/persistence/tracking';
@@ -134,7 +135,7 @@ export class Persistence implements vscode.Disposable {
   constructor(private readonly services: Services) {
     this.log = safeLog(services.log);
     const log = this.log;
-    this.locator = new RepoLocator(vscode.workspace.isTrusted ? execGit(gitPath()) : undefined, log);
+    this.locator = new RepoLocator(vscode.workspace.isTrusted ? (args, cwd) => gitText(args, { cwd, timeout: 15_000 }) : undefined, log);
     if (!vscode.workspace.isTrusted) log.info('workspace not trusted: git is not run; repositories are located by reading .git');
 
     this.disposables.push(
@@ -889,13 +890,6 @@ function safeLog(log: Log): Log {
       }
     };
   return { ...log, info: wrap(log.info), warn: wrap(log.warn), error: wrap(log.error), trace: wrap(log.trace) } as Log;
-}
-
-function gitPath(): string {
-  const p = vscode.workspace.getConfiguration('git').get<string | string[]>('path');
-  if (typeof p === 'string' && p) return p;
-  if (Array.isArray(p) && typeof p[0] === 'string' && p[0]) return p[0];
-  return 'git';
 }
 
 /** A file's text for persistence: undefined when absent, unreadable, binary or too large. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Services, storeKey } from '../services';
-import { aiLineSpans, LineSpan, placeAiRanges } from '../core/presentation/lineSpans';
+import { LineSpan, placeAiRanges } from '../core/presentation/lineSpans';
+import { LineAttributionIndex } from '../core/presentation/lineIndex';
 import { hoverMarkdown } from '../core/presentation/hover';
 import { DocumentProvenance } from '../core/provenance/provenanceStore';
 
@@ -14,13 +15,19 @@ const INTERNAL_STATE_COMMAND = 'aiProvenance.internal.decorations';
 /** What `aiProvenance.internal.decorations` returns. */
 export interface DecorationState {
   readonly enabled: boolean;
-  /** Each visible editor: the line spans (0-based, inclusive) it shows marked, and how many exact AI ranges it highlights. */
+  /**
+   * Each visible editor: the line spans (0-based, inclusive) it shows marked around its visible
+   * lines, and how many exact AI ranges it highlights there.
+   */
   readonly editors: { readonly uri: string; readonly lines: [number, number][]; readonly characters: number }[];
 }
 const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
 
 /** Store changes are applied to the visible editors at most this often. */
 export const DECORATION_DEBOUNCE_MS = 100;
+
+/** Lines marked beyond the visible ones, above and below (at least; a screenful when taller). */
+const WINDOW_MARGIN_LINES = 200;
 
 interface DecorationSettings {
   readonly enabled: boolean;
@@ -57,20 +64,38 @@ function provenanceOf(services: Services, document: vscode.TextDocument): Docume
 interface Shown {
   readonly lines: LineSpan[];
   readonly characters: number;
-  /** The document's version, its provenance's version and the highlight setting they were drawn for. */
+  /** The lines marks were drawn for (the visible lines and a margin). */
+  readonly from: number;
+  readonly to: number;
+  /** The overview ruler marks drawn (the index gives the same array while they cannot have moved). */
+  readonly ruler: LineSpan[] | undefined;
+  /** The document's version, its provenance's version, the highlight setting and the lines they were drawn for. */
   readonly drawn: string;
+}
+
+/** The visible lines of `editor` with a margin above and below, within `0..lineCount - 1`. */
+function drawnWindow(editor: vscode.TextEditor, lineCount: number): { from: number; to: number } {
+  const visible = editor.visibleRanges;
+  const first = visible.length ? visible[0].start.line : 0;
+  const last = visible.length ? visible[visible.length - 1].end.line : 0;
+  const margin = Math.max(WINDOW_MARGIN_LINES, last - first + 1);
+  return { from: Math.max(0, first - margin), to: Math.min(lineCount - 1, last + margin) };
 }
 
 /**
  * Marks AI-produced lines in the visible editors (a left border in `aiProvenance.aiGutter`, a
  * gutter icon, an overview ruler mark) and, when asked, the exact AI characters; explains the
  * range under the mouse in a hover. Follows the store with a short debounce and touches only
- * visible editors.
+ * visible editors. The lines come from the document's `LineAttributionIndex` (worked out per
+ * changed line), and only the visible lines and a margin around them are marked, drawn again when
+ * scrolling leaves that margin; the overview ruler gets marks for the whole file at its own
+ * resolution (`LineAttributionIndex.rulerSpans`). A refresh costs O(changed + visible lines).
  */
 export class AiDecorations implements vscode.Disposable {
   private settings = readSettings();
   private lineType: vscode.TextEditorDecorationType | undefined;
   private textType: vscode.TextEditorDecorationType | undefined;
+  private rulerType: vscode.TextEditorDecorationType | undefined;
   private readonly pending = new Set<string>();
   private pendingAll = false;
   private timer: NodeJS.Timeout | undefined;
@@ -83,6 +108,7 @@ export class AiDecorations implements vscode.Disposable {
     this.disposables.push(
       services.store.onDidChange((key) => this.onStoreChange(key)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => this.onScroll(e.textEditor)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.onSettingsChange();
       }),
@@ -108,6 +134,7 @@ export class AiDecorations implements vscode.Disposable {
   private createTypes(): void {
     this.lineType?.dispose();
     this.textType?.dispose();
+    this.rulerType?.dispose();
     const s = this.settings;
     const media = vscode.Uri.joinPath(this.services.context.extensionUri, 'media');
     this.lineType = vscode.window.createTextEditorDecorationType({
@@ -116,8 +143,6 @@ export class AiDecorations implements vscode.Disposable {
       borderStyle: 'solid',
       borderWidth: '0 0 0 2px',
       backgroundColor: new vscode.ThemeColor('aiProvenance.aiLineBackground'),
-      overviewRulerColor: s.overviewRuler ? new vscode.ThemeColor('aiProvenance.overviewRuler') : undefined,
-      overviewRulerLane: vscode.OverviewRulerLane.Left,
       gutterIconPath: s.gutterIcon ? vscode.Uri.joinPath(media, 'gutter-ai.svg') : undefined,
       gutterIconSize: '70%',
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
@@ -126,6 +151,14 @@ export class AiDecorations implements vscode.Disposable {
       backgroundColor: new vscode.ThemeColor('aiProvenance.aiTextBackground'),
       rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
     });
+    this.rulerType = s.overviewRuler
+      ? vscode.window.createTextEditorDecorationType({
+          isWholeLine: true,
+          overviewRulerColor: new vscode.ThemeColor('aiProvenance.overviewRuler'),
+          overviewRulerLane: vscode.OverviewRulerLane.Left,
+          rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+        })
+      : undefined;
   }
 
   private onSettingsChange(): void {
@@ -147,6 +180,16 @@ export class AiDecorations implements vscode.Disposable {
         return;
       }
     }
+  }
+
+  /** Scrolled: drawn again once the visible lines leave the lines marked around them. */
+  private onScroll(editor: vscode.TextEditor): void {
+    if (!this.settings.enabled) return;
+    const shown = this.decorated.get(editor);
+    const visible = editor.visibleRanges;
+    if (shown && visible.length && visible[0].start.line >= shown.from && visible[visible.length - 1].end.line <= shown.to) return;
+    const key = storeKey(editor.document.uri);
+    if (this.services.store.get(key)) this.schedule(key);
   }
 
   /** Refreshes the visible editors of `key` (or all visible editors) after the debounce. */
@@ -175,39 +218,50 @@ export class AiDecorations implements vscode.Disposable {
   private refresh(editor: vscode.TextEditor): void {
     const lineType = this.lineType!;
     const textType = this.textType!;
-    const doc = this.settings.enabled ? provenanceOf(this.services, editor.document) : undefined;
-    if (doc === 'lagging') return; // VS Code has moved the marks with the edit; redrawn on the store's next change
+    const document = editor.document;
+    const doc = this.settings.enabled ? this.services.store.get(storeKey(document.uri)) : undefined;
     if (!doc) {
       if (this.decorated.delete(editor)) {
         editor.setDecorations(lineType, []);
         editor.setDecorations(textType, []);
+        if (this.rulerType) editor.setDecorations(this.rulerType, []);
       }
       return;
     }
-    const document = editor.document;
+    const index = LineAttributionIndex.settled(doc, document);
+    if (!index) return; // VS Code has moved the marks with the edit; redrawn on the store's next change
+    const { from, to } = drawnWindow(editor, index.lineCount);
     // Versions change with every edit and every provenance change: same versions, same marks.
-    const drawn = `${document.version}:${doc.version}:${this.settings.highlightText}`;
+    const drawn = `${document.version}:${doc.version}:${this.settings.highlightText}:${from}:${to}`;
     if (this.decorated.get(editor)?.drawn === drawn) return;
-    const ranges = doc.ranges();
-    const lineOf = (offset: number): number => document.positionAt(offset).line;
-    const spans = aiLineSpans(ranges, lineOf);
+    const spans = index.spansIn(from, to);
     editor.setDecorations(
       lineType,
       spans.map((s) => new vscode.Range(s.startLine, 0, s.endLine, 0)),
     );
+    const ruler = this.rulerType ? index.rulerSpans() : undefined;
+    if (this.rulerType && ruler && ruler !== this.decorated.get(editor)?.ruler) {
+      editor.setDecorations(
+        this.rulerType,
+        ruler.map((s) => new vscode.Range(s.startLine, 0, s.endLine, 0)),
+      );
+    }
     let characters = 0;
     if (this.settings.highlightText) {
-      const placed = placeAiRanges(ranges, lineOf);
+      const position = (offset: number): vscode.Position => {
+        const p = index.positionAt(offset);
+        return new vscode.Position(p.line, p.character);
+      };
+      const placed = placeAiRanges(doc.rangesIn(index.lineStart(from), index.lineStart(to + 1)), (o) => index.positionAt(o).line);
       characters = placed.length;
       editor.setDecorations(
         textType,
-        placed.map((r) => new vscode.Range(document.positionAt(r.start), document.positionAt(r.end))),
+        placed.map((r) => new vscode.Range(position(r.start), position(r.end))),
       );
     } else {
       editor.setDecorations(textType, []);
     }
-    if (spans.length > 0) this.decorated.set(editor, { lines: spans, characters, drawn });
-    else this.decorated.delete(editor);
+    this.decorated.set(editor, { lines: spans, characters, from, to, ruler, drawn });
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

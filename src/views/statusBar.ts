@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { FileShareCache } from '../core/provenance/fileShare';
+import { LineAttributionIndex } from '../core/presentation/lineIndex';
+import { fileShare } from '../core/provenance/fileShare';
 import { Services, storeKey } from '../services';
 
 /** Extra lines for the tooltip, e.g. the staged change's share, supplied by the commit flow. */
@@ -18,9 +19,9 @@ export interface StatusBarState {
 const DEBOUNCE_MS = 50;
 
 /**
- * `$(sparkle) AI 37%`: the AI share of the active file's non-blank lines. Recomputed at most every
- * 50 ms after an edit (one pass over the lines), never on the keystroke itself, and kept while
- * neither the document nor its provenance changes.
+ * `$(sparkle) AI 37%`: the AI share of the active file's non-blank lines. Refreshed at most every
+ * 50 ms after an edit, never on the keystroke itself; the counts are kept per line
+ * (`LineAttributionIndex`), so a refresh works out the changed lines only.
  */
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -28,7 +29,6 @@ export class StatusBar implements vscode.Disposable {
   private readonly sections: StatusBarSection[] = [];
   private timer: NodeJS.Timeout | undefined;
   private state: StatusBarState = { text: '', tooltip: '', visible: false };
-  private readonly shares = new FileShareCache<vscode.TextDocument>();
 
   constructor(
     private readonly services: Services,
@@ -97,7 +97,8 @@ export class StatusBar implements vscode.Disposable {
       });
       return;
     }
-    const share = this.shares.get(document, document.version, doc, () => document.getText());
+    // Out of step (the store has not applied the latest change): counted over the text as it is.
+    const share = LineAttributionIndex.settled(doc, document)?.summary() ?? fileShare(doc, document.getText());
     const lines = [
       `**AI Provenance** — ${vscode.workspace.asRelativePath(document.uri)}`,
       `AI lines: ${share.aiLines} of ${share.nonBlankLines} non-blank lines (${share.percent}%)`,

@@ -4,7 +4,7 @@
  * non-zero only when the benchmark itself cannot run correctly (e.g. the baseline disagrees with
  * the rope), never because a goal is missed.
  *
- *   node out/bench/run.js [--quick] [--skip-build] [--part 1,2,3,4]
+ *   node out/bench/run.js [--quick] [--skip-build] [--part 1,2,3,4,5,6]
  *
  * --quick: fewer repetitions (for a smoke run); --skip-build: measure the existing dist/extension.js;
  * --part: only the parts listed (the results file then holds only those; part 2 measures
@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { runBlameBench } from './blameBench';
 import { runCommitBench } from './commitBench';
 import { EngineScaleResult, runEngineBench } from './engineBench';
 import { fmtBytes, fmtMs, fmtRatio, fmtUs, median, table, timerOverheadNs } from './stats';
@@ -24,8 +25,8 @@ const OUT_DIR = path.join(ROOT, 'test-output', 'bench');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const partArg = process.argv.indexOf('--part');
-const PARTS = new Set((partArg >= 0 ? (process.argv[partArg + 1] ?? '') : '1,2,3,4').split(',').map((p) => p.trim()));
-for (const p of PARTS) if (!['1', '2', '3', '4'].includes(p)) throw new Error(`--part takes parts 1 to 4, separated by commas (got "${p}")`);
+const PARTS = new Set((partArg >= 0 ? (process.argv[partArg + 1] ?? '') : '1,2,3,4,5,6').split(',').map((p) => p.trim()));
+for (const p of PARTS) if (!['1', '2', '3', '4', '5', '6'].includes(p)) throw new Error(`--part takes parts 1 to 6, separated by commas (got "${p}")`);
 const SCALES = [10, 1_000, 10_000, 100_000];
 
 interface Goal {
@@ -347,6 +348,107 @@ function partMemory(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Part 5: ai-provenance blame against plain git blame.
+
+async function partBlame(): Promise<void> {
+  section('5. ai-provenance blame vs plain git blame (5,000-line file, 500 commits, same file and revision, same run)');
+  const r = await runBlameBench({ lines: 5000, commits: 500, samples: QUICK ? 3 : 9, onProgress: log });
+  process.stdout.write(
+    table(
+      ['lines', 'commits', 'commits blamed', 'AI lines', 'ai-provenance blame median', 'git blame median', 'ratio'],
+      [[r.lines.toLocaleString('en-US'), String(r.commits), String(r.blamedCommits), String(r.aiLines), fmtMs(r.oursMs), fmtMs(r.gitBlameMs), fmtRatio(r.ratio)]],
+    ) + '\n',
+  );
+  process.stdout.write('Ours: one git blame --porcelain, the records of every commit it names, the join (in this process); git: `git blame HEAD -- <file>` in its own process. Medians of alternating runs.\n');
+  goals.push({ part: '5', goal: 'blame of a 5,000-line file with 500 commits < 2x plain git blame', measured: `${fmtRatio(r.ratio)} (${fmtMs(r.oursMs)} vs ${fmtMs(r.gitBlameMs)})`, met: r.ratio < 2 });
+  results.blame = r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 6: the refresh after one edit (status bar counts, decoration ranges), now against the old
+// full recount, side by side in the same processes.
+
+/** Set when the benchmark itself is wrong (the two refreshes disagree): the run then fails. */
+let broken = false;
+
+function partRefresh(): void {
+  section('6. Refresh after one edit: status bar counts + decoration ranges (per changed and visible lines) vs the old full recount, same edits, same process');
+  const probe = path.join(__dirname, 'refreshProbe.js');
+  const plan: Record<number, number> = { 1_000: 300, 10_000: 200, 100_000: 100 };
+  type Sum = { medianUs: number; p90Us: number; p99Us: number; samples: number };
+  type Out = { ranges: number; lines: number; checked: number; mismatch?: string; error?: string; firstBuildMs: number; now: Sum; before: Sum; applyChangesWithIndex: Sum; applyChangesAlone: Sum };
+  const out: Out[] = [];
+  for (const [ranges, events] of Object.entries(plan).map(([r, e]) => [Number(r), QUICK ? Math.min(e, 20) : e])) {
+    const r = runProbe([probe, String(ranges), String(events)]) as unknown as Out;
+    if (r.error) {
+      process.stdout.write(`refresh probe at ${ranges} ranges failed: ${String(r.error).split('\n')[0]}\n`);
+      broken = true;
+      continue;
+    }
+    out.push(r);
+    log(`refresh, ${ranges} ranges: now ${r.now.medianUs.toFixed(1)} µs, full recount ${(r.before.medianUs / 1000).toFixed(2)} ms`);
+  }
+  process.stdout.write(
+    table(
+      ['ranges', 'lines', 'edits', 'now median', 'now p90', 'full recount median', 'full recount p90', 'now / full recount', 'same as full recount', 'first build', 'change: engine alone', 'change: with the index'],
+      out.map((r) => [
+        r.ranges.toLocaleString('en-US'),
+        r.lines.toLocaleString('en-US'),
+        String(r.now.samples),
+        fmtUs(r.now.medianUs),
+        fmtUs(r.now.p90Us),
+        fmtMs(r.before.medianUs / 1000),
+        fmtMs(r.before.p90Us / 1000),
+        `${((100 * r.now.medianUs) / r.before.medianUs).toFixed(2)}%`,
+        r.mismatch ? `NO: ${r.mismatch}` : `yes (${r.checked} edits)`,
+        fmtMs(r.firstBuildMs),
+        fmtUs(r.applyChangesAlone.medianUs),
+        fmtUs(r.applyChangesWithIndex.medianUs),
+      ]),
+    ) + '\n',
+  );
+  process.stdout.write(
+    'now: LineAttributionIndex.settled (the changed lines worked out), its counts, the gutter lines of the drawn window (40 visible lines around the edit\n' +
+      '  and 200 above and below) and the overview ruler marks (at most 1,000; worked out again only when a line break or a marked line changed),\n' +
+      '  turned into Range objects (the ruler\'s only when its marks changed). full recount: what the views ran before,\n' +
+      '  the length check, fileShare over the whole text and aiLineSpans over every range, turned into Range objects. Both after the same edit, now first.\n' +
+      'same as full recount: after every edit, equal counts (fileShare), equal gutter lines (the full recount cut to the window) and equal ruler marks.\n' +
+      'first build: the index built from the whole text, once per document shown. change: DocumentProvenance.applyChanges per event (the keystroke\n' +
+      '  path) on a provenance nobody indexes, and on the one the index follows.\n',
+  );
+  const at = (n: number) => out.find((r) => r.ranges === n);
+  const big = at(100_000);
+  const small = at(1_000);
+  const mismatches = out.filter((r) => r.mismatch);
+  if (mismatches.length) broken = true;
+  goals.push({
+    part: '6',
+    goal: 'refresh counts and decoration ranges equal the full recount after every edit (check)',
+    measured: mismatches.length ? mismatches.map((m) => `${m.ranges}: ${m.mismatch}`).join('; ') : `equal after every edit (${out.reduce((n, r) => n + r.checked, 0)} edits, ${out.length} scales)`,
+    met: mismatches.length === 0 && out.length === Object.keys(plan).length,
+  });
+  if (big) {
+    const ratio = big.now.medianUs / big.before.medianUs;
+    goals.push({
+      part: '6',
+      goal: 'refresh after one edit at 100,000 ranges < 2% of the full recount (median, same edits)',
+      measured: `${(ratio * 100).toFixed(2)}% (${fmtUs(big.now.medianUs)} vs ${fmtMs(big.before.medianUs / 1000)})`,
+      met: ratio < 0.02,
+    });
+  } else goals.push({ part: '6', goal: 'refresh after one edit at 100,000 ranges < 2% of the full recount', measured: 'not measured', met: undefined });
+  if (big && small) {
+    const growth = big.now.medianUs / small.now.medianUs;
+    goals.push({
+      part: '6',
+      goal: 'refresh at 100,000 ranges <= 3x its figure at 1,000 ranges (median)',
+      measured: `${growth.toFixed(2)}x (${fmtUs(small.now.medianUs)} -> ${fmtUs(big.now.medianUs)}; full recount ${(big.before.medianUs / small.before.medianUs).toFixed(0)}x)`,
+      met: growth <= 3,
+    });
+  } else goals.push({ part: '6', goal: 'refresh at 100,000 ranges <= 3x its figure at 1,000 ranges', measured: 'not measured', met: undefined });
+  results.refresh = out;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function printGoals(): void {
   section('Goals (information only; a missed goal does not fail the run)');
@@ -372,6 +474,8 @@ async function main(): Promise<void> {
   if (PARTS.has('2')) partHandler();
   if (PARTS.has('3')) partCommit();
   if (PARTS.has('4')) partMemory();
+  if (PARTS.has('5')) await partBlame();
+  if (PARTS.has('6')) partRefresh();
   printGoals();
   results.goals = goals;
   results.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
@@ -380,6 +484,10 @@ async function main(): Promise<void> {
   const file = path.join(OUT_DIR, 'results.json');
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(`\nWrote ${path.relative(ROOT, file)} (${results.durationSeconds} s).\n`);
+  if (broken) {
+    process.stderr.write('benchmark broken: the refresh and the full recount disagree, or a refresh probe failed (part 6)\n');
+    process.exit(1);
+  }
 }
 
 main().catch((e) => {

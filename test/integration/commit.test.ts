@@ -255,4 +255,48 @@ describe(`commit flow ${hostTag()}`, function () {
     await checkHeadManifest(root, id, rel, 5);
     await vscode.commands.executeCommand('aiProvenance.uninstallCommitHook');
   });
+
+  it(`risk rules of the committed policy: the box gets the highest level and AI-Risk, the manifest the rule's lines ${hostTag()}`, async () => {
+    const api = await extensionApi();
+    const root = workspaceFolder().uri.fsPath;
+    const repo = await repository(root);
+    const policy = {
+      version: 1,
+      review: { required: 'senior', levels: ['senior', 'principal'] },
+      risk: {
+        rules: [
+          { id: 'pricing', patterns: ['\\bprice\\b'], level: 'principal', reason: 'a rounding change in pricing paid out refunds twice (incident 2025-21)', links: ['https://wiki.example.com/inc/2025-21'] },
+          { id: 'infra', paths: ['infra/**'], level: 'principal', reason: 'not touched by this change' },
+        ],
+      },
+    };
+    fs.writeFileSync(path.join(root, '.ai-provenance.json'), JSON.stringify(policy, null, 2) + '\n');
+    await git(root, 'add', '--', '.ai-provenance.json');
+    await git(root, 'commit', '-q', '--no-verify', '-m', 'Risk policy', '-m', 'AI-Assisted: no');
+    try {
+      const rel = 'src/risk-total.js';
+      await writeWithAgentCode(api, rel, 'risk-agent', 'model-4');
+      await repo.add([path.join(root, rel)]);
+      repo.inputBox.value = 'Pricing total';
+      const box = await waitFor(() => (/AI-Risk: /.test(repo.inputBox.value) ? repo.inputBox.value : undefined), 20000, `AI-Risk never appeared: ${repo.inputBox.value}`);
+      assert.match(box, /Review-Required: principal\nAI-Risk: pricing$/m, box);
+      const headBefore = (await git(root, 'rev-parse', 'HEAD')).trim();
+      await vscode.commands.executeCommand('git.commit', repo);
+      await waitFor(async () => (await git(root, 'rev-parse', 'HEAD')).trim() !== headBefore, 20000, 'git.commit did not create a commit');
+      const message = await git(root, 'log', '-1', '--format=%B');
+      const trailers = await parseTrailers(message, root);
+      assert.deepStrictEqual(trailerValues(trailers, 'Review-Required'), ['principal'], message);
+      assert.deepStrictEqual(trailerValues(trailers, 'AI-Risk'), ['pricing'], message);
+      const m = await checkHeadManifest(root, trailerValues(trailers, 'AI-Provenance')[0], rel, 5);
+      // Line 5 of the committed file is the agent's `sum += item.price * item.quantity` line.
+      assert.deepStrictEqual(
+        m.risk?.map((h) => [h.id, h.level, h.files]),
+        [['pricing', 'principal', [{ path: rel, lines: [[5, 5]] }]]],
+      );
+    } finally {
+      await git(root, 'rm', '-q', '--', '.ai-provenance.json');
+      await git(root, 'commit', '-q', '--no-verify', '-m', 'Drop the risk policy', '-m', 'AI-Assisted: no');
+      repo.inputBox.value = '';
+    }
+  });
 });

@@ -80,6 +80,27 @@ describe(`views ${hostTag()}`, () => {
     await waitForLines(doc, []);
   });
 
+  it(`in a long file marks the AI lines around the visible ones, and those scrolled to ${hostTag()}`, async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `const v${i} = ${i};`);
+    const editor = await openScratchFile('long.js', lines.join('\n') + '\n');
+    const doc = editor.document;
+    const a = await api();
+    await waitFor(() => a.getFileShare(doc.uri), 5000, 'document is tracked');
+    assert.ok(a.recordAiEdit(doc.uri, new vscode.Range(2, 0, 2, lines[2].length), ORIGIN), 'recordAiEdit refused (line 3)');
+    assert.ok(a.recordAiEdit(doc.uri, new vscode.Range(2900, 0, 2900, lines[2900].length), ORIGIN), 'recordAiEdit refused (line 2901)');
+    // The top of the file is shown: line 2901 is far below the lines marked around it.
+    await waitForLines(doc, [[2, 2]]);
+    assert.strictEqual(a.getFileShare(doc.uri)?.aiLines, 2, 'the status bar counts the whole file');
+    editor.revealRange(new vscode.Range(2900, 0, 2900, 0), vscode.TextEditorRevealType.InCenter);
+    await waitForLines(doc, [[2900, 2900]]);
+    // An edit far above the visible lines moves the marks with it.
+    const ok = await editor.edit((b) => b.insert(new vscode.Position(0, 0), '// one\n// two\n'));
+    assert.ok(ok);
+    await waitForLines(doc, [[2902, 2902]]);
+    editor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
+    await waitForLines(doc, [[4, 4]]);
+  });
+
   it(`the hover names kind, tool, model and lines of the AI text under the mouse ${hostTag()}`, async () => {
     const editor = await fileWithAiLines('hover.js');
     const doc = editor.document;

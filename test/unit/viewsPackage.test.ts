@@ -30,11 +30,11 @@ describe('views: package contents', function () {
   });
 
   it('holds only what runs: the bundles, media, README, CHANGELOG, LICENSE and the manifest', () => {
-    const allowed = [/^dist\/(extension|cli|cli-main)\.js$/, /^media\/(report\.js|report\.css|icon\.png|gutter-ai\.svg)$/, /^media\/walkthrough\/[\w-]+\.md$/, /^(package\.json|README\.md|CHANGELOG\.md|LICENSE)$/];
+    const allowed = [/^dist\/(extension|cli|cli-main)\.js$/, /^media\/(report\.js|report\.css|icon\.png|gutter-ai\.svg|gutter-ai-committed\.svg)$/, /^media\/walkthrough\/[\w-]+\.md$/, /^(package\.json|README\.md|CHANGELOG\.md|LICENSE)$/];
     const stray = files.filter((f) => !allowed.some((re) => re.test(f)));
     assert.deepStrictEqual(stray, [], 'files that should not be packaged');
     // dist/cli.js is what the installed hooks run, and it loads dist/cli-main.js.
-    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-main.js', 'media/report.js', 'media/report.css', 'media/icon.png', 'media/gutter-ai.svg']) {
+    for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/cli.js', 'dist/cli-main.js', 'media/report.js', 'media/report.css', 'media/icon.png', 'media/gutter-ai.svg', 'media/gutter-ai-committed.svg']) {
       assert.ok(files.includes(f), `${f} is not packaged`);
     }
   });
@@ -56,12 +56,13 @@ describe('views: package contents', function () {
 
   it('contributes the view commands, settings and colours it uses', () => {
     const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
-    for (const c of ['aiProvenance.showReport', 'aiProvenance.toggleDecorations']) assert.ok(commands.includes(c), c);
+    for (const c of ['aiProvenance.showReport', 'aiProvenance.toggleDecorations', 'aiProvenance.toggleBlame']) assert.ok(commands.includes(c), c);
     const settings = Object.keys(pkg.contributes.configuration.properties);
     for (const s of ['enabled', 'gutterIcon', 'overviewRuler', 'highlightText', 'hover']) assert.ok(settings.includes(`aiProvenance.decorations.${s}`), s);
     const colours = pkg.contributes.colors.map((c: { id: string }) => c.id).sort();
-    assert.deepStrictEqual(colours, ['aiProvenance.aiGutter', 'aiProvenance.aiLineBackground', 'aiProvenance.aiTextBackground', 'aiProvenance.overviewRuler']);
-    const source = fs.readFileSync(path.join(ROOT, 'src', 'views', 'decorations.ts'), 'utf8');
+    assert.ok(settings.includes('aiProvenance.blame.enabled'));
+    assert.deepStrictEqual(colours, ['aiProvenance.aiGutter', 'aiProvenance.aiLineBackground', 'aiProvenance.aiTextBackground', 'aiProvenance.committedOverviewRuler', 'aiProvenance.overviewRuler']);
+    const source = ['decorations.ts', 'commitBlame.ts'].map((f) => fs.readFileSync(path.join(ROOT, 'src', 'views', f), 'utf8')).join('\n');
     for (const id of colours) assert.ok(source.includes(`'${id}'`), `${id} is contributed but not used`);
   });
 });

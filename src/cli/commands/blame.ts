@@ -6,7 +6,7 @@ import { GitError, GitRepo } from '../../governance/git';
 import { blameFile } from '../../git/blame';
 import { bool, list, parseArgs, str } from '../args';
 import { emit, withGit, withGitAsync } from '../common';
-import { CliIo, EXIT_OK, UsageError } from '../io';
+import { CliIo, EXIT_OK, UsageError, cliGit } from '../io';
 
 export const help = `Usage: ai-provenance blame <file> [<rev>] [options]
 
@@ -31,6 +31,8 @@ Options:
                             with ai, ai-basis, ai-kind, ai-tool, ai-model fields per line and
                             ai-record, ai-flagged, ai-review-required, ai-reviewed-by per commit
   --json                    JSON output
+  --contents <file>         Blame this text as the file's current version (- reads standard input),
+                            as git blame --contents does; e.g. an editor's unsaved buffer
   --review-trailer <key>    Trailer that records a review (repeatable; default Reviewed-by)
   -o, --output <file>       Write to a file instead of stdout
   --repo <dir>              Repository to read (default: the one holding <file>)
@@ -49,6 +51,7 @@ const SPEC = {
   output: { type: 'string', alias: 'o' },
   'ignore-rev': { type: 'string', multiple: true },
   'ignore-revs-file': { type: 'string', multiple: true },
+  contents: { type: 'string' },
 } as const;
 
 /** Takes git blame's short options (-w, -M[n], -C[n]) out of `argv`; they have no long form here. */
@@ -76,20 +79,30 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const repoDir = str(args, 'repo');
   const full = path.resolve(io.cwd, file);
   const start = repoDir ? path.resolve(io.cwd, repoDir) : nearestDir(full);
-  const repo = withGit(() => GitRepo.open(start, io.env.AI_PROVENANCE_GIT || 'git'));
+  const repo = withGit(() => GitRepo.open(start, cliGit(io)));
   const rel = relativeTo(repo.root, full);
   if (rel === undefined) throw new UsageError(`${file} is outside the repository ${repo.root}`);
   for (const r of list(args, 'ignore-rev')) git.push(`--ignore-rev=${r}`);
   for (const f of list(args, 'ignore-revs-file')) git.push(`--ignore-revs-file=${path.resolve(io.cwd, f)}`);
+  const contentsArg = str(args, 'contents');
+  const contents = contentsArg === undefined ? undefined : readContents(io, contentsArg);
   const result = await withGitAsync(async () => {
-    if (rev === undefined && !fs.existsSync(full)) throw new GitError(`no such file in the work tree: ${file}`);
-    return blameFile(repo, { path: rel, rev, gitOptions: git, notesRef: str(args, 'notes-ref'), reviewTrailers: list(args, 'review-trailer') });
+    if (rev === undefined && contents === undefined && !fs.existsSync(full)) throw new GitError('failed', `no such file in the work tree: ${file}`);
+    return blameFile(repo, { path: rel, rev, gitOptions: git, contents, notesRef: str(args, 'notes-ref'), reviewTrailers: list(args, 'review-trailer') });
   });
   for (const w of result.warnings) io.err(`ai-provenance blame: warning: ${w}\n`);
   const view = { path: result.path, rev: result.rev, lines: result.lines, records: result.records, commits: result.blame.commits };
   const text = bool(args, 'json') ? JSON.stringify(blameJson(view), null, 2) + '\n' : bool(args, 'porcelain') ? renderBlamePorcelain(view) : renderBlameTable(view);
   emit(args, io, text);
   return EXIT_OK;
+}
+
+function readContents(io: CliIo, from: string): string {
+  try {
+    return fs.readFileSync(from === '-' ? 0 : path.resolve(io.cwd, from), 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --contents ${from}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 /** The folder to look for the repository from: the file's own, or its nearest existing parent. */

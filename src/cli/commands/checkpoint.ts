@@ -5,12 +5,14 @@
  *   ai-provenance checkpoint --agent claude-code [--model m] [--session id] --after [paths...]
  *   ai-provenance checkpoint --agent claude-code --hook --before|--after   (reads a hook's JSON on stdin)
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CheckpointError, checkpointAfter, checkpointBefore } from '../../checkpoint/checkpoint';
+import { CheckpointError, RepoPaths, checkpointAfter, checkpointBefore } from '../../checkpoint/checkpoint';
+import { HOOK_PENDING_MAX_AGE_MS, PENDING_MAX_AGE_MS, PendingError } from '../../checkpoint/pending';
+import { LockTimeoutError } from '../../core/persistence/lock';
 import { parseArgs, bool, str } from '../args';
-import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, processIo } from '../io';
+import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit, processIo } from '../io';
+import { GitError, gitTextSync } from '../../git/git';
 
 export const help = `Usage: ai-provenance checkpoint --agent <name> (--before | --after) [options] [paths...]
 
@@ -29,6 +31,10 @@ Records the text an agent wrote outside the editor (Claude Code, Codex, scripts)
   -C, --repo <dir>      Repository (default: the current directory)
 
 Exit codes: 0 ok, 2 usage or repository error (no git repository, no pending --before, ...).
+With --hook the exit code is always 0 (a hook never blocks the agent): problems are printed on
+stderr and logged in <git dir>/ai-provenance/checkpoints/hook.log. A --before snapshot that
+gets no --after within 10 minutes (12 hours without --hook), or that a newer --before of the
+same file replaces, is dropped and never used.
 `;
 
 const SPEC = {
@@ -58,19 +64,58 @@ function readStdin(): string {
 /** Finds the repository of `dir` (its working tree root and git directory). */
 function findRepo(dir: string, gitPath: string): { root: string; gitDir: string } {
   try {
-    const out = execFileSync(gitPath, ['rev-parse', '--show-toplevel', '--absolute-git-dir'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    const out = gitTextSync(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { cwd: dir, git: gitPath })
       .split(/\r?\n/)
       .filter(Boolean);
     if (out.length < 2) throw new Error('unexpected git output');
     return { root: path.resolve(out[0]), gitDir: path.resolve(out[1]) };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new UsageError(`git was not found (spawn ${gitPath} ENOENT); the checkpoint needs git`);
-    throw new UsageError(`${dir} is not in a git repository (${String(err.stderr ?? err.message).trim().split('\n')[0]})`);
+    if (e instanceof GitError && e.kind === 'git-missing') throw new UsageError(`git was not found (spawn ${gitPath} ENOENT); the checkpoint needs git`);
+    const why = e instanceof GitError ? e.stderr || e.message : (e as Error).message;
+    throw new UsageError(`${dir} is not in a git repository (${String(why).trim().split('\n')[0]})`);
   }
 }
 
+/**
+ * Runs the command. Every problem is one line on stderr, never a stack trace: exit 2 by hand; with
+ * `--hook` always exit 0, and the line also goes to `<git dir>/ai-provenance/checkpoints/hook.log`
+ * when the repository is known. Claude Code reads exit 2 from a PreToolUse hook as "block this
+ * tool call": a provenance hook must never stop the agent.
+ */
 export async function run(args: string[], io: CliIo, stdin: () => string = readStdin): Promise<number> {
+  const hook = args.includes('--hook');
+  let repo: RepoPaths | undefined;
+  try {
+    return await checkpoint(args, io, stdin, (r) => (repo = r));
+  } catch (e) {
+    const message = problemLine(e);
+    io.err(`ai-provenance checkpoint: ${message}\n`);
+    if (!hook) return EXIT_USAGE;
+    if (repo) logHookProblem(repo, args, message);
+    return EXIT_OK;
+  }
+}
+
+/** One line for any error: its message (first line), with the code of a system error. */
+function problemLine(e: unknown): string {
+  if (e instanceof UsageError || e instanceof CheckpointError || e instanceof PendingError || e instanceof LockTimeoutError) return e.message.split('\n')[0];
+  const err = e as NodeJS.ErrnoException;
+  const what = err && typeof err.message === 'string' ? err.message.split('\n')[0] : String(e);
+  return err?.code ? `${what.slice(0, 300)} (${err.code})` : `unexpected problem: ${what.slice(0, 300)}`;
+}
+
+function logHookProblem(repo: RepoPaths, args: string[], message: string): void {
+  try {
+    const file = path.join(repo.gitDir, 'ai-provenance', 'checkpoints', 'hook.log');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if ((fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 1_000_000) fs.renameSync(file, `${file}.1`);
+    fs.appendFileSync(file, `${new Date().toISOString()} ${args.filter((a) => a.startsWith('--')).join(' ')}: ${message}\n`);
+  } catch {
+    /* the log is a courtesy; stderr has the line */
+  }
+}
+
+async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundRepo: (repo: RepoPaths) => void): Promise<number> {
   const parsed = parseArgs(args, SPEC);
   const agent = str(parsed, 'agent');
   if (!agent) throw new UsageError('missing --agent <name>');
@@ -80,24 +125,30 @@ export async function run(args: string[], io: CliIo, stdin: () => string = readS
   let paths = parsed.positionals;
   let session = str(parsed, 'session');
   let cwd = io.cwd;
-  if (bool(parsed, 'hook')) {
+  const hook = bool(parsed, 'hook');
+  if (hook) {
     let payload: HookPayload = {};
     const raw = stdin();
     try {
-      payload = raw.trim() ? (JSON.parse(raw) as HookPayload) : {};
-    } catch {
-      throw new UsageError('--hook: stdin is not JSON');
+      const v = raw.trim() ? (JSON.parse(raw) as unknown) : {};
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('--hook: the payload on stdin is not a JSON object');
+      payload = v as HookPayload;
+    } catch (e) {
+      throw e instanceof UsageError ? e : new UsageError('--hook: stdin is not JSON');
     }
     if (typeof payload.cwd === 'string' && !str(parsed, 'repo')) cwd = payload.cwd;
-    const file = payload.tool_input?.file_path ?? payload.tool_input?.notebook_path;
-    if (typeof file === 'string' && paths.length === 0) paths = [file];
+    const input = typeof payload.tool_input === 'object' && payload.tool_input !== null ? payload.tool_input : {};
+    const file = input.file_path ?? input.notebook_path;
+    if (typeof file === 'string' && file && paths.length === 0) paths = [file];
     if (typeof payload.session_id === 'string' && !session) session = payload.session_id;
+    if (paths.length === 0) throw new UsageError('--hook: the payload names no file (tool_input.file_path); nothing to record');
   }
-  const gitPath = io.env.AI_PROVENANCE_GIT || 'git';
+  const gitPath = cliGit(io);
   const repo = findRepo(path.resolve(cwd, str(parsed, 'repo') ?? '.'), gitPath);
+  foundRepo(repo);
   const log = { info: (m: string) => io.err(`${m}\n`), warn: (m: string) => io.err(`warning: ${m}\n`), error: (m: string) => io.err(`error: ${m}\n`) };
-  const opts = { repo, agent, model: str(parsed, 'model'), session, paths, cwd, git: gitPath, log };
-  try {
+  const opts = { repo, agent, model: str(parsed, 'model'), session, paths, cwd, git: gitPath, log, maxPendingAgeMs: hook ? HOOK_PENDING_MAX_AGE_MS : PENDING_MAX_AGE_MS };
+  {
     if (before) {
       const r = checkpointBefore(opts);
       io.out(`checkpoint before (${agent}): ${r.files} file(s) snapshotted\n`);
@@ -107,12 +158,6 @@ export async function run(args: string[], io: CliIo, stdin: () => string = readS
       for (const s of r.skipped) io.out(`skipped ${s.path}: ${s.reason}\n`);
       io.out(`checkpoint after (${agent}): ${r.files.length} file(s) recorded, ${r.unchanged} unchanged\n`);
     }
-  } catch (e) {
-    if (e instanceof CheckpointError) {
-      io.err(`ai-provenance checkpoint: ${e.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw e;
   }
   return EXIT_OK;
 }

@@ -1,8 +1,9 @@
 /** `ai-provenance stats <rev-range>`: AI share of added lines. */
 import { GroupStats, StatsReport, collectStats } from '../../governance/stats';
+import { plainText } from '../../governance/format/plainText';
 import { percent, renderTable } from '../../governance/format/table';
 import { bool, parseArgs, str } from '../args';
-import { repoHelp, REPO_OPTIONS, emit, openRepo, requireRange, withGitAsync } from '../common';
+import { repoHelp, REPO_OPTIONS, emit, openRepo, requireRange, withGit, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, UsageError } from '../io';
 
 export const help = `Usage: ai-provenance stats <rev-range> [options]
@@ -47,6 +48,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--top must be a positive whole number (got '${str(args, 'top')}')`);
   }
   const repo = openRepo(args, io);
+  for (const opt of ['since', 'until'] as const) {
+    const v = str(args, opt);
+    if (v !== undefined && !withGit(() => repo.isDate(v))) throw new UsageError(`--${opt} '${plainText(v)}' is not a date (e.g. 2026-11-01 or "4 weeks ago")`);
+  }
   const report = await withGitAsync(() =>
     collectStats(repo, range, { notesRef: str(args, 'notes-ref'), period: (str(args, 'by') as 'day' | 'week') ?? 'day', since: str(args, 'since'), until: str(args, 'until') }),
   );
@@ -77,7 +82,7 @@ function groupTable(title: string, groups: GroupStats[], top: number): string {
 }
 
 export function renderStats(r: StatsReport, top: number): string {
-  let out = `AI share of added lines in ${r.range}: ${share(r)} (${r.ai_additions} AI, ${r.human_additions} human, ${r.unknown_additions} unknown of ${r.total_additions} added; ${r.commits_counted} commit(s), ${r.merges_skipped} merge(s) not counted)\n`;
+  let out = `AI share of added lines in ${plainText(r.range)}: ${share(r)} (${r.ai_additions} AI, ${r.human_additions} human, ${r.unknown_additions} unknown of ${r.total_additions} added; ${r.commits_counted} commit(s), ${r.merges_skipped} merge(s) not counted)\n`;
   const tools = Object.entries(r.tool_model_breakdown);
   if (tools.length) {
     out += '\nBy tool/model\n' + renderTable(

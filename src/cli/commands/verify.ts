@@ -3,6 +3,7 @@ import { POLICY_FILE, formatPolicyErrors, parsePolicy, parseRepositoryPolicy } f
 import { CommitReport, VerifyReport } from '../../governance/findings';
 import { renderGithub } from '../../governance/format/github';
 import { toSarif } from '../../governance/format/sarif';
+import { plainText } from '../../governance/format/plainText';
 import { renderTable } from '../../governance/format/table';
 import { trailersForManifest } from '../../core/trailers/trailers';
 import { VerifyOptions, verifyRange } from '../../governance/verify';
@@ -16,12 +17,16 @@ export const help = `Usage: ai-provenance verify <rev-range> [options]
 Checks every commit of <rev-range> (git rev-list syntax, e.g. origin/main..HEAD):
   - its provenance manifest (.ai-provenance/<id>.json in the commit, or the commit's note)
     is valid and matches the committed content: SHA-256 of each file and of each AI range;
+  - what git can prove is recomputed: added lines and characters per file (git's diff), why a
+    file was not analysed (binary, too-large, symlink, submodule, not-utf8: from the blob),
+    that every changed file is listed and that trivial ranges are of a trivial kind;
+  - every other manifest of the commit (a note, other committed manifests) agrees with it;
   - its trailers (AI-Assisted, AI-Contribution, Assisted-by, AI-Provenance, Review-Required)
     match the manifest;
   - the policy is met: a flagged change carries a review trailer (Reviewed-by) from someone
     the policy lists for the required level, by e-mail or group (the author does not count);
   - with --require-declaration, or when the policy says "declaration": {"required": true},
-    every non-merge commit declares AI-Assisted.
+    every commit declares AI-Assisted (a merge only when it adds lines none of its parents has).
 
 Options:
   --format <f>              table (default), json, sarif (SARIF 2.1.0) or github (annotations)
@@ -33,7 +38,7 @@ Options:
   --review-trailer <key>    Trailer that records a review (repeatable; default Reviewed-by)
   --groups <file>           JSON {"<group>": ["e-mail", ...]} to match reviewers to policy groups
   --allow-self-review       Let a commit's author count as its reviewer
-  --warnings-as-errors      Fail on warnings too (e.g. a changed file missing from the manifest)
+  --warnings-as-errors      Fail on warnings too (e.g. a manifest measured against another parent)
 ${repoHelp(28)}
   -h, --help                Show this help
 
@@ -125,7 +130,7 @@ function statusLabel(c: CommitReport): string {
 }
 
 export function renderVerifyTable(report: VerifyReport): string {
-  if (report.commits.length === 0) return `No commits in ${report.range}.\n`;
+  if (report.commits.length === 0) return `No commits in ${plainText(report.range)}.\n`;
   const rows = report.commits.map((c) => [
     c.sha.slice(0, 12),
     statusLabel(c),
@@ -152,10 +157,10 @@ export function renderVerifyTable(report: VerifyReport): string {
       const where = f.file ? ` ${f.file}${f.line !== undefined ? `:${f.line}` : ''}` : '';
       // Messages about a file usually start with its path; the location already shows it.
       const message = f.file && f.message.startsWith(`${f.file}: `) ? f.message.slice(f.file.length + 2) : f.message;
-      out += `${f.severity.toUpperCase()} ${f.commit.slice(0, 12)} [${f.rule}]${where}: ${message}\n`;
+      out += `${f.severity.toUpperCase()} ${f.commit.slice(0, 12)} [${f.rule}]${plainText(where)}: ${plainText(message)}\n`;
     }
   }
   const s = report.summary;
-  out += `\n${s.commits} commit(s): ${s.passed} passed, ${s.failed} failed, ${s.skipped} undeclared; ${s.errors} error(s), ${s.warnings} warning(s). Policy: ${report.policySource}.\n`;
+  out += `\n${s.commits} commit(s): ${s.passed} passed, ${s.failed} failed, ${s.skipped} undeclared; ${s.errors} error(s), ${s.warnings} warning(s). Policy: ${plainText(report.policySource)}.\n`;
   return out;
 }

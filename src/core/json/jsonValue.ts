@@ -16,3 +16,8 @@ export function show(v: unknown): string {
   const s = JSON.stringify(v);
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
+
+/** `text` without a leading byte order mark (editors on Windows may save JSON with one, which JSON does not allow). */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

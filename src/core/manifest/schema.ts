@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { ORIGIN_KINDS, OriginKind, isOriginKind } from '../provenance/origin';
 import { Policy, PolicyError, parsePolicy } from '../policy/policy';
-import { isCount, isObject, show } from '../json/jsonValue';
+import { isCount, isObject, show, withoutBom } from '../json/jsonValue';
 import { RiskHit, checkRiskHits } from '../policy/riskRules';
 
 /**
@@ -80,6 +80,17 @@ export interface ManifestFile {
   readonly ranges: readonly ManifestRange[];
   /** Present when the file was not analysed. */
   readonly skipped?: ManifestSkipReason;
+  /**
+   * Added lines that cannot be proven either AI or human (a rewrite changed AI lines of the
+   * original commit and the lines that replace them cannot be attributed); counted as neither.
+   */
+  readonly unknownLines?: number;
+}
+
+/** A manifest of an earlier commit whose AI lines this manifest carries (amend, rebase, cherry-pick, squash). */
+export interface CarriedFrom {
+  readonly commit: string;
+  readonly id: string;
 }
 
 export interface ToolCount {
@@ -120,6 +131,10 @@ export interface Manifest {
   readonly policy: { readonly source: PolicySource; readonly value: Policy };
   readonly totals: ManifestTotals;
   readonly files: readonly ManifestFile[];
+  /** The manifests this one replaces (their commits were rewritten into this one). */
+  readonly carriedFrom?: readonly CarriedFrom[];
+  /** Why some lines are `unknown` (see {@link ManifestFile.unknownLines}). */
+  readonly unknownReason?: string;
 }
 
 /** Where the effective policy came from. */
@@ -243,7 +258,7 @@ export function parseManifest(input: string | unknown): ParseResult<Manifest> {
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
-      value = JSON.parse(input);
+      value = JSON.parse(withoutBom(input));
     } catch (e) {
       return { ok: false, errors: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] };
     }
@@ -300,6 +315,17 @@ export function parseManifest(input: string | unknown): ParseResult<Manifest> {
     if (JSON.stringify(m.totals.byTool) !== JSON.stringify(expected.byTool)) err('totals.byTool', `does not match the ranges (${JSON.stringify(expected.byTool)})`);
   }
 
+  if (m.carriedFrom !== undefined) {
+    if (!Array.isArray(m.carriedFrom)) err('carriedFrom', 'expected an array');
+    else
+      m.carriedFrom.forEach((c, i) => {
+        if (!isObject(c) || typeof c.commit !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(c.commit) || typeof c.id !== 'string' || !UUID_RE.test(c.id)) {
+          err(`carriedFrom[${i}]`, 'expected {commit: full commit id, id: UUID}');
+        }
+      });
+  }
+  if (m.unknownReason !== undefined && typeof m.unknownReason !== 'string') err('unknownReason', 'expected a string');
+
   if (errors.length) return { ok: false, errors };
   return { ok: true, value: m as unknown as Manifest };
 }
@@ -332,8 +358,10 @@ function checkFile(f: unknown, at: string, err: (path: string, message: string) 
   for (const k of ['addedLines', 'aiLines', 'nonTrivialAiLines', 'addedCharacters', 'aiCharacters'] as const) {
     if (!isCount(f[k])) e(k, `expected a non-negative integer, got ${show(f[k])}`);
   }
+  if (f.unknownLines !== undefined && !isCount(f.unknownLines)) e('unknownLines', `expected a non-negative integer, got ${show(f.unknownLines)}`);
   if (!bad) {
     if ((f.aiLines as number) > (f.addedLines as number)) e('aiLines', 'is larger than addedLines');
+    if (f.unknownLines !== undefined && (f.unknownLines as number) + (f.aiLines as number) > (f.addedLines as number)) e('unknownLines', 'with aiLines is larger than addedLines');
     if ((f.nonTrivialAiLines as number) > (f.aiLines as number)) e('nonTrivialAiLines', 'is larger than aiLines');
     if ((f.aiCharacters as number) > (f.addedCharacters as number)) e('aiCharacters', 'is larger than addedCharacters');
   }

@@ -1,4 +1,3 @@
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -21,20 +20,18 @@ export interface RepoInfo {
   readonly via: 'git' | 'dotgit';
 }
 
-/** Runs git; rejects with an error whose `code` is 'ENOENT' when git is missing. */
+/**
+ * Runs git (the git runner, passed in: this module starts no process) and resolves to its stdout;
+ * rejects with an error whose `kind` is 'git-missing' (the runner's code) or whose `code` is
+ * 'ENOENT' when git is missing.
+ */
 export type GitRunner = (args: string[], cwd: string) => Promise<string>;
 
-export const execGit =
-  (gitPath = 'git'): GitRunner =>
-  (args, cwd) =>
-    new Promise((resolve, reject) => {
-      execFile(gitPath, args, { cwd, encoding: 'utf8', windowsHide: true, timeout: 15_000 }, (err, stdout, stderr) => {
-        if (err) {
-          if (stderr) (err as Error).message += `: ${String(stderr).trim()}`;
-          reject(err);
-        } else resolve(stdout);
-      });
-    });
+/** True for the error of a git that could not be found. */
+function isGitMissing(e: unknown): boolean {
+  const err = e as { kind?: unknown; code?: unknown } | undefined;
+  return err?.kind === 'git-missing' || err?.code === 'ENOENT';
+}
 
 /** The state directory of a repository (per working tree). */
 export function repoStateDir(repo: Pick<RepoInfo, 'gitDir'>): string {
@@ -133,8 +130,7 @@ export class RepoLocator {
         const out = (await this.runGit(['rev-parse', '--absolute-git-dir', '--git-common-dir'], root)).split(/\r?\n/).filter(Boolean);
         if (out.length >= 2) return { root, gitDir: path.resolve(root, out[0]), commonDir: path.resolve(root, out[1]), via: 'git' };
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
+        if (isGitMissing(e)) {
           if (!this.gitMissingReported) {
             this.gitMissingReported = true;
             this.log.warn('git was not found (spawn git ENOENT); repositories are located by reading .git directly. Install git or set git.path for commit integration.');

@@ -1,5 +1,5 @@
 import { ORIGIN_KINDS, OriginKind, isAiKind, isOriginKind } from '../provenance/origin';
-import { isCount, isObject, show } from '../json/jsonValue';
+import { isCount, isObject, show, withoutBom } from '../json/jsonValue';
 import { LevelReviewers, orderedLevels } from './levels';
 import { RiskHit, RiskPolicy, parseRiskSection } from './riskRules';
 
@@ -206,7 +206,7 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
           const groups = strings(set.groups, `${at}.groups`, err, (s) => s.trim().length > 0, 'a group name');
           const logins = strings(set.logins, `${at}.logins`, err, (s) => /^[A-Za-z0-9][A-Za-z0-9._-]*(\[bot\])?$/.test(s), 'a user login');
           const teams = strings(set.teams, `${at}.teams`, err, (s) => /^@?[A-Za-z0-9][\w.-]*\/[\w./-]+$/.test(s), 'a team (org/team or @org/team)');
-          if (review.levels && !review.levels.includes(level)) err(at, `'${level}' is not one of review.levels (${review.levels.join(', ')})`);
+          if (options.partial && review.levels && !review.levels.includes(level)) err(at, `'${level}' is not one of review.levels (${review.levels.join(', ')})`);
           if (emails && groups && logins && teams) {
             const entry: ReviewerSet = { emails, groups, ...(set.logins !== undefined ? { logins } : {}), ...(set.teams !== undefined ? { teams } : {}) };
             Object.defineProperty(sets, level, { value: entry, enumerable: true, writable: true, configurable: true });
@@ -215,7 +215,9 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
         review.reviewers = sets;
       }
     } else if (need) err('review.reviewers', 'is missing');
-    if (review.levels && typeof review.required === 'string' && !review.levels.includes(review.required)) {
+    // Layers must agree with themselves; a resolved policy (a manifest's) may combine the
+    // settings' level with a repository's levels, and is taken as it is.
+    if (options.partial && review.levels && typeof review.required === 'string' && !review.levels.includes(review.required)) {
       err('review.required', `'${review.required}' is not one of review.levels (${review.levels.join(', ')})`);
     }
     out.review = review;
@@ -224,7 +226,7 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
   if (value.risk !== undefined) {
     // The levels a rule may name: this layer's, or the one level it (or the default) requires.
     const lv = out.review?.levels ?? orderedLevels({ required: out.review?.required !== undefined ? out.review.required : DEFAULT_POLICY.review.required, reviewers: {} });
-    const risk = parseRiskSection(value.risk, lv, err);
+    const risk = parseRiskSection(value.risk, options.partial ? lv : undefined, err);
     if (risk) out.risk = risk;
   }
 
@@ -249,7 +251,7 @@ export function parsePolicy(value: unknown, options: { partial: boolean }): Poli
 export function parseRepositoryPolicy(text: string): PolicyParseResult<PartialPolicy> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(withoutBom(text));
   } catch (e) {
     return { ok: false, errors: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] };
   }

@@ -53,10 +53,11 @@ const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const RULE_KEYS = ['id', 'level', 'reason', 'links', 'paths', 'patterns', 'ignoreCase', 'dependencies', 'untested', 'includeTrivial'];
 
 /**
- * Validates the `risk` section; `levels` are the review levels a rule may name. Reports every
+ * Validates the `risk` section; `levels` are the review levels a rule may name (undefined: any
+ * level name, for a resolved policy whose layers were checked when read). Reports every
  * problem through `err` (paths like `risk.rules[2].patterns[0]`) and returns the rules when valid.
  */
-export function parseRiskSection(value: unknown, levels: readonly string[], err: (path: string, message: string) => void): RiskPolicy | undefined {
+export function parseRiskSection(value: unknown, levels: readonly string[] | undefined, err: (path: string, message: string) => void): RiskPolicy | undefined {
   if (!isObject(value)) {
     err('risk', 'expected an object {"rules": [...]}');
     return undefined;
@@ -80,8 +81,8 @@ export function parseRiskSection(value: unknown, levels: readonly string[], err:
     if (typeof r.id !== 'string' || !ID_RE.test(r.id)) e(`${at}.id`, `expected a name (letters, digits, . _ -), got ${show(r.id)}`);
     else if (ids.has(r.id)) e(`${at}.id`, `duplicate rule id ${show(r.id)}`);
     else ids.add(r.id);
-    if (typeof r.level !== 'string' || !levels.includes(r.level)) {
-      e(`${at}.level`, `expected one of the review levels (${levels.join(', ') || 'none: set review.required or review.levels'}), got ${show(r.level)}`);
+    if (typeof r.level !== 'string' || (levels ? !levels.includes(r.level) : !ID_RE.test(r.level))) {
+      e(`${at}.level`, `expected one of the review levels (${levels?.join(', ') || 'none: set review.required or review.levels'}), got ${show(r.level)}`);
     }
     if (typeof r.reason !== 'string' || !r.reason.trim()) e(`${at}.reason`, 'expected a short text saying why the rule exists');
     const links = stringList(r.links, `${at}.links`, e, false);

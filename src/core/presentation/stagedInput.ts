@@ -4,6 +4,7 @@
  */
 import { ManifestFile } from '../manifest/schema';
 import { PolicyDecision } from '../policy/policy';
+import { formatHitLines } from '../policy/riskRules';
 import { toolLabel } from '../provenance/origin';
 import { Trailer, formatTrailer } from '../trailers/trailers';
 import { StagedInput } from './reportModel';
@@ -33,6 +34,10 @@ export function stagedInputFrom(facts: StagedFacts): StagedInput {
   if (d.flagged) {
     notes.push(`Flagged as AI-assisted: ${d.reasons.join('; ')}.`);
     if (d.reviewRequired) notes.push(`Review required: ${d.reviewRequired}.`);
+    for (const h of d.risk ?? []) {
+      const where = [formatHitLines(h), ...(h.dependencyFiles?.length ? [`dependency files ${h.dependencyFiles.join(', ')}`] : []), ...(h.untested ? ['no test file changed'] : [])];
+      notes.push(`Risk rule ${h.id} (${h.level}) fired on ${where.filter(Boolean).join('; ')}: ${h.reason}${h.links.length ? ` (${h.links.join(', ')})` : ''}${h.note ? `; ${h.note}` : ''}.`);
+    }
   } else if (hasAi) {
     notes.push('Not flagged: the AI lines are below the policy thresholds (or trivial).');
   }

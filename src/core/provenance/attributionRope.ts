@@ -189,11 +189,11 @@ export class AttributionRope {
 
   /**
    * Gives `[start, end)` the origin `origin` without changing the text (manual marking);
-   * `text` is the document's text of that span.
+   * `text` is the document's text of that span. Returns the runs it replaced.
    */
-  setOrigin(start: number, text: string, origin: number): void {
+  setOrigin(start: number, text: string, origin: number): Run[] {
     if (start < 0 || start + text.length > this.length) throw new RangeError('setOrigin outside the document');
-    if (text.length > 0) this.replace(start, text.length, text, origin);
+    return text.length > 0 ? this.replace(start, text.length, text, origin) : [];
   }
 
   /** The runs covering `[start, end)`, cut to it. */

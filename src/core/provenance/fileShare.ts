@@ -8,10 +8,15 @@ export interface FileShareSummary {
   readonly aiLines: number;
   readonly nonBlankLines: number;
   readonly aiCharacters: number;
-  /** Tool labels (`tool` or `tool:model`) of the AI text present, most characters first. */
+  /** Tool labels (`tool` or `tool:model`) of the AI text present, most characters first (then by label). */
   readonly tools: string[];
   /** Whole percent of non-blank lines that are AI (0 when the file is empty). */
   readonly percent: number;
+}
+
+/** Sorts `[label, characters]` pairs by characters, most first, then by label. */
+export function byCharactersThenLabel(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
 export function fileShare(doc: DocumentProvenance, text: string): FileShareSummary {
@@ -32,26 +37,7 @@ export function fileShare(doc: DocumentProvenance, text: string): FileShareSumma
     aiCharacters += r.length;
     perTool.set(label, (perTool.get(label) ?? 0) + r.length);
   }
-  const tools = [...perTool.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
+  const tools = [...perTool.entries()].sort(byCharactersThenLabel).map(([t]) => t);
   const percent = share.nonBlankLines === 0 ? 0 : Math.round((100 * share.attributedLines) / share.nonBlankLines);
   return { aiLines: share.attributedLines, nonBlankLines: share.nonBlankLines, aiCharacters, tools, percent };
-}
-
-/**
- * The share of each open document, kept while the document's text version and its provenance's
- * version stay the same (both change with every edit): refreshes that change neither (another
- * tooltip section, the active editor switching back) do not count the file again.
- * `D` is the editor's document object; a document closed and opened again is a new one.
- */
-export class FileShareCache<D extends object> {
-  private readonly kept = new WeakMap<D, { readonly textVersion: number; readonly provenanceVersion: number; readonly share: FileShareSummary }>();
-
-  /** The share of `document` at `textVersion`; `text` is read only when it must be counted. */
-  get(document: D, textVersion: number, doc: DocumentProvenance, text: () => string): FileShareSummary {
-    const hit = this.kept.get(document);
-    if (hit && hit.textVersion === textVersion && hit.provenanceVersion === doc.version) return hit.share;
-    const share = fileShare(doc, text());
-    this.kept.set(document, { textVersion, provenanceVersion: doc.version, share });
-    return share;
-  }
 }

@@ -27,6 +27,20 @@ export interface ProvenanceRange {
   readonly text: string;
 }
 
+/**
+ * One change of a document's rope, as its listeners see it (after it is made). `removed` and
+ * `inserted` are the runs that left and entered the rope, unattributed ones included.
+ * - `text`: `deleteLength` characters at `offset` were replaced by `text` (offsets of the text
+ *   before this change; the changes of one event are reported last first, as they are applied);
+ * - `attribution`: the origins of `[start, end)` changed, the text did not;
+ * - `reset`: the rope was replaced or checked against a text that may have changed unseen
+ *   (`verifyAgainst`): anything kept per line must be worked out again from the whole text.
+ */
+export type ProvenanceEdit =
+  | { readonly type: 'text'; readonly offset: number; readonly deleteLength: number; readonly text: string; readonly removed: readonly Run[]; readonly inserted: readonly Run[] }
+  | { readonly type: 'attribution'; readonly start: number; readonly end: number; readonly removed: readonly Run[]; readonly inserted: readonly Run[] }
+  | { readonly type: 'reset' };
+
 /** Attributed text removed from a document, remembered so that undo/redo can bring it back. */
 interface RemovedSlice {
   readonly offset: number;
@@ -42,6 +56,7 @@ let nextVersion = 1;
 export class DocumentProvenance {
   private removed: RemovedSlice[] = [];
   private versionNumber = nextVersion++;
+  private readonly editListeners = new Set<(edit: ProvenanceEdit) => void>();
 
   /**
    * Changes whenever this provenance may have changed (every change through its methods), and is
@@ -65,6 +80,19 @@ export class DocumentProvenance {
   ) {}
 
   /**
+   * Tells `listener` of every change of the rope made through this provenance's methods, once it
+   * is made: what views keep up to date per changed line listen here.
+   */
+  onEdit(listener: (edit: ProvenanceEdit) => void): { dispose(): void } {
+    this.editListeners.add(listener);
+    return { dispose: () => this.editListeners.delete(listener) };
+  }
+
+  private emit(edit: ProvenanceEdit): void {
+    for (const l of this.editListeners) l(edit);
+  }
+
+  /**
    * Applies the content changes of one event. `changes` are in the coordinates of the text before
    * the event, as VS Code delivers them (non-overlapping); they are applied from the last to the
    * first so that earlier offsets stay valid.
@@ -80,6 +108,10 @@ export class DocumentProvenance {
         ? this.rope.replaceWithRuns(change.offset, change.deleteLength, restored)
         : this.rope.replace(change.offset, change.deleteLength, change.text, originId);
       if (removedRuns.some((r) => r.origin !== NO_ORIGIN)) this.remember(change.offset, removedRuns);
+      if (this.editListeners.size > 0) {
+        const inserted = restored ?? (change.text.length > 0 ? [{ length: change.text.length, origin: originId }] : []);
+        this.emit({ type: 'text', offset: change.offset, deleteLength: change.deleteLength, text: change.text, removed: removedRuns, inserted });
+      }
     }
   }
 
@@ -87,7 +119,9 @@ export class DocumentProvenance {
   setOrigin(start: number, text: string, origin: Origin | undefined): void {
     this.beforeChange?.();
     this.versionNumber = nextVersion++;
-    this.rope.setOrigin(start, text, origin ? this.origins.intern(origin) : NO_ORIGIN);
+    const id = origin ? this.origins.intern(origin) : NO_ORIGIN;
+    const removed = this.rope.setOrigin(start, text, id);
+    if (text.length > 0) this.emit({ type: 'attribution', start, end: start + text.length, removed, inserted: [{ length: text.length, origin: id }] });
   }
 
   /** Recorded ranges (any origin, including `unknown`) intersecting `[start, end)`. */
@@ -129,6 +163,7 @@ export class DocumentProvenance {
         else dropped += r.length;
       }
       this.rope = rope;
+      this.emit({ type: 'reset' });
       return dropped;
     }
     for (const r of this.rope.taggedRuns()) {
@@ -138,6 +173,8 @@ export class DocumentProvenance {
         dropped += r.length;
       }
     }
+    // The text itself may have changed unseen: whoever keeps counts per line counts again.
+    this.emit({ type: 'reset' });
     return dropped;
   }
 

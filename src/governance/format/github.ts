@@ -3,6 +3,7 @@
  * turns into annotations on the pull request.
  */
 import { Finding, VerifyReport } from '../findings';
+import { plainText } from './plainText';
 
 /** Escapes the message part of a workflow command. */
 export function escapeData(s: string): string {
@@ -31,7 +32,7 @@ export function renderGithub(report: VerifyReport): string {
   for (const c of report.commits) for (const f of c.findings) lines.push(annotation(f));
   const s = report.summary;
   lines.push(
-    `ai-provenance verify ${report.range}: ${s.commits} commit(s), ${s.passed} passed, ${s.failed} failed, ${s.skipped} not declared`,
+    `ai-provenance verify ${plainText(report.range)}: ${s.commits} commit(s), ${s.passed} passed, ${s.failed} failed, ${s.skipped} not declared`,
   );
   return lines.join('\n') + '\n';
 }

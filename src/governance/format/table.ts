@@ -1,4 +1,5 @@
 /** Plain-text tables for terminals and CI logs. */
+import { plainText } from './plainText';
 
 export interface Column {
   readonly header: string;
@@ -8,7 +9,7 @@ export interface Column {
 }
 
 export function renderTable(columns: Column[], rows: string[][]): string {
-  const cells = rows.map((r) => r.map((c, i) => clip(oneLine(c ?? ''), columns[i]?.max)));
+  const cells = rows.map((r) => r.map((c, i) => clip(plainText(c ?? ''), columns[i]?.max)));
   const widths = columns.map((col, i) => Math.max(col.header.length, ...cells.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]) =>
     columns
@@ -17,10 +18,6 @@ export function renderTable(columns: Column[], rows: string[][]): string {
       .trimEnd();
   const lines = [fmt(columns.map((c) => c.header)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(fmt)];
   return lines.join('\n') + '\n';
-}
-
-function oneLine(s: string): string {
-  return s.replace(/[\r\n\t]+/g, ' ');
 }
 
 function clip(s: string, max: number | undefined): string {

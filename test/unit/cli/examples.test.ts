@@ -85,4 +85,33 @@ describe('examples', function () {
       repo.cleanup();
     }
   });
+
+  it('the review workflow reads the reviews with gh, runs a review the CLI accepts, posts the summary, requests reviewers and fails while blocked', async () => {
+    const text = fs.readFileSync(path.join(ROOT, 'examples/github-actions/ai-provenance-review.yml'), 'utf8');
+    assert.match(text, /pull_request_review:\n\s+types: \[submitted, dismissed\]/);
+    assert.match(text, /gh pr view "\$PR" --json reviews,latestReviews,author,commits/);
+    assert.match(text, /gh pr comment "\$PR"/);
+    assert.match(text, /gh pr edit "\$PR" --add-reviewer "\$reviewers"/);
+    assert.match(text, /run: exit "\$\{\{ steps.gate.outputs.code \}\}"/);
+    const line = text.split('\n').find((l) => l.includes('npx ai-provenance review'))!;
+    const repo = TempRepo.create();
+    try {
+      const base = commitPolicy(repo);
+      commitWithProvenance(repo, { subject: 'AI change without review', files: { 'a.ts': lines(5) }, ai: { 'a.ts': [{ start: 1, end: 5 }] } });
+      fs.copyFileSync(path.join(ROOT, 'test/fixtures/review/gh-pr-view.json'), path.join(repo.dir, 'pr.json'));
+      const env: Record<string, string> = { BASE: base, HEAD: repo.head(), RUNNER_TEMP: repo.dir };
+      const args = line
+        .slice(line.indexOf('npx ai-provenance ') + 'npx ai-provenance '.length)
+        .trim()
+        .split(/\s+/)
+        .map((a) => a.replace(/^"|"$/g, '').replace(/\$(\w+)/g, (_, v: string) => env[v]));
+      const io = memoryIo(repo.dir);
+      const code = await runCli(args, io);
+      assert.strictEqual(code, 1, io.stderr);
+      assert.match(fs.readFileSync(path.join(repo.dir, 'summary.md'), 'utf8'), /## AI Provenance review: blocked/);
+      assert.ok(fs.existsSync(path.join(repo.dir, 'reviewers.txt')));
+    } finally {
+      repo.cleanup();
+    }
+  });
 });

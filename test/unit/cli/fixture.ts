@@ -35,6 +35,25 @@ export const TEST_POLICY: PartialPolicy = {
   review: { required: 'senior', reviewers: { senior: { emails: [SENIOR.email], groups: ['@acme/seniors'] } } },
 };
 
+/** Two levels; infra and concurrency rules at principal; Sam senior, Pat principal. */
+export const RISK_POLICY = {
+  threshold: { nonTrivialLines: 3, percentOfAddedLines: 0 },
+  review: {
+    required: 'senior',
+    levels: ['senior', 'principal'],
+    reviewers: {
+      senior: { emails: ['sam.senior@example.com'], groups: [], logins: ['sam-senior'] },
+      principal: { emails: ['pat.principal@example.com'], groups: [], logins: ['pat-principal'], teams: ['acme/principals'] },
+    },
+  },
+  risk: {
+    rules: [
+      { id: 'infra', paths: ['infra/**'], level: 'principal', reason: 'deploy scripts took S3 down in incident 2025-14', links: ['https://wiki.example.com/inc/2025-14'] },
+      { id: 'concurrency', patterns: ['\\bMutex\\b', '\\bretry\\b'], level: 'principal', reason: 'retry storm after a lock timeout (incident 2025-09)', links: ['https://wiki.example.com/inc/2025-09'] },
+    ],
+  },
+} as unknown as PartialPolicy;
+
 export interface RangeSpec {
   readonly start: number;
   readonly end: number;
@@ -102,6 +121,14 @@ export class TempRepo {
     return m;
   }
 
+  /** Characters of the lines git's diff shows as added to a staged path (line terminators excluded). */
+  stagedAddedCharacters(p: string): number {
+    const patch = this.git(['diff', '--cached', '-U0', '--no-renames', '--no-color', '--', p]);
+    let n = 0;
+    for (const line of patch.split('\n')) if (line.startsWith('+') && !line.startsWith('+++ ')) n += line.replace(/\r$/, '').length - 1;
+    return n;
+  }
+
   cleanup(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
@@ -149,7 +176,7 @@ export function buildManifest(repo: TempRepo, ai: Record<string, RangeSpec[]>, p
       addedLines,
       aiLines,
       nonTrivialAiLines,
-      addedCharacters: Math.max(aiCharacters, text.replace(/\n/g, '').length),
+      addedCharacters: repo.stagedAddedCharacters(p),
       aiCharacters,
       ranges,
     });

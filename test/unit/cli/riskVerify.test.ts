@@ -2,26 +2,7 @@ import * as assert from 'assert';
 import { runCli } from '../../../src/cli/main';
 import { memoryIo } from '../../../src/cli/io';
 import { PartialPolicy } from '../../../src/core/policy/policy';
-import { TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
-
-/** Two levels; infra and concurrency rules at principal; Sam senior, Pat principal. */
-export const RISK_POLICY = {
-  threshold: { nonTrivialLines: 3, percentOfAddedLines: 0 },
-  review: {
-    required: 'senior',
-    levels: ['senior', 'principal'],
-    reviewers: {
-      senior: { emails: ['sam.senior@example.com'], groups: [], logins: ['sam-senior'] },
-      principal: { emails: ['pat.principal@example.com'], groups: [], logins: ['pat-principal'], teams: ['acme/principals'] },
-    },
-  },
-  risk: {
-    rules: [
-      { id: 'infra', paths: ['infra/**'], level: 'principal', reason: 'deploy scripts took S3 down in incident 2025-14', links: ['https://wiki.example.com/inc/2025-14'] },
-      { id: 'concurrency', patterns: ['\\bMutex\\b', '\\bretry\\b'], level: 'principal', reason: 'retry storm after a lock timeout (incident 2025-09)', links: [] },
-    ],
-  },
-} as unknown as PartialPolicy;
+import { RISK_POLICY, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
 
 async function verifyJson(repo: TempRepo, ...args: string[]): Promise<{ code: number; findings: Array<{ rule: string; message: string; file?: string; line?: number }> }> {
   const io = memoryIo(repo.dir);

@@ -142,7 +142,7 @@ describe('cli verify', function () {
     commitWithProvenance(repo, {
       subject: 'Two tools',
       files: { 'a.ts': lines(4) },
-      ai: { 'a.ts': [{ start: 1, end: 1, trivial: true, kind: 'inline' }, { start: 3, end: 3, trivial: true, kind: 'chat', tool: 'copilot-chat', model: 'gpt-5' }] },
+      ai: { 'a.ts': [{ start: 1, end: 1, trivial: true, kind: 'inline' }, { start: 3, end: 3, trivial: true, kind: 'inlinePartial', tool: 'copilot-chat', model: 'gpt-5' }] },
       extraTrailers: ['Assisted-by: aider:gpt-4.1'],
     });
     let r = await verifyJson(repo, 'HEAD^..HEAD');

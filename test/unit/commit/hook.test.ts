@@ -8,7 +8,7 @@ import { prepareCommitMessage, isAmendCommand } from '../../../src/commit/prepar
 import { readSnapshot } from '../../../src/commit/snapshot';
 import { AiRange } from '../../../src/core/contribution/mapRanges';
 import { MANIFEST_NOTES_REF, manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../../src/core/manifest/schema';
-import { resolvePolicy } from '../../../src/core/policy/policy';
+import { parsePolicy, resolvePolicy } from '../../../src/core/policy/policy';
 import { Origin } from '../../../src/core/provenance/origin';
 import { gitDir } from '../../../src/git/git';
 import { CHAINED_SUFFIX, installHooks, uninstallHooks } from '../../../src/git/hooks';
@@ -240,6 +240,42 @@ describe('commit hooks on temporary repositories', function () {
     assert.strictEqual(fs.readFileSync(file, 'utf8'), written.message);
   });
 
+  it("the hook path applies the snapshot policy's risk rules as the editor did: AI-Risk, the level, the staged manifest kept", async () => {
+    const dir = makeRepo();
+    const text = 'export const a = 1;\n' + aiCode;
+    fs.writeFileSync(path.join(dir, 'app.ts'), text);
+    git(dir, 'add', 'app.ts');
+    const start = text.indexOf(aiCode);
+    const layer = parsePolicy(
+      {
+        review: { required: 'senior', levels: ['senior', 'principal'] },
+        risk: { rules: [{ id: 'folds', patterns: ['\\.reduce\\('], level: 'principal', reason: 'an AI fold lost a sign in the 2025-30 ledger incident' }] },
+      },
+      { partial: true },
+    );
+    assert.ok(layer.ok);
+    const gd = await gitDir(dir);
+    const staged = await refreshStagedState({
+      root: dir,
+      gitDir: gd,
+      policy: { source: 'repository', value: resolvePolicy(layer.value) },
+      manifestLocation: 'repo',
+      maxFileBytes: 1e6,
+      generator: { name: 'ai-provenance', version: '0.0.0-test' },
+      trailers: 'auto',
+      assistedBy: [],
+      working: new Map<string, WorkingProvenance>([['app.ts', { text, ranges: [{ start, end: start + aiCode.length, origin: chat, text: aiCode }] }]]),
+    });
+    assert.deepStrictEqual(staged.manifest?.risk?.map((h) => [h.id, h.files]), [['folds', [{ path: 'app.ts', lines: [[3, 3]] }]]]);
+    const file = path.join(dir, '.git', 'MSG');
+    fs.writeFileSync(file, 'Sum\n');
+    const r = await prepareCommitMessage(dir, file, 'message');
+    assert.strictEqual(r.manifestId, staged.manifest!.id, 'the hook keeps the manifest the editor staged (same claims, risk included)');
+    assert.strictEqual(r.manifestLocation, 'repo');
+    const message = fs.readFileSync(file, 'utf8');
+    assert.match(message, /Review-Required: principal\nAI-Risk: folds\n/, message);
+  });
+
   it('prepareCommitMessage is idempotent and leaves an empty (editor) message for commit-msg', async () => {
     const dir = makeRepo();
     await stageAi(dir);
@@ -259,13 +295,18 @@ describe('commit hooks on temporary repositories', function () {
     assert.strictEqual(merged.changed, false);
   });
 
-  it('without a snapshot the message is left alone; a stale snapshot does not count changed text', async () => {
+  it('without a snapshot nor saved provenance a change is measured as human; a stale snapshot does not count changed text', async () => {
     const dir = makeRepo();
     const file = path.join(dir, '.git', 'MSG');
     fs.writeFileSync(file, 'Subject\n');
     const r = await prepareCommitMessage(dir, file, 'message');
     assert.strictEqual(r.changed, false);
-    assert.match(r.notes.join('\n'), /no provenance snapshot/);
+    assert.match(r.notes.join('\n'), /nothing to commit/);
+    fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 2;\n');
+    git(dir, 'add', 'app.ts');
+    const h = await prepareCommitMessage(dir, file, 'message');
+    assert.deepStrictEqual(h.trailers, [{ key: 'AI-Assisted', value: 'no' }]);
+    fs.writeFileSync(file, 'Subject\n');
     await stageAi(dir);
     // The file is re-staged with different content after the editor's snapshot.
     fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 1;\nexport const typed = 2;\n');

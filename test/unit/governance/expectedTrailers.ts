@@ -3,7 +3,7 @@
  * (`AI-Contribution: 37% (52 of 140 added lines; inline 30, chat 22)` etc.), written from the
  * documentation rather than from the commit flow's code. `verify` itself uses the commit flow's
  * `trailersForManifest`; this copy exists so that tests can check that function against the
- * documented format (test/unit/trailers.test.ts).
+ * documented format (test/unit/core/trailers/trailers.test.ts).
  */
 import { ORIGIN_KINDS } from '../../../src/core/provenance/origin';
 import type { Manifest } from '../../../src/core/manifest/schema';

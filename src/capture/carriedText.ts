@@ -1,0 +1,198 @@
+import * as vscode from 'vscode';
+import { CarryMatch, insertionsOf, lineOccurrences, matchCarried } from '../core/carry/carryMatch';
+import { CarrySource, removedSource, selectedSource, visibleLength } from '../core/carry/carrySource';
+import { RecentSources } from '../core/carry/recentSources';
+import { Origin, isAiKind } from '../core/provenance/origin';
+import { DocumentProvenance, TextChange } from '../core/provenance/provenanceStore';
+import { Services, storeKey } from '../services';
+
+/**
+ * AI text keeps its origin when people move or copy it (the VS Code side of `core/carry`). Gathers
+ * the facts: the AI text each change removes (read from the rope before the change is applied),
+ * what the user selects (what a copy takes), and, after a change, asks the pure rules which inserted
+ * characters are that text again; those are marked with its origin. A copy (from a selection, or
+ * from another file) notes where it came from (`copiedFrom`). Work per keystroke: a look at the
+ * rope for deletions only; selections are read when they are left, never while typing.
+ */
+
+/** Selections longer than this are not kept (a copy of more is not carried). */
+const MAX_SELECTION_CHARS = 256 * 1024;
+/** A selection shown for less than this is a step of one being made (dragging, Shift+arrows); one shown this long is kept. */
+const SETTLED_SELECTION_MS = 100;
+
+interface PendingSelection {
+  readonly document: vscode.TextDocument;
+  readonly version: number;
+  readonly ranges: readonly vscode.Range[];
+  readonly at: number;
+}
+
+export class CarriedText implements vscode.Disposable {
+  private readonly recent = new RecentSources();
+  private readonly pending = new Map<string, PendingSelection>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.disposables.push(vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)));
+  }
+
+  /**
+   * Before a change is applied to `doc`: the AI text each change removes (sources of this event).
+   * Selections of other documents still showing their text are kept first.
+   */
+  beforeChange(key: string, doc: DocumentProvenance, changes: readonly TextChange[], now: number): CarrySource[] {
+    this.settlePending(key);
+    const out: CarrySource[] = [];
+    if (doc.rope.taggedLength === 0) return out;
+    for (const c of changes) {
+      if (c.deleteLength === 0 || doc.rope.taggedRunsIn(c.offset, c.offset + c.deleteLength).length === 0) continue;
+      const source = removedSource(key, doc.rope.slice(c.offset, c.offset + c.deleteLength), (id) => doc.isAi(id), now, c.text.length === 0);
+      if (source) out.push(source);
+    }
+    return out;
+  }
+
+  /**
+   * After the change was applied (as a person's, or `unknown` from disk): marks the inserted text
+   * that is moved or copied AI text, then keeps this event's removed text for later. Returns the
+   * number of characters marked.
+   */
+  afterChange(document: vscode.TextDocument, doc: DocumentProvenance, changes: readonly TextChange[], removed: readonly CarrySource[], carry: boolean, now: number): number {
+    let marked = 0;
+    if (carry && changes.some((c) => c.text.length > 0)) {
+      const key = storeKey(document.uri);
+      const matches = matchCarried(insertionsOf(changes), removed, this.recent.current(now));
+      for (const m of matches) {
+        if (!m.sameEvent && this.ownTextElsewhere(m, key)) {
+          this.services.log.trace(`carried text in ${key} not marked: the same lines are someone's own text in an open document`);
+          continue;
+        }
+        marked += this.mark(document, doc, key, m);
+      }
+    }
+    for (const s of removed) this.recent.add(s);
+    return marked;
+  }
+
+  private mark(document: vscode.TextDocument, doc: DocumentProvenance, key: string, m: CarryMatch): number {
+    const origins = this.services.store.origins;
+    const copied = m.source.kind === 'selected' || m.source.documentKey !== key;
+    let n = 0;
+    for (const mark of m.marks) {
+      const base = origins.get(mark.origin);
+      if (!base || !isAiKind(base.kind)) continue;
+      const origin: Origin = copied ? { ...base, copiedFrom: base.copiedFrom ?? displayPath(m.source.documentKey) } : base;
+      const text = document.getText(new vscode.Range(document.positionAt(mark.start), document.positionAt(mark.start + mark.length)));
+      doc.setOrigin(mark.start, text, origin);
+      n += mark.length;
+    }
+    return n;
+  }
+
+  /**
+   * True when the matched lines are also found, with less AI text in them than is carried, in an
+   * open document (outside the insertion itself): then the person has that text as their own,
+   * and a paste of it is theirs.
+   */
+  private ownTextElsewhere(m: CarryMatch, destination: string): boolean {
+    for (const d of vscode.workspace.textDocuments) {
+      if (d.uri.scheme !== 'file' && d.uri.scheme !== 'untitled') continue;
+      const key = storeKey(d.uri);
+      const text = d.getText();
+      const doc = this.services.store.get(key);
+      for (const occ of lineOccurrences(text, m.lines, m.suffixFirst, m.prefixLast)) {
+        if (key === destination && occ.start < m.insertion.end && m.insertion.start < occ.end) continue;
+        let ai = 0;
+        if (doc && doc.rope.length === text.length) {
+          for (const r of doc.rangesIn(occ.start, occ.end)) {
+            if (!isAiKind(r.origin.kind)) continue;
+            const s = Math.max(r.start, occ.start);
+            const e = Math.min(r.end, occ.end);
+            ai += visibleLength(r.text.slice(s - r.start, e - r.start));
+          }
+        }
+        if (ai < m.aiChars) return true;
+      }
+    }
+    return false;
+  }
+
+  private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
+    const document = e.textEditor.document;
+    if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return;
+    const key = storeKey(document.uri);
+    const now = Date.now();
+    const previous = this.pending.get(key);
+    if (previous && now - previous.at >= SETTLED_SELECTION_MS) this.keep(key, previous);
+    const ranges = e.selections.filter((s) => !s.isEmpty);
+    const timer = this.timers.get(key);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(key);
+    if (ranges.length === 0) {
+      this.pending.delete(key);
+      return;
+    }
+    const p: PendingSelection = { document, version: document.version, ranges, at: now };
+    this.pending.set(key, p);
+    // Kept once it has settled, so that it counts even if its editor is closed before a paste.
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (this.pending.get(key) !== p) return;
+        this.pending.delete(key);
+        this.keep(key, p);
+      }, SETTLED_SELECTION_MS),
+    );
+  }
+
+  /** Keeps the pending selections whose documents still show the text selected (not `except`'s). */
+  private settlePending(except: string): void {
+    for (const [key, p] of [...this.pending]) {
+      if (key === except) {
+        if (p.document.version !== p.version) this.pending.delete(key);
+        continue;
+      }
+      this.keep(key, p);
+      this.pending.delete(key);
+    }
+  }
+
+  private keep(key: string, p: PendingSelection): void {
+    if (p.document.isClosed || p.document.version !== p.version) return;
+    const doc = this.services.store.get(key);
+    for (const range of p.ranges) {
+      const start = p.document.offsetAt(range.start);
+      const end = p.document.offsetAt(range.end);
+      if (end - start > MAX_SELECTION_CHARS) continue;
+      const text = p.document.getText(range);
+      const ai: { start: number; length: number; origin: number }[] = [];
+      if (doc && doc.rope.length >= end) {
+        for (const r of doc.rope.taggedRunsIn(start, end)) {
+          if (!doc.isAi(r.origin)) continue;
+          const s = Math.max(r.start, start);
+          const e = Math.min(r.start + r.length, end);
+          ai.push({ start: s - start, length: e - s, origin: r.origin });
+        }
+      }
+      const source = selectedSource(key, text, ai, p.at);
+      if (source) this.recent.add(source);
+    }
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** How a copy's source is named in the record: its path in the workspace. */
+function displayPath(key: string): string {
+  try {
+    const uri = vscode.Uri.parse(key);
+    return uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri, false) : key;
+  } catch {
+    return key;
+  }
+}

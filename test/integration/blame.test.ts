@@ -1,0 +1,149 @@
+// AI blame of committed lines in a real VS Code: a commit made with git alone (its manifest in a
+// note, as a terminal commit through the hooks leaves it) is read back into gutter marks and a
+// hover that names the commit and the tool, after the file is opened afresh, and the marks follow
+// edits and saves.
+import * as assert from 'assert';
+import { execFile } from 'child_process';
+import { randomUUID } from 'crypto';
+import * as vscode from 'vscode';
+import { MANIFEST_NOTES_REF, MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestFile, computeTotals, rangeText, serializeManifest, sha256Hex } from '../../src/core/manifest/schema';
+import { resolvePolicy } from '../../src/core/policy/policy';
+import type { BlameState } from '../../src/views/commitBlame';
+import { closeAllEditors, hostTag, hostVariant, typeText, waitFor, workspaceFolder } from './support/host';
+
+function git(cwd: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('git', ['-c', 'user.name=Ada Author', '-c', 'user.email=ada@example.com', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], { cwd }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`git ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+async function blameState(): Promise<BlameState> {
+  return vscode.commands.executeCommand<BlameState>('aiProvenance.internal.blame');
+}
+
+async function waitForBlamed(doc: vscode.TextDocument, expected: [number, number][], timeoutMs = 20000): Promise<void> {
+  let last: unknown;
+  await waitFor(
+    async () => {
+      const e = (await blameState()).editors.find((x) => x.uri === doc.uri.toString());
+      last = e;
+      return e && !e.computing && JSON.stringify(e.lines) === JSON.stringify(expected);
+    },
+    timeoutMs,
+    `expected AI blame of lines ${JSON.stringify(expected)} in ${doc.uri.toString()}, last seen ${JSON.stringify(last)}`,
+    100,
+  );
+}
+
+async function hoverText(doc: vscode.TextDocument, position: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? [];
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
+    .join('\n');
+}
+
+const TOOL = 'blame-test-agent';
+const MODEL = 'model-b1';
+
+/** Commits `rel` with lines 2-3 (1-based) recorded as AI in a manifest stored as the commit's note. */
+async function commitWithAiNote(root: string, rel: string, text: string): Promise<string> {
+  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(workspaceFolder().uri, rel), new TextEncoder().encode(text));
+  const file: ManifestFile = {
+    path: rel,
+    status: 'added',
+    sha256: sha256Hex(text),
+    addedLines: text.split('\n').length - 1,
+    aiLines: 2,
+    nonTrivialAiLines: 2,
+    addedCharacters: text.replace(/\n/g, '').length,
+    aiCharacters: rangeText(text, 2, 3).replace(/\n/g, '').length,
+    ranges: [{ startLine: 2, endLine: 3, kind: 'agent', tool: TOOL, model: MODEL, trivial: false, sha256: sha256Hex(rangeText(text, 2, 3)) }],
+  };
+  const m: Manifest = {
+    schema: MANIFEST_SCHEMA,
+    version: MANIFEST_VERSION,
+    id: randomUUID(),
+    createdAt: new Date().toISOString(),
+    generator: { name: 'ai-provenance', version: '0.1.0' },
+    base: null,
+    flagged: false,
+    policy: { source: 'default', value: resolvePolicy() },
+    totals: computeTotals([file]),
+    files: [file],
+  };
+  await git(root, ['add', '--', rel]);
+  await git(root, ['commit', '-q', '-F', '-', '--', rel], `Add ${rel}\n\nAI-Assisted: no\nAssisted-by: ${TOOL}:${MODEL}\nAI-Provenance: ${m.id}\nReviewed-by: Sam Senior <sam@example.com>\n`);
+  const sha = (await git(root, ['rev-parse', 'HEAD'])).trim();
+  await git(root, ['notes', `--ref=${MANIFEST_NOTES_REF}`, 'add', '-f', '-F', '-', sha], serializeManifest(m));
+  return sha;
+}
+
+describe(`AI blame ${hostTag()}`, function () {
+  this.timeout(90000);
+  // A browser-hosted workbench saves after a delay by default; edits must move the marks without a save.
+  let autoSave: unknown;
+  before(async () => {
+    autoSave = vscode.workspace.getConfiguration('files').inspect('autoSave')?.globalValue;
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+  });
+  after(async () => {
+    await vscode.workspace.getConfiguration('files').update('autoSave', autoSave, vscode.ConfigurationTarget.Global);
+  });
+  afterEach(async () => {
+    await vscode.workspace.getConfiguration('aiProvenance.blame').update('enabled', undefined, vscode.ConfigurationTarget.Global);
+    await closeAllEditors();
+  });
+
+  it(`the hover on a committed AI line names its commit and tool after a reload, and the marks follow edits ${hostTag()}`, async () => {
+    const root = workspaceFolder().uri.fsPath;
+    const rel = `blamed-${hostVariant()}.js`;
+    const sha = await commitWithAiNote(root, rel, ['// header by a person', 'const a = agent(1);', 'const b = agent(2);', 'const c = 3;', ''].join('\n'));
+    const uri = vscode.Uri.joinPath(workspaceFolder().uri, rel);
+
+    // Off by default: no marks, no hover.
+    let doc = await vscode.workspace.openTextDocument(uri);
+    let editor = await vscode.window.showTextDocument(doc, { preview: false });
+    assert.strictEqual((await blameState()).enabled, false);
+    assert.doesNotMatch(await hoverText(doc, new vscode.Position(1, 3)), /AI-written, committed/);
+
+    await vscode.commands.executeCommand('aiProvenance.toggleBlame');
+    await waitForBlamed(doc, [[1, 2]]);
+    let hover = await hoverText(doc, new vscode.Position(1, 3));
+    assert.match(hover, new RegExp(sha.slice(0, 12)));
+    assert.match(hover, new RegExp(TOOL));
+    assert.match(hover, new RegExp(MODEL));
+    assert.doesNotMatch(await hoverText(doc, new vscode.Position(3, 3)), /AI-written, committed/, 'a human line has no AI blame hover');
+
+    // Reload: the editor is closed and the file opened again; the marks and hover come back from git.
+    await closeAllEditors();
+    doc = await vscode.workspace.openTextDocument(uri);
+    editor = await vscode.window.showTextDocument(doc, { preview: false });
+    await waitForBlamed(doc, [[1, 2]]);
+    hover = await hoverText(doc, new vscode.Position(2, 3));
+    assert.match(hover, new RegExp(sha.slice(0, 12)));
+    assert.match(hover, new RegExp(TOOL));
+
+    // A line typed above moves the marks at once (no new blame); after saving, git agrees.
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await typeText('// typed\n');
+    await waitForBlamed(doc, [[2, 3]], 3000);
+    assert.match(await hoverText(doc, new vscode.Position(3, 3)), new RegExp(sha.slice(0, 12)));
+    // Typing inside an AI line takes its mark away (the line is no longer the committed one).
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    await typeText('x');
+    await waitForBlamed(doc, [[3, 3]], 3000);
+    assert.ok(doc.isDirty, 'the marks moved without a save');
+    assert.ok(await doc.save());
+    await waitForBlamed(doc, [[3, 3]]);
+
+    await vscode.commands.executeCommand('aiProvenance.toggleBlame');
+    await waitFor(async () => !(await blameState()).enabled, 5000, 'AI blame turned off');
+    assert.doesNotMatch(await hoverText(doc, new vscode.Position(3, 3)), /AI-written, committed/);
+    await git(root, ['checkout', '-q', '--', rel]);
+  });
+});
