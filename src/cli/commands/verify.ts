@@ -9,6 +9,7 @@ import { trailersForManifest } from '../../core/trailers/trailers';
 import { VerifyOptions, verifyRange } from '../../governance/verify';
 import { bool, list, parseArgs, str } from '../args';
 import { repoHelp, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit, withGitAsync } from '../common';
+import { withoutBom } from '../../core/json/jsonValue';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
 import { VERSION } from '../version';
 
@@ -37,6 +38,7 @@ Options:
   --require-declaration     Fail commits that carry no AI-Assisted trailer, whatever the policy says
   --review-trailer <key>    Trailer that records a review (repeatable; default Reviewed-by)
   --groups <file>           JSON {"<group>": ["e-mail", ...]} to match reviewers to policy groups
+  --groups-rev <rev>        Read the --groups file as of <rev> (e.g. origin/main), not from the work tree
   --allow-self-review       Let a commit's author count as its reviewer
   --warnings-as-errors      Fail on warnings too (e.g. a manifest measured against another parent)
 ${repoHelp(28)}
@@ -55,6 +57,7 @@ const SPEC = {
   'require-declaration': { type: 'boolean' },
   'review-trailer': { type: 'string', multiple: true },
   groups: { type: 'string' },
+  'groups-rev': { type: 'string' },
   'allow-self-review': { type: 'boolean' },
   'warnings-as-errors': { type: 'boolean' },
 } as const;
@@ -86,8 +89,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   let groups: Record<string, string[]> | undefined;
   const groupsFile = str(args, 'groups');
+  const groupsRev = str(args, 'groups-rev');
+  if (groupsRev && !groupsFile) throw new UsageError('--groups-rev <rev> needs --groups <path>: the path of the groups file in that revision');
   if (groupsFile) {
-    const g = readJsonFile(io, groupsFile, 'groups file');
+    let g: unknown;
+    if (groupsRev) {
+      // From the base branch, as the policy with --policy-rev: a pull request cannot add its own reviewer to a group.
+      const blob = withGit(() => repo.blob(repo.resolveCommit(groupsRev), groupsFile.replace(/^\.\//, '')));
+      if (!blob) throw new UsageError(`groups file ${groupsFile} does not exist at ${groupsRev}`);
+      try {
+        g = JSON.parse(withoutBom(blob.toString('utf8')));
+      } catch (e) {
+        throw new UsageError(`groups file ${groupsFile} at ${groupsRev} is not valid JSON: ${(e as Error).message}`);
+      }
+    } else g = readJsonFile(io, groupsFile, 'groups file');
     if (!g || typeof g !== 'object' || Array.isArray(g) || !Object.values(g).every((v) => Array.isArray(v) && v.every((e) => typeof e === 'string'))) {
       throw new UsageError(`groups file ${groupsFile} must be a JSON object mapping group names to arrays of e-mails`);
     }

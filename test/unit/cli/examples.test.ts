@@ -16,9 +16,11 @@ function workflowCommands(): string[][] {
   const cmds: string[][] = [];
   for (const line of text.split('\n')) {
     if (line.trimStart().startsWith('#')) continue;
-    const i = line.indexOf('npx ai-provenance ');
-    if (i < 0) continue;
-    const cmd = line.slice(i + 'npx ai-provenance '.length).replace(/\s*\|\|.*$/, '').trim();
+    // The CLI is pinned by version (`npx --yes ai-provenance@<version>`), never the PR's own install.
+    const m = /npx (--yes )?ai-provenance(@[\w.-]+)? /.exec(line);
+    if (!m) continue;
+    assert.ok(m[1] && m[2], `the workflow runs a pinned CLI: ${line.trim()}`);
+    const cmd = line.slice(m.index + m[0].length).replace(/\s*\|\|.*$/, '').trim();
     cmds.push(cmd.split(/\s+/));
   }
   return cmds;

@@ -298,6 +298,26 @@ describe('cli verify: claims recomputed from git', function () {
     assert.ok(table.out.includes('x.ts\\n::notice title=pwned::injected\\n::error::'), table.out);
   });
 
+  it('--groups-rev reads the groups file from the base branch: a pull request cannot add its own reviewer to a group', async () => {
+    const PAL = { name: 'Pat Pal', email: 'pat@example.com' };
+    repo.write('groups.json', JSON.stringify({ '@acme/seniors': [SENIOR.email] }));
+    repo.git(['add', 'groups.json']);
+    repo.commit('Groups\n\nAI-Assisted: no\n');
+    repo.git(['branch', 'base']);
+    // The pull request adds its author's friend to the group and has the friend review.
+    repo.write('groups.json', JSON.stringify({ '@acme/seniors': [SENIOR.email, PAL.email] }));
+    repo.git(['add', 'groups.json']);
+    commitWithProvenance(repo, { subject: 'AI', files: { 'a.ts': lines(6) }, ai: { 'a.ts': [{ start: 1, end: 5 }] }, extraTrailers: [`Reviewed-by: ${PAL.name} <${PAL.email}>`] });
+    const fromTree = await findings(repo, 'base..HEAD', '--groups', 'groups.json');
+    assert.strictEqual(fromTree.code, 0, 'the work tree copy is the pull request\'s');
+    const fromBase = await findings(repo, 'base..HEAD', '--groups', 'groups.json', '--groups-rev', 'base');
+    assert.strictEqual(fromBase.code, 1);
+    assert.deepStrictEqual(rules(fromBase.findings), ['review-missing']);
+    const usage = await verify(repo, ['base..HEAD', '--groups-rev', 'base']);
+    assert.strictEqual(usage.code, 2);
+    assert.match(usage.err, /--groups-rev <rev> needs --groups <path>/);
+  });
+
   it('reads a policy saved with a UTF-8 byte order mark (committed, --policy and --policy-rev)', async () => {
     repo.write('.ai-provenance.json', '\ufeff' + JSON.stringify({ version: 1, ...TEST_POLICY }));
     repo.git(['add', '.ai-provenance.json']);
