@@ -1,5 +1,5 @@
 /**
- * Part 5: `ai-provenance blame` (blameFile from src/git/blame.ts: one git blame, the commits'
+ * Part 5: `ai-provenance blame` (blameFile from src/governance/blame.ts: one git blame, the commits'
  * records, the join) on a 5,000-line file with 500 commits, against plain `git blame` of the same
  * file at the same revision, measured alternately in the same run. Every other commit has an AI
  * manifest committed with it (ranges over the lines it changed); the others declare no AI.
@@ -10,7 +10,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { blameFile } from '../../src/git/blame';
+import { blameFile } from '../../src/governance/blame';
 import { GitRepo } from '../../src/governance/git';
 import { MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestFile, computeTotals, manifestRepoPath, rangeText, serializeManifest, sha256Hex } from '../../src/core/manifest/schema';
 import { resolvePolicy } from '../../src/core/policy/policy';

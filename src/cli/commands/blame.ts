@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { blameJson, renderBlamePorcelain, renderBlameTable } from '../../core/blame/format';
 import { GitError, GitRepo } from '../../governance/git';
-import { blameFile } from '../../git/blame';
+import { blameFile } from '../../governance/blame';
 import { bool, list, parseArgs, str } from '../args';
 import { emit, withGit, withGitAsync } from '../common';
 import { CliIo, EXIT_OK, UsageError, cliGit } from '../io';
