@@ -4,7 +4,7 @@ import DiffMatchPatch from 'diff-match-patch';
 import { Origin } from '../core/provenance/origin';
 import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
 import { entryFromRuns, runsFromEntry, withFiles } from '../core/persistence/entries';
-import { repoRelative } from '../core/persistence/repo';
+import { repoRelative, repoStateDir } from '../core/persistence/repo';
 import { PersistedFile, sha256 } from '../core/persistence/schema';
 import { StateDir } from '../core/persistence/stateDir';
 import { looksBinary, maxTrackedBytes } from '../core/persistence/tracking';
@@ -108,7 +108,7 @@ export function pendingPath(stateDir: string, agent: string): string {
 }
 
 function stateDirOf(repo: RepoPaths): string {
-  return path.join(repo.gitDir, 'ai-provenance');
+  return repoStateDir(repo);
 }
 
 function git(opts: CheckpointOptions, args: string[], input?: string): string {

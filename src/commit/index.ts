@@ -16,6 +16,7 @@ import { effectivePolicy } from './effectivePolicy';
 import { FlowRepository, RepositorySource } from './repositories';
 import { StagedSnapshot, readSnapshot } from './snapshot';
 import { RefreshResult, WorkingProvenance, refreshStagedState } from './stagedState';
+import { repoRelative } from '../core/persistence/repo';
 
 /**
  * The commit flow in the editor: for every git repository the built-in Git extension opens, keeps
@@ -131,10 +132,7 @@ export class CommitFlow implements vscode.Disposable {
 
   /** Repo-relative path of `uri` in `root`, or undefined when outside. */
   static relative(root: string, uri: vscode.Uri): string | undefined {
-    if (uri.scheme !== 'file') return undefined;
-    const rel = path.relative(root, uri.fsPath);
-    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-    return rel.split(path.sep).join('/');
+    return uri.scheme === 'file' ? repoRelative(root, uri.fsPath) : undefined;
   }
 
   reportGitError(e: unknown, root: string): void {

@@ -14,7 +14,9 @@ import { StagedChange, computeStagedChange } from '../git/stagedChange';
 import { applyTrailers, parseTrailers } from '../git/trailers';
 import { effectivePolicy } from './effectivePolicy';
 import { CarriedProvenance, carriedManifest, detectRewrite, manifestOfCommit, withUnknownLines } from './rewriteCarry';
-import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, STATE_DIR, StagedSnapshot, rangesForBlob, readSnapshot, writeFileAtomic } from './snapshot';
+import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, StagedSnapshot, rangesForBlob, readSnapshot } from './snapshot';
+import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
+import { repoStateDir } from '../core/persistence/repo';
 import { StateRanges } from './stateRanges';
 
 const HOOK_WRITTEN_FILE = 'hook-assisted-by.json';
@@ -252,7 +254,7 @@ async function assistedByOfCommit(root: string, commit: string): Promise<string[
 }
 
 function hookWrittenPath(gitDirPath: string): string {
-  return path.join(gitDirPath, STATE_DIR, HOOK_WRITTEN_FILE);
+  return path.join(repoStateDir({ gitDir: gitDirPath }), HOOK_WRITTEN_FILE);
 }
 
 /** `Assisted-by` values a hook wrote into the message being committed (cleared after the commit). */
@@ -266,5 +268,5 @@ function readHookWritten(gitDirPath: string): string[] {
 }
 
 function writeHookWritten(gitDirPath: string, values: string[]): void {
-  writeFileAtomic(hookWrittenPath(gitDirPath), JSON.stringify(values) + '\n');
+  writeFileAtomicSync(hookWrittenPath(gitDirPath), JSON.stringify(values) + '\n');
 }

@@ -13,6 +13,7 @@ import {
 import { GitError, findRepoRoot, gitDir as getGitDir, resolveCommit } from '../git/git';
 import { Services } from '../services';
 import { GitAPI, GitBranch, GitExtension, GitInputBox, GitRepository } from './gitApi';
+import { repoRelative } from '../core/persistence/repo';
 
 /**
  * The repositories the commit flow works on, through the built-in Git extension when it is
@@ -68,8 +69,7 @@ export class CliRepository implements FlowRepository, vscode.Disposable {
     this.timer = setInterval(() => void this.poll(), CLI_POLL_MS);
     this.saves = vscode.workspace.onDidSaveTextDocument((d) => {
       if (d.uri.scheme !== 'file') return;
-      const rel = path.relative(root, d.uri.fsPath);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) this.changed.fire();
+      if (isInside(root, d.uri.fsPath)) this.changed.fire();
     });
   }
 
@@ -382,8 +382,7 @@ export class RepositorySource implements vscode.Disposable {
 }
 
 function isInside(root: string, file: string): boolean {
-  const rel = path.relative(root, file);
-  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return repoRelative(root, file) !== undefined;
 }
 
 function gitEnabledFor(root: string): boolean {

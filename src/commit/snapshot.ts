@@ -4,6 +4,8 @@ import { AiRange } from '../core/contribution/mapRanges';
 import { ManifestLocation, PolicySource } from '../core/manifest/schema';
 import { Policy, parsePolicy } from '../core/policy/policy';
 import { OriginKind, isAiKind, isOriginKind } from '../core/provenance/origin';
+import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
+import { repoStateDir } from '../core/persistence/repo';
 
 /**
  * The "staged summary" snapshot: what the editor knows about the AI text of the files of a
@@ -21,8 +23,6 @@ import { OriginKind, isAiKind, isOriginKind } from '../core/provenance/origin';
 export const SNAPSHOT_SCHEMA = 'ai-provenance/staged';
 export const SNAPSHOT_VERSION = 1;
 export const SNAPSHOT_FILE = 'staged.json';
-/** Folder inside the git dir for the extension's per-repository state. */
-export const STATE_DIR = 'ai-provenance';
 
 export interface SnapshotRange {
   readonly start: number;
@@ -72,7 +72,7 @@ export interface StagedSnapshot {
 
 /** Path of the snapshot for a git dir. */
 export function snapshotPath(gitDir: string): string {
-  return path.join(gitDir, STATE_DIR, SNAPSHOT_FILE);
+  return path.join(repoStateDir({ gitDir }), SNAPSHOT_FILE);
 }
 
 /** Converts editor ranges (already in the version's text) to snapshot ranges (AI kinds only). */
@@ -153,28 +153,6 @@ export function readSnapshot(gitDir: string): StagedSnapshot | undefined | { err
 }
 
 /** Writes `content` to `file` atomically: a temporary file in the same folder, then a rename. */
-export function writeFileAtomic(file: string, content: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      /* ignore */
-    }
-    throw e;
-  }
-}
-
 export function writeSnapshot(gitDir: string, snapshot: StagedSnapshot): void {
-  writeFileAtomic(snapshotPath(gitDir), JSON.stringify(snapshot) + '\n');
+  writeFileAtomicSync(snapshotPath(gitDir), JSON.stringify(snapshot) + '\n');
 }

@@ -6,7 +6,7 @@ import { PersistedState, parseState } from '../core/persistence/schema';
 import { STATE_FILE, StateDir } from '../core/persistence/stateDir';
 import { OriginTable } from '../core/provenance/originTable';
 import { isAiKind } from '../core/provenance/origin';
-import { STATE_DIR } from './snapshot';
+import { repoStateDir } from '../core/persistence/repo';
 
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -28,7 +28,7 @@ export class StateRanges {
   ) {}
 
   static read(gitDir: string): StateRanges {
-    const dir = path.join(gitDir, STATE_DIR);
+    const dir = repoStateDir({ gitDir });
     let raw: string;
     try {
       raw = fs.readFileSync(path.join(dir, STATE_FILE), 'utf8');

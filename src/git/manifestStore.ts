@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../commit/snapshot';
 import { MANIFEST_NOTES_REF, Manifest, manifestRepoPath, parseManifest, serializeManifest } from '../core/manifest/schema';
 import { noteManifestTexts } from '../core/manifest/noteText';
 import { GitError, gitText, resolveCommit, runGit } from './git';
 import { indexBlob, readBlob } from './blobs';
+import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
+import { repoStateDir } from '../core/persistence/repo';
+import { manifestIdsOf } from '../core/trailers/trailers';
 
 /**
  * Storing manifests where `aiProvenance.manifest.location` says:
@@ -36,7 +38,7 @@ async function writeIndex(args: string[], root: string, env?: NodeJS.ProcessEnv)
 /** Writes the manifest into the working tree and stages it. Returns the repo-relative path. */
 export async function stageManifest(root: string, m: Manifest, env?: NodeJS.ProcessEnv): Promise<string> {
   const rel = manifestRepoPath(m.id);
-  writeFileAtomic(path.join(root, rel), serializeManifest(m));
+  writeFileAtomicSync(path.join(root, rel), serializeManifest(m));
   await writeIndex(['add', '--', rel], root, env);
   return rel;
 }
@@ -91,11 +93,11 @@ export async function writeNote(root: string, commit: string, m: Manifest, ref =
 }
 
 export function pendingNotePath(gitDir: string): string {
-  return path.join(gitDir, 'ai-provenance', PENDING_NOTE_FILE);
+  return path.join(repoStateDir({ gitDir }), PENDING_NOTE_FILE);
 }
 
 export function writePendingNote(gitDir: string, m: Manifest): void {
-  writeFileAtomic(pendingNotePath(gitDir), serializeManifest(m));
+  writeFileAtomicSync(pendingNotePath(gitDir), serializeManifest(m));
 }
 
 export function readPendingNote(gitDir: string): Manifest | undefined {
@@ -121,7 +123,7 @@ export async function attachPendingNote(root: string, gitDir: string, trailersOf
   const head = await resolveCommit(root, 'HEAD');
   if (!head) return undefined;
   const message = await gitText(['log', '-1', '--format=%B', head], { cwd: root });
-  const ids = (await trailersOfHead(message)).filter((t) => t.key.toLowerCase() === 'ai-provenance').map((t) => t.value);
+  const ids = manifestIdsOf(await trailersOfHead(message));
   if (ids[ids.length - 1] !== pending.id) return undefined;
   const existing = await readNote(root, head);
   if (!existing || existing.id !== pending.id) await writeNote(root, head, pending);

@@ -16,7 +16,8 @@ import { GitError, GitRepo } from './git';
 import { MANIFEST_NOTES_REF, manifestRepoPath } from '../core/manifest/schema';
 import { parseState } from '../core/persistence/schema';
 import { STATE_FILE, StateDir } from '../core/persistence/stateDir';
-import { Trailer, TRAILER_PROVENANCE } from '../core/trailers/trailers';
+import { Trailer, manifestIdsOf } from '../core/trailers/trailers';
+import { repoStateDir } from '../core/persistence/repo';
 
 export interface BlameOptions {
   /** Repository-relative path (`/`-separated). */
@@ -89,8 +90,8 @@ export async function loadCommitRecords(repo: GitRepo, shas: readonly string[], 
   repo.prefetchNotes(notesRef, shas);
   const specs: string[] = [];
   for (const sha of shas) {
-    const ids = (trailers.get(sha) ?? []).filter((t) => t.key.toLowerCase() === TRAILER_PROVENANCE.toLowerCase());
-    const id = ids.length ? ids[ids.length - 1].value : undefined;
+    const ids = manifestIdsOf(trailers.get(sha) ?? []);
+    const id = ids.length ? ids[ids.length - 1] : undefined;
     if (id && /^[0-9A-Za-z-]+$/.test(id)) specs.push(`${sha}:${manifestRepoPath(id)}`);
   }
   repo.prefetchBlobs(specs);
@@ -131,7 +132,7 @@ function readWorkTree(repo: GitRepo, rel: string): string | undefined {
 function liveLines(repo: GitRepo, rel: string, text: string, warnings: string[]): Map<number, UncommittedLine> | undefined {
   const g = repo.run(['rev-parse', '--absolute-git-dir']);
   if (g.status !== 0) return undefined;
-  const dir = path.join(g.stdout.toString('utf8').trim(), 'ai-provenance');
+  const dir = repoStateDir({ gitDir: g.stdout.toString('utf8').trim() });
   let raw: string;
   try {
     raw = fs.readFileSync(path.join(dir, STATE_FILE), 'utf8');

@@ -4,7 +4,7 @@
  * or the commit's note under `refs/notes/ai-provenance`).
  */
 import { MANIFEST_DIR, MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseManifest } from '../core/manifest/schema';
-import { Trailer, TRAILER_PROVENANCE } from '../core/trailers/trailers';
+import { Trailer, TRAILER_PROVENANCE, manifestIdsOf } from '../core/trailers/trailers';
 import { parseTrailers } from '../git/trailers';
 import { CommitInfo, GitRepo } from './git';
 import { POLICY_FILE } from '../core/policy/policy';
@@ -50,7 +50,7 @@ export async function loadCommitProvenance(
 ): Promise<CommitProvenance> {
   const info = repo.commitInfo(sha);
   const trailers = parsedTrailers ?? (await parseTrailers(info.message, repo.root));
-  const ids = trailerValues(trailers, TRAILER_PROVENANCE);
+  const ids = manifestIdsOf(trailers);
   const manifestId = ids.length > 0 ? ids[ids.length - 1] : undefined;
 
   let raw: ManifestSource | undefined;
@@ -142,7 +142,7 @@ export async function forEachCommitProvenance(
     }
     const specs: string[] = [];
     infos.forEach((info, i) => {
-      const ids = trailerValues(trailers[i], TRAILER_PROVENANCE);
+      const ids = manifestIdsOf(trailers[i]);
       const id = ids[ids.length - 1];
       if (id && /^[0-9A-Za-z-]+$/.test(id)) specs.push(`${info.sha}:${manifestRepoPath(id)}`);
       if (prefetch.content) specs.push(`${info.sha}:${POLICY_FILE}`);

@@ -22,7 +22,7 @@ import {
   parseRepositoryPolicy,
   resolvePolicy,
 } from '../core/policy/policy';
-import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer } from '../core/trailers/trailers';
+import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer, manifestIdsOf } from '../core/trailers/trailers';
 import { CommitProvenance, forEachCommitProvenance, isManifestFile, loadCommitProvenance, trailerValues } from './commitProvenance';
 import { CommitReport, Finding, RuleId, Severity, VerifyReport, summarize } from './findings';
 import { checkContent } from './contentClaims';
@@ -77,7 +77,7 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     findings.push({ rule, severity: extra.severity ?? 'error', commit: p.info.sha, message, file: extra.file, line: extra.line, endLine: extra.endLine });
 
   const assisted = trailerValues(p.trailers, TRAILER_AI_ASSISTED);
-  const ids = trailerValues(p.trailers, TRAILER_PROVENANCE);
+  const ids = manifestIdsOf(p.trailers);
   const isMerge = p.info.parents.length > 1;
   let declared: string | undefined;
   if (assisted.length > 1) add('trailer-malformed', `${TRAILER_AI_ASSISTED} appears ${assisted.length} times`);

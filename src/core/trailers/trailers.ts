@@ -35,6 +35,12 @@ export const TRAILER_CONTRIBUTION = 'AI-Contribution';
 export const TRAILER_ASSISTED_BY = 'Assisted-by';
 export const TRAILER_PROVENANCE = 'AI-Provenance';
 export const TRAILER_REVIEW_REQUIRED = 'Review-Required';
+
+/** The manifest ids named by `AI-Provenance` trailers, in order (keys compared without case). */
+export function manifestIdsOf(trailers: ReadonlyArray<{ readonly key: string; readonly value: string }>): string[] {
+  const key = TRAILER_PROVENANCE.toLowerCase();
+  return trailers.filter((t) => t.key.toLowerCase() === key).map((t) => t.value);
+}
 export const TRAILER_AI_RISK = 'AI-Risk';
 
 /** Keys whose every occurrence belongs to AI Provenance. */
