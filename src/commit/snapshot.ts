@@ -103,11 +103,6 @@ export function rangesForBlob(snapshot: StagedSnapshot, path: string, blob: stri
   }));
 }
 
-/** True when the snapshot has a version of `path` (any blob). */
-export function snapshotKnows(snapshot: StagedSnapshot, path: string): boolean {
-  return snapshot.files.some((f) => f.path === path);
-}
-
 /** Validates a parsed snapshot; returns a message for the first problem, or the snapshot. */
 export function parseSnapshot(text: string): { ok: true; value: StagedSnapshot } | { ok: false; error: string } {
   let v: unknown;

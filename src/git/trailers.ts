@@ -93,11 +93,6 @@ export async function applyTrailers(message: string, ours: readonly Trailer[], o
   };
 }
 
-/** Removes our trailers (all owned keys and our `Assisted-by` values) and nothing else. */
-export async function removeOurTrailers(message: string, options: ApplyTrailersOptions): Promise<ApplyTrailersResult> {
-  return applyTrailers(message, [], options);
-}
-
 function withoutOnce(list: readonly Trailer[], drop: readonly Trailer[]): Trailer[] {
   const rest = [...drop];
   return list.filter((t) => {

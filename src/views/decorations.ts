@@ -7,7 +7,6 @@ import { DocumentProvenance } from '../core/provenance/provenanceStore';
 
 /** Setting section and keys of the decorations. */
 const SECTION = 'aiProvenance.decorations';
-export const DECORATIONS_ENABLED_SETTING = `${SECTION}.enabled`;
 
 export const TOGGLE_DECORATIONS_COMMAND = 'aiProvenance.toggleDecorations';
 const INTERNAL_STATE_COMMAND = 'aiProvenance.internal.decorations';

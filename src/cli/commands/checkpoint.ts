@@ -11,7 +11,7 @@ import { CheckpointError, RepoPaths, checkpointAfter, checkpointBefore } from '.
 import { HOOK_PENDING_MAX_AGE_MS, PENDING_MAX_AGE_MS, PendingError } from '../../checkpoint/pending';
 import { LockTimeoutError } from '../../core/persistence/lock';
 import { parseArgs, bool, str } from '../args';
-import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit, processIo } from '../io';
+import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit } from '../io';
 import { GitError, gitTextSync } from '../../git/git';
 
 export const help = `Usage: ai-provenance checkpoint --agent <name> (--before | --after) [options] [paths...]
@@ -162,20 +162,3 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
   return EXIT_OK;
 }
 
-/** Runs `checkpoint` with the process's stdio; resolves to the exit code. */
-export async function runCheckpoint(argv: string[]): Promise<number> {
-  const io = processIo();
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(help);
-    return EXIT_OK;
-  }
-  try {
-    return await run(argv, io);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`ai-provenance checkpoint: ${e.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw e;
-  }
-}

@@ -243,11 +243,6 @@ const STATUSES: readonly ManifestFileStatus[] = ['added', 'modified', 'renamed',
 const SKIPS: readonly ManifestSkipReason[] = ['binary', 'too-large', 'submodule', 'symlink', 'not-utf8'];
 const SOURCES: readonly PolicySource[] = ['default', 'settings', 'repository'];
 
-/** True when `id` has the form of a manifest id (a UUID). */
-export function isManifestId(id: string): boolean {
-  return UUID_RE.test(id);
-}
-
 /**
  * Parses and validates a manifest (JSON text or an already parsed value). Never throws: returns
  * every problem found with its JSON path, e.g. `files[0].ranges[1].sha256: expected 64 hex digits`.

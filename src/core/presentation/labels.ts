@@ -1,7 +1,7 @@
 /**
  * Words people read for origins and times. Pure: no `vscode` import, so it is unit-tested directly.
  */
-import { Origin, OriginKind, toolLabel } from '../provenance/origin';
+import { OriginKind } from '../provenance/origin';
 
 const KIND_LABELS: Record<OriginKind, string> = {
   inline: 'Inline completion',
@@ -18,11 +18,6 @@ const KIND_LABELS: Record<OriginKind, string> = {
 /** A short sentence-case label for an origin kind, e.g. `Inline completion`. */
 export function kindLabel(kind: OriginKind): string {
   return KIND_LABELS[kind] ?? kind;
-}
-
-/** `tool` or `tool:model`, as trailers and the status bar write it. */
-export function originToolLabel(origin: Pick<Origin, 'tool' | 'model'>): string {
-  return toolLabel(origin);
 }
 
 function pad(n: number): string {
