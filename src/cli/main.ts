@@ -8,7 +8,7 @@
  * Adding a subcommand is a one-line edit to the table below.
  */
 import { CliIo, EXIT_USAGE, UsageError, processIo } from './io';
-import { VERSION } from './version';
+import { VERSION } from '../version';
 import { useGitExecutable } from '../git/git';
 
 export interface CliCommandModule {
@@ -34,7 +34,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   hook: { summary: 'Run a git hook of AI Provenance (installed by the extension)', load: () => import('./commands/hook') },
 };
 
-export { VERSION } from './version';
+export { VERSION } from '../version';
 
 export function usage(): string {
   const width = Math.max(0, ...Object.keys(COMMANDS).map((n) => n.length));

@@ -6,7 +6,7 @@ import { Manifest, ManifestFile } from '../core/manifest/schema';
 import { maxTrackedBytes } from '../core/persistence/tracking';
 import { hasMessageContent, messageCommentChar } from '../core/trailers/commentChar';
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, Trailer, buildTrailers } from '../core/trailers/trailers';
-import { VERSION } from '../cli/version';
+import { VERSION } from '../version';
 import { riskTexts } from './riskTexts';
 import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit } from '../git/git';
 import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';

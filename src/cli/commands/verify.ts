@@ -11,7 +11,7 @@ import { bool, list, parseArgs, str } from '../args';
 import { repoHelp, REPO_OPTIONS, emit, openRepo, readJsonFile, requireRange, withGit, withGitAsync } from '../common';
 import { withoutBom } from '../../core/json/jsonValue';
 import { CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from '../io';
-import { VERSION } from '../version';
+import { VERSION } from '../../version';
 
 export const help = `Usage: ai-provenance verify <rev-range> [options]
 
