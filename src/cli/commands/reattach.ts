@@ -17,7 +17,7 @@ import { findRepoRoot, gitText, runGit } from '../../git/git';
 import { computeStagedChange } from '../../git/stagedChange';
 import { bool, parseArgs, str } from '../args';
 import { CliIo, EXIT_OK, UsageError } from '../io';
-import { VERSION } from '../version';
+import { VERSION } from '../../version';
 
 export const help = `Usage: ai-provenance reattach <merged-commit>... --from <pr-base>..<pr-head> [options]
 
