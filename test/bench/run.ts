@@ -4,7 +4,7 @@
  * non-zero only when the benchmark itself cannot run correctly (e.g. the baseline disagrees with
  * the rope), never because a goal is missed.
  *
- *   node out/bench/run.js [--quick] [--skip-build] [--part 1,2,3,4,5,6]
+ *   node out/bench/run.js [--quick] [--skip-build] [--part 1,2,3,4,5,6,7]
  *
  * --quick: fewer repetitions (for a smoke run); --skip-build: measure the existing dist/extension.js;
  * --part: only the parts listed (the results file then holds only those; part 2 measures
@@ -16,6 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { runBlameBench } from './blameBench';
+import { runVerifyBench } from './verifyBench';
 import { runCommitBench } from './commitBench';
 import { EngineScaleResult, runEngineBench } from './engineBench';
 import { fmtBytes, fmtMs, fmtRatio, fmtUs, median, table, timerOverheadNs } from './stats';
@@ -25,8 +26,8 @@ const OUT_DIR = path.join(ROOT, 'test-output', 'bench');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const partArg = process.argv.indexOf('--part');
-const PARTS = new Set((partArg >= 0 ? (process.argv[partArg + 1] ?? '') : '1,2,3,4,5,6').split(',').map((p) => p.trim()));
-for (const p of PARTS) if (!['1', '2', '3', '4', '5', '6'].includes(p)) throw new Error(`--part takes parts 1 to 6, separated by commas (got "${p}")`);
+const PARTS = new Set((partArg >= 0 ? (process.argv[partArg + 1] ?? '') : '1,2,3,4,5,6,7').split(',').map((p) => p.trim()));
+for (const p of PARTS) if (!['1', '2', '3', '4', '5', '6', '7'].includes(p)) throw new Error(`--part takes parts 1 to 7, separated by commas (got "${p}")`);
 const SCALES = [10, 1_000, 10_000, 100_000];
 
 interface Goal {
@@ -365,6 +366,30 @@ async function partBlame(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Part 7: verify on a manifest of 100,000 entries (and 10,000, for the growth).
+
+async function partVerify(): Promise<void> {
+  section('7. ai-provenance verify on one commit whose manifest has 10,000 and 100,000 entries, vs git diff-tree of that commit (same run)');
+  const sizes = [10_000, 100_000];
+  const r = await runVerifyBench({ sizes, samples: QUICK ? 2 : 5, onProgress: log });
+  process.stdout.write(
+    table(
+      ['manifest entries', 'manifest', 'errors found', 'verify median', 'git diff-tree median', 'verify / git'],
+      r.map((x) => [x.entries.toLocaleString('en-US'), x.kind, String(x.errors), fmtMs(x.verifyMs), fmtMs(x.diffTreeMs), fmtRatio(x.ratio)]),
+    ) + '\n',
+  );
+  process.stdout.write('honest: the commit deletes every listed file (verify passes); crafted: as many more listed deletions of untouched files, half with a line break in the path (verify fails each). Medians of alternating runs.\n');
+  for (const kind of ['honest', 'crafted'] as const) {
+    const small = r.find((x) => x.kind === kind && x.entries === sizes[0])!;
+    const big = r.find((x) => x.kind === kind && x.entries === sizes[1])!;
+    const growth = big.verifyMs / small.verifyMs;
+    goals.push({ part: '7', goal: `verify, ${kind} manifest: 100,000 entries <= 15x the time of 10,000 (linear, no process per entry)`, measured: `${fmtRatio(growth)} (${fmtMs(big.verifyMs)} vs ${fmtMs(small.verifyMs)})`, met: growth <= 15 });
+    goals.push({ part: '7', goal: `info: verify / git diff-tree of the same commit, ${kind} manifest of 100,000 entries`, measured: fmtRatio(big.ratio), met: 'info' });
+  }
+  results.verify = r;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Part 6: the refresh after one edit (status bar counts, decoration ranges), now against the old
 // full recount, side by side in the same processes.
 
@@ -476,6 +501,7 @@ async function main(): Promise<void> {
   if (PARTS.has('4')) partMemory();
   if (PARTS.has('5')) await partBlame();
   if (PARTS.has('6')) partRefresh();
+  if (PARTS.has('7')) await partVerify();
   printGoals();
   results.goals = goals;
   results.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
