@@ -131,7 +131,22 @@ export function workspaceFolder(): vscode.WorkspaceFolder {
   return folder;
 }
 
-let scratchCounter = 0;
+const SCRATCH_COUNTER = Symbol.for('aiProvenance.test.scratchCounter');
+
+function nextScratchNumber(): number {
+  const g = globalThis as unknown as Record<symbol, number | undefined>;
+  g[SCRATCH_COUNTER] = (g[SCRATCH_COUNTER] ?? 0) + 1;
+  return g[SCRATCH_COUNTER]!;
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Writes a new file with `content` into the workspace folder, opens it in an editor and
@@ -141,8 +156,14 @@ export async function openScratchFile(baseName: string, content = ''): Promise<v
   const dot = baseName.lastIndexOf('.');
   const stem = dot > 0 ? baseName.slice(0, dot) : baseName;
   const ext = dot > 0 ? baseName.slice(dot) : '';
-  const name = `${stem}-${hostVariant()}-${++scratchCounter}${ext}`;
-  const uri = vscode.Uri.joinPath(workspaceFolder().uri, name);
+  // Each suite file is its own bundle, so a counter of this module alone would restart in every
+  // suite and name a file an earlier suite left behind (with its provenance): the counter lives on
+  // the global object, and a name already taken is never reused.
+  let uri: vscode.Uri;
+  do {
+    const name = `${stem}-${hostVariant()}-${nextScratchNumber()}${ext}`;
+    uri = vscode.Uri.joinPath(workspaceFolder().uri, name);
+  } while (await exists(uri));
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
   const doc = await vscode.workspace.openTextDocument(uri);
   return vscode.window.showTextDocument(doc, { preview: false });
