@@ -5,21 +5,11 @@
 // that fails its own round trip. The seed is fixed so that a failure reproduces; the input that
 // failed is printed with the assertion.
 import * as assert from 'assert';
+import { rng } from '../seededRandom';
 import { MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, computeTotals, parseManifest, rangeText, serializeManifest, sha256Hex } from '../../../src/core/manifest/schema';
 import { evaluateRiskRules } from '../../../src/core/policy/riskRules';
 import { parsePolicy, parseRepositoryPolicy, resolvePolicy } from '../../../src/core/policy/policy';
 
-/** mulberry32: a small deterministic generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { rng } from '../../seededRandom';
 import { AttributionRope } from '../../../../src/core/provenance/attributionRope';
 import { NO_ORIGIN } from '../../../../src/core/provenance/originTable';
 
@@ -20,17 +21,6 @@ class CharModel {
   }
 }
 
-/** Deterministic PRNG so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function expand(rope: AttributionRope): { origins: number[]; chars: (string | undefined)[] } {
   const origins: number[] = [];
