@@ -16,6 +16,10 @@
 import { MANIFEST_DIR, MANIFEST_NOTES_REF } from '../core/manifest/schema';
 import { TRAILER_AI_ASSISTED } from '../core/trailers/trailers';
 import { combinedFileClaims, commitManifests } from './addedManifests';
+import { combinedClaim, manifestParts } from './combinedClaim';
+import { DEFAULT_POLICY, resolvePolicy } from '../core/policy/policy';
+import { Manifest } from '../core/manifest/schema';
+import type { CommitProvenance } from './commitProvenance';
 import { forEachCommitProvenance, trailerValues } from './commitProvenance';
 import { GitRepo } from './git';
 
@@ -147,7 +151,7 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     map.set(key, g);
   };
 
-  await forEachCommitProvenance(repo, shas, notesRef, { addedLines: true }, (p) => {
+  await forEachCommitProvenance(repo, shas, notesRef, { addedLines: true }, async (p) => {
     const info = p.info;
     const declared = trailerValues(p.trailers, TRAILER_AI_ASSISTED).pop();
     const base: Omit<CommitStats, keyof Additions | 'basis'> = {
@@ -182,7 +186,7 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
       git_diff_deleted_lines: numstat.get(path)?.deleted ?? 0,
     });
     let basis: CommitBasis;
-    const manifests = commitManifests(p);
+    const manifests = await claimedManifests(repo, p);
     if (manifests.length) {
       basis = 'manifest';
       if (manifests.length === 1) {
@@ -191,8 +195,8 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
           perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines - unknown, unknown));
         }
       } else {
-        // Several manifests (a squash merge of a pull request): per file, the lines they claim
-        // together, within the lines git says the commit adds.
+        // Several manifests that are not parts of one claim (e.g. a rewritten commit's): per
+        // file, the lines they claim together, within the lines git says the commit adds.
         for (const [path, c] of combinedFileClaims(manifests)) {
           const total = numstat.has(path) ? numstat.get(path)!.added : c.added;
           const ai = Math.min(c.ai, total);
@@ -254,6 +258,21 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     periods: finish(periods).sort((a, b) => a.key.localeCompare(b.key)),
     period,
   };
+}
+
+/**
+ * The manifests whose claims count for a commit: its own when it was measured for the commit;
+ * else, when it adds several manifests of other commits (a squash merge), the one claim
+ * `verify` checks for them (combinedClaim.ts); else every manifest it adds.
+ */
+async function claimedManifests(repo: GitRepo, p: CommitProvenance): Promise<Manifest[]> {
+  const parent = p.info.parents[0];
+  if (p.manifest && p.manifest.base === (parent ?? null)) return [p.manifest];
+  const parts = manifestParts(repo, p, () => resolvePolicy(DEFAULT_POLICY));
+  if (parts.length >= 2 && (!p.manifest || parts.some((x) => x.manifest === p.manifest))) {
+    return [(await combinedClaim(repo, p.info.sha, parent, parts, resolvePolicy(DEFAULT_POLICY), () => undefined)).manifest];
+  }
+  return commitManifests(p);
 }
 
 function sortRecord<T>(r: Record<string, T>, by: (v: T) => number): Record<string, T> {

@@ -32,6 +32,8 @@ import { decideReview } from '../core/policy/reviewDecision';
 import { RiskHit } from '../core/policy/riskRules';
 import { checkRisk } from './riskCheck';
 import { FoundManifest, reconcileManifests } from './reconcile';
+import { checkPartsAgree, combinedClaim, describesCommit, manifestParts } from './combinedClaim';
+import { withAddedManifests } from './addedManifests';
 import { noteManifestTexts } from '../core/manifest/noteText';
 
 /** Trailers a manifest implies (the commit flow's `trailersForManifest`). */
@@ -55,8 +57,8 @@ export interface VerifyOptions {
 export async function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): Promise<VerifyReport> {
   const shas = repo.revList(range);
   const commits: CommitReport[] = [];
-  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true, changes: true }, (p) => {
-    commits.push(checkCommit(repo, p, options));
+  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true, changes: true }, async (p) => {
+    commits.push(await checkCommit(repo, p, options));
   });
   return {
     range: range.join(' '),
@@ -67,10 +69,10 @@ export async function verifyRange(repo: GitRepo, range: string[], options: Verif
 }
 
 export async function verifyCommit(repo: GitRepo, sha: string, options: VerifyOptions): Promise<CommitReport> {
-  return checkCommit(repo, await loadCommitProvenance(repo, sha, options.notesRef ?? MANIFEST_NOTES_REF), options);
+  return checkCommit(repo, withAddedManifests(repo, await loadCommitProvenance(repo, sha, options.notesRef ?? MANIFEST_NOTES_REF)), options);
 }
 
-function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions): CommitReport {
+async function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions): Promise<CommitReport> {
   const notesRef = options.notesRef ?? MANIFEST_NOTES_REF;
   const findings: Finding[] = [];
   const add = (rule: RuleId, message: string, extra: { severity?: Severity; file?: string; line?: number; endLine?: number } = {}) =>
@@ -98,10 +100,20 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     return 'policy' in policyResult ? policyResult.policy : undefined;
   };
 
+  // Several manifests of other commits that the commit adds (a squash merge of a pull request)
+  // are one claim for it, unless a manifest of its own (measured against its parent) describes it.
+  const m = p.manifest;
+  const parent = p.info.parents[0];
+  const parts = isMerge ? [] : manifestParts(repo, p, policy);
+  const combined =
+    parts.length >= 2 && (!m || parts.some((x) => x.manifest === m))
+      ? (await combinedClaim(repo, p.info.sha, parent, parts, policy() ?? resolvePolicy(DEFAULT_POLICY), add)).manifest
+      : undefined;
+
   // Declaration: required by --require-declaration, or by the policy (declaration.required). A
   // merge is exempt only while it brings nothing of its own: one with lines that none of its
   // parents has (an "evil merge", or a conflict resolved with new text) must declare too.
-  if (assisted.length === 0 && !p.raw) {
+  if (assisted.length === 0 && !p.raw && !combined) {
     const by = options.requireDeclaration ? '--require-declaration' : policy()?.declaration.required ? `declaration.required in ${policySource(p.info.sha, options)}` : undefined;
     if (by && !isMerge) add('declaration-missing', `commit declares no ${TRAILER_AI_ASSISTED} trailer (required by ${by})`);
     else if (by && repo.mergeHasOwnLines(p.info.sha)) {
@@ -114,7 +126,7 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
   const needsManifest =
     declared === 'yes' || ids.length > 0 || trailerValues(p.trailers, TRAILER_CONTRIBUTION).length > 0 || trailerValues(p.trailers, TRAILER_REVIEW_REQUIRED).length > 0;
   if (!p.raw) {
-    if (needsManifest) {
+    if (needsManifest && !(combined && p.manifestId === undefined)) {
       let where = p.manifestId ? `neither ${MANIFEST_DIR}/${p.manifestId}.json in the commit nor a note under ${notesRef}` : `no note under ${notesRef}`;
       if (!repo.refExists(notesRef)) where += `; ${notesRef} does not exist in this clone: fetch it with git fetch origin '+${notesRef}:${notesRef}'`;
       const claim =
@@ -131,10 +143,18 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     add('manifest-invalid', `manifest (${p.raw.source}) is invalid: ${shown.join('; ')}${more}`, manifestLocation(p));
   }
 
-  const m = p.manifest;
   let risk: RiskHit[] = [];
   let requiredLevel: string | undefined;
-  if (m) {
+  if (combined) {
+    // Checked as any manifest is, except against the trailers: the message was written for other
+    // commits (their messages concatenated); the review the combined change needs is required.
+    checkContent(repo, p.info.sha, parent, combined, policy(), add);
+    const inForce = policy();
+    if (inForce) {
+      risk = checkRisk(repo, { ...p, trailers: [] }, combined, inForce, add);
+      requiredLevel = checkReview(p, combined, inForce, risk, options, add);
+    }
+  } else if (m) {
     if (checkIdentity(repo, p, m, add)) {
       checkContent(repo, p.info.sha, p.info.parents[0], m, policy(), add);
       checkTotals(m, add);
@@ -148,7 +168,9 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     }
   }
 
-  if (!isMerge && (!p.raw || m)) checkOtherManifests(repo, p, m, notesRef, policy, add);
+  const partPaths = new Set(parts.map((x) => x.source.slice('file:'.length)));
+  if (!isMerge && (!p.raw || m)) checkOtherManifests(repo, p, combined ? undefined : m, notesRef, policy, add, combined ? partPaths : new Set());
+  if (!combined && m && p.raw && m.base === (parent ?? null) && parts.length) checkPartsAgree(repo, p.info.sha, parent, { source: p.raw.source, manifest: m }, parts, add);
 
   if (findings.some((f) => !f.file)) {
     const anchor = anchorFile(repo, p);
@@ -156,7 +178,7 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
   }
 
   const hasError = findings.some((f) => f.severity === 'error');
-  const checked = !!p.raw || assisted.length > 0 || findings.length > 0;
+  const checked = !!p.raw || !!combined || assisted.length > 0 || findings.length > 0;
   const contribution = trailerValues(p.trailers, TRAILER_CONTRIBUTION);
   const review = trailerValues(p.trailers, TRAILER_REVIEW_REQUIRED);
   return {
@@ -168,8 +190,8 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
     status: hasError ? 'fail' : checked ? 'pass' : 'skip',
     aiAssisted: declared,
     contribution: contribution[contribution.length - 1],
-    manifestSource: p.raw?.source,
-    reviewRequired: review[review.length - 1] ?? m?.reviewRequired,
+    manifestSource: combined ? parts.map((x) => x.source).join(' + ') : p.raw?.source,
+    reviewRequired: combined ? combined.reviewRequired : (review[review.length - 1] ?? m?.reviewRequired),
     ...(requiredLevel ? { requiredLevel } : {}),
     ...(risk.length ? { risk } : {}),
     findings,
@@ -177,7 +199,15 @@ function checkCommit(repo: GitRepo, p: CommitProvenance, options: VerifyOptions)
 }
 
 /** Every other manifest of the commit (a note besides the committed file, other committed manifests) must agree. */
-function checkOtherManifests(repo: GitRepo, p: CommitProvenance, m: Manifest | undefined, notesRef: string, policy: () => Policy | undefined, add: Add): void {
+function checkOtherManifests(
+  repo: GitRepo,
+  p: CommitProvenance,
+  m: Manifest | undefined,
+  notesRef: string,
+  policy: () => Policy | undefined,
+  add: Add,
+  parts: ReadonlySet<string>,
+): void {
   const others: FoundManifest[] = [];
   const note = repo.note(notesRef, p.info.sha);
   if (note !== undefined) {
@@ -189,7 +219,8 @@ function checkOtherManifests(repo: GitRepo, p: CommitProvenance, m: Manifest | u
   // Manifests this one replaces (a rewrite, a reattached note) are not others.
   const replaced = new Set((m?.carriedFrom ?? []).map((c) => c.id));
   for (const c of repo.changes(p.info.sha, parent).paths) {
-    if (!isManifestFile(c.path) || !c.newBlob || c.path === own) continue;
+    // Manifests of other commits (a squash merge's) are checked as parts (combinedClaim.ts).
+    if (!isManifestFile(c.path) || !c.newBlob || c.path === own || parts.has(c.path)) continue;
     const blob = repo.blob(p.info.sha, c.path);
     if (!blob) continue;
     const text = blob.toString('utf8');
@@ -198,14 +229,7 @@ function checkOtherManifests(repo: GitRepo, p: CommitProvenance, m: Manifest | u
     others.push({ source: `file:${c.path}`, text });
   }
   if (others.length === 0) return;
-  const describes = (other: Manifest): boolean => {
-    if (other.base !== (parent ?? null)) return false;
-    let errors = 0;
-    checkContent(repo, p.info.sha, parent, other, policy(), (_rule, _message, extra) => {
-      if ((extra?.severity ?? 'error') === 'error') errors++;
-    });
-    return errors === 0;
-  };
+  const describes = (other: Manifest): boolean => describesCommit(repo, p.info.sha, parent, other, policy());
   reconcileManifests(m && p.raw ? { source: p.raw.source, manifest: m } : undefined, others, describes, add);
 }
 

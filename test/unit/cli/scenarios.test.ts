@@ -71,6 +71,33 @@ function newRepo(): TempRepo {
   return repo;
 }
 
+/**
+ * The repository of each test of a suite: made by {@link newRepo} with the hooks installed by
+ * `ai-provenance install` before each test, removed after it.
+ */
+function repoPerTest(): { readonly repo: TempRepo } {
+  const box = {} as { repo: TempRepo };
+  beforeEach(() => {
+    assert.ok(fs.existsSync(CLI), `${CLI} is built`);
+    box.repo = newRepo();
+    const r = cli(box.repo, 'install');
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /installed prepare-commit-msg, commit-msg, post-commit/);
+  });
+  afterEach(() => box.repo.cleanup());
+  return box;
+}
+
+/** On a new branch `feature`: two agent commits, 5 AI lines in app.ts ("five") and 4 in b.ts ("four"). */
+function twoAgentCommits(repo: TempRepo): void {
+  git(repo, 'checkout', '-q', '-b', 'feature');
+  agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
+  commitAll(repo, 'five');
+  agentWrites(repo, 'b.ts', lines('b', 4));
+  commitAll(repo, 'four');
+  assert.strictEqual(aiLines(repo, 'main..feature'), 9);
+}
+
 function commitAll(repo: TempRepo, msg: string): void {
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', msg);
@@ -82,17 +109,10 @@ function removeSavedProvenance(repo: TempRepo): void {
 
 describe('the record on its way to main (scenarios over real repositories)', function () {
   this.timeout(120000);
-  let repo: TempRepo;
-  beforeEach(() => {
-    assert.ok(fs.existsSync(CLI), `${CLI} is built`);
-    repo = newRepo();
-    const r = cli(repo, 'install');
-    assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /installed prepare-commit-msg, commit-msg, post-commit/);
-  });
-  afterEach(() => repo.cleanup());
+  const t = repoPerTest();
 
   it('terminal commit with VS Code closed after a checkpoint: trailers and a note, verify passes', () => {
+    const { repo } = t;
     agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
     commitAll(repo, 'Agent adds five constants');
     assert.match(message(repo), /AI-Assisted: yes\nAI-Contribution: 100% \(5 of 5 added lines; agent 5\)\nAssisted-by: codex:gpt-5\nAI-Provenance: [0-9a-f-]{36}/);
@@ -103,6 +123,7 @@ describe('the record on its way to main (scenarios over real repositories)', fun
   });
 
   it('amend after a small human edit keeps the AI lines, also when the saved provenance is gone', () => {
+    const { repo } = t;
     agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
     commitAll(repo, 'Agent adds five constants');
     removeSavedProvenance(repo);
@@ -117,12 +138,8 @@ describe('the record on its way to main (scenarios over real repositories)', fun
   });
 
   it('rebase onto a main that moved: each commit keeps its AI lines, measured against its new parent', () => {
-    git(repo, 'checkout', '-q', '-b', 'feature');
-    agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
-    commitAll(repo, 'five');
-    agentWrites(repo, 'b.ts', lines('b', 4));
-    commitAll(repo, 'four');
-    assert.strictEqual(aiLines(repo, 'main..feature'), 9);
+    const { repo } = t;
+    twoAgentCommits(repo);
     git(repo, 'checkout', '-q', 'main');
     repo.write('app.ts', '// header written on main\n// second line\nexport const start = 0;\n');
     commitAll(repo, 'main moves');
@@ -136,11 +153,8 @@ describe('the record on its way to main (scenarios over real repositories)', fun
   });
 
   it('interactive squash merges the records of the commits combined', () => {
-    git(repo, 'checkout', '-q', '-b', 'feature');
-    agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
-    commitAll(repo, 'five');
-    agentWrites(repo, 'b.ts', lines('b', 4));
-    commitAll(repo, 'four');
+    const { repo } = t;
+    twoAgentCommits(repo);
     repo.write('c.ts', 'export const byHand = 1;\n');
     commitAll(repo, 'by hand');
     removeSavedProvenance(repo);
@@ -156,6 +170,7 @@ describe('the record on its way to main (scenarios over real repositories)', fun
   });
 
   it('cherry-pick carries the AI lines onto the new commit', () => {
+    const { repo } = t;
     git(repo, 'checkout', '-q', '-b', 'feature');
     agentWrites(repo, 'b.ts', lines('b', 4));
     commitAll(repo, 'four');
@@ -172,6 +187,7 @@ describe('the record on its way to main (scenarios over real repositories)', fun
   });
 
   it('a rebase that changes AI lines in a conflict records them as unknown, never as AI-Assisted: no', () => {
+    const { repo } = t;
     git(repo, 'checkout', '-q', '-b', 'feature');
     agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
     commitAll(repo, 'five');
@@ -205,12 +221,7 @@ function platform(repo: TempRepo, ...args: string[]): string {
 /** A pull request of two AI commits (5 and 4 agent lines) on `feature`, branched from main. */
 function pullRequest(repo: TempRepo): { base: string; head: string } {
   const base = git(repo, 'rev-parse', 'main').trim();
-  git(repo, 'checkout', '-q', '-b', 'feature');
-  agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
-  commitAll(repo, 'five');
-  agentWrites(repo, 'b.ts', lines('b', 4));
-  commitAll(repo, 'four');
-  assert.strictEqual(aiLines(repo, 'main..feature'), 9);
+  twoAgentCommits(repo);
   git(repo, 'checkout', '-q', 'main');
   repo.write('README.md', 'main moves while the pull request is open\n');
   commitAll(repo, 'main moves');
@@ -219,14 +230,10 @@ function pullRequest(repo: TempRepo): { base: string; head: string } {
 
 describe('merges on the server: squash and rebase', function () {
   this.timeout(120000);
-  let repo: TempRepo;
-  beforeEach(() => {
-    repo = newRepo();
-    assert.strictEqual(cli(repo, 'install').status, 0);
-  });
-  afterEach(() => repo.cleanup());
+  const t = repoPerTest();
 
   it('squash merge with manifests in the repository: stats on main counts every manifest the commit adds', () => {
+    const { repo } = t;
     // Manifests committed in the pull request's commits (the extension's default location,
     // written here by the test's fixture, so without our hooks).
     git(repo, 'config', 'core.hooksPath', '/dev/null');
@@ -241,16 +248,84 @@ describe('merges on the server: squash and rebase', function () {
     // Both manifests are in the squash commit; its message's trailers name the second one only.
     assert.strictEqual(git(repo, 'show', '--name-only', '--format=', 'HEAD', '--', '.ai-provenance').trim().split('\n').length, 2);
     assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
+    // verify reads them as one claim for the squash commit, without reattach.
+    let v = verify(repo, 'HEAD^..HEAD');
+    assert.strictEqual(v.status, 0, v.out);
+    assert.doesNotMatch(v.out, /WARNING/, v.out);
     // reattach makes one manifest of them, which verify then checks.
     const r = cli(repo, 'reattach', 'HEAD', '--from', 'main@{1}..feature');
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stdout, /9 of 9 added lines AI \(from 2 manifest\(s\)\)/);
     assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
-    const v = verify(repo, 'HEAD^..HEAD');
+    v = verify(repo, 'HEAD^..HEAD');
     assert.strictEqual(v.status, 0, v.out);
   });
 
+  it('git merge --squash of two AI commits with committed manifests: verify combines them without reattach; stats equals the pull request', () => {
+    const { repo } = t;
+    git(repo, 'config', 'core.hooksPath', '/dev/null');
+    git(repo, 'checkout', '-q', '-b', 'feature');
+    const policy = { review: { required: null } };
+    commitWithProvenance(repo, { subject: 'five', files: { 'a.js': lines('a', 5) }, ai: { 'a.js': [{ start: 1, end: 5, kind: 'agent', tool: 'codex' }] }, policy });
+    // The second commit puts lines above the first one's AI lines (they move) and adds four of its own.
+    commitWithProvenance(repo, {
+      subject: 'four',
+      files: { 'a.js': '// header\n// by hand\n' + lines('a', 5), 'b.js': lines('b', 4) },
+      ai: { 'b.js': [{ start: 1, end: 4, kind: 'inline', tool: 'github.copilot' }] },
+      policy,
+    });
+    assert.strictEqual(aiLines(repo, 'main..feature'), 9);
+    git(repo, 'checkout', '-q', 'main');
+    repo.write('README.md', 'main moves while the pull request is open\n');
+    commitAll(repo, 'main moves');
+    git(repo, 'merge', '-q', '--squash', 'feature');
+    // git's own squash message (the commits' messages indented: no trailers of ours in it).
+    git(repo, 'commit', '-q');
+    assert.match(message(repo), /^Squashed commit of the following:/);
+    assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
+    const stats = JSON.parse(cli(repo, 'stats', 'HEAD^..HEAD', '--json').stdout) as { human_additions: number; unknown_additions: number; tool_model_breakdown: Record<string, unknown> };
+    assert.deepStrictEqual([stats.human_additions, stats.unknown_additions], [2, 0]);
+    assert.deepStrictEqual(Object.keys(stats.tool_model_breakdown).sort(), ['codex::gpt-4o', 'github.copilot::gpt-4o']);
+    const v = verify(repo, 'HEAD^..HEAD');
+    assert.strictEqual(v.status, 0, v.out);
+    const report = JSON.parse(cli(repo, 'verify', 'HEAD^..HEAD', '--json').stdout) as { commits: Array<{ status: string; manifestSource: string; findings: unknown[] }> };
+    assert.strictEqual(report.commits[0].status, 'pass');
+    assert.match(report.commits[0].manifestSource, /^file:\.ai-provenance\/.*\.json \+ file:\.ai-provenance\/.*\.json$/);
+    assert.deepStrictEqual(report.commits[0].findings, []);
+
+    // A message that declares no AI does not hide them.
+    git(repo, 'commit', '-q', '--amend', '-m', 'Feature\n\nAI-Assisted: no');
+    assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
+    assert.strictEqual(verify(repo, 'HEAD^..HEAD').status, 0);
+  });
+
+  it('git merge --squash where a later commit rewrote AI lines: they count as unknown (stats and verify agree), never as human; a flagged part still needs its review', () => {
+    const { repo } = t;
+    git(repo, 'config', 'core.hooksPath', '/dev/null');
+    repo.write('.ai-provenance.json', JSON.stringify({ review: { required: 'senior', reviewers: { senior: { emails: ['sam@example.com'] } } }, threshold: { nonTrivialLines: 3, percentOfAddedLines: 0 } }) + '\n');
+    commitAll(repo, 'policy\n\nAI-Assisted: no');
+    git(repo, 'checkout', '-q', '-b', 'feature');
+    const policy = { review: { required: 'senior', reviewers: { senior: { emails: ['sam@example.com'], groups: [] } } }, threshold: { nonTrivialLines: 3, percentOfAddedLines: 0 } };
+    commitWithProvenance(repo, { subject: 'five', files: { 'a.js': lines('a', 5) }, ai: { 'a.js': [{ start: 1, end: 5, kind: 'agent', tool: 'codex' }] }, policy });
+    // A person rewrites one of the AI lines.
+    commitWithProvenance(repo, { subject: 'fix', files: { 'a.js': lines('a', 5).replace('a2 = 2 * 2 + 1', 'a2 = 5'), 'b.js': lines('b', 1) }, policy });
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'merge', '-q', '--squash', 'feature');
+    git(repo, 'commit', '-q', '-m', 'Feature (#2)');
+    const stats = JSON.parse(cli(repo, 'stats', 'HEAD^..HEAD', '--json').stdout) as { ai_additions: number; human_additions: number; unknown_additions: number };
+    assert.deepStrictEqual([stats.ai_additions, stats.unknown_additions, stats.human_additions], [0, 5, 1]);
+    const v = verify(repo, 'HEAD^..HEAD');
+    assert.match(v.out, /WARNING .*5 AI line\(s\) of file:\.ai-provenance\/.*\.json are not in this commit unchanged/);
+    // The first commit was flagged (5 agent lines, senior review): the squash needs that review.
+    assert.strictEqual(v.status, 1, v.out);
+    assert.match(v.out, /review-missing/);
+    git(repo, 'commit', '-q', '--amend', '-m', 'Feature (#2)\n\nReviewed-by: Sam <sam@example.com>');
+    const reviewed = verify(repo, 'HEAD^..HEAD');
+    assert.strictEqual(reviewed.status, 0, reviewed.out);
+  });
+
   it('squash merge with manifests as notes: verify fails until reattach, then passes; stats equals the pull request', () => {
+    const { repo } = t;
     const pr = pullRequest(repo);
     platform(repo, 'merge', '-q', '--squash', 'feature');
     platform(repo, 'commit', '-q', '-m', `Feature (#1)\n\n${git(repo, 'log', '--reverse', '--format=* %B', 'main..feature')}`);
@@ -266,6 +341,7 @@ describe('merges on the server: squash and rebase', function () {
   });
 
   it('rebase merge: each rebased commit gets its own commit’s record back', () => {
+    const { repo } = t;
     const pr = pullRequest(repo);
     git(repo, 'checkout', '-q', '-b', 'merged', 'feature');
     platform(repo, 'rebase', '-q', 'main');
@@ -306,15 +382,14 @@ describe('notes that travel (a bare repository on disk as the remote)', function
     clones.push(c);
     return c;
   };
+  const t = repoPerTest();
   beforeEach(() => {
-    a = newRepo();
-    assert.strictEqual(cli(a, 'install').status, 0);
+    a = t.repo;
     remote = fs.mkdtempSync(path.join(path.dirname(a.dir), 'aip-remote-')) + '/origin.git';
     spawnSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
     git(a, 'remote', 'add', 'origin', remote);
   });
   afterEach(() => {
-    a.cleanup();
     for (const c of clones.splice(0)) c.cleanup();
     fs.rmSync(path.dirname(remote), { recursive: true, force: true });
   });
@@ -367,14 +442,10 @@ describe('notes that travel (a bare repository on disk as the remote)', function
 
 describe('the hooks leave git alone', function () {
   this.timeout(60000);
-  let repo: TempRepo;
-  beforeEach(() => {
-    repo = newRepo();
-    assert.strictEqual(cli(repo, 'install').status, 0);
-  });
-  afterEach(() => repo.cleanup());
+  const t = repoPerTest();
 
   it('an empty message still aborts the commit', () => {
+    const { repo } = t;
     repo.write('app.ts', 'export const start = 1;\n');
     git(repo, 'add', 'app.ts');
     const r = run(repo, 'git', ['commit']);
@@ -384,6 +455,7 @@ describe('the hooks leave git alone', function () {
   });
 
   it('merge commits are not touched', () => {
+    const { repo } = t;
     git(repo, 'checkout', '-q', '-b', 'side');
     repo.write('b.ts', 'export const b = 1;\n');
     commitAll(repo, 'side');
@@ -395,6 +467,7 @@ describe('the hooks leave git alone', function () {
   });
 
   it('core.commentChar=auto: a # line of the message stays before the trailers', () => {
+    const { repo } = t;
     repo.write('app.ts', 'export const start = 1;\n');
     git(repo, 'add', 'app.ts');
     git(repo, '-c', 'core.commentChar=auto', 'commit', '-q', '-m', 'Subject', '-m', '# kept as written');
@@ -402,6 +475,7 @@ describe('the hooks leave git alone', function () {
   });
 
   it('core.commentChar=auto with the editor: git’s comment block is read with the character git chose', () => {
+    const { repo } = t;
     repo.write('app.ts', 'export const start = 1;\n');
     git(repo, 'add', 'app.ts');
     // The message has a '#' line, so git comments with ';' and, with -v, cuts the message at its
@@ -412,6 +486,7 @@ describe('the hooks leave git alone', function () {
   });
 
   it('a failing hook program, or unreadable saved state, never blocks the commit', () => {
+    const { repo } = t;
     fs.mkdirSync(path.join(repo.dir, '.git', 'ai-provenance'), { recursive: true });
     fs.writeFileSync(path.join(repo.dir, '.git', 'ai-provenance', 'state.json'), '{ not json');
     fs.writeFileSync(path.join(repo.dir, '.git', 'ai-provenance', 'staged.json'), '[]');
@@ -436,6 +511,7 @@ describe('the hooks leave git alone', function () {
   });
 
   it('uninstall removes the hooks', () => {
+    const { repo } = t;
     const r = cli(repo, 'uninstall');
     assert.strictEqual(r.status, 0);
     assert.match(r.stdout, /removed prepare-commit-msg, commit-msg, post-commit/);
