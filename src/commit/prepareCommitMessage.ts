@@ -114,7 +114,7 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   const amend = options.amend ?? isAmendCommand(env.AIP_GIT_COMMAND);
   const rewrite = await detectRewrite({ root, gitDir: gitDirPath, amend });
   const carried = rewrite ? await CarriedProvenance.load(root, rewrite.originals) : undefined;
-  if (rewrite && !amend && !carried?.records.length && !(await anyDeclared(root, rewrite.originals))) {
+  if (rewrite && !amend && !rewrite.squash && !carried?.records.length && !(await anyDeclared(root, rewrite.originals))) {
     return none('rewritten commit declared nothing about AI; its message is left as it was');
   }
   const head = await resolveCommit(root, 'HEAD');

@@ -16,7 +16,8 @@ import { parseTrailers } from '../git/trailers';
  *   `CHERRY_PICK_HEAD` naming the commit picked; after a conflict, `git rebase --continue`
  *   commits with `REBASE_HEAD` naming it);
  * - a `squash`/`fixup` of an interactive rebase (`rebase-merge/current-fixups` lists the commits
- *   folded into HEAD, which is amended): HEAD and those commits.
+ *   folded into HEAD, which is amended): HEAD and those commits;
+ * - the commit after `git merge --squash` (`SQUASH_MSG` lists the commits squashed).
  * Each original's manifest (its note, or the committed `.ai-provenance/<id>.json` its trailer
  * names) says which lines of its text were AI; those lines are moved onto the blobs being
  * committed by content (see `core/manifest/carry.ts`).
@@ -34,6 +35,8 @@ export interface Rewrite {
   readonly originals: readonly string[];
   /** True when the commit being made replaces HEAD (measured against HEAD's parent). */
   readonly replacesHead: boolean;
+  /** True for the commit after `git merge --squash` (the commits squashed are its originals). */
+  readonly squash?: boolean;
 }
 
 /** Which commits the commit being made rewrites, or undefined for an ordinary commit. */
@@ -44,6 +47,8 @@ export async function detectRewrite(input: RewriteInput): Promise<Rewrite | unde
   if (fixups.length && head) return { originals: unique([head, ...fixups, ...(picked ? [picked] : [])]), replacesHead: true };
   if (input.amend && head) return { originals: [head], replacesHead: true };
   if (picked) return { originals: [picked], replacesHead: false };
+  const squashed = readSquashed(input.gitDir);
+  if (squashed.length) return { originals: squashed, replacesHead: false, squash: true };
   return undefined;
 }
 
@@ -174,6 +179,18 @@ function readFixups(gitDir: string): string[] {
       .split('\n')
       .map((l) => /^(?:squash|fixup)\s+([0-9a-f]{40}(?:[0-9a-f]{24})?)/.exec(l.trim())?.[1])
       .filter((x): x is string => !!x);
+  } catch {
+    return [];
+  }
+}
+
+/** The commits `git merge --squash` squashed, oldest first (`SQUASH_MSG` lists them newest first). */
+function readSquashed(gitDir: string): string[] {
+  try {
+    const text = fs.readFileSync(path.join(gitDir, 'SQUASH_MSG'), 'utf8');
+    const out: string[] = [];
+    for (const m of text.matchAll(/^commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)$/gm)) out.push(m[1]);
+    return unique(out.reverse());
   } catch {
     return [];
   }

@@ -169,6 +169,21 @@ describe('the record on its way to main (scenarios over real repositories)', fun
     assert.strictEqual(v.status, 0, v.out);
   });
 
+  it('git merge --squash with the hooks, saved provenance gone: the squash commit carries the AI lines of the commits squashed', () => {
+    const { repo } = t;
+    twoAgentCommits(repo);
+    git(repo, 'checkout', '-q', 'main');
+    removeSavedProvenance(repo);
+    git(repo, 'merge', '-q', '--squash', 'feature');
+    git(repo, 'commit', '-q');
+    assert.match(message(repo), /^Squashed commit of the following:[\s\S]*\n\nAI-Assisted: yes\nAI-Contribution: 100% \(9 of 9 added lines; agent 9\)\nAssisted-by: codex:gpt-5\nAI-Provenance: [0-9a-f-]{36}\n*$/);
+    const m = parseManifest(git(repo, 'notes', `--ref=${MANIFEST_NOTES_REF}`, 'show', 'HEAD'));
+    assert.ok(m.ok && m.value.carriedFrom?.length === 2, 'the squash names the manifests it carries');
+    assert.strictEqual(aiLines(repo, 'HEAD^..HEAD'), 9);
+    const v = verify(repo, 'HEAD^..HEAD');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+
   it('cherry-pick carries the AI lines onto the new commit', () => {
     const { repo } = t;
     git(repo, 'checkout', '-q', '-b', 'feature');
