@@ -22,6 +22,9 @@ Checks every commit of <rev-range> (git rev-list syntax, e.g. origin/main..HEAD)
     file was not analysed (binary, too-large, symlink, submodule, not-utf8: from the blob),
     that every changed file is listed and that trivial ranges are of a trivial kind;
   - every other manifest of the commit (a note, other committed manifests) agrees with it;
+  - a commit that adds the committed manifests of other commits (a squash merge of a pull
+    request) is checked against the one claim they make together: their AI lines found in its
+    text by their hashes, measured against its parent (lines they cannot prove are unknown);
   - its trailers (AI-Assisted, AI-Contribution, Assisted-by, AI-Provenance, Review-Required)
     match the manifest;
   - the policy is met: a flagged change carries a review trailer (Reviewed-by) from someone
