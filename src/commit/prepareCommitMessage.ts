@@ -8,7 +8,8 @@ import { hasMessageContent, messageCommentChar } from '../core/trailers/commentC
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, Trailer, buildTrailers } from '../core/trailers/trailers';
 import { VERSION } from '../version';
 import { riskTexts } from './riskTexts';
-import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit } from '../git/git';
+import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit, workTreeDirs } from '../git/git';
+import { HOOK_WRITTEN_FILE, PREPARED_MESSAGE_FILE } from '../git/hooks';
 import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
 import { StagedChange, computeStagedChange } from '../git/stagedChange';
 import { applyTrailers, parseTrailers } from '../git/trailers';
@@ -19,7 +20,6 @@ import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
 import { repoStateDir } from '../core/persistence/repo';
 import { StateRanges } from './stateRanges';
 
-const HOOK_WRITTEN_FILE = 'hook-assisted-by.json';
 
 /**
  * What the git hooks do (vscode-free; the CLI's `hook` subcommand calls these):
@@ -38,7 +38,10 @@ export interface PrepareOptions {
   readonly hook?: Exclude<HookName, 'post-commit'>;
   /** Third argument of `prepare-commit-msg` (a commit id for source `commit`). */
   readonly sha?: string;
-  /** True for `git commit --amend`; by default detected from `env.AIP_GIT_COMMAND` (the hook's parent command line). */
+  /**
+   * True for `git commit --amend`; by default detected from the hook's parent command line:
+   * `env.AIP_GIT_COMMAND`, or the command line of the process `env.AIP_GIT_PID` names in /proc.
+   */
   readonly amend?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly generator?: { readonly name: string; readonly version: string };
@@ -55,6 +58,18 @@ export interface PrepareResult {
   readonly manifestLocation?: 'repo' | 'notes';
   /** Messages for the user (stderr). */
   readonly notes: readonly string[];
+}
+
+/** The command line of the git process that runs the hook, as the hook script passed it (see `hookScript`). */
+export function gitCommandLine(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.AIP_GIT_COMMAND !== undefined) return env.AIP_GIT_COMMAND;
+  const pid = env.AIP_GIT_PID;
+  if (!pid || !/^[1-9][0-9]*$/.test(pid)) return undefined;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when a git command line (the parent of a hook) is a `git commit --amend`. */
@@ -81,12 +96,28 @@ export function isAmendCommand(commandLine: string | undefined): boolean {
  * from the message box the snapshot says `suppressed` and nothing is added.
  */
 export async function prepareCommitMessage(repoRoot: string, messageFile: string, source = '', options: PrepareOptions = {}): Promise<PrepareResult> {
+  if (source === 'merge') return { changed: false, trailers: [], notes: ['merge commit: trailers not added'] };
+  const dirs = await workTreeDirs(repoRoot);
+  const root = dirs?.root ?? (await findRepoRoot(repoRoot)) ?? repoRoot;
+  const gitDirPath = dirs?.gitDir ?? (await getGitDir(root));
+  if (options.hook !== 'prepare-commit-msg') return prepareIn(root, gitDirPath, messageFile, source, options);
+  // The message as this hook leaves it, for commit-msg to compare with (see PREPARED_MESSAGE_FILE):
+  // removed first, so that a run that fails leaves none.
+  const kept = path.join(repoStateDir({ gitDir: gitDirPath }), PREPARED_MESSAGE_FILE);
+  fs.rmSync(kept, { force: true });
+  const result = await prepareIn(root, gitDirPath, messageFile, source, options);
+  try {
+    writeFileAtomicSync(kept, fs.readFileSync(messageFile), { durable: false });
+  } catch {
+    // Without it commit-msg does the work again.
+  }
+  return result;
+}
+
+async function prepareIn(root: string, gitDirPath: string, messageFile: string, source: string, options: PrepareOptions): Promise<PrepareResult> {
   const notes: string[] = [];
   const none = (note?: string): PrepareResult => ({ changed: false, trailers: [], notes: note ? [...notes, note] : notes });
   const env = options.env ?? process.env;
-  if (source === 'merge') return none('merge commit: trailers not added');
-  const root = (await findRepoRoot(repoRoot)) ?? repoRoot;
-  const gitDirPath = await getGitDir(root);
   // commit-msg gets no source: a merge in progress is known by MERGE_HEAD.
   if (fs.existsSync(path.join(gitDirPath, 'MERGE_HEAD'))) return none('merge commit: trailers not added');
 
@@ -96,33 +127,47 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   } catch (e) {
     return none(`cannot read ${messageFile}: ${(e as Error).message}`);
   }
+  // HEAD is resolved while the comment character and the settings are read (one git process
+  // fewer to wait for); a failure surfaces where it is awaited.
+  const headResolving = resolveCommit(root, 'HEAD');
+  headResolving.catch(() => undefined);
+  const read = readSnapshot(gitDirPath);
+  const fromEditor = read !== undefined && !('error' in read) ? read : undefined;
+  // Without the editor's snapshot the committed settings are read at the same time.
+  const settingsReading = fromEditor ? undefined : hookSnapshot(root);
+  settingsReading?.catch(() => undefined);
   const configuredComment = await configValue(root, 'core.commentChar').catch(() => undefined);
   const commentChar = messageCommentChar(configuredComment, message);
   // An empty message: prepare-commit-msg leaves it for commit-msg (the editor is about to open);
   // commit-msg leaves it so that git aborts the commit as it would without the hook.
   if (!hasMessageContent(configuredComment, message)) return none();
 
-  const read = readSnapshot(gitDirPath);
   const snapProblem = read !== undefined && 'error' in read ? read.error : undefined;
   if (snapProblem) notes.push(`provenance snapshot unreadable (${snapProblem}); using the saved provenance instead`);
-  const fromEditor = read !== undefined && !('error' in read) ? read : undefined;
   if (fromEditor && fromEditor.trailers !== 'auto') return none(fromEditor.trailers === 'suppressed' ? 'trailers were removed from the message box; not adding them' : 'trailers are turned off');
-  const snap = fromEditor ?? (await hookSnapshot(root, notes));
+  let snap: StagedSnapshot;
+  if (fromEditor) snap = fromEditor;
+  else {
+    const settings = await settingsReading!;
+    notes.push(...settings.problems);
+    snap = settings.snapshot;
+  }
   const state = StateRanges.read(gitDirPath);
   if (state.problem) notes.push(`${state.problem}; AI text recorded there is not counted`);
 
-  const amend = options.amend ?? isAmendCommand(env.AIP_GIT_COMMAND);
-  const rewrite = await detectRewrite({ root, gitDir: gitDirPath, amend });
+  const amend = options.amend ?? isAmendCommand(gitCommandLine(env));
+  const head = await headResolving;
+  const rewrite = await detectRewrite({ root, gitDir: gitDirPath, amend, head: head ?? null });
   const carried = rewrite ? await CarriedProvenance.load(root, rewrite.originals) : undefined;
   if (rewrite && !amend && !rewrite.squash && !carried?.records.length && !(await anyDeclared(root, rewrite.originals))) {
     return none('rewritten commit declared nothing about AI; its message is left as it was');
   }
-  const head = await resolveCommit(root, 'HEAD');
   const base = rewrite?.replacesHead && head ? ((await resolveCommit(root, 'HEAD^')) ?? null) : 'HEAD';
   const fromState = new Set<string>();
   const change = await computeStagedChange({
     root,
     base,
+    resolvedBase: base === 'HEAD' ? (head ?? null) : undefined,
     maxFileBytes: snap.maxFileBytes,
     trivial: snap.policy.value.trivial,
     rangesFor: (f) => {
@@ -197,10 +242,9 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
  * opened): the committed `.ai-provenance.json` over the defaults, the manifest as a git note
  * (a hook cannot add a file to the commit being made).
  */
-async function hookSnapshot(root: string, notes: string[]): Promise<StagedSnapshot> {
+async function hookSnapshot(root: string): Promise<{ snapshot: StagedSnapshot; problems: readonly string[] }> {
   const policy = await effectivePolicy(root, {});
-  notes.push(...policy.problems);
-  return {
+  const snapshot: StagedSnapshot = {
     schema: SNAPSHOT_SCHEMA,
     version: SNAPSHOT_VERSION,
     writtenAt: new Date(0).toISOString(),
@@ -212,6 +256,7 @@ async function hookSnapshot(root: string, notes: string[]): Promise<StagedSnapsh
     trailers: 'auto',
     files: [],
   };
+  return { snapshot, problems: policy.problems };
 }
 
 function snapshotHas(snap: StagedSnapshot, path: string, blob: string): boolean {
@@ -232,6 +277,7 @@ export async function postCommit(repoRoot: string): Promise<string | undefined> 
   const root = (await findRepoRoot(repoRoot)) ?? repoRoot;
   const dir = await getGitDir(root);
   fs.rmSync(hookWrittenPath(dir), { force: true });
+  fs.rmSync(path.join(repoStateDir({ gitDir: dir }), PREPARED_MESSAGE_FILE), { force: true });
   return attachPendingNote(root, dir, (m) => parseTrailers(m, root));
 }
 
@@ -268,5 +314,5 @@ function readHookWritten(gitDirPath: string): string[] {
 }
 
 function writeHookWritten(gitDirPath: string, values: string[]): void {
-  writeFileAtomicSync(hookWrittenPath(gitDirPath), JSON.stringify(values) + '\n');
+  writeFileAtomicSync(hookWrittenPath(gitDirPath), JSON.stringify(values) + '\n', { durable: false });
 }

@@ -28,6 +28,8 @@ export interface RewriteInput {
   readonly gitDir: string;
   /** True for `git commit --amend` (HEAD is replaced). */
   readonly amend: boolean;
+  /** HEAD's commit id when the caller resolved it already (null: no HEAD); resolved here otherwise. */
+  readonly head?: string | null;
 }
 
 export interface Rewrite {
@@ -41,7 +43,7 @@ export interface Rewrite {
 
 /** Which commits the commit being made rewrites, or undefined for an ordinary commit. */
 export async function detectRewrite(input: RewriteInput): Promise<Rewrite | undefined> {
-  const head = await resolveCommit(input.root, 'HEAD');
+  const head = input.head !== undefined ? (input.head ?? undefined) : await resolveCommit(input.root, 'HEAD');
   const picked = readRef(input.gitDir, 'CHERRY_PICK_HEAD') ?? (rebaseInProgress(input.gitDir) ? readRef(input.gitDir, 'REBASE_HEAD') : undefined);
   const fixups = readFixups(input.gitDir);
   if (fixups.length && head) return { originals: unique([head, ...fixups, ...(picked ? [picked] : [])]), replacesHead: true };

@@ -222,6 +222,16 @@ export async function findRepoRoot(dir: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The work tree's root and its git dir (absolute, per worktree) with one `git rev-parse`, or
+ * undefined outside a work tree (a bare repository, no repository).
+ */
+export async function workTreeDirs(dir: string): Promise<{ root: string; gitDir: string } | undefined> {
+  const r = await runGit(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { cwd: dir, okCodes: [128] });
+  const [root, gitDir] = r.stdout.toString('utf8').split('\n');
+  return r.code === 0 && root && gitDir ? { root, gitDir } : undefined;
+}
+
 /** Absolute path of the repository's git dir (per worktree). */
 export async function gitDir(root: string): Promise<string> {
   return (await gitText(['rev-parse', '--absolute-git-dir'], { cwd: root })).trim();

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { gitPath, runGit } from './git';
+import { PENDING_NOTE_FILE } from './manifestStore';
 
 /**
  * Installing the opt-in git hooks that write AI Provenance trailers into commits made from a
@@ -21,6 +22,17 @@ export const HOOK_MARKER = '# ai-provenance-hook v1';
 export const HOOK_NAMES = ['prepare-commit-msg', 'commit-msg', 'post-commit'] as const;
 export type InstalledHookName = (typeof HOOK_NAMES)[number];
 export const CHAINED_SUFFIX = '.pre-ai-provenance';
+
+/**
+ * Files of the hooks in the repository's state folder (`<git dir>/ai-provenance`):
+ * - the `Assisted-by` values a hook wrote into the message being committed;
+ * - the message as `prepare-commit-msg` left it. `commit-msg` finds the same text when nothing
+ *   changed it since (`git commit -m`, `-F`, `-C`, an editor closed unchanged): it would do the
+ *   same work again for the same result, so the script stops without starting Node.
+ * `post-commit` removes both; it starts Node only when a manifest waits to become a note.
+ */
+export const HOOK_WRITTEN_FILE = 'hook-assisted-by.json';
+export const PREPARED_MESSAGE_FILE = 'hook-message.txt';
 
 export interface HookInstallOptions {
   readonly root: string;
@@ -47,6 +59,25 @@ function shQuote(s: string): string {
 /** The text of our hook script for `name`. */
 export function hookScript(name: InstalledHookName, cliPath: string, nodePath: string): string {
   const wantsCommand = name !== 'post-commit';
+  const state = '"$(git rev-parse --absolute-git-dir 2>/dev/null)/ai-provenance"';
+  // The fast paths: only a state folder git names is read, and any doubt (no git directory, no
+  // cmp, a different message) runs the hook's program as before.
+  const fastPath: Record<InstalledHookName, string[]> = {
+    'prepare-commit-msg': [],
+    'commit-msg': [
+      '# The message prepare-commit-msg left, unchanged since: nothing to do again.',
+      `state=${state}`,
+      `if cmp -s "$1" "$state/${PREPARED_MESSAGE_FILE}" 2>/dev/null; then exit 0; fi`,
+    ],
+    'post-commit': [
+      '# The commit is made: the files of its hooks go; Node starts only for a manifest waiting to be its note.',
+      'gitdir="$(git rev-parse --absolute-git-dir 2>/dev/null)"',
+      'if [ -n "$gitdir" ]; then',
+      `  rm -f "$gitdir/ai-provenance/${HOOK_WRITTEN_FILE}" "$gitdir/ai-provenance/${PREPARED_MESSAGE_FILE}"`,
+      `  if [ ! -f "$gitdir/ai-provenance/${PENDING_NOTE_FILE}" ]; then exit 0; fi`,
+      'fi',
+    ],
+  };
   return [
     '#!/bin/sh',
     `${HOOK_MARKER}: installed by AI Provenance ("AI Provenance: Install Commit Hook" or \`ai-provenance install\`).`,
@@ -59,8 +90,13 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
     `  echo "ai-provenance: $cli not found (updated or removed); run 'AI Provenance: Install Commit Hook' or 'ai-provenance install' again" >&2`,
     '  exit 0',
     'fi',
+    ...fastPath[name],
     'if [ ! -x "$node" ]; then node=node; fi',
-    ...(wantsCommand ? ['AIP_GIT_COMMAND="$(ps -o args= -p "$PPID" 2>/dev/null)"', 'export AIP_GIT_COMMAND'] : []),
+    // The git command that runs the hook (to tell an amend): where /proc has it, the program
+    // reads it there (no process started here); elsewhere ps gives it.
+    ...(wantsCommand
+      ? ['if [ -r "/proc/$PPID/cmdline" ]; then AIP_GIT_PID=$PPID; export AIP_GIT_PID', 'else AIP_GIT_COMMAND="$(ps -o args= -p "$PPID" 2>/dev/null)"; export AIP_GIT_COMMAND; fi']
+      : []),
     `ELECTRON_RUN_AS_NODE=1 "$node" "$cli" hook ${name} "$@" || echo "ai-provenance: ${name} hook failed; commit not affected" >&2`,
     'exit 0',
     '',

@@ -33,6 +33,8 @@ export interface StagedChangeOptions {
   readonly root: string;
   /** Commit to measure against: a revision (default `HEAD`), or null for "no parent" (root commit). */
   readonly base?: string | null;
+  /** The base's commit id when the caller resolved it already (null: none, diffed against the empty tree); no git process then. */
+  readonly resolvedBase?: string | null;
   readonly maxFileBytes: number;
   readonly trivial: TrivialRule;
   /** AI ranges of a staged file, in offsets of its staged text. */
@@ -157,7 +159,7 @@ function fileEntry(e: StagedEntry, status: ManifestFileStatus, sha256: string | 
 export async function computeStagedChange(options: StagedChangeOptions): Promise<StagedChange> {
   const { root, env } = options;
   const baseRev = options.base === undefined ? 'HEAD' : options.base;
-  const resolving = baseRev === null ? undefined : resolveCommit(root, baseRev);
+  const resolving = baseRev === null ? undefined : options.resolvedBase !== undefined ? Promise.resolve(options.resolvedBase ?? undefined) : resolveCommit(root, baseRev);
   // Every staged text is hashed; the hash's first-use set-up runs while git resolves the base.
   prepareSha256();
   const base = resolving === undefined ? null : ((await resolving) ?? null);

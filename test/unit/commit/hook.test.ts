@@ -317,6 +317,60 @@ describe('commit hooks on temporary repositories', function () {
     assert.strictEqual(fs.readFileSync(file, 'utf8'), 'Subject\n\nAI-Assisted: no\n');
   });
 
+  it('the hooks start the program once for git commit -m: commit-msg only when the message changed since, post-commit only for a pending note', async () => {
+    const dir = makeRepo();
+    // A stand-in for dist/cli.js that records each hook run, then runs it.
+    const log = path.join(dir, '.git', 'hook-runs.log');
+    const wrapper = path.join(path.dirname(cli), `logging-${path.basename(dir)}.js`);
+    fs.writeFileSync(wrapper, `require('fs').appendFileSync(${JSON.stringify(log)}, process.argv[3] + '\\n');\nrequire(${JSON.stringify(cli)});\n`);
+    await installHooks({ root: dir, cliPath: wrapper, nodePath: process.execPath });
+    const runs = (): string[] => {
+      const r = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+      fs.rmSync(log, { force: true });
+      return r;
+    };
+    const stateFile = (name: string) => path.join(dir, '.git', 'ai-provenance', name);
+
+    // A human change with -m: prepare-commit-msg alone does the work.
+    fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 2;\n');
+    assert.strictEqual(commit(dir, '-a', '-m', 'Human change').status, 0);
+    assert.deepStrictEqual(runs(), ['prepare-commit-msg']);
+    assert.strictEqual(git(dir, 'log', '-1', '--format=%B'), 'Human change\n\nAI-Assisted: no\n\n');
+    assert.ok(!fs.existsSync(stateFile('hook-message.txt')), 'post-commit removes the prepared message');
+    assert.ok(!fs.existsSync(stateFile('hook-assisted-by.json')));
+
+    // The editor: prepare-commit-msg sees no message yet, so commit-msg does the work.
+    fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 3;\n');
+    const edited = spawnSync('git', ['commit', '-q', '-a'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_EDITOR: `sh -c 'printf "Edited\\n" > "$1"' -` } });
+    assert.strictEqual(edited.status, 0, edited.stderr);
+    assert.deepStrictEqual(runs(), ['prepare-commit-msg', 'commit-msg']);
+    assert.strictEqual(git(dir, 'log', '-1', '--format=%B'), 'Edited\n\nAI-Assisted: no\n\n');
+
+    // A user's commit-msg hook that changes the message after ours prepared it: ours runs again.
+    const hooksDir = path.join(dir, '.git', 'hooks');
+    fs.writeFileSync(path.join(hooksDir, 'commit-msg.pre-ai-provenance'), '#!/bin/sh\nprintf "Change-Id: I123\\n" >> "$1"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'app.ts'), 'export const a = 4;\n');
+    assert.strictEqual(commit(dir, '-a', '-m', 'With an id').status, 0);
+    assert.deepStrictEqual(runs(), ['prepare-commit-msg', 'commit-msg']);
+    const withId = git(dir, 'log', '-1', '--format=%B');
+    assert.ok(withId.startsWith('With an id\n\n') && withId.includes('Change-Id: I123\n') && withId.split('AI-Assisted: no').length === 2, withId);
+    fs.rmSync(path.join(hooksDir, 'commit-msg.pre-ai-provenance'));
+
+    // AI text whose manifest becomes a note: post-commit runs and attaches it.
+    const { id } = await stageAi(dir, 'notes');
+    assert.strictEqual(commit(dir, '-m', 'Add sum').status, 0);
+    assert.deepStrictEqual(runs(), ['prepare-commit-msg', 'post-commit']);
+    const note = parseManifest(git(dir, 'notes', `--ref=${MANIFEST_NOTES_REF}`, 'show', 'HEAD'));
+    assert.ok(note.ok && note.value.totals.aiLines === 3, JSON.stringify(note));
+    assert.ok(!id || note.value.id !== undefined);
+    assert.ok(!fs.existsSync(stateFile('pending-note.json')));
+
+    // An amend from the terminal is told from the git process's command line: the AI lines stay.
+    assert.strictEqual(commit(dir, '--amend', '-m', 'Add sum, renamed').status, 0);
+    assert.deepStrictEqual(runs(), ['prepare-commit-msg', 'post-commit']);
+    assert.match(git(dir, 'log', '-1', '--format=%B'), /^Add sum, renamed\n\nAI-Assisted: yes\nAI-Contribution: 75% \(3 of 4 added lines/);
+  });
+
   it('recognises git commit --amend command lines', () => {
     assert.strictEqual(isAmendCommand('git commit --amend -m x'), true);
     assert.strictEqual(isAmendCommand('/usr/lib/git-core/git commit -q --amend'), true);
