@@ -1,5 +1,6 @@
 import { isUtf8 } from 'buffer';
 import { execFile, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
 
 /**
  * The one place that starts git (never through a shell): {@link runGit}, {@link streamGit} and, for
@@ -163,6 +164,31 @@ export function streamGit(args: readonly string[], options: GitRunOptions, onDat
     child.stdin.on('error', () => undefined);
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
+  });
+}
+
+/**
+ * Starts `git <args>` with its output going straight into `file` (created or emptied), so that git
+ * keeps working while this process is busy with something else (a pipe would fill and stop it).
+ * Resolves with the exit code and stderr when git is done; rejects when it could not start.
+ */
+export function runGitToFile(args: readonly string[], options: Omit<GitRunOptions, 'okCodes' | 'timeout'>, file: string): Promise<{ code: number; stderr: string }> {
+  const git = options.git ?? gitExecutable();
+  const fd = fs.openSync(file, 'w', 0o600);
+  return new Promise((resolve, reject) => {
+    const stderr: Buffer[] = [];
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(git, ['-c', 'core.quotepath=false', ...args], { cwd: options.cwd, env: gitEnv(options.env), stdio: ['pipe', fd, 'pipe'], windowsHide: true });
+    } finally {
+      fs.closeSync(fd);
+    }
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (e: NodeJS.ErrnoException) => reject(gitFailure(git, args, options, { errno: e.code, code: -1, stopped: false }, '')));
+    child.on('close', (code) => resolve({ code: code ?? 128, stderr: Buffer.concat(stderr).toString('utf8') }));
+    child.stdin!.on('error', () => undefined);
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    else child.stdin!.end();
   });
 }
 

@@ -49,7 +49,7 @@ export async function loadCommitProvenance(
   parsedTrailers?: Trailer[],
 ): Promise<CommitProvenance> {
   const info = repo.commitInfo(sha);
-  const trailers = parsedTrailers ?? (await parseTrailers(info.message, repo.root));
+  const trailers = parsedTrailers ?? info.trailers ?? (await parseTrailers(info.message, repo.root));
   const ids = manifestIdsOf(trailers);
   const manifestId = ids.length > 0 ? ids[ids.length - 1] : undefined;
 
@@ -113,13 +113,15 @@ export function isManifestFile(path: string): boolean {
   return path.startsWith(`${MANIFEST_DIR}/`) && path.endsWith('.json') && !path.slice(MANIFEST_DIR.length + 1).includes('/');
 }
 
-const CHUNK = 100;
+const CHUNK = 500;
 const PARALLEL_TRAILER_PARSES = 8;
 
 /**
- * Loads the provenance of each commit of `shas` in order and calls `fn` with it, reading ahead
- * in chunks with a handful of batched git processes (commits, notes, blobs, numstat) plus one
- * `git interpret-trailers` per commit (run a few at a time).
+ * Loads the provenance of each commit of `shas` in order and calls `fn` with it, in chunks of
+ * {@link CHUNK} commits with a few batched git processes per chunk: one `git log` (details,
+ * trailers with git's parser, line counts), started for the next chunk while this one is worked
+ * on, one `git cat-file --batch` for the notes and manifests, and for verify the changes and the
+ * files the manifests list. Memory holds one chunk at a time, whatever the range's length.
  */
 export async function forEachCommitProvenance(
   repo: GitRepo,
@@ -128,53 +130,82 @@ export async function forEachCommitProvenance(
   prefetch: Prefetch,
   fn: (p: CommitProvenance) => void | Promise<void>,
 ): Promise<void> {
-  for (let start = 0; start < shas.length; start += CHUNK) {
-    const chunk = shas.slice(start, start + CHUNK);
-    repo.clearCache();
-    repo.prefetchCommits(chunk);
-    repo.prefetchNotes(notesRef, chunk);
-    const infos = chunk.map((sha) => repo.commitInfo(sha));
-    const trailers: Trailer[][] = new Array(chunk.length);
-    for (let i = 0; i < infos.length; i += PARALLEL_TRAILER_PARSES) {
-      const part = infos.slice(i, i + PARALLEL_TRAILER_PARSES);
-      const parsed = await Promise.all(part.map((info) => parseTrailers(info.message, repo.root)));
-      parsed.forEach((t, j) => (trailers[i + j] = t));
+  const numstat = !!prefetch.addedLines;
+  // Commits, their trailers (git's parser) and, for stats, their line counts: one git process per
+  // chunk, started for the next chunk while this one is worked on.
+  let ahead = shas.length ? repo.readCommitsAhead(shas.slice(0, CHUNK), { numstat }) : undefined;
+  try {
+    for (let start = 0; start < shas.length; start += CHUNK) {
+      const chunk = shas.slice(start, start + CHUNK);
+      repo.clearCache();
+      const read = ahead!;
+      ahead = undefined;
+      await repo.takeCommitRead(read);
+      if (start + CHUNK < shas.length) ahead = repo.readCommitsAhead(shas.slice(start + CHUNK, start + 2 * CHUNK), { numstat });
+      await provenanceOfChunk(repo, chunk, notesRef, prefetch, fn);
     }
-    const specs: string[] = [];
-    infos.forEach((info, i) => {
-      const ids = manifestIdsOf(trailers[i]);
-      const id = ids[ids.length - 1];
-      if (id && /^[0-9A-Za-z-]+$/.test(id)) specs.push(`${info.sha}:${manifestRepoPath(id)}`);
-      if (prefetch.content) specs.push(`${info.sha}:${POLICY_FILE}`);
-    });
-    repo.prefetchBlobs(specs);
-    const loaded: CommitProvenance[] = [];
-    for (let i = 0; i < chunk.length; i++) loaded.push(await loadCommitProvenance(repo, chunk[i], notesRef, trailers[i]));
-    if (prefetch.changes) {
-      repo.prefetchChanges(loaded.filter((p) => p.info.parents.length <= 1).map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
-      repo.prefetchMergeOwnLines(loaded.filter((p) => p.info.parents.length > 1).map((p) => p.info.sha));
+  } finally {
+    if (ahead) {
+      const left = ahead;
+      await left.done;
+      repo.dropCommitRead(left);
     }
-    if (prefetch.content) {
-      const more: string[] = [];
-      for (const p of loaded) {
-        const change = prefetch.changes && p.info.parents.length <= 1 ? repo.changes(p.info.sha, p.info.parents[0]) : undefined;
-        if (change) for (const c of change.paths) if (isManifestFile(c.path) && c.newBlob) more.push(`${p.info.sha}:${c.path}`);
-        if (!p.manifest) continue;
-        const skipped = new Set<string>();
-        for (const f of p.manifest.files) {
-          if (f.skipped !== 'submodule') more.push(`${p.info.sha}:${f.path}`);
-          if (f.skipped) skipped.add(f.path);
-        }
-        if (change) for (const c of change.paths) if (skipped.has(c.path) && c.oldBlob) more.push(c.oldBlob);
-        if (p.raw?.source.startsWith('file:') && p.info.parents[0]) more.push(`${p.info.parents[0]}:${p.raw.source.slice('file:'.length)}`);
-      }
-      repo.prefetchBlobs(more);
-    }
-    if (prefetch.addedLines) {
-      repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
-      repo.prefetchBlobs(loaded.flatMap((p) => addedManifestSpecs(repo, p)));
-      for (let i = 0; i < loaded.length; i++) loaded[i] = withAddedManifests(repo, loaded[i]);
-    }
-    for (const p of loaded) await fn(p);
+    repo.dispose();
   }
+}
+
+async function provenanceOfChunk(
+  repo: GitRepo,
+  chunk: readonly string[],
+  notesRef: string,
+  prefetch: Prefetch,
+  fn: (p: CommitProvenance) => void | Promise<void>,
+): Promise<void> {
+  // What the read ahead did not give (it failed) is read here.
+  repo.prefetchCommits(chunk, { numstat: !!prefetch.addedLines });
+  const infos = chunk.map((sha) => repo.commitInfo(sha));
+  const trailers: Trailer[][] = new Array(chunk.length);
+  for (let i = 0; i < infos.length; i += PARALLEL_TRAILER_PARSES) {
+    const part = infos.slice(i, i + PARALLEL_TRAILER_PARSES);
+    // A commit read without its trailers (never in practice) is parsed alone.
+    const parsed = await Promise.all(part.map((info) => info.trailers ?? parseTrailers(info.message, repo.root)));
+    parsed.forEach((t, j) => (trailers[i + j] = t));
+  }
+  // The notes and the committed manifests: one `git cat-file --batch`.
+  const specs: string[] = [...repo.noteObjects(notesRef, chunk)];
+  infos.forEach((info, i) => {
+    const ids = manifestIdsOf(trailers[i]);
+    const id = ids[ids.length - 1];
+    if (id && /^[0-9A-Za-z-]+$/.test(id)) specs.push(`${info.sha}:${manifestRepoPath(id)}`);
+    if (prefetch.content) specs.push(`${info.sha}:${POLICY_FILE}`);
+  });
+  repo.prefetchBlobs(specs);
+  const loaded: CommitProvenance[] = [];
+  for (let i = 0; i < chunk.length; i++) loaded.push(await loadCommitProvenance(repo, chunk[i], notesRef, trailers[i]));
+  if (prefetch.changes) {
+    repo.prefetchChanges(loaded.filter((p) => p.info.parents.length <= 1).map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
+    repo.prefetchMergeOwnLines(loaded.filter((p) => p.info.parents.length > 1).map((p) => p.info.sha));
+  }
+  if (prefetch.content) {
+    const more: string[] = [];
+    for (const p of loaded) {
+      const change = prefetch.changes && p.info.parents.length <= 1 ? repo.changes(p.info.sha, p.info.parents[0]) : undefined;
+      if (change) for (const c of change.paths) if (isManifestFile(c.path) && c.newBlob) more.push(`${p.info.sha}:${c.path}`);
+      if (!p.manifest) continue;
+      const skipped = new Set<string>();
+      for (const f of p.manifest.files) {
+        if (f.skipped !== 'submodule') more.push(`${p.info.sha}:${f.path}`);
+        if (f.skipped) skipped.add(f.path);
+      }
+      if (change) for (const c of change.paths) if (skipped.has(c.path) && c.oldBlob) more.push(c.oldBlob);
+      if (p.raw?.source.startsWith('file:') && p.info.parents[0]) more.push(`${p.info.parents[0]}:${p.raw.source.slice('file:'.length)}`);
+    }
+    repo.prefetchBlobs(more);
+  }
+  if (prefetch.addedLines) {
+    repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
+    repo.prefetchBlobs(loaded.flatMap((p) => addedManifestSpecs(repo, p)));
+    for (let i = 0; i < loaded.length; i++) loaded[i] = withAddedManifests(repo, loaded[i]);
+  }
+  for (const p of loaded) await fn(p);
 }

@@ -4,12 +4,15 @@
  * repository, a revision or git itself is a {@link GitError} (reported with exit code 2).
  */
 import * as fs from 'fs';
-import { GitError, runGitSync } from '../git/git';
+import * as os from 'os';
+import * as path from 'path';
+import { GitError, runGitSync, runGitToFile } from '../git/git';
 import { parsePatch } from '../git/patch';
 import { ChangedPath, CommitChange, mergesWithOwnLines, parseRawChanges } from './commitChanges';
+import { AddedLines, COMMIT_FORMAT, CommitInfo, CommitRead, commitFromFields, commitLogArgs, parseCommitLog, parseNumstat } from './commitLog';
 
+export { AddedLines, CommitInfo, CommitRead } from './commitLog';
 export { ChangedPath, CommitChange, diffKey } from './commitChanges';
-
 export { GitError } from '../git/git';
 
 export interface GitResult {
@@ -17,20 +20,6 @@ export interface GitResult {
   readonly stdout: Buffer;
   readonly stderr: string;
 }
-
-export interface CommitInfo {
-  readonly sha: string;
-  readonly parents: string[];
-  readonly authorName: string;
-  readonly authorEmail: string;
-  /** Author date, strict ISO 8601. */
-  readonly authorDate: string;
-  readonly committerDate: string;
-  readonly subject: string;
-  /** Full raw message. */
-  readonly message: string;
-}
-
 
 export class GitRepo {
   private constructor(
@@ -96,21 +85,70 @@ export class GitRepo {
     }
   }
 
-  /** Commit details of many commits with one `git log --no-walk --stdin`. */
-  prefetchCommits(shas: readonly string[]): void {
-    const todo = shas.filter((s) => !this.commitCache.has(s));
+  /**
+   * Commit details and trailers of many commits with one `git log --no-walk --stdin`. With
+   * `numstat`, the same process also gives the lines each commit adds and deletes per file against
+   * its first parent (as {@link addedLines}; merges, which `git log` shows no diff for, are read
+   * with one `git diff-tree --stdin` more when there are any).
+   */
+  prefetchCommits(shas: readonly string[], options: { numstat?: boolean } = {}): void {
+    const todo = shas.filter((s) => !this.commitCache.has(s) || (options.numstat && !this.addedCache.has(addedKey(s, this.commitCache.get(s)!.parents[0]))));
     if (todo.length === 0) return;
-    const r = this.run(['log', '--no-walk=unsorted', '--no-show-signature', '-z', `--format=${COMMIT_FORMAT}`, '--stdin'], todo.join('\n') + '\n');
-    if (r.status !== 0) return;
-    const fields = r.stdout.toString('utf8').split('\0');
-    for (let i = 0; i + COMMIT_FIELDS <= fields.length; i += COMMIT_FIELDS) {
-      const info = commitFromFields(fields.slice(i, i + COMMIT_FIELDS), false);
+    const r = this.run(commitLogArgs(!!options.numstat), todo.join('\n') + '\n');
+    if (r.status === 0) this.storeCommits(r.stdout.toString('utf8'), !!options.numstat);
+  }
+
+  /**
+   * Starts reading what {@link prefetchCommits} reads into a temporary file (git is never held up
+   * by a full pipe while the caller works on the commits before); {@link takeCommitRead} loads it
+   * (nothing when git failed: the reads that follow run git themselves), {@link dropCommitRead}
+   * removes an unused one, {@link dispose} the folder. One chunk on disk, one in memory.
+   */
+  readCommitsAhead(shas: readonly string[], options: { numstat?: boolean } = {}): CommitRead {
+    this.tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ai-provenance-'));
+    const file = path.join(this.tempDir, `commits-${++this.reads}`);
+    const numstat = !!options.numstat;
+    const done = runGitToFile(commitLogArgs(numstat), { cwd: this.root, input: shas.join('\n') + '\n', git: this.gitBin, env: { GIT_OPTIONAL_LOCKS: '0' } }, file).catch(() => ({ code: -1, stderr: '' }));
+    return { file, numstat, done };
+  }
+
+  async takeCommitRead(read: CommitRead): Promise<void> {
+    const r = await read.done;
+    const text = r.code === 0 ? fs.readFileSync(read.file, 'utf8') : undefined;
+    this.dropCommitRead(read);
+    if (text !== undefined) this.storeCommits(text, read.numstat);
+  }
+
+  dropCommitRead(read: CommitRead): void {
+    fs.rmSync(read.file, { force: true });
+  }
+
+  dispose(): void {
+    if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
+    this.tempDir = undefined;
+  }
+
+  private tempDir: string | undefined;
+  private reads = 0;
+
+  private storeCommits(text: string, numstat: boolean): void {
+    const merges: CommitInfo[] = [];
+    for (const { info, added } of parseCommitLog(text, numstat)) {
       this.commitCache.set(info.sha, info);
+      if (!added) continue;
+      if (info.parents.length > 1) merges.push(info);
+      else this.addedCache.set(addedKey(info.sha, info.parents[0]), added);
     }
+    if (merges.length) this.prefetchAddedLines(merges.map((m) => ({ sha: m.sha, firstParent: m.parents[0] })));
   }
 
   /** Loads which commits have a note under `notesRef` (one `git notes list`), and the notes themselves. */
   prefetchNotes(notesRef: string, shas: readonly string[]): void {
+    this.prefetchBlobs(this.noteObjects(notesRef, shas));
+  }
+
+  /** The object ids of the notes of `shas` under `notesRef` (the list is read once, with `git notes list`). */
+  noteObjects(notesRef: string, shas: readonly string[]): string[] {
     let map = this.notesMaps.get(notesRef);
     if (!map) {
       map = new Map();
@@ -123,7 +161,7 @@ export class GitRepo {
       }
       this.notesMaps.set(notesRef, map);
     }
-    this.prefetchBlobs(shas.map((s) => map!.get(s)).filter((x): x is string => !!x));
+    return shas.map((s) => map!.get(s)).filter((x): x is string => !!x);
   }
 
   /** Added lines of many commits against their first parents with one `git diff-tree --stdin`. */
@@ -345,34 +383,8 @@ export class GitRepo {
 
 }
 
-export interface AddedLines {
-  readonly path: string;
-  readonly added: number;
-  readonly deleted: number;
-  readonly binary: boolean;
-}
-
-const COMMIT_FORMAT = '%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00%B';
-const COMMIT_FIELDS = 8;
-
-function commitFromFields(f: string[], trailingNewline: boolean): CommitInfo {
-  const [sha, parents, authorName, authorEmail, authorDate, committerDate, subject, ...rest] = f;
-  let message = rest.join('\0');
-  // Without -z, `git log` ends the format with a newline of its own.
-  if (trailingNewline && message.endsWith('\n')) message = message.slice(0, -1);
-  return { sha, parents: parents ? parents.split(' ') : [], authorName, authorEmail, authorDate, committerDate, subject, message };
-}
-
 function addedKey(sha: string, firstParent: string | undefined): string {
   return `${sha} ${firstParent ?? ''}`;
-}
-
-/** One `added<TAB>deleted<TAB>path` record of `--numstat -z` (binary files show `-`). */
-function parseNumstat(rec: string): AddedLines | undefined {
-  const m = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(rec);
-  if (!m) return undefined;
-  const binary = m[1] === '-';
-  return { path: m[3], added: binary ? 0 : Number(m[1]), deleted: binary ? 0 : Number(m[2]), binary };
 }
 
 function runGit(gitBin: string, cwd: string, args: string[], input?: string | Buffer): GitResult {

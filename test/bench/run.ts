@@ -4,7 +4,7 @@
  * non-zero only when the benchmark itself cannot run correctly (e.g. the baseline disagrees with
  * the rope), never because a goal is missed.
  *
- *   node out/bench/run.js [--quick] [--skip-build] [--part 1,2,3,4,5,6,7]
+ *   node out/bench/run.js [--quick] [--skip-build] [--part 1,2,3,4,5,6,7,8,9]
  *
  * --quick: fewer repetitions (for a smoke run); --skip-build: measure the existing dist/extension.js;
  * --part: only the parts listed (the results file then holds only those; part 2 measures
@@ -17,6 +17,8 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { runBlameBench } from './blameBench';
 import { runVerifyBench } from './verifyBench';
+import { runHookBench } from './hookBench';
+import { runHistoryBench } from './historyBench';
 import { runCommitBench } from './commitBench';
 import { EngineScaleResult, runEngineBench } from './engineBench';
 import { fmtBytes, fmtMs, fmtRatio, fmtUs, median, table, timerOverheadNs } from './stats';
@@ -26,8 +28,8 @@ const OUT_DIR = path.join(ROOT, 'test-output', 'bench');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const partArg = process.argv.indexOf('--part');
-const PARTS = new Set((partArg >= 0 ? (process.argv[partArg + 1] ?? '') : '1,2,3,4,5,6,7').split(',').map((p) => p.trim()));
-for (const p of PARTS) if (!['1', '2', '3', '4', '5', '6', '7'].includes(p)) throw new Error(`--part takes parts 1 to 7, separated by commas (got "${p}")`);
+const PARTS = new Set((partArg >= 0 ? (process.argv[partArg + 1] ?? '') : '1,2,3,4,5,6,7,8,9').split(',').map((p) => p.trim()));
+for (const p of PARTS) if (!['1', '2', '3', '4', '5', '6', '7', '8', '9'].includes(p)) throw new Error(`--part takes parts 1 to 9, separated by commas (got "${p}")`);
 const SCALES = [10, 1_000, 10_000, 100_000];
 
 interface Goal {
@@ -390,6 +392,55 @@ async function partVerify(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Part 8: what the commit hooks add to a terminal commit, against the runtime's own start-up.
+
+async function partHooks(): Promise<void> {
+  section('8. Commit hooks: whole git commit -a -m with and without the hooks, vs node -e 0 (same run, alternating)');
+  const r = await runHookBench({ cliPath: path.join(ROOT, 'dist', 'cli.js'), samples: QUICK ? 8 : 25, onProgress: log });
+  process.stdout.write(
+    table(
+      ['time', 'commits', 'without hooks', 'with hooks', 'added', 'node -e 0', 'added / node -e 0'],
+      [
+        ['wall', String(r.samples), fmtMs(r.withoutHooksMs), fmtMs(r.withHooksMs), fmtMs(r.withHooksMs - r.withoutHooksMs), fmtMs(r.nodeStartMs), fmtRatio(r.ratio)],
+        ['CPU', String(r.samples), fmtMs(r.cpu.withoutHooksMs), fmtMs(r.cpu.withHooksMs), fmtMs(r.cpu.withHooksMs - r.cpu.withoutHooksMs), fmtMs(r.cpu.nodeStartMs), fmtRatio(r.cpu.ratio)],
+      ],
+    ) + '\n',
+  );
+  process.stdout.write(
+    `A one-line change to a 200-line file, committed with -a -m; medians. CPU: user + system time of every process involved (sh's times). Trailers the hooks wrote: ${r.trailers}.\n`,
+  );
+  goals.push({ part: '8', goal: 'a commit with the hooks adds <= 1.5x the runtime start-up (node -e 0) to the same commit without them', measured: `${fmtRatio(r.ratio)} (${fmtMs(r.withHooksMs - r.withoutHooksMs)} added; node -e 0 ${fmtMs(r.nodeStartMs)})`, met: r.ratio <= 1.5 });
+  goals.push({ part: '8', goal: 'info: the same in CPU time (user + system)', measured: `${fmtRatio(r.cpu.ratio)} (${fmtMs(r.cpu.withHooksMs - r.cpu.withoutHooksMs)} added; node -e 0 ${fmtMs(r.cpu.nodeStartMs)})`, met: 'info' });
+  results.hooks = r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 9: stats and verify over 10,000 commits, against git log --numstat over the same range.
+
+async function partHistory(): Promise<void> {
+  section('9. ai-provenance stats and verify over 10,000 commits vs git log --numstat over the same range (whole processes, same run, alternating)');
+  const r = await runHistoryBench({ cliPath: path.join(ROOT, 'dist', 'cli.js'), commits: 10_000, samples: QUICK ? 1 : 3, onProgress: log });
+  const kb = (v: number | undefined) => (v === undefined ? 'n/a' : fmtBytes(v * 1024));
+  process.stdout.write(
+    table(
+      ['command', 'median', '/ git log --numstat', 'git processes (last 2,500 / all 10,000)', 'peak memory (last 2,500 / all 10,000)'],
+      [
+        ['git log --numstat --format=%H%n%B main', fmtMs(r.gitLogMs), '1.0x', '1', ''],
+        ['ai-provenance stats main --json', fmtMs(r.statsMs), fmtRatio(r.statsRatio), `${r.statsGitProcessesQuarter} / ${r.statsGitProcesses}`, `${kb(r.rssKb.statsQuarter)} / ${kb(r.rssKb.statsAll)}`],
+        ['ai-provenance verify main --json', fmtMs(r.verifyMs), fmtRatio(r.verifyRatio), `${r.verifyGitProcessesQuarter} / ${r.verifyGitProcesses}`, `${kb(r.rssKb.verifyQuarter)} / ${kb(r.rssKb.verifyAll)}`],
+      ],
+    ) + '\n',
+  );
+  process.stdout.write(
+    `Check: stats counted ${r.check.statsCommits} commits (${r.check.aiAdditions} AI lines); verify passed ${r.check.verifyPassed}, failed ${r.check.verifyFailed}. Medians of ${r.samples} alternating round(s).\n`,
+  );
+  goals.push({ part: '9', goal: 'stats over 10,000 commits <= 2x git log --numstat over the same range', measured: `${fmtRatio(r.statsRatio)} (${fmtMs(r.statsMs)} vs ${fmtMs(r.gitLogMs)})`, met: r.statsRatio <= 2 });
+  goals.push({ part: '9', goal: 'verify over 10,000 commits <= 2x git log --numstat over the same range', measured: `${fmtRatio(r.verifyRatio)} (${fmtMs(r.verifyMs)} vs ${fmtMs(r.gitLogMs)})`, met: r.verifyRatio <= 2 });
+  goals.push({ part: '9', goal: 'info: git processes, last 2,500 / all 10,000 commits (stats; verify)', measured: `${r.statsGitProcessesQuarter} / ${r.statsGitProcesses}; ${r.verifyGitProcessesQuarter} / ${r.verifyGitProcesses}`, met: 'info' });
+  results.history = r;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Part 6: the refresh after one edit (status bar counts, decoration ranges), now against the old
 // full recount, side by side in the same processes.
 
@@ -502,6 +553,8 @@ async function main(): Promise<void> {
   if (PARTS.has('5')) await partBlame();
   if (PARTS.has('6')) partRefresh();
   if (PARTS.has('7')) await partVerify();
+  if (PARTS.has('8')) await partHooks();
+  if (PARTS.has('9')) await partHistory();
   printGoals();
   results.goals = goals;
   results.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);

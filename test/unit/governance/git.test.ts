@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { GitRepo } from '../../../src/governance/git';
+import { parseTrailers } from '../../../src/git/trailers';
 import { TempRepo } from '../cli/fixture';
 
 /** The batched reads (one git process for many objects) must give what single reads give. */
@@ -44,6 +45,91 @@ describe('governance git access: batched reads equal single reads', function () 
     assert.strictEqual(single.commitInfo(shas[0]).message, 'Root\n\nBody line\n\nAI-Assisted: no\n');
     assert.deepStrictEqual(single.addedLines(shas[2], shas[1]), []);
     assert.deepStrictEqual(single.addedLines(shas[0], undefined).map((e) => [e.path, e.added, e.binary]), [['a b.txt', 2, false], ['bin.dat', 0, true]]);
+  });
+
+  it('commits with their line counts from one git log: as diff-tree counts them, root, binary, gitlink, empty and deleting commits included', () => {
+    const single = GitRepo.open(repo.dir);
+    const batch = GitRepo.open(repo.dir);
+    batch.prefetchCommits(shas, { numstat: true });
+    (batch as unknown as { run: () => never }).run = () => {
+      throw new Error('unexpected git process');
+    };
+    for (const [i, sha] of shas.entries()) {
+      assert.deepStrictEqual(batch.commitInfo(sha), single.commitInfo(sha));
+      const parent = i ? shas[i - 1] : undefined;
+      assert.deepStrictEqual(batch.addedLines(sha, parent), single.addedLines(sha, parent), sha);
+    }
+  });
+
+  it('trailers read with the commits are the ones git interpret-trailers --parse gives for the message', async () => {
+    const messages = [
+      'Subject\n\nBody\n\nAI-Assisted: yes\nAI-Provenance: 1234-abcd\n',
+      'Subject\n\nKey: first part\n  continued here\nAI-Assisted: no\n',
+      'Subject\n\n---\nAI-Assisted: yes\n',
+      'Subject\n\nJust a sentence.\nAI-Assisted: yes\n',
+      'Subject\n\nSigned-off-by: A <a@example.com>\n(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)\nAI-Assisted: yes\n',
+      'Subject\n\nAI-Assisted: yes\n# a comment line\nReviewed-by: B <b@example.com>\n',
+      'Subject only',
+      'Subject\r\n\r\nAI-Assisted: yes\r\nAssisted-by: copilot\r\n',
+      'Subject\n\nAI-Assisted:yes\nAI-Contribution :  40% (2 of 5 added lines)\nReview-Required=senior\n',
+      'AI-Assisted: yes\n',
+    ];
+    const t = TempRepo.create();
+    try {
+      t.git(['config', 'trailer.separators', ':=']);
+      const made: string[] = [];
+      for (const m of messages) {
+        t.git(['commit', '-q', '--allow-empty', '--cleanup=verbatim', '-F', '-'], m);
+        made.push(t.head());
+      }
+      const batch = GitRepo.open(t.dir);
+      batch.prefetchCommits(made, { numstat: true });
+      const single = GitRepo.open(t.dir);
+      for (const sha of made) {
+        const info = batch.commitInfo(sha);
+        assert.deepStrictEqual(info.trailers, await parseTrailers(info.message, t.dir), JSON.stringify(info.message));
+        assert.deepStrictEqual(single.commitInfo(sha).trailers, info.trailers);
+      }
+      assert.deepStrictEqual(batch.commitInfo(made[0]).trailers, [
+        { key: 'AI-Assisted', value: 'yes' },
+        { key: 'AI-Provenance', value: '1234-abcd' },
+      ]);
+      assert.deepStrictEqual(batch.commitInfo(made[1]).trailers?.[0], { key: 'Key', value: 'first part continued here' });
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('a merge in a batch read with line counts gets its counts against its first parent', () => {
+    const t = TempRepo.create();
+    try {
+      t.write('a.txt', 'a\n');
+      t.git(['add', '.']);
+      t.commit('Root');
+      t.git(['checkout', '-q', '-b', 'side']);
+      t.write('b.txt', 'b\nb\n');
+      t.git(['add', '.']);
+      t.commit('Side');
+      t.git(['checkout', '-q', 'main']);
+      t.write('a.txt', 'a\nmore\n');
+      t.git(['add', '.']);
+      t.commit('Main');
+      t.git(['merge', '-q', '--no-ff', '-m', 'Merge side', 'side']);
+      const all = t.git(['rev-list', '--reverse', '--topo-order', 'HEAD']).trim().split('\n');
+      const batch = GitRepo.open(t.dir);
+      batch.prefetchCommits(all, { numstat: true });
+      const single = GitRepo.open(t.dir);
+      for (const sha of all) {
+        const info = single.commitInfo(sha);
+        assert.deepStrictEqual(batch.commitInfo(sha), info);
+        assert.deepStrictEqual(batch.addedLines(sha, info.parents[0]), single.addedLines(sha, info.parents[0]), info.subject);
+      }
+      const merge = single.commitInfo(all[all.length - 1]);
+      assert.strictEqual(merge.parents.length, 2);
+      assert.deepStrictEqual(batch.addedLines(merge.sha, merge.parents[0]).map((e) => [e.path, e.added]), [['b.txt', 2]]);
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('notes from one list', () => {
