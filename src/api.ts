@@ -43,6 +43,8 @@ export interface ApiRange {
   readonly tool: string;
   readonly model?: string;
   readonly requestId?: string;
+  /** Set on AI text copied from elsewhere: where it was copied from (workspace-relative path). */
+  readonly copiedFrom?: string;
   /** When it was recorded, ms since the epoch. */
   readonly timestamp: number;
 }

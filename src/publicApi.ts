@@ -17,6 +17,7 @@ export function createApi(services: Services, track: (d: vscode.TextDocument) =>
     tool: r.origin.tool,
     ...(r.origin.model ? { model: r.origin.model } : {}),
     ...(r.origin.requestId ? { requestId: r.origin.requestId } : {}),
+    ...(r.origin.copiedFrom ? { copiedFrom: r.origin.copiedFrom } : {}),
     timestamp: r.origin.timestamp,
   });
 

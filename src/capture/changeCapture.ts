@@ -4,6 +4,7 @@ import { MIN_MATCH_CHARS } from '../core/classification/chatCodeBlockMatch';
 import { TextChange } from '../core/provenance/provenanceStore';
 import { Services, openDocument, storeKey } from '../services';
 import { AcceptInterception } from './acceptInterception';
+import { CarriedText } from './carriedText';
 import { ChatConfirmation } from './chatConfirmation';
 import { ChatContext } from './chatContext';
 import { ChatHistory } from './chatHistory';
@@ -21,6 +22,8 @@ import { documentLength, whyNotTracked } from './trackable';
 const LENGTH_CHECK_MS = 500;
 /** Facts of a change that inserts nothing long enough to be a chat block. */
 const NO_BLOCKS: ChangeFacts['chatCodeBlocks'] = [];
+/** Sources whose insertions are never moved or copied text (they write their own text). */
+const NO_CARRY_RULES = new Set(['editSource:snippet', 'editSource:suggest']);
 
 export class ChangeCapture implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -29,6 +32,7 @@ export class ChangeCapture implements vscode.Disposable {
   private readonly lengthChecks = new Set<string>();
   private lengthTimer: NodeJS.Timeout | undefined;
   private readonly reloads: ReloadDetector;
+  private readonly carried: CarriedText;
 
   constructor(
     private readonly services: Services,
@@ -38,8 +42,10 @@ export class ChangeCapture implements vscode.Disposable {
     private readonly chatConfirmation: ChatConfirmation,
   ) {
     this.reloads = new ReloadDetector(services);
+    this.carried = new CarriedText(services);
     this.disposables.push(
       this.reloads,
+      this.carried,
       vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.untracked.delete(storeKey(d.uri))),
@@ -94,7 +100,13 @@ export class ChangeCapture implements vscode.Disposable {
         this.chatConfirmation.follow(key, changes);
         const facts = this.facts(event, key, changes, pending);
         const result = classifyChange(facts);
+        const removed = this.carried.beforeChange(key, doc, changes, facts.now, result.attribution.type === 'restore');
         doc.applyChanges(result.changes, result.attribution);
+        // Moved or copied AI text gets its origin back (a person's change, or a reload from disk).
+        const a = result.attribution;
+        const carry = (a.type === 'human' && !NO_CARRY_RULES.has(result.rule)) || (a.type === 'origin' && a.origin.kind === 'unknown');
+        const carried = this.carried.afterChange(document, doc, result.changes, removed, carry, facts.now);
+        if (carried > 0) this.services.log.info(`${carried} chars of moved or copied AI text keep their origin in ${document.uri.fsPath || key} [carried]`);
         // A block inserted before VS Code stored the chat answer it came from is matched later.
         if (result.attribution.type === 'human' && result.rule !== 'editSource:typing' && facts.chatCodeBlocks !== NO_BLOCKS) {
           this.chatConfirmation.consider(key, result.changes, facts.now);

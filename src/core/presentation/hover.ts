@@ -49,6 +49,7 @@ export function hoverMarkdown(ranges: readonly PlacedAiRange[], options: HoverOp
       `| Covers | ${formatLineSpan(r.startLine + 1, r.endLine + 1)}, ${r.visibleChars} non-blank characters |`,
     ];
     if (o.requestId) rows.push(`| Request | ${inlineCode(o.requestId)} |`);
+    if (o.copiedFrom) rows.push(`| Copied from | ${inlineCode(o.copiedFrom)} |`);
     parts.push(rows.join('\n'));
   }
   if (ranges.length > HOVER_MAX_RANGES) parts.push(`_and ${ranges.length - HOVER_MAX_RANGES} more AI ranges here_`);

@@ -26,6 +26,11 @@ export interface Origin {
   readonly model?: string;
   /** Request or session id when known; accepts of one suggestion share it. */
   readonly requestId?: string;
+  /**
+   * Set on AI text copied from elsewhere (a selection pasted, text moved in from another file):
+   * where it was copied from (a workspace-relative path). The rest of the origin is the source's.
+   */
+  readonly copiedFrom?: string;
   /** Milliseconds since the epoch when this origin was first recorded. */
   readonly timestamp: number;
 }
@@ -41,7 +46,7 @@ export function isAiKind(kind: OriginKind): boolean {
 
 /** Two origins with the same key describe the same source; adjacent text from them merges. */
 export function originKey(origin: Origin): string {
-  return [origin.kind, origin.tool, origin.model ?? '', origin.requestId ?? ''].join('\u0000');
+  return [origin.kind, origin.tool, origin.model ?? '', origin.requestId ?? '', origin.copiedFrom ?? ''].join('\u0000');
 }
 
 /** A short human label, e.g. `github.copilot:gpt-4o` or `claude-code`. */

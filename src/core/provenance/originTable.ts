@@ -48,6 +48,7 @@ export class OriginTable {
         timestamp: o.timestamp,
         ...(typeof o.model === 'string' ? { model: o.model } : {}),
         ...(typeof o.requestId === 'string' ? { requestId: o.requestId } : {}),
+        ...(typeof o.copiedFrom === 'string' ? { copiedFrom: o.copiedFrom } : {}),
       };
       const id = table.byId.length;
       table.byId.push(Object.freeze(clean));
