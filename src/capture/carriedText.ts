@@ -6,7 +6,8 @@ import { RecentSources } from '../core/carry/recentSources';
 import { keptForLater, removalCause } from '../core/carry/removalRule';
 import { Origin, isAiKind } from '../core/provenance/origin';
 import { DocumentProvenance, TextChange } from '../core/provenance/provenanceStore';
-import { Services, openDocument, storeKey } from '../services';
+import { Services, storeKey } from '../services';
+import { Removed, RemovalWatch } from './removalWatch';
 
 /**
  * AI text keeps its origin when people move or copy it (the VS Code side of `core/carry`). Gathers
@@ -21,8 +22,6 @@ import { Services, openDocument, storeKey } from '../services';
 const MAX_SELECTION_CHARS = 256 * 1024;
 /** A selection shown for less than this is a step of one being made (dragging, Shift+arrows); one shown this long is kept. */
 const SETTLED_SELECTION_MS = 100;
-/** The dirty flag settles this long after a change (as in reloadDetector.ts): then a revert is known. */
-const SETTLE_MS = 40;
 
 interface PendingSelection {
   readonly document: vscode.TextDocument;
@@ -31,32 +30,18 @@ interface PendingSelection {
   readonly at: number;
 }
 
-/** What a change removed, for `afterChange`. */
-export interface Removed {
-  readonly sources: CarrySource[];
-  readonly undoRedo: boolean;
-  readonly dirtyBefore: boolean;
-}
-
 export class CarriedText implements vscode.Disposable {
   private readonly recent = new RecentSources();
-  /** Each document's dirty flag as last seen (before the change being handled). */
-  private readonly dirty = new Map<string, boolean>();
-  private readonly settling = new Set<NodeJS.Timeout>();
+  private readonly removals = new RemovalWatch((key, removed, cause) => {
+    this.recent.remove(removed.sources);
+    this.services.log.trace(`removed AI text in ${key} not kept for later: ${cause}`);
+  });
   private readonly pending = new Map<string, PendingSelection>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: Services) {
-    this.disposables.push(
-      vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)),
-      // Changes of the dirty flag alone (content changes are seen in `afterChange`).
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length === 0) this.dirty.set(storeKey(e.document.uri), e.document.isDirty);
-      }),
-      vscode.workspace.onDidSaveTextDocument((d) => this.dirty.set(storeKey(d.uri), false)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.dirty.delete(storeKey(d.uri))),
-    );
+    this.disposables.push(this.removals, vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)));
   }
 
   /**
@@ -66,7 +51,7 @@ export class CarriedText implements vscode.Disposable {
    */
   beforeChange(key: string, doc: DocumentProvenance, changes: readonly TextChange[], now: number, undoRedo: boolean): Removed {
     this.settlePending(key);
-    const removed: Removed = { sources: [], undoRedo, dirtyBefore: this.dirty.get(key) ?? false };
+    const removed: Removed = { sources: [], undoRedo, dirtyBefore: this.removals.dirtyBefore(key) };
     if (!keptForLater(removalCause({ undoRedo, dirtyBefore: removed.dirtyBefore, cleanAfter: false }))) return removed;
     if (doc.rope.taggedLength === 0) return removed;
     for (const c of changes) {
@@ -97,21 +82,8 @@ export class CarriedText implements vscode.Disposable {
         marked += this.mark(document, doc, key, m);
       }
     }
-    this.dirty.set(key, document.isDirty);
-    if (removed.sources.length > 0) {
-      for (const s of removed.sources) this.recent.add(s);
-      const version = document.version;
-      const timer = setTimeout(() => {
-        this.settling.delete(timer);
-        const settled = openDocument(key);
-        const cleanAfter = !settled || (settled.version === version && !settled.isDirty);
-        const cause = removalCause({ undoRedo: removed.undoRedo, dirtyBefore: removed.dirtyBefore, cleanAfter });
-        if (keptForLater(cause)) return;
-        this.recent.remove(removed.sources);
-        this.services.log.trace(`removed AI text in ${key} not kept for later: ${cause}`);
-      }, SETTLE_MS);
-      this.settling.add(timer);
-    }
+    for (const source of removed.sources) this.recent.add(source);
+    this.removals.noteChange(document, removed);
     return marked;
   }
 
@@ -222,7 +194,6 @@ export class CarriedText implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
-    for (const t of this.settling) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
 }
