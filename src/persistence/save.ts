@@ -1,0 +1,177 @@
+import * as vscode from 'vscode';
+import { readFileText } from '../core/persistence/diskText';
+import { PersistedState } from '../core/persistence/schema';
+import { FileToSave, MergedFile, stateToSave } from '../core/persistence/saveMerge';
+import { openDocument } from '../services';
+import type { Persistence } from './persistence';
+import { Location } from './stateLocations';
+
+/**
+ * Saving provenance (see persistence.ts): 1 s after the last change (debounced, at most 10 s
+ * late under continuous typing), when a document closes, and synchronously on deactivation.
+ */
+
+const FLUSH_DELAY_MS = 1000;
+const FLUSH_MAX_WAIT_MS = 10_000;
+
+type Needs = Pick<Persistence, 'store' | 'log' | 'locations' | 'baselines' | 'outside' | 'restored' | 'disposed' | 'guard' | 'whyNotTracked' | 'apply'>;
+
+export class StateSaver {
+  /** Store keys whose provenance changed since it was last saved. */
+  readonly dirty = new Set<string>();
+  /** Entries to delete (renamed or deleted files): state dir -> relative paths. */
+  private readonly removals = new Map<Location, Set<string>>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private firstScheduledAt = 0;
+  private flushing: Promise<void> | undefined;
+
+  constructor(private readonly p: Needs) {}
+
+  /** Saves `key` soon. */
+  markDirty(key: string): void {
+    if (!key.startsWith('file:')) return;
+    this.dirty.add(key);
+    void this.p.locations.resolve(vscode.Uri.parse(key)); // so that a synchronous flush can place it
+    this.scheduleFlush();
+  }
+
+  /** Deletes these entries of `loc` at the next save. */
+  remove(loc: Location, rels: readonly string[]): void {
+    const set = this.removals.get(loc) ?? new Set<string>();
+    for (const rel of rels) set.add(rel);
+    this.removals.set(loc, set);
+  }
+
+  get hasRemovals(): boolean {
+    return this.removals.size > 0;
+  }
+
+  scheduleFlush(delay = FLUSH_DELAY_MS): void {
+    if (this.p.disposed) return;
+    const now = Date.now();
+    if (this.flushTimer) {
+      // Debounced, but continuous typing does not postpone a save for more than FLUSH_MAX_WAIT_MS.
+      if (now - this.firstScheduledAt >= FLUSH_MAX_WAIT_MS - delay) return;
+      clearTimeout(this.flushTimer);
+    } else this.firstScheduledAt = now;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.p.guard('save provenance', () => this.flush());
+    }, delay);
+  }
+
+  /** Stops the pending timer (shutdown). */
+  cancelTimer(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
+  /** Writes every changed document's provenance now. */
+  async flush(): Promise<void> {
+    this.p.baselines.runDiscardChecks();
+    while (this.flushing) await this.flushing;
+    if (this.dirty.size === 0 && this.removals.size === 0) return;
+    this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    const byLoc = new Map<Location, { key: string; rel: string }[]>();
+    for (const key of keys) {
+      const r = await this.p.locations.resolve(vscode.Uri.parse(key));
+      if (!r) continue;
+      const list = byLoc.get(r.loc) ?? [];
+      list.push({ key, rel: r.rel });
+      byLoc.set(r.loc, list);
+    }
+    for (const loc of this.removals.keys()) if (!byLoc.has(loc)) byLoc.set(loc, []);
+    for (const [loc, items] of byLoc) {
+      try {
+        await this.writeLocation(loc, items, false);
+      } catch (e) {
+        for (const it of items) this.dirty.add(it.key);
+        this.p.log.error(`could not save provenance to ${loc.dir.statePath}: ${(e as Error).message}; will retry`);
+        this.scheduleFlush(5000);
+      }
+    }
+  }
+
+  /** Synchronous best effort (deactivation): writes what can be placed without waiting. */
+  flushSync(): void {
+    this.p.baselines.runDiscardChecks();
+    const byLoc = new Map<Location, { key: string; rel: string }[]>();
+    for (const key of this.dirty) {
+      const r = this.p.locations.resolved.get(key);
+      if (!r) continue;
+      const list = byLoc.get(r.loc) ?? [];
+      list.push({ key, rel: r.rel });
+      byLoc.set(r.loc, list);
+    }
+    for (const loc of this.removals.keys()) if (!byLoc.has(loc)) byLoc.set(loc, []);
+    for (const [loc, items] of byLoc) {
+      try {
+        this.writeLocation(loc, items, true);
+        for (const it of items) this.dirty.delete(it.key);
+      } catch (e) {
+        this.p.log.error(`could not save provenance to ${loc.dir.statePath} on shutdown: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private writeLocation(loc: Location, items: { key: string; rel: string }[], sync: boolean): Promise<void> | void {
+    const removals = this.removals.get(loc);
+    this.removals.delete(loc);
+    const ready = this.filesToSave(items);
+    let merges: MergedFile[] = [];
+    const update = (current: PersistedState) => {
+      const result = stateToSave({ current, seen: loc.seen, files: ready, removals, origins: this.p.store.origins });
+      merges = result.merges;
+      return result.update;
+    };
+    const done = (state: PersistedState) => {
+      this.p.locations.remember(loc, state);
+      for (const m of merges) {
+        const document = openDocument(m.key);
+        if (document && m.version !== undefined) this.p.apply(document, m.runs, m.text, m.version, () => true);
+      }
+    };
+    if (sync) done(loc.dir.updateSync(update));
+    else return loc.dir.update(update).then(done);
+  }
+
+  /** The text and runs of each item that can be saved now (others wait, or keep what is saved). */
+  private filesToSave(items: { key: string; rel: string }[]): FileToSave[] {
+    const ready: FileToSave[] = [];
+    for (const { key, rel } of items) {
+      const doc = this.p.store.get(key);
+      if (!doc) continue; // dropped from memory: keep what is saved
+      const document = openDocument(key);
+      let text: string | undefined;
+      if (document) {
+        if (!this.p.restored.has(key)) {
+          this.dirty.add(key); // its saved provenance is still being restored: save it after
+          continue;
+        }
+        if (this.p.outside.waitsForReload(key)) {
+          // Someone else saved provenance for the text on disk, which the editor has not loaded
+          // yet: do not overwrite it; merge when the reload arrives.
+          this.dirty.add(key);
+          continue;
+        }
+        if (this.p.whyNotTracked(document)) continue;
+        text = document.getText();
+      } else {
+        text = readFileText(vscode.Uri.parse(key).fsPath, undefined);
+      }
+      if (text === undefined) continue;
+      const runs = doc.rope.taggedRuns();
+      if (doc.rope.length !== text.length || runs.some((r) => !text!.startsWith(r.text, r.start))) {
+        this.p.log.warn(`provenance of ${key} does not match its text; not saved`);
+        continue;
+      }
+      ready.push({ key, rel, text, runs, version: document?.version });
+    }
+    return ready;
+  }
+}

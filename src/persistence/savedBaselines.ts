@@ -1,0 +1,209 @@
+import * as vscode from 'vscode';
+import { sha256 } from '../core/persistence/schema';
+import { DocumentProvenance } from '../core/provenance/provenanceStore';
+import { AnchoredRun } from '../core/reanchor/reanchor';
+import { storeKey } from '../services';
+import type { Persistence } from './persistence';
+
+/**
+ * Discarded changes (see persistence.ts): for every open document the provenance of its text as
+ * last saved or loaded is kept; when unsaved changes are thrown away (Revert File, or closing with
+ * "Don't Save", which reverts first) and the document is back to exactly that text, exactly that
+ * provenance comes back, in memory and in state.json, instead of marking the reloaded text
+ * `unknown`.
+ */
+
+/** After a change leaves a document clean (a reload from disk), its provenance is the new saved state. */
+const CLEAN_SETTLE_MS = 300;
+
+/** The provenance of an open document's text as last saved to or loaded from disk. */
+export interface SavedBaseline {
+  readonly document: vscode.TextDocument;
+  /** Document version it was taken at. */
+  version: number;
+  readonly length: number;
+  readonly hash: string;
+  /** The provenance of the text on disk; read it with `baselineRuns`, which copies it from `live` first. */
+  runs: AnchoredRun[];
+  /**
+   * While set, the provenance of the text on disk is what this document provenance holds now: it
+   * is copied into `runs` only before a change that would no longer be the text on disk's (see
+   * `follow`), so marks made on a clean document cost no copy each.
+   */
+  live?: { readonly doc: DocumentProvenance; readonly hook: () => void };
+}
+
+/** The runs of a baseline, copied from the provenance it follows if it still does (it no longer does after). */
+export function baselineRuns(b: SavedBaseline): AnchoredRun[] {
+  const live = b.live;
+  if (live) {
+    b.runs = live.doc.rope.length === b.length ? live.doc.rope.taggedRuns() : [];
+    unfollow(b);
+  }
+  return b.runs;
+}
+
+/** Stops a baseline following a document provenance, without copying it (it is not needed any more). */
+function unfollow(b: SavedBaseline): void {
+  const live = b.live;
+  if (!live) return;
+  b.live = undefined;
+  if (live.doc.beforeChange === live.hook) live.doc.beforeChange = undefined;
+}
+
+type Needs = Pick<Persistence, 'store' | 'log' | 'disposed' | 'guard' | 'whyNotTracked' | 'putRestored' | 'markDirty'>;
+
+export class SavedBaselines {
+  /** Open documents: the provenance of their text on disk. */
+  private readonly baselines = new Map<string, SavedBaseline>();
+  /** The baseline following each document provenance, if any (see `follow`). */
+  private readonly followers = new WeakMap<DocumentProvenance, SavedBaseline>();
+  /** Documents changed while they had a baseline: checked for a discard once listeners have run. */
+  private readonly discardChecks = new Map<string, vscode.TextDocument>();
+  private readonly cleanTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly p: Needs) {}
+
+  get(key: string): SavedBaseline | undefined {
+    return this.baselines.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.baselines.has(key);
+  }
+
+  /** Records the document's current provenance as that of its text on disk (it is clean). */
+  take(document: vscode.TextDocument): void {
+    const key = storeKey(document.uri);
+    if (document.uri.scheme !== 'file' || this.p.disposed) return;
+    if (document.isDirty || this.p.whyNotTracked(document)) {
+      this.baselines.delete(key);
+      return;
+    }
+    this.set(document, document.version, document.getText());
+  }
+
+  set(document: vscode.TextDocument, version: number, text: string): void {
+    const key = storeKey(document.uri);
+    const old = this.baselines.get(key);
+    if (old) unfollow(old); // replaced: nobody reads it any more
+    // Copied now (on open and save, not while typing).
+    const doc = this.p.store.get(key);
+    const runs = doc && doc.rope.length === text.length ? doc.rope.taggedRuns() : [];
+    this.baselines.set(key, { document, version, length: text.length, hash: sha256(text), runs });
+  }
+
+  /** The store changed `key`'s marks: on a clean document they are still the text on disk's. */
+  onStoreChange(key: string): void {
+    const b = this.baselines.get(key);
+    // Marks changed on a clean document without a text change (a manual mark, a merged checkpoint):
+    // still the provenance of the text on disk.
+    if (b && !b.document.isDirty && b.document.version === b.version) {
+      const doc = this.p.store.get(key);
+      if (doc && doc.rope.length === b.length) this.follow(key, b, doc);
+    }
+  }
+
+  /**
+   * Makes `doc`'s provenance, as it is now and as marks change it while the document stays clean,
+   * the provenance of the text on disk, without copying it at each mark: it is copied once the
+   * marks of this turn of the event loop are made (a timer), or, if a change comes first, just
+   * before the first change that is no longer the text on disk's (a text change, a mark after the
+   * document changed, a baseline that is no longer current). Marking N ranges one by one on a
+   * saved document is then O(N), not N copies of O(N) runs, and the copy is not made on a keystroke.
+   */
+  private follow(key: string, b: SavedBaseline, doc: DocumentProvenance): void {
+    if (b.live?.doc === doc) return;
+    if (b.live) baselineRuns(b);
+    const hook = (): void => {
+      const current = this.baselines.get(key) === b && !b.document.isDirty && b.document.version === b.version && this.p.store.get(key) === doc;
+      if (!current) baselineRuns(b);
+    };
+    // Another baseline following this provenance (a renamed document's) takes its copy first.
+    const other = this.followers.get(doc);
+    if (other && other !== b) baselineRuns(other);
+    doc.beforeChange = hook;
+    const live = { doc, hook };
+    b.live = live;
+    this.followers.set(doc, b);
+    setTimeout(() => {
+      if (b.live === live) baselineRuns(b);
+    }, 0);
+  }
+
+  /** A text change of a document with a baseline: a discard or a reload from disk is checked for. */
+  onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
+    const key = storeKey(e.document.uri);
+    if (!e.contentChanges.length || !this.baselines.has(key)) return;
+    if (e.reason === undefined && !this.discardChecks.has(key)) {
+      this.discardChecks.set(key, e.document);
+      // After every listener (capture included) has seen this change.
+      setTimeout(() => {
+        if (this.discardChecks.get(key) === e.document) void this.p.guard('discarded changes', () => this.checkDiscarded(e.document));
+      }, 0);
+    }
+    // Clean before the change (the dirty flag lags the event): possibly a reload from disk.
+    if (!e.document.isDirty) this.scheduleCleanCheck(e.document);
+  }
+
+  /**
+   * After a change: when it left the document clean with exactly the text of its baseline, the
+   * unsaved changes were discarded (a revert reloads the file from disk); the baseline's
+   * provenance replaces what capture made of the reload.
+   */
+  private checkDiscarded(document: vscode.TextDocument): void {
+    const key = storeKey(document.uri);
+    this.discardChecks.delete(key);
+    const b = this.baselines.get(key);
+    if (!b || this.p.disposed || document.isDirty || document.version === b.version) return;
+    const text = document.getText();
+    if (text.length !== b.length || sha256(text) !== b.hash) return;
+    b.version = document.version;
+    // Replaced even when the runs look the same: the reload detector then leaves the text alone.
+    const runs = baselineRuns(b);
+    this.p.putRestored(key, runs, text.length);
+    this.p.log.info(`unsaved changes to ${document.uri.fsPath} were discarded; its provenance is that of the saved text again (${runs.length} range(s))`);
+    this.p.markDirty(key);
+  }
+
+  /** Runs the discard checks still waiting (every listener has seen their change by now). */
+  runDiscardChecks(): void {
+    for (const document of [...this.discardChecks.values()]) this.checkDiscarded(document);
+  }
+
+  /** A change left a clean document: once settled, that is its text on disk (a reload). */
+  private scheduleCleanCheck(document: vscode.TextDocument): void {
+    const key = storeKey(document.uri);
+    const old = this.cleanTimers.get(key);
+    if (old) clearTimeout(old);
+    const version = document.version;
+    this.cleanTimers.set(
+      key,
+      setTimeout(() => {
+        this.cleanTimers.delete(key);
+        const b = this.baselines.get(key);
+        if (document.isClosed || document.isDirty || document.version !== version || (b && b.version === version)) return;
+        this.take(document);
+      }, CLEAN_SETTLE_MS),
+    );
+  }
+
+  /**
+   * The document closes: a discard still waiting is checked first (reverted and closed at once);
+   * returns its baseline (copied), now dropped.
+   */
+  close(document: vscode.TextDocument): SavedBaseline | undefined {
+    const key = storeKey(document.uri);
+    if (this.discardChecks.has(key)) this.checkDiscarded(document); // reverted and closed at once
+    const baseline = this.baselines.get(key);
+    if (baseline) baselineRuns(baseline);
+    this.baselines.delete(key);
+    const timer = this.cleanTimers.get(key);
+    if (timer) clearTimeout(timer), this.cleanTimers.delete(key);
+    return baseline;
+  }
+
+  dispose(): void {
+    for (const t of this.cleanTimers.values()) clearTimeout(t);
+  }
+}
