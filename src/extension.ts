@@ -14,7 +14,7 @@ import { StatusBar } from './views/statusBar';
 import { registerDecorations } from './views/decorations';
 import { registerCommitBlame } from './views/commitBlame';
 import { registerReport } from './views/report/reportPanel';
-import { getCommitFlow, registerCommitFlow } from './commit';
+import { startCommitFlow } from './commit/commitFlow';
 import { useGitExecutable } from './git/git';
 
 export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
@@ -44,13 +44,15 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
     registerManualMarks(services, track),
     registerDecorations(services),
     registerCommitBlame(services),
-    registerReport(services),
-    registerCommitFlow(services),
+  );
+  const commitFlow = startCommitFlow(services);
+  context.subscriptions.push(
+    registerReport(services, commitFlow),
+    commitFlow,
     vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
   );
-  // The staged change's share joins the status bar tooltip once the commit flow runs.
-  const commitFlow = getCommitFlow();
-  if (commitFlow) context.subscriptions.push(statusBar.addSection(commitFlow));
+  // The staged change's share joins the status bar tooltip.
+  context.subscriptions.push(statusBar.addSection(commitFlow));
   log.info(`AI Provenance ${context.extension.packageJSON.version} active`);
   return api;
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { Services, storeKey } from '../../services';
 import { buildFileSection, fileInputOf, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
 import { reportPage } from '../../core/presentation/reportHtml';
-import { isUnavailable, loadStagedSummary, onDidChangeStaged } from './staged';
+import { StagedSource, isUnavailable, loadStagedSummary, onDidChangeStaged } from './staged';
 
 export const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
 export const REPORT_VIEW_TYPE = 'aiProvenance.report';
@@ -53,7 +53,10 @@ export class ReportPanel implements vscode.Disposable {
   private stagedTimer: NodeJS.Timeout | undefined;
   private ready = false;
 
-  constructor(private readonly services: Services) {
+  constructor(
+    private readonly services: Services,
+    private readonly stagedSource: StagedSource | undefined,
+  ) {
     this.document = vscode.window.activeTextEditor?.document;
     this.disposables.push(
       vscode.commands.registerCommand(SHOW_REPORT_COMMAND, () => this.show()),
@@ -103,7 +106,7 @@ export class ReportPanel implements vscode.Disposable {
     this.panelDisposables = [
       panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
       // The commit flow re-measures the staged change when the index or the provenance changes.
-      onDidChangeStaged(() => this.scheduleStaged()),
+      onDidChangeStaged(this.stagedSource, () => this.scheduleStaged()),
       panel.onDidChangeViewState((e) => {
         // A hidden webview is torn down (no retained context); its script says `ready` again.
         if (!e.webviewPanel.visible) this.ready = false;
@@ -186,7 +189,7 @@ export class ReportPanel implements vscode.Disposable {
     const generation = ++this.stagedGeneration;
     let section: StagedSection;
     try {
-      const result = await loadStagedSummary(this.document?.uri, recompute);
+      const result = await loadStagedSummary(this.stagedSource, this.document?.uri, recompute);
       section = isUnavailable(result) ? buildStagedSection(undefined, result.unavailable) : buildStagedSection(result, '');
     } catch (err) {
       this.services.log.warn(`report: staged summary failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -215,6 +218,6 @@ export class ReportPanel implements vscode.Disposable {
 }
 
 /** Registers `aiProvenance.showReport` and the panel behind it. */
-export function registerReport(services: Services): vscode.Disposable {
-  return new ReportPanel(services);
+export function registerReport(services: Services, staged: StagedSource | undefined): vscode.Disposable {
+  return new ReportPanel(services, staged);
 }

@@ -1,7 +1,16 @@
 import * as vscode from 'vscode';
-import { getCommitFlow } from '../../commit';
 import { StagedInput } from '../../core/presentation/reportModel';
-import { stagedInputFrom } from '../../core/presentation/stagedInput';
+import { StagedFacts, stagedInputFrom } from '../../core/presentation/stagedInput';
+
+/** The commit flow, as the report sees it (given by extension.ts, as to the status bar). */
+export interface StagedSource {
+  /** The latest staged facts of the repository holding `uri` (or the first repository). */
+  stagedFacts(uri?: vscode.Uri): (StagedFacts & { readonly root: string }) | undefined;
+  /** Measures the staged change again and returns its facts. */
+  refresh(uri?: vscode.Uri): Promise<(StagedFacts & { readonly root: string }) | undefined>;
+  /** Fires when a repository's staged facts change. */
+  readonly onDidChange: vscode.Event<void>;
+}
 
 /** What the report shows when no staged summary can be computed, and why. */
 export interface StagedUnavailable {
@@ -14,11 +23,10 @@ export interface StagedUnavailable {
  * the commit flow measures the index again first; otherwise its latest result is used (it
  * refreshes itself when the index or the provenance changes, and fires `onDidChange`).
  */
-export async function loadStagedSummary(resource: vscode.Uri | undefined, recompute: boolean): Promise<StagedInput | StagedUnavailable> {
+export async function loadStagedSummary(flow: StagedSource | undefined, resource: vscode.Uri | undefined, recompute: boolean): Promise<StagedInput | StagedUnavailable> {
   if (!vscode.workspace.isTrusted) {
     return { unavailable: 'This workspace is not trusted: AI Provenance does not run git here, so it cannot read the staged change.' };
   }
-  const flow = getCommitFlow();
   if (!flow) return { unavailable: 'The commit integration is not running (see AI Provenance: Show Log).' };
   const facts = (!recompute && flow.stagedFacts(resource)) || (await flow.refresh(resource));
   if (!facts) return { unavailable: 'No git repository is open for this workspace (or git is not available), so there is no staged change.' };
@@ -31,8 +39,8 @@ export async function loadStagedSummary(resource: vscode.Uri | undefined, recomp
 }
 
 /** Fires when the commit flow has new staged facts; a no-op disposable when it is not running. */
-export function onDidChangeStaged(listener: () => void): vscode.Disposable {
-  return getCommitFlow()?.onDidChange(listener) ?? new vscode.Disposable(() => undefined);
+export function onDidChangeStaged(flow: StagedSource | undefined, listener: () => void): vscode.Disposable {
+  return flow?.onDidChange(listener) ?? new vscode.Disposable(() => undefined);
 }
 
 export function isUnavailable(value: StagedInput | StagedUnavailable): value is StagedUnavailable {
