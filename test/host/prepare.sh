@@ -22,7 +22,7 @@ CODE_SERVER_VERSION=4.139.1
 OLDEST_NODE_VERSION=20.20.2
 OLDEST_CODE_SERVER_VERSION=4.90.3
 OLDEST_VSCODE_VERSION=1.90.2
-PREPARE_REVISION=2
+PREPARE_REVISION=3
 CACHE="${AI_PROVENANCE_HOST_CACHE:-$HOME/.cache/ai-provenance-host}"
 NODE_DIR="$CACHE/node-v$NODE_VERSION"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -62,15 +62,27 @@ ensure_playwright() {
 chromium_ok() { [ -x /usr/bin/chromium ]; }
 
 # Fast path: everything done before.
-if [ -f "$MARKER" ] && [ -x "$NODE_DIR/bin/node" ] && [ -f "$CS_DIR/lib/vscode/out/server-main.js" ] \
-   && [ -f "$STOCK_DIR/lib/vscode/out/server-main.js" ] && [ -x "$OLDEST_NODE_DIR/bin/node" ] \
-   && [ -f "$OLDEST_DIR/lib/vscode/out/server-main.js" ] && chromium_ok; then
+prepared() {
+  [ -f "$MARKER" ] && [ -x "$NODE_DIR/bin/node" ] && [ -f "$CS_DIR/lib/vscode/out/server-main.js" ] \
+    && [ -f "$STOCK_DIR/lib/vscode/out/server-main.js" ] && [ -x "$OLDEST_NODE_DIR/bin/node" ] \
+    && [ -f "$OLDEST_DIR/lib/vscode/out/server-main.js" ] && chromium_ok
+}
+if prepared; then
   ensure_playwright
   echo "$CACHE"
   exit 0
 fi
 
 mkdir -p "$CACHE"
+# One preparation at a time per cache (test runs of several people may start it together); a
+# run that waited finds the work done.
+exec 9>"$CACHE/.prepare.lock"
+flock 9 || die "could not lock $CACHE/.prepare.lock"
+if prepared; then
+  ensure_playwright
+  echo "$CACHE"
+  exit 0
+fi
 
 # ---------------------------------------------------------------- 1. Debian packages
 APT_PACKAGES=(libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev chromium git)
@@ -195,9 +207,28 @@ install_code_server() {
     mv "$root" "$dest"
     rm -rf "$tmp"
   fi
+  build_argon2 "$version" "$node_dir" "$dest"
   # A quick check that the server's native modules load with that Node.
   (cd "$dest/lib/vscode" && "$node_dir/bin/node" -e "require('node-pty'); require('@vscode/spdlog')" >/dev/null 2>&1) \
     || die "code-server@$version's native modules do not load with Node $("$node_dir/bin/node" --version) (delete $dest and rerun)"
+  (cd "$dest" && "$node_dir/bin/node" -e "require('argon2')" >/dev/null 2>&1) \
+    || die "code-server@$version's argon2 does not load with Node $("$node_dir/bin/node" --version) (delete $dest and rerun)"
+}
+
+# build_argon2 VERSION NODE_DIR DEST: code-server's own CLI (out/node/entry.js, which installs a
+# .vsix and serves the workbench) loads the native module argon2 at start, even with --auth none.
+# The package root is installed with --ignore-scripts, so argon2 is not built there. Newer
+# argon2 (code-server 4.139) ships prebuilt binaries in its package; older ones (0.31, code-server
+# 4.90) download them from GitHub in their install script, which these machines cannot reach, so
+# it is built from source here (node-gyp with the headers of that Node; a few seconds). Also
+# completes a cache prepared before this step existed.
+build_argon2() {
+  local version="$1" node_dir="$2" dest="$3"
+  [ -d "$dest/node_modules/argon2" ] || return 0
+  (cd "$dest" && "$node_dir/bin/node" -e "require('argon2')" >/dev/null 2>&1) && return 0
+  log "building argon2 of code-server@$version from source with Node $("$node_dir/bin/node" --version)"
+  (cd "$dest" && npm_config_build_from_source=true npm_with "$node_dir" rebuild argon2 >&2) \
+    || die "could not build argon2 of code-server@$version"
 }
 if [ ! -f "$CS_DIR/.installed" ]; then rm -rf "$STOCK_DIR"; fi
 install_code_server "$CODE_SERVER_VERSION" "$NODE_DIR" "$CS_DIR"
