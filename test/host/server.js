@@ -222,11 +222,34 @@ const DEFAULT_SETTINGS = {
  * installed extensions (`publisher.name-version`). Done before the server starts, the server
  * registers it when it first initializes the (empty) extensions folder.
  */
-function copyExtensionFolder(src, extensionsDir) {
+function copyExtensionFolder(src, extensionsDir, variant) {
   const pkg = JSON.parse(fs.readFileSync(path.join(src, 'package.json'), 'utf8'));
   const dest = path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   fs.cpSync(src, dest, { recursive: true, filter: (f) => !f.includes(`${path.sep}node_modules${path.sep}`) });
+  if (variant === 'oldest' && `${pkg.publisher}.${pkg.name}` === FIXTURE_ID) {
+    fs.writeFileSync(path.join(dest, 'package.json'), JSON.stringify(asDefaultChatParticipant(pkg), null, 2));
+  }
   return dest;
+}
+
+const FIXTURE_ID = 'ai-provenance-tests.ai-fixture';
+
+/**
+ * The fixture AI as the default chat participant, for the VS Code 1.90 host. VS Code 1.90 creates
+ * its Chat view only for a contributed participant with `isDefault` (code of 1.90.2's
+ * chatParticipantContributions), which needs the proposed API `defaultChatParticipant`; VS Code
+ * Stable grants that only to the extensions its product configuration names (Copilot Chat), so a
+ * Stable 1.90 user has chat exactly when such an extension is installed. Without one,
+ * `workbench.action.chat.open` finds no view and no request reaches any participant. The 1.90
+ * host keeps the proposals an extension declares (code-server enables them for every extension),
+ * so declaring it here makes the fixture what Copilot Chat is there. 1.139 has its Chat view
+ * without it and (stock) refuses an `isDefault` participant of an extension not granted the
+ * proposal altogether, so the fixture's own package.json does not have it.
+ */
+function asDefaultChatParticipant(pkg) {
+  const participants = pkg.contributes.chatParticipants.map((p, i) => (i === 0 ? { ...p, isDefault: true } : p));
+  const proposals = [...new Set([...(pkg.enabledApiProposals || []), 'defaultChatParticipant'])];
+  return { ...pkg, enabledApiProposals: proposals, contributes: { ...pkg.contributes, chatParticipants: participants } };
 }
 
 /** Creates fresh user-data, server-data and extensions directories with `settings` written. */
@@ -311,7 +334,7 @@ function makeHandle(kind, variant, child, port, dirs, output, keepData) {
 async function startVsCodeServer({ variant, env = {}, settings = {}, extensionFolders = [], timeoutMs = 60000, logFile, echo = false, keepData = false } = {}) {
   const paths = hostPaths(variant);
   const dirs = makeDataDirs(`vscode-${variant}`, settings);
-  for (const folder of extensionFolders) copyExtensionFolder(folder, dirs.extensions);
+  for (const folder of extensionFolders) copyExtensionFolder(folder, dirs.extensions, variant);
   const port = await freePort();
   const args = [
     paths.serverMain,
@@ -366,7 +389,7 @@ async function startCodeServer({ variant, workspace, vsixFiles = [], extensionFo
   const dirs = makeDataDirs(`code-server-${variant}`, settings);
   try {
     // Folders first: the first install registers what the extensions folder already holds.
-    for (const folder of extensionFolders) copyExtensionFolder(folder, dirs.extensions);
+    for (const folder of extensionFolders) copyExtensionFolder(folder, dirs.extensions, variant);
     for (const vsix of vsixFiles) installVsix(variant, vsix, dirs);
   } catch (err) {
     if (keepData) tempDirs.delete(dirs.base);

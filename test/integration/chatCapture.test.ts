@@ -38,13 +38,22 @@ async function insertAtCursor(code: string): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.chat.insertCodeBlock', { code, languageId: 'javascript', codeBlockIndex: 0, element: null });
 }
 
+/**
+ * VS Code 1.90 (the `oldest` host) keeps chat sessions in its storage service (the workspace key
+ * `interactive.sessions`: a database on the desktop, the browser's IndexedDB in the web host),
+ * not as files under `<workspace storage>/chatSessions/` (1.90.2's workbench has no such folder),
+ * and has no edit-source reason: nothing an extension can read shows that a block came from a
+ * chat answer. There a chat block is not recognised (README, Supported editors); the two tests that
+ * it is are skipped, the tests that human text stays human run.
+ */
+function skipWithoutStoredSessions(test: Mocha.Context): void {
+  if (hostVariant() === 'oldest') test.skip();
+}
+
 describe(`chat code blocks ${hostTag()}`, function () {
   this.timeout(120_000);
 
-  before(async function () {
-    // On the 1.90 host a chat request never reached the @fixture participant (seen; the cause is
-    // not established), so the chat rules are proven on the 1.139 hosts only.
-    if (hostVariant() === 'oldest') this.skip();
+  before(async () => {
     const fx = await fixture();
     const asked = fx.stats.chatRequests;
     await sendFixtureChat('@fixture write a function');
@@ -56,7 +65,8 @@ describe(`chat code blocks ${hostTag()}`, function () {
     await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   });
 
-  it(`a block inserted with "Insert at Cursor" right after the answer is chat with the fixture model ${hostTag()}`, async () => {
+  it(`a block inserted with "Insert at Cursor" right after the answer is chat with the fixture model ${hostTag()}`, async function () {
+    skipWithoutStoredSessions(this);
     const fx = await fixture();
     const a = await api();
     const editor = await openScratchFile('insert.js', 'const before = 1;\n\n');
@@ -73,7 +83,8 @@ describe(`chat code blocks ${hostTag()}`, function () {
     await empty(doc);
   });
 
-  it(`once the answer is stored, a pasted copy of the block is chat at once, and typing after it is not ${hostTag()}`, async () => {
+  it(`once the answer is stored, a pasted copy of the block is chat at once, and typing after it is not ${hostTag()}`, async function () {
+    skipWithoutStoredSessions(this);
     const fx = await fixture();
     const a = await api();
     const editor = await openScratchFile('paste-block.js', '\n');

@@ -126,16 +126,16 @@ function statusItemLocator(page) {
  */
 async function runCommand(page, title, { opensPicker = false } = {}) {
   await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
+  const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10000 });
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
   await page.keyboard.press('Enter');
   if (opensPicker) {
-    await page.locator('.quick-input-widget input').filter({ hasNot: page.locator('[value^=">"]') }).first().waitFor({ timeout: 10000 });
+    await page.locator('.quick-input-widget input.input').filter({ hasNot: page.locator('[value^=">"]') }).first().waitFor({ timeout: 10000 });
     await page.waitForFunction(() => {
-      const i = document.querySelector('.quick-input-widget input');
+      const i = document.querySelector('.quick-input-widget input.input');
       return i && !i.value.startsWith('>');
     }, null, { timeout: 10000 });
     return;
@@ -146,7 +146,7 @@ async function runCommand(page, title, { opensPicker = false } = {}) {
 /** Opens `relPath` of the workspace with Quick Open and waits until its editor has focus. */
 async function openFile(page, relPath) {
   await page.keyboard.press(`${MOD}+P`);
-  const input = page.locator('.quick-input-widget input');
+  const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10000 });
   await input.fill(relPath);
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 10000 });
