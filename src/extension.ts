@@ -15,6 +15,7 @@ import { registerDecorations } from './views/decorations';
 import { registerCommitBlame } from './views/commitBlame';
 import { registerReport } from './views/report/reportPanel';
 import { startCommitFlow } from './commit/commitFlow';
+import { registerAgentHooksCommand } from './commit/agentHooksCommand';
 import { useGitExecutable } from './git/git';
 
 export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): AiProvenanceApi {
   context.subscriptions.push(
     registerReport(services, commitFlow),
     commitFlow,
+    registerAgentHooksCommand(services),
     vscode.commands.registerCommand('aiProvenance.showLog', () => log.show()),
   );
   // The staged change's share joins the status bar tooltip.

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CheckpointError, RepoPaths, checkpointAfter, checkpointBefore } from '../../checkpoint/checkpoint';
 import { HOOK_PENDING_MAX_AGE_MS, PENDING_MAX_AGE_MS, PendingError } from '../../checkpoint/pending';
+import { hookFacts } from '../../checkpoint/hookPayload';
 import { LockTimeoutError } from '../../core/persistence/lock';
 import { parseArgs, bool, str } from '../args';
 import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit } from '../io';
@@ -26,8 +27,11 @@ Records the text an agent wrote outside the editor (Claude Code, Codex, scripts)
   --agent <name>        Agent name (recorded as the tool), e.g. claude-code, codex
   --model <id>          Model id
   --session <id>        Session or request id
-  --hook                Read a hook payload (JSON) on stdin: tool_input.file_path gives the path and
-                        session_id the session (Claude Code PreToolUse/PostToolUse hooks)
+  --hook                Read a hook payload (JSON) on stdin: the tool's file (tool_input.file_path,
+                        filePath, files, replacements, an apply_patch text) gives the paths and
+                        session_id or sessionId the session (Claude Code's and VS Code's
+                        PreToolUse/PostToolUse hooks); a tool whose name says it does not write
+                        (read_file, run_in_terminal) records nothing
   -C, --repo <dir>      Repository (default: the current directory)
 
 Exit codes: 0 ok, 2 usage or repository error (no git repository, no pending --before, ...).
@@ -46,12 +50,6 @@ const SPEC = {
   hook: { type: 'boolean' },
   repo: { type: 'string', alias: 'C' },
 } as const;
-
-interface HookPayload {
-  session_id?: unknown;
-  cwd?: unknown;
-  tool_input?: { file_path?: unknown; notebook_path?: unknown } | null;
-}
 
 function readStdin(): string {
   try {
@@ -127,21 +125,24 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
   let cwd = io.cwd;
   const hook = bool(parsed, 'hook');
   if (hook) {
-    let payload: HookPayload = {};
+    let payload: Record<string, unknown> = {};
     const raw = stdin();
     try {
       const v = raw.trim() ? (JSON.parse(raw) as unknown) : {};
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('--hook: the payload on stdin is not a JSON object');
-      payload = v as HookPayload;
+      payload = v as Record<string, unknown>;
     } catch (e) {
       throw e instanceof UsageError ? e : new UsageError('--hook: stdin is not JSON');
     }
-    if (typeof payload.cwd === 'string' && !str(parsed, 'repo')) cwd = payload.cwd;
-    const input = typeof payload.tool_input === 'object' && payload.tool_input !== null ? payload.tool_input : {};
-    const file = input.file_path ?? input.notebook_path;
-    if (typeof file === 'string' && file && paths.length === 0) paths = [file];
-    if (typeof payload.session_id === 'string' && !session) session = payload.session_id;
-    if (paths.length === 0) throw new UsageError('--hook: the payload names no file (tool_input.file_path); nothing to record');
+    const facts = hookFacts(payload);
+    if (facts.notAnEdit) {
+      io.err(`ai-provenance checkpoint: ${facts.notAnEdit}\n`);
+      return EXIT_OK;
+    }
+    if (facts.cwd && !str(parsed, 'repo')) cwd = facts.cwd;
+    if (paths.length === 0) paths = [...facts.paths];
+    if (facts.session && !session) session = facts.session;
+    if (paths.length === 0) throw new UsageError('--hook: the payload names no file (tool_input.file_path or filePath); nothing to record');
   }
   const gitPath = cliGit(io);
   const repo = findRepo(path.resolve(cwd, str(parsed, 'repo') ?? '.'), gitPath);

@@ -1,0 +1,77 @@
+/**
+ * What an agent hook's JSON payload (on stdin) says about one tool call: the files it edits, the
+ * session and the folder it ran in. Two shapes come in:
+ *
+ * - Claude Code (`.claude/settings*.json`): `session_id`, `cwd`, `tool_name`, and
+ *   `tool_input.file_path` (Edit, Write, MultiEdit) or `tool_input.notebook_path` (NotebookEdit).
+ * - VS Code's agent hooks (Preview; `.github/hooks/*.json`, Copilot agent mode and the other
+ *   harnesses): `sessionId`, `cwd`, `tool_name`, `tool_use_id`, `transcript_path`, and a
+ *   `tool_input` in the form of that tool: `filePath` (create_file, replace_string_in_file,
+ *   insert_edit_into_file), `replacements[].filePath` (multi_replace_string_in_file), `files`
+ *   (editFiles), or a patch text in `input` (apply_patch: `*** Update File: <path>` lines).
+ *
+ * VS Code's hook files have no matcher: a hook runs for every tool call, reads and terminal
+ * commands included. A tool whose name does not say it writes (read_file, run_in_terminal, ...)
+ * is left alone, so that a person's edit of a file the agent only read never falls between a
+ * before and an after. Pure: no I/O.
+ */
+
+export interface HookFacts {
+  /** Paths the tool call edits, as the payload gives them (relative to `cwd` or absolute). */
+  readonly paths: readonly string[];
+  readonly session?: string;
+  readonly cwd?: string;
+  readonly tool?: string;
+  /** Set when the tool call is not an edit: nothing is to be recorded, and that is no problem. */
+  readonly notAnEdit?: string;
+}
+
+/** Tool names that write files: Claude Code's, and VS Code's edit tools by what their name says. */
+const EDIT_TOOL = /(edit|write|replace|create|insert|patch)/i;
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length > 0) : [];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** Paths named by an apply_patch text (`*** Add File: p`, `*** Update File: p`, `*** Move to: p`). */
+export function patchPaths(patch: string): string[] {
+  const out: string[] = [];
+  for (const m of patch.matchAll(/^\*\*\* (?:Add File|Update File|Move to): (.+?)\s*$/gm)) out.push(m[1]);
+  return out;
+}
+
+/** The files a tool call's `tool_input` names, in order, without repeats. */
+export function toolInputPaths(input: unknown): string[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return [];
+  const o = input as Record<string, unknown>;
+  const found: string[] = [];
+  for (const key of ['file_path', 'notebook_path', 'filePath']) {
+    const v = str(o[key]);
+    if (v) found.push(v);
+  }
+  found.push(...strings(o.files));
+  if (Array.isArray(o.replacements)) {
+    for (const r of o.replacements) {
+      if (typeof r === 'object' && r !== null) {
+        const v = str((r as Record<string, unknown>).filePath) ?? str((r as Record<string, unknown>).file_path);
+        if (v) found.push(v);
+      }
+    }
+  }
+  const patch = str(o.input) ?? str(o.patch);
+  if (patch && patch.includes('*** ')) found.push(...patchPaths(patch));
+  return [...new Set(found)];
+}
+
+/** The facts of a parsed payload object (not null, not an array). */
+export function hookFacts(payload: Record<string, unknown>): HookFacts {
+  const tool = str(payload.tool_name);
+  const session = str(payload.session_id) ?? str(payload.sessionId);
+  const cwd = str(payload.cwd);
+  if (tool && !EDIT_TOOL.test(tool)) return { paths: [], session, cwd, tool, notAnEdit: `${tool} is not an edit tool; nothing to record` };
+  return { paths: toolInputPaths(payload.tool_input), session, cwd, tool };
+}

@@ -1,0 +1,130 @@
+/**
+ * Checkpoint hooks for VS Code's agents: the payloads of VS Code's agent hooks (sessionId, the
+ * edit tools' inputs) give the files and the session; tools that do not write record nothing;
+ * the installed hook file and launcher, run as VS Code runs them (sh, payload on stdin, in the
+ * repository), record an agent edit as `agent` with the session and leave a person's edit of a
+ * file the agent only read human. A hook file that is not ours is never replaced.
+ */
+import * as assert from 'assert';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AGENT_HOOK_FILE, AGENT_NAME, AgentHookConflictError, installAgentHooks } from '../../../src/checkpoint/agentHooks';
+import { hookFacts } from '../../../src/checkpoint/hookPayload';
+import { PersistedState } from '../../../src/core/persistence/schema';
+import { StateDir } from '../../../src/core/persistence/stateDir';
+
+const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=T', ...args], { cwd, encoding: 'utf8' });
+}
+
+describe('agent hook payloads (Claude Code and VS Code)', () => {
+  it('reads the files of VS Code edit tools and the session from sessionId', () => {
+    const base = { sessionId: 'vs-1', cwd: '/w', tool_use_id: 't1', transcript_path: '/tmp/t.json' };
+    assert.deepStrictEqual(hookFacts({ ...base, tool_name: 'replace_string_in_file', tool_input: { filePath: '/w/a.ts', oldString: 'x', newString: 'y' } }), {
+      paths: ['/w/a.ts'],
+      session: 'vs-1',
+      cwd: '/w',
+      tool: 'replace_string_in_file',
+    });
+    assert.deepStrictEqual(hookFacts({ ...base, tool_name: 'create_file', tool_input: { filePath: 'b.ts', content: 'z' } }).paths, ['b.ts']);
+    assert.deepStrictEqual(
+      hookFacts({ ...base, tool_name: 'multi_replace_string_in_file', tool_input: { replacements: [{ filePath: 'a.ts' }, { filePath: 'c.ts' }, { filePath: 'a.ts' }, {}] } }).paths,
+      ['a.ts', 'c.ts'],
+    );
+    assert.deepStrictEqual(hookFacts({ ...base, tool_name: 'editFiles', tool_input: { files: ['src/main.ts', 3] } }).paths, ['src/main.ts']);
+    const patch = '*** Begin Patch\n*** Update File: /w/a.ts\n@@\n-x\n+y\n*** Add File: /w/new.ts\n+n\n*** Delete File: /w/old.ts\n*** End Patch';
+    assert.deepStrictEqual(hookFacts({ ...base, tool_name: 'apply_patch', tool_input: { input: patch, explanation: 'e' } }).paths, ['/w/a.ts', '/w/new.ts']);
+  });
+
+  it("reads Claude Code's payload as before", () => {
+    assert.deepStrictEqual(hookFacts({ session_id: 's', cwd: '/r', tool_name: 'Edit', tool_input: { file_path: '/r/a.ts' } }), { paths: ['/r/a.ts'], session: 's', cwd: '/r', tool: 'Edit' });
+    assert.deepStrictEqual(hookFacts({ tool_name: 'NotebookEdit', tool_input: { notebook_path: 'n.ipynb' } }).paths, ['n.ipynb']);
+    assert.deepStrictEqual(hookFacts({ tool_input: { file_path: 'a.ts' } }).paths, ['a.ts']);
+  });
+
+  it('a tool that does not write is not an edit, even when it names a file', () => {
+    for (const tool of ['read_file', 'run_in_terminal', 'Read', 'Bash', 'grep_search']) {
+      const f = hookFacts({ sessionId: 's', tool_name: tool, tool_input: { filePath: 'a.ts', file_path: 'a.ts' } });
+      assert.deepStrictEqual(f.paths, [], tool);
+      assert.match(f.notAnEdit ?? '', /is not an edit tool/, tool);
+    }
+  });
+});
+
+describe('Install Agent Hooks: hook file and launcher', function () {
+  this.timeout(60000);
+  let repo: string;
+  beforeEach(() => {
+    repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'aip-agent-hooks-')));
+    git(repo, 'init', '-q');
+    fs.writeFileSync(path.join(repo, 'a.ts'), 'one\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'init');
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  /** Runs the hook file's command for `event` as VS Code does: a shell in the repository, payload on stdin. */
+  function runHook(event: 'PreToolUse' | 'PostToolUse', payload: Record<string, unknown>): { status: number | null; stdout: string; stderr: string } {
+    const file = JSON.parse(fs.readFileSync(path.join(repo, AGENT_HOOK_FILE), 'utf8')) as { hooks: Record<string, Array<{ type: string; command: string }>> };
+    const [entry] = file.hooks[event];
+    assert.strictEqual(entry.type, 'command');
+    const r = spawnSync('sh', ['-c', entry.command], { cwd: repo, input: JSON.stringify({ hook_event_name: event, cwd: repo, ...payload }), encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  const agentRuns = (): Array<[string, string, string | undefined]> => {
+    const state: PersistedState = new StateDir(path.join(repo, '.git', 'ai-provenance'), { info() {}, warn() {}, error() {} }, 'test').read();
+    const runs = state.files['a.ts']?.runs ?? [];
+    return runs
+      .map((r) => [r.text, state.origins[r.origin - 1]] as const)
+      .filter(([, o]) => o.kind === 'agent')
+      .map(([text, o]) => [text, o.tool, o.requestId]);
+  };
+
+  it('records an edit tool call as agent with the session; a read tool call around a person\'s edit records nothing', async () => {
+    assert.ok(fs.existsSync(CLI), `${CLI} missing (npm run test:unit builds it)`);
+    const r = await installAgentHooks({ root: repo, cliPath: CLI, nodePath: process.execPath });
+    assert.strictEqual(r.hookFile, path.join(repo, AGENT_HOOK_FILE));
+    assert.ok(fs.statSync(r.launcher).mode & 0o100, 'launcher is executable');
+    assert.ok(!fs.readFileSync(r.hookFile, 'utf8').includes(CLI), 'the shared hook file names no path of this machine');
+
+    const read = { sessionId: 'vs-7', tool_name: 'read_file', tool_use_id: 'r1', tool_input: { filePath: path.join(repo, 'a.ts') } };
+    assert.strictEqual(runHook('PreToolUse', read).status, 0);
+    fs.writeFileSync(path.join(repo, 'a.ts'), 'one\ntyped by the person\n');
+    const post = runHook('PostToolUse', read);
+    assert.strictEqual(post.status, 0);
+    assert.strictEqual(post.stdout, '', 'nothing on stdout (VS Code reads it as the hook output)');
+    assert.deepStrictEqual(agentRuns(), []);
+
+    const edit = { sessionId: 'vs-7', tool_name: 'replace_string_in_file', tool_use_id: 'e1', tool_input: { filePath: path.join(repo, 'a.ts'), oldString: 'x', newString: 'y' } };
+    assert.strictEqual(runHook('PreToolUse', edit).status, 0);
+    fs.writeFileSync(path.join(repo, 'a.ts'), 'one\ntyped by the person\nwritten by the agent\n');
+    const after = runHook('PostToolUse', edit);
+    assert.strictEqual(after.status, 0, after.stderr);
+    assert.deepStrictEqual(agentRuns(), [['written by the agent\n', AGENT_NAME, 'vs-7']]);
+  });
+
+  it('the hook file does nothing and exits 0 where the launcher is not installed (a teammate without the extension)', async () => {
+    await installAgentHooks({ root: repo, cliPath: CLI, nodePath: process.execPath });
+    fs.rmSync(path.join(repo, '.git', 'ai-provenance', 'agent-hook.sh'));
+    const edit = { sessionId: 's', tool_name: 'create_file', tool_input: { filePath: path.join(repo, 'a.ts') } };
+    assert.strictEqual(runHook('PreToolUse', edit).status, 0);
+    fs.writeFileSync(path.join(repo, 'a.ts'), 'one\nagent\n');
+    assert.strictEqual(runHook('PostToolUse', edit).status, 0);
+    assert.deepStrictEqual(agentRuns(), []);
+  });
+
+  it('installing again updates the launcher; a hook file of that name that is not ours is left as it is', async () => {
+    await installAgentHooks({ root: repo, cliPath: '/old/cli.js', nodePath: process.execPath });
+    const r = await installAgentHooks({ root: repo, cliPath: CLI, nodePath: process.execPath });
+    assert.ok(fs.readFileSync(r.launcher, 'utf8').includes(CLI));
+    const theirs = '{ "hooks": { "PostToolUse": [{ "type": "command", "command": "./lint.sh" }] } }\n';
+    fs.writeFileSync(r.hookFile, theirs);
+    await assert.rejects(installAgentHooks({ root: repo, cliPath: CLI, nodePath: process.execPath }), AgentHookConflictError);
+    assert.strictEqual(fs.readFileSync(r.hookFile, 'utf8'), theirs);
+  });
+});
