@@ -57,7 +57,13 @@ async function hoverOver(page, text) {
   const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /\S/ }).first();
   await hover.waitFor({ state: 'visible', timeout: 8000 }).catch(() => {});
   await sleep(400);
-  return (await page.locator('.monaco-hover:not(.hidden)').allInnerTexts()).join('\n');
+  // The hover first says "Loading..." while the providers answer (seen on the 1.90 host under load).
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    const shown = (await page.locator('.monaco-hover:not(.hidden)').allInnerTexts()).join('\n');
+    if (!/^\s*Loading\W*$/.test(shown) || Date.now() > deadline) return shown;
+    await sleep(200);
+  }
 }
 
 /** Creates FILE committed with BASE_TEXT, opens it and accepts the fixture's multi-line completion under a typed first line. */
