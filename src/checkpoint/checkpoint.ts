@@ -13,6 +13,7 @@ import { overlayRuns } from '../core/reanchor/merge';
 import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
 import { gitTextSync } from '../git/git';
 import { FileSnapshot, PENDING_MAX_AGE_MS, PendingCheckpoint, CHECKPOINT_SCHEMA, freshPart, withPending } from './pending';
+import { Span, splitByWritten } from './writtenText';
 
 /**
  * Agent checkpoints: provenance for agents that write files outside the editor (Claude Code, Codex,
@@ -45,6 +46,8 @@ export interface CheckpointOptions {
   readonly git?: string;
   readonly maxFileSizeMB?: number;
   readonly now?: number;
+  /** What the tool call says it wrote: inserted text outside every occurrence is `unknown` (writtenText.ts). */
+  readonly writtenTexts?: readonly string[];
   /** A pending snapshot older than this is dropped, never used (default {@link PENDING_MAX_AGE_MS}). */
   readonly maxPendingAgeMs?: number;
   readonly log?: { info(m: string): void; warn(m: string): void; error(m: string): void };
@@ -336,8 +339,11 @@ export async function checkpointAfter(opts: CheckpointOptions): Promise<AfterRes
         }
         const existing = current.files[c.rel];
         const base = existing ? carryOver(existing, current.origins, c.before, c.after, (o) => live.intern(o), (h) => state.readText(h), unknownId) : [];
-        const agentRuns: AnchoredRun[] = c.spans.map((s) => ({ start: s.start, length: s.length, origin: agentId, text: c.after!.slice(s.start, s.start + s.length) }));
-        const runs = overlayRuns(base, agentRuns, c.after.length, (_incoming, baseOrigin) => baseOrigin === NO_ORIGIN || live.get(baseOrigin)?.kind === 'unknown');
+        const split = opts.writtenTexts ? splitByWritten(c.after, c.spans, opts.writtenTexts) : { agent: c.spans, unproven: [] };
+        const run = (s: Span, origin: number): AnchoredRun => ({ start: s.start, length: s.length, origin, text: c.after!.slice(s.start, s.start + s.length) });
+        const agentRuns = split.agent.map((s) => run(s, agentId));
+        const inserted = [...agentRuns, ...split.unproven.map((s) => run(s, unknownId))].sort((a, b) => a.start - b.start);
+        const runs = overlayRuns(base, inserted, c.after.length, (_incoming, baseOrigin) => baseOrigin === NO_ORIGIN || live.get(baseOrigin)?.kind === 'unknown');
         updates[c.rel] = entryFromRuns(c.after, runs, (id) => live.get(id), table, now);
         texts.set(sha256(c.after), c.after);
         records.push({ path: c.rel, inserted: agentRuns.reduce((n, r) => n + r.length, 0), status: c.status });

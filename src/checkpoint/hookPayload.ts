@@ -22,6 +22,12 @@ export interface HookFacts {
   readonly session?: string;
   readonly cwd?: string;
   readonly tool?: string;
+  /**
+   * The texts the tool call says it writes, when its input carries them (new_string, content,
+   * newString, code, the `+` lines of a patch); undefined when it does not (then every inserted
+   * character is the agent's, as before).
+   */
+  readonly writtenTexts?: readonly string[];
   /** Set when the tool call is not an edit: nothing is to be recorded, and that is no problem. */
   readonly notAnEdit?: string;
 }
@@ -67,11 +73,61 @@ export function toolInputPaths(input: unknown): string[] {
   return [...new Set(found)];
 }
 
+/** The `+` lines of a patch text, each run of consecutive ones as one text (with its line breaks). */
+export function patchAddedTexts(patch: string): string[] {
+  const out: string[] = [];
+  let cur: string[] = [];
+  for (const line of patch.split(/\r?\n/)) {
+    if (line.startsWith('+') && !line.startsWith('+++')) cur.push(line.slice(1));
+    else if (cur.length) {
+      out.push(`${cur.join('\n')}\n`);
+      cur = [];
+    }
+  }
+  if (cur.length) out.push(`${cur.join('\n')}\n`);
+  return out;
+}
+
+/** Text between the "...existing code..." placeholders of an insert_edit_into_file `code`. */
+function codeSegments(code: string): string[] {
+  return code.split(/^.*\.\.\.\s*existing code\s*\.\.\..*$\r?\n?/gim).filter((s) => s.trim().length > 0);
+}
+
+/** What a tool call's `tool_input` says it writes; undefined when it names no text. */
+export function toolInputTexts(input: unknown): string[] | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return undefined;
+  const o = input as Record<string, unknown>;
+  const texts: string[] = [];
+  let named = false;
+  const add = (v: unknown) => {
+    if (typeof v === 'string') {
+      named = true;
+      if (v) texts.push(v);
+    }
+  };
+  for (const key of ['new_string', 'content', 'newString']) add(o[key]);
+  if (typeof o.code === 'string') {
+    named = true;
+    texts.push(...codeSegments(o.code));
+  }
+  for (const list of [o.edits, o.replacements]) {
+    if (!Array.isArray(list)) continue;
+    for (const e of list) if (typeof e === 'object' && e !== null) for (const key of ['new_string', 'newString']) add((e as Record<string, unknown>)[key]);
+  }
+  const patch = typeof o.input === 'string' ? o.input : typeof o.patch === 'string' ? o.patch : undefined;
+  if (patch && patch.includes('*** ')) {
+    named = true;
+    texts.push(...patchAddedTexts(patch));
+  }
+  return named ? texts : undefined;
+}
+
 /** The facts of a parsed payload object (not null, not an array). */
 export function hookFacts(payload: Record<string, unknown>): HookFacts {
   const tool = str(payload.tool_name);
   const session = str(payload.session_id) ?? str(payload.sessionId);
   const cwd = str(payload.cwd);
   if (tool && !EDIT_TOOL.test(tool)) return { paths: [], session, cwd, tool, notAnEdit: `${tool} is not an edit tool; nothing to record` };
-  return { paths: toolInputPaths(payload.tool_input), session, cwd, tool };
+  const writtenTexts = toolInputTexts(payload.tool_input);
+  return { paths: toolInputPaths(payload.tool_input), session, cwd, tool, ...(writtenTexts ? { writtenTexts } : {}) };
 }

@@ -124,6 +124,7 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
   let session = str(parsed, 'session');
   let cwd = io.cwd;
   const hook = bool(parsed, 'hook');
+  let writtenTexts: readonly string[] | undefined;
   if (hook) {
     let payload: Record<string, unknown> = {};
     const raw = stdin();
@@ -142,13 +143,14 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
     if (facts.cwd && !str(parsed, 'repo')) cwd = facts.cwd;
     if (paths.length === 0) paths = [...facts.paths];
     if (facts.session && !session) session = facts.session;
+    writtenTexts = facts.writtenTexts;
     if (paths.length === 0) throw new UsageError('--hook: the payload names no file (tool_input.file_path or filePath); nothing to record');
   }
   const gitPath = cliGit(io);
   const repo = findRepo(path.resolve(cwd, str(parsed, 'repo') ?? '.'), gitPath);
   foundRepo(repo);
   const log = { info: (m: string) => io.err(`${m}\n`), warn: (m: string) => io.err(`warning: ${m}\n`), error: (m: string) => io.err(`error: ${m}\n`) };
-  const opts = { repo, agent, model: str(parsed, 'model'), session, paths, cwd, git: gitPath, log, maxPendingAgeMs: hook ? HOOK_PENDING_MAX_AGE_MS : PENDING_MAX_AGE_MS };
+  const opts = { repo, agent, model: str(parsed, 'model'), session, paths, cwd, git: gitPath, log, writtenTexts, maxPendingAgeMs: hook ? HOOK_PENDING_MAX_AGE_MS : PENDING_MAX_AGE_MS };
   {
     if (before) {
       const r = checkpointBefore(opts);

@@ -11,7 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AGENT_HOOK_FILE, AGENT_NAME, AgentHookConflictError, installAgentHooks } from '../../../src/checkpoint/agentHooks';
-import { hookFacts } from '../../../src/checkpoint/hookPayload';
+import { hookFacts, toolInputTexts } from '../../../src/checkpoint/hookPayload';
+import { splitByWritten } from '../../../src/checkpoint/writtenText';
 import { PersistedState } from '../../../src/core/persistence/schema';
 import { StateDir } from '../../../src/core/persistence/stateDir';
 
@@ -29,6 +30,7 @@ describe('agent hook payloads (Claude Code and VS Code)', () => {
       session: 'vs-1',
       cwd: '/w',
       tool: 'replace_string_in_file',
+      writtenTexts: ['y'],
     });
     assert.deepStrictEqual(hookFacts({ ...base, tool_name: 'create_file', tool_input: { filePath: 'b.ts', content: 'z' } }).paths, ['b.ts']);
     assert.deepStrictEqual(
@@ -44,6 +46,30 @@ describe('agent hook payloads (Claude Code and VS Code)', () => {
     assert.deepStrictEqual(hookFacts({ session_id: 's', cwd: '/r', tool_name: 'Edit', tool_input: { file_path: '/r/a.ts' } }), { paths: ['/r/a.ts'], session: 's', cwd: '/r', tool: 'Edit' });
     assert.deepStrictEqual(hookFacts({ tool_name: 'NotebookEdit', tool_input: { notebook_path: 'n.ipynb' } }).paths, ['n.ipynb']);
     assert.deepStrictEqual(hookFacts({ tool_input: { file_path: 'a.ts' } }).paths, ['a.ts']);
+  });
+
+  it('reads what the tool call says it writes', () => {
+    assert.deepStrictEqual(toolInputTexts({ filePath: 'a', oldString: 'x', newString: 'y' }), ['y']);
+    assert.deepStrictEqual(toolInputTexts({ file_path: 'a', old_string: 'x', new_string: 'y' }), ['y']);
+    assert.deepStrictEqual(toolInputTexts({ file_path: 'a', content: 'all' }), ['all']);
+    assert.deepStrictEqual(toolInputTexts({ file_path: 'a', edits: [{ new_string: 'p' }, { new_string: 'q' }] }), ['p', 'q']);
+    assert.deepStrictEqual(toolInputTexts({ replacements: [{ filePath: 'a', newString: 'r' }] }), ['r']);
+    assert.deepStrictEqual(toolInputTexts({ filePath: 'a', code: '// ...existing code...\nfunction f() {}\n// ...existing code...\n' }), ['function f() {}\n']);
+    assert.deepStrictEqual(toolInputTexts({ input: '*** Begin Patch\n*** Update File: a\n@@\n ctx\n-old\n+new 1\n+new 2\n ctx\n+tail\n*** End Patch' }), ['new 1\nnew 2\n', 'tail\n']);
+    assert.strictEqual(toolInputTexts({ files: ['a'] }), undefined);
+    assert.deepStrictEqual(toolInputTexts({ filePath: 'a', newString: '' }), []);
+  });
+
+  it('of the inserted text, only what lies inside a written text is the agent\'s', () => {
+    const text = 'A typed\nconst agent = 1;\nB';
+    const spans = [{ start: 0, length: 8 }, { start: 8, length: 17 }];
+    assert.deepStrictEqual(splitByWritten(text, spans, ['const agent = 1;\n']), { agent: [{ start: 8, length: 17 }], unproven: [{ start: 0, length: 8 }] });
+    // One span across a written text and the person's text around it is split.
+    assert.deepStrictEqual(splitByWritten(text, [{ start: 2, length: 22 }], ['agent = 1']), {
+      agent: [{ start: 14, length: 9 }],
+      unproven: [{ start: 2, length: 12 }, { start: 23, length: 1 }],
+    });
+    assert.deepStrictEqual(splitByWritten(text, spans, []), { agent: [], unproven: spans });
   });
 
   it('a tool that does not write is not an edit, even when it names a file', () => {
@@ -100,12 +126,16 @@ describe('Install Agent Hooks: hook file and launcher', function () {
     assert.strictEqual(post.stdout, '', 'nothing on stdout (VS Code reads it as the hook output)');
     assert.deepStrictEqual(agentRuns(), []);
 
-    const edit = { sessionId: 'vs-7', tool_name: 'replace_string_in_file', tool_use_id: 'e1', tool_input: { filePath: path.join(repo, 'a.ts'), oldString: 'x', newString: 'y' } };
+    const edit = { sessionId: 'vs-7', tool_name: 'replace_string_in_file', tool_use_id: 'e1', tool_input: { filePath: path.join(repo, 'a.ts'), oldString: 'typed by the person\n', newString: 'typed by the person\nwritten by the agent\n' } };
     assert.strictEqual(runHook('PreToolUse', edit).status, 0);
-    fs.writeFileSync(path.join(repo, 'a.ts'), 'one\ntyped by the person\nwritten by the agent\n');
+    // The agent's edit, and meanwhile the person types a line at the top of the same file.
+    fs.writeFileSync(path.join(repo, 'a.ts'), 'by the person, during the call\none\ntyped by the person\nwritten by the agent\n');
     const after = runHook('PostToolUse', edit);
     assert.strictEqual(after.status, 0, after.stderr);
     assert.deepStrictEqual(agentRuns(), [['written by the agent\n', AGENT_NAME, 'vs-7']]);
+    const state: PersistedState = new StateDir(path.join(repo, '.git', 'ai-provenance'), { info() {}, warn() {}, error() {} }, 'test').read();
+    const kinds = state.files['a.ts'].runs.map((r) => [r.text, state.origins[r.origin - 1].kind]);
+    assert.deepStrictEqual(kinds, [['by the person, during the call\n', 'unknown'], ['written by the agent\n', 'agent']], 'the line typed during the call is not the agent\'s');
   });
 
   it('the hook file does nothing and exits 0 where the launcher is not installed (a teammate without the extension)', async () => {
