@@ -3,6 +3,7 @@
 // with the hook installed; the commit's trailers and manifest are checked against git itself.
 import * as assert from 'assert';
 import { execFile } from 'child_process';
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +14,7 @@ import { snapshotPath } from '../../src/commit/snapshot';
 import { Manifest, manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { Trailer } from '../../src/core/trailers/trailers';
 import { parseTrailers } from '../../src/git/trailers';
-import { EXTENSION_ID, FIXTURE_EXTENSION_ID, closeAllEditors, fixture, hostTag, moveToEnd, triggerAndAcceptInline, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, FIXTURE_EXTENSION_ID, closeAllEditors, fixture, hostTag, hostVariant, moveToEnd, triggerAndAcceptInline, waitFor, workspaceFolder } from './support/host';
 
 function git(cwd: string, ...args: string[]): Promise<string> {
   return gitWithEnv(cwd, {}, ...args);
@@ -298,5 +299,86 @@ describe(`commit flow ${hostTag()}`, function () {
       await git(root, 'commit', '-q', '--no-verify', '-m', 'Drop the risk policy', '-m', 'AI-Assisted: no');
       repo.inputBox.value = '';
     }
+  });
+
+  it(`terminal: an amend and a rebase with the hook keep the AI lines of the commit they replace, in the manifest and the trailers ${hostTag()}`, async () => {
+    const api = await extensionApi();
+    const root = workspaceFolder().uri.fsPath;
+    await repository(root);
+    const config = vscode.workspace.getConfiguration('aiProvenance');
+    // Notes: a terminal commit of one path (git commit -- <path>) then takes nothing else along,
+    // and no manifest file is left staged for the suites after this one.
+    await config.update('manifest.location', 'notes', vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('aiProvenance.installCommitHook');
+    const gitDir = path.join(root, '.git');
+    await waitFor(() => fs.existsSync(path.join(gitDir, 'hooks', 'prepare-commit-msg')) && fs.readFileSync(path.join(gitDir, 'hooks', 'prepare-commit-msg'), 'utf8').includes('ai-provenance-hook'), 10000, 'hook not installed');
+    const rel = `src/amend-${hostVariant()}-${randomUUID().slice(0, 8)}.js`;
+    /** Stages `rel` and waits until the extension's snapshot for the hook describes the staged blob. */
+    const stage = async () => {
+      await git(root, 'add', '--', rel);
+      const blob = (await git(root, 'rev-parse', `:${rel}`)).trim();
+      await waitFor(() => {
+        try {
+          return fs.readFileSync(snapshotPath(gitDir), 'utf8').includes(blob);
+        } catch {
+          return false;
+        }
+      }, 20000, `the snapshot for the hook never described ${rel} as staged`);
+    };
+    /** HEAD's trailers, and its note checked against the committed text of `rel`. */
+    const head = async (aiLines: number) => {
+      const trailers = await parseTrailers(await git(root, 'log', '-1', '--format=%B'), root);
+      const ids = trailerValues(trailers, 'AI-Provenance');
+      assert.strictEqual(ids.length, 1, JSON.stringify(trailers));
+      const note = await waitFor(async () => git(root, 'notes', '--ref', 'refs/notes/ai-provenance', 'show', 'HEAD').catch(() => undefined), 20000, 'no note on HEAD');
+      const parsed = parseManifest(note);
+      assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
+      const m = parsed.value;
+      assert.strictEqual(m.id, ids[0]);
+      assert.strictEqual(m.base, (await git(root, 'rev-parse', 'HEAD^')).trim());
+      const entry = m.files.find((f) => f.path === rel);
+      assert.ok(entry, JSON.stringify(m.files.map((f) => f.path)));
+      const committed = await git(root, 'show', `HEAD:${rel}`);
+      assert.strictEqual(entry.sha256, sha256Hex(Buffer.from(committed, 'utf8')));
+      assert.strictEqual(entry.aiLines, aiLines);
+      for (const r of entry.ranges) assert.strictEqual(r.sha256, sha256Hex(rangeText(committed, r.startLine, r.endLine)), `range ${r.startLine}-${r.endLine}`);
+      return { trailers, manifest: m };
+    };
+    try {
+      const doc = await writeWithAgentCode(api, rel, 'amend-agent', 'model-a');
+      await stage();
+      await git(root, 'commit', '-q', '-m', 'Agent total', '--', rel);
+      const first = await head(5);
+      assert.deepStrictEqual(trailerValues(first.trailers, 'AI-Contribution'), ['71% (5 of 7 added lines; agent 5)']);
+
+      // A line typed by hand, then the commit is amended from a terminal: the AI lines stay, the
+      // trailers are replaced (not added twice), the manifest names the one it replaces.
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      moveToEnd(editor);
+      assert.ok(await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), 'module.exports = { total };\n')));
+      assert.ok(await doc.save());
+      await stage();
+      await git(root, 'commit', '-q', '--amend', '-m', 'Agent total, exported by hand', '--', rel);
+      const amended = await head(5);
+      assert.deepStrictEqual(trailerValues(amended.trailers, 'AI-Assisted'), ['yes']);
+      assert.deepStrictEqual(trailerValues(amended.trailers, 'AI-Contribution'), ['62% (5 of 8 added lines; agent 5)']);
+      assert.deepStrictEqual(trailerValues(amended.trailers, 'Assisted-by'), ['amend-agent:model-a']);
+      assert.ok(amended.manifest.carriedFrom?.some((c) => c.id === first.manifest.id), JSON.stringify(amended.manifest.carriedFrom));
+
+      // A rebase that replays the commit (git rebase --force-rebase HEAD^: no editor, same tree).
+      const dirty = (await git(root, 'status', '--porcelain', '--untracked-files=no')).trim();
+      assert.strictEqual(dirty, '', `the work tree must be clean for the rebase (left by an earlier test?): ${dirty}`);
+      const before = (await git(root, 'rev-parse', 'HEAD')).trim();
+      await git(root, '-c', 'rebase.autoStash=false', 'rebase', '-q', '--force-rebase', 'HEAD^');
+      assert.notStrictEqual((await git(root, 'rev-parse', 'HEAD')).trim(), before, 'the rebase made a new commit');
+      const rebased = await head(5);
+      assert.deepStrictEqual(trailerValues(rebased.trailers, 'AI-Contribution'), ['62% (5 of 8 added lines; agent 5)']);
+      assert.deepStrictEqual(trailerValues(rebased.trailers, 'AI-Assisted'), ['yes']);
+      assert.ok(rebased.manifest.carriedFrom?.some((c) => c.id === amended.manifest.id), JSON.stringify(rebased.manifest.carriedFrom));
+    } finally {
+      await vscode.commands.executeCommand('aiProvenance.uninstallCommitHook');
+      await config.update('manifest.location', 'repo', vscode.ConfigurationTarget.Workspace);
+    }
+    assert.strictEqual((await git(root, 'status', '--porcelain', '--', rel)).trim(), '', 'nothing of this test is left staged or changed');
   });
 });
