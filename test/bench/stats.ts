@@ -3,6 +3,7 @@
  * samples; goals are judged on ratios measured in the same run where possible, because the machine
  * may be shared and absolute timings are noisy.
  */
+import { rng } from '../unit/seededRandom';
 
 /** Nanoseconds from a monotonic high-resolution clock. */
 export function nowNs(): bigint {
@@ -96,18 +97,18 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run replays the same session. */
+/**
+ * Deterministic pseudo-random numbers, so every run replays the same session: the unit tests'
+ * seeded generator (test/unit/seededRandom.ts), with the helpers the sessions use.
+ */
 export class Rng {
-  private state: number;
+  private readonly source: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.source = rng(seed);
   }
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.source();
   }
   /** Integer in [lo, hi]. */
   int(lo: number, hi: number): number {
