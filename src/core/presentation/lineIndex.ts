@@ -9,6 +9,7 @@
  */
 import { Run } from '../provenance/attributionRope';
 import { byCharactersThenLabel, FileShareSummary } from '../provenance/fileShare';
+import { LineTally, nonWhitespace } from '../provenance/lineShare';
 import { toolLabel } from '../provenance/origin';
 import { NO_ORIGIN } from '../provenance/originTable';
 import { DocumentProvenance, ProvenanceEdit } from '../provenance/provenanceStore';
@@ -21,16 +22,6 @@ export interface LineSource {
   /** The line's text without its line break. */
   lineAt(line: number): { readonly text: string };
   getText(): string;
-}
-
-function isWhitespace(code: number): boolean {
-  return code === 32 || code === 9 || code === 13 || code === 10 || code === 11 || code === 12 || code === 0xa0 || code === 0xfeff;
-}
-
-function nonWhitespace(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) if (!isWhitespace(text.charCodeAt(i))) n++;
-  return n;
 }
 
 const BLANK: LineFlags = { nonBlank: false, majorityAi: false, marked: false };
@@ -48,6 +39,8 @@ export class LineAttributionIndex {
   private readonly tree: LineTree;
   /** AI characters per tool label (`tool` or `tool:model`). */
   private readonly perLabel = new Map<string, number>();
+  /** The majority rule's tally, reused line after line. */
+  private readonly tally = new LineTally();
   /** The label of each origin id met, null for origins that are not AI. */
   private readonly labels = new Map<number, string | null>();
   private stale = false;
@@ -186,28 +179,17 @@ export class LineAttributionIndex {
     }
     const nonWs = nonWhitespace(text, 0, text.length);
     if (nonWs === 0) return BLANK;
-    const origins: number[] = [];
-    const amounts: number[] = [];
+    const tally = this.tally;
+    tally.reset();
     let marked = false;
     for (const r of runs) {
       const n = nonWhitespace(text, Math.max(r.start - start, 0), Math.min(r.start + r.length - start, text.length));
       if (n === 0) continue;
       if (!marked && this.doc.isAi(r.origin)) marked = true;
-      const at = origins.indexOf(r.origin);
-      if (at < 0) {
-        origins.push(r.origin);
-        amounts.push(n);
-      } else amounts[at] += n;
+      tally.add(r.origin, n);
     }
-    let best = 0;
-    let bestCount = 0;
-    for (let k = 0; k < origins.length; k++) {
-      if (amounts[k] > bestCount) {
-        best = origins[k];
-        bestCount = amounts[k];
-      }
-    }
-    return { nonBlank: true, majorityAi: bestCount * 2 > nonWs && this.doc.isAi(best), marked };
+    const best = tally.majority(nonWs);
+    return { nonBlank: true, majorityAi: best !== undefined && this.doc.isAi(best), marked };
   }
 
   /** The status bar's figures, as `fileShare` counts them over the whole text. O(tool labels). */
@@ -283,8 +265,7 @@ function wholeTextFlags(text: string, runs: readonly { start: number; length: nu
   let lines = 1;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
   const flags = new Uint8Array(lines);
-  const origins: number[] = [];
-  const amounts: number[] = [];
+  const tally = new LineTally();
   let k = 0;
   let from = 0;
   for (let line = 0; line < lines; line++) {
@@ -294,28 +275,16 @@ function wholeTextFlags(text: string, runs: readonly { start: number; length: nu
     const nonWs = nonWhitespace(text, from, to);
     if (nonWs > 0) {
       let f = NON_BLANK;
-      origins.length = 0;
-      amounts.length = 0;
+      tally.reset();
       for (let j = k; j < runs.length && runs[j].start < to; j++) {
         const r = runs[j];
         const n = nonWhitespace(text, Math.max(r.start, from), Math.min(r.start + r.length, to));
         if (n === 0) continue;
         if (isAi(r.origin)) f |= MARKED;
-        const at = origins.indexOf(r.origin);
-        if (at < 0) {
-          origins.push(r.origin);
-          amounts.push(n);
-        } else amounts[at] += n;
+        tally.add(r.origin, n);
       }
-      let best = 0;
-      let bestCount = 0;
-      for (let j = 0; j < origins.length; j++) {
-        if (amounts[j] > bestCount) {
-          best = origins[j];
-          bestCount = amounts[j];
-        }
-      }
-      if (bestCount * 2 > nonWs && isAi(best)) f |= MAJORITY_AI;
+      const best = tally.majority(nonWs);
+      if (best !== undefined && isAi(best)) f |= MAJORITY_AI;
       flags[line] = f;
     }
     from = to + 1;

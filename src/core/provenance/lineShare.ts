@@ -25,6 +25,43 @@ function isWhitespace(code: number): boolean {
 }
 
 /**
+ * The majority rule of one line: the non-whitespace characters of each origin on it are added
+ * up (`add`), in the order the origins are met; `majority` is the origin that holds strictly more
+ * than half of the line's non-whitespace characters (the first met on a tie), if any. Reused line
+ * after line (`reset`), so a walk over many lines allocates nothing per line.
+ */
+export class LineTally {
+  private readonly origins: number[] = [];
+  private readonly amounts: number[] = [];
+
+  reset(): void {
+    this.origins.length = 0;
+    this.amounts.length = 0;
+  }
+
+  add(origin: number, n: number): void {
+    const at = this.origins.indexOf(origin);
+    if (at < 0) {
+      this.origins.push(origin);
+      this.amounts.push(n);
+    } else this.amounts[at] += n;
+  }
+
+  /** The origin holding strictly more than half of `nonWs` characters, or undefined. */
+  majority(nonWs: number): number | undefined {
+    let best = 0;
+    let bestCount = 0;
+    for (let k = 0; k < this.origins.length; k++) {
+      if (this.amounts[k] > bestCount) {
+        best = this.origins[k];
+        bestCount = this.amounts[k];
+      }
+    }
+    return bestCount * 2 > nonWs ? best : undefined;
+  }
+}
+
+/**
  * Walks `text` line by line with its attributed runs (sorted, non-overlapping, as the rope yields
  * them) and returns the lines whose majority origin satisfies `counts` (e.g. "is an AI kind").
  * Characters are counted per run, not looked up one by one: a line that no run touches is only
@@ -36,10 +73,7 @@ export function attributeLines(text: string, runs: readonly PlacedRun[], counts:
   let nonBlankLines = 0;
   let runIndex = 0;
   let line = 0;
-  // Origins of the current line with their non-whitespace characters, in the order first met
-  // (a tie goes to the origin met first).
-  const origins: number[] = [];
-  const amounts: number[] = [];
+  const tally = new LineTally();
   let from = 0;
   for (;;) {
     const nl = text.indexOf('\n', from);
@@ -55,8 +89,7 @@ export function attributeLines(text: string, runs: readonly PlacedRun[], counts:
       }
     } else {
       // One pass over the line, piece by piece: text outside runs, then each run's part of it.
-      origins.length = 0;
-      amounts.length = 0;
+      tally.reset();
       let nonWs = 0;
       let pos = from;
       for (let k = runIndex; pos < to; ) {
@@ -73,23 +106,12 @@ export function attributeLines(text: string, runs: readonly PlacedRun[], counts:
         k++;
         if (n === 0) continue;
         nonWs += n;
-        const at = origins.indexOf(run.origin);
-        if (at < 0) {
-          origins.push(run.origin);
-          amounts.push(n);
-        } else amounts[at] += n;
+        tally.add(run.origin, n);
       }
       if (nonWs > 0) {
         nonBlankLines++;
-        let best = 0;
-        let bestCount = 0;
-        for (let k = 0; k < origins.length; k++) {
-          if (amounts[k] > bestCount) {
-            best = origins[k];
-            bestCount = amounts[k];
-          }
-        }
-        if (bestCount * 2 > nonWs && counts(best)) lines.push({ line, origin: best });
+        const best = tally.majority(nonWs);
+        if (best !== undefined && counts(best)) lines.push({ line, origin: best });
       }
     }
     if (nl === -1) break;
@@ -100,7 +122,7 @@ export function attributeLines(text: string, runs: readonly PlacedRun[], counts:
 }
 
 /** Non-whitespace characters of `text` in `[from, to)`. */
-function nonWhitespace(text: string, from: number, to: number): number {
+export function nonWhitespace(text: string, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
     const code = text.charCodeAt(i);
