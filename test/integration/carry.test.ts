@@ -268,32 +268,49 @@ describe(`carry: moved and copied AI text ${hostTag()}`, function () {
   it(`precision: AI text taken back by undo, or discarded by a revert, stays human when the same text is pasted later ${hostTag()}`, async () => {
     const a = await api();
     // AI text of its own (the fixture's completion was cut and copied by the tests above).
-    const block = `function undoneScale${Date.now()}(values, factor) {\n  return values.map((v) => v * factor);\n}\n`;
-    const insertAi = async (editor: vscode.TextEditor): Promise<void> => {
+    const stamp = Date.now();
+    const blockOf = (name: string) => `function ${name}${stamp}(values, factor) {\n  return values.map((v) => v * factor);\n}\n`;
+    const insertAi = async (editor: vscode.TextEditor, block: string): Promise<void> => {
       const at = editor.document.positionAt(editor.document.getText().length);
       assert.ok(await editor.edit((b) => b.insert(at, block)));
       assert.ok(a.recordAiEdit(editor.document.uri, new vscode.Range(at.line, 0, at.line + 3, 0), { tool: 'carry-agent', kind: 'agent' }));
       assert.strictEqual(aiLinesOf(a, editor.document).length, 3);
     };
+    const target = await openScratchFile('carry-after-undo.js', '// pasted\n');
+    /** Pastes `block` at the end of the target file and returns the AI lines it then has. */
+    const paste = async (block: string): Promise<string[]> => {
+      const editor = await vscode.window.showTextDocument(target.document, { preview: false });
+      moveToEnd(editor);
+      await vscode.env.clipboard.writeText(block);
+      await vscode.commands.executeCommand('editor.action.clipboardPasteAction');
+      await waitFor(() => target.document.getText().includes(block), 5000, 'the paste did not arrive');
+      await sleep(200);
+      return aiLinesOf(a, target.document);
+    };
     // Inserted as AI, then undone: the person rejected it.
+    const undoneBlock = blockOf('undone');
     const undone = await openScratchFile('carry-undone.js', '// undone\n');
-    await insertAi(undone);
+    await insertAi(undone, undoneBlock);
     await vscode.commands.executeCommand('undo');
     await waitFor(() => !undone.document.getText().includes('values.map'), 5000, 'undo did not remove the AI text');
-    // Inserted as AI, then the file reverted: the person discarded it.
-    const reverted = await openScratchFile('carry-reverted.js', '// reverted\n');
-    await insertAi(reverted);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
-    await waitFor(() => !reverted.document.getText().includes('values.map') && !reverted.document.isDirty, 5000, 'revert did not remove the AI text');
     await sleep(300);
-    // The same text pasted later (typed again, or copied from elsewhere).
-    const target = await openScratchFile('carry-after-undo.js', '// pasted\n');
-    moveToEnd(target);
-    await vscode.env.clipboard.writeText(block);
-    await vscode.commands.executeCommand('editor.action.clipboardPasteAction');
-    await waitFor(() => target.document.getText().includes('values.map'), 5000, 'the paste did not arrive');
-    await sleep(200);
-    assert.deepStrictEqual(aiLinesOf(a, target.document), [], 'undone or reverted AI text came back as AI');
+    assert.deepStrictEqual(await paste(undoneBlock), [], 'undone AI text came back as AI');
+    // Inserted as AI, then the file reverted: the person discarded it.
+    const revertedBlock = blockOf('reverted');
+    const reverted = await openScratchFile('carry-reverted.js', '// reverted\n');
+    await insertAi(reverted, revertedBlock);
+    await waitFor(
+      async () => {
+        await vscode.window.showTextDocument(reverted.document, { preview: false });
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+        return !reverted.document.getText().includes('values.map') && !reverted.document.isDirty;
+      },
+      10_000,
+      'revert did not remove the AI text',
+      500,
+    );
+    await sleep(300);
+    assert.deepStrictEqual(await paste(revertedBlock), [], 'reverted AI text came back as AI');
     assert.ok(await target.document.save());
   });
 });
