@@ -152,6 +152,48 @@
     return section;
   }
 
+  /** @param {any} history */
+  function historySection(history) {
+    const section = el('section', { id: 'history', 'data-state': history.state });
+    if (history.state !== 'available') {
+      section.appendChild(el('h2', {}, ['History']));
+      section.appendChild(notice(history.message));
+      return section;
+    }
+    section.appendChild(el('h2', {}, ['History: ', el('code', { class: 'path' }, [history.path])]));
+    const extra = [history.unknownLines ? `${history.unknownLines} unknown` : '', history.uncommittedLines ? `${history.uncommittedLines} not committed yet` : ''].filter(Boolean).join(', ');
+    section.appendChild(headline(history.share, `of committed non-blank lines are AI${extra ? ` (${extra})` : ''}`));
+    section.appendChild(el('h3', {}, ['Per tool']));
+    section.appendChild(history.tools.length ? chart('history-tools', history.tools) : el('p', { class: 'muted' }, ['No committed AI lines in this file.']));
+    section.appendChild(el('h3', {}, [`Per commit (${history.commits.length + history.commitsOmitted})`]));
+    const head = el('tr', {}, ['Commit', 'Date', 'Subject', 'AI lines', ''].map((h) => el('th', { scope: 'col' }, [h])));
+    const body = history.commits.map((/** @type {any} */ c) =>
+      el('tr', { 'data-commit': c.sha, title: `${c.short} ${c.author}` }, [
+        el('td', {}, [el('code', {}, [c.short])]),
+        el('td', {}, [c.date]),
+        el('td', {}, [c.subject]),
+        el('td', { class: 'num' }, [`${c.share.value} of ${c.share.total}${c.unknownLines ? ` (${c.unknownLines} unknown)` : ''}`]),
+        el('td', { class: 'bar-cell' }, [barSvg(c.share, false)]),
+      ]),
+    );
+    section.appendChild(el('div', { class: 'table-scroll' }, [el('table', { class: 'ranges', id: 'history-commits' }, [el('thead', {}, [head]), el('tbody', {}, body)])]));
+    if (history.commitsOmitted) section.appendChild(el('p', { class: 'muted' }, [`${history.commitsOmitted} more commits not listed.`]));
+    section.appendChild(el('h3', {}, [`Flagged commits with lines here (${history.flagged.length})`]));
+    if (!history.flagged.length) {
+      section.appendChild(el('p', { class: 'muted', id: 'history-flagged' }, ['None.']));
+      return section;
+    }
+    const items = history.flagged.map((/** @type {any} */ f) => {
+      const review = f.reviewedBy.length ? `reviewed by ${f.reviewedBy.join(', ')}` : 'no review recorded';
+      return el('li', { 'data-commit': f.sha }, [
+        el('code', {}, [f.short]),
+        ` ${f.date} ${f.subject} \u2014 ${f.lines} line(s) here, ${f.aiLines} AI; ${f.reviewRequired ? `needed '${f.reviewRequired}' review, ` : ''}${review}`,
+      ]);
+    });
+    section.appendChild(el('ul', { class: 'notes', id: 'history-flagged' }, items));
+    return section;
+  }
+
   /** @param {any} model @param {boolean} fresh false when drawn from saved state before the extension answers */
   function render(model, fresh) {
     const refresh = el('button', { type: 'button', class: 'secondary', id: 'refresh' }, ['Refresh']);
@@ -160,7 +202,7 @@
       el('div', { class: 'title-row' }, [el('h1', {}, ['AI Provenance']), refresh]),
       el('div', { class: 'muted small', id: 'generated' }, [`Updated ${model.generatedAt}`]),
     ]);
-    app.replaceChildren(header, stagedSection(model.staged), fileSection(model.file));
+    app.replaceChildren(header, stagedSection(model.staged), fileSection(model.file), historySection(model.history || { state: 'none', message: '' }));
     app.setAttribute('data-ready', String(fresh));
   }
 

@@ -221,7 +221,7 @@ function countNewlines(text: string): number {
 }
 
 /** `node dist/cli.js blame <file> --json --contents -` with `text` on stdin (VS Code's runtime runs it as Node). */
-function runBlame(node: string, cli: string, file: string, text: string): Promise<BlameJson> {
+export function runBlame(node: string, cli: string, file: string, text: string): Promise<BlameJson> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [cli, 'blame', file, '--json', '--contents', '-'], {
       cwd: path.dirname(file),

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { MANIFEST_NOTES_REF, MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestFile, computeTotals, rangeText, serializeManifest, sha256Hex } from '../../src/core/manifest/schema';
 import { resolvePolicy } from '../../src/core/policy/policy';
 import type { BlameState } from '../../src/views/commitBlame';
+import type { ReportModel } from '../../src/core/presentation/reportModel';
 import { closeAllEditors, hostTag, hostVariant, typeText, waitFor, workspaceFolder } from './support/host';
 
 function git(cwd: string, args: string[], input?: string): Promise<string> {
@@ -50,8 +51,11 @@ async function hoverText(doc: vscode.TextDocument, position: vscode.Position): P
 const TOOL = 'blame-test-agent';
 const MODEL = 'model-b1';
 
-/** Commits `rel` with lines 2-3 (1-based) recorded as AI in a manifest stored as the commit's note. */
-async function commitWithAiNote(root: string, rel: string, text: string): Promise<string> {
+/**
+ * Commits `rel` with lines 2-3 (1-based) recorded as AI in a manifest stored as the commit's note;
+ * with `flagged`, the manifest flags the change and requires a senior review.
+ */
+async function commitWithAiNote(root: string, rel: string, text: string, flagged = false): Promise<string> {
   await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(workspaceFolder().uri, rel), new TextEncoder().encode(text));
   const file: ManifestFile = {
     path: rel,
@@ -71,13 +75,14 @@ async function commitWithAiNote(root: string, rel: string, text: string): Promis
     createdAt: new Date().toISOString(),
     generator: { name: 'ai-provenance', version: '0.1.0' },
     base: null,
-    flagged: false,
+    flagged,
+    ...(flagged ? { reviewRequired: 'senior' } : {}),
     policy: { source: 'default', value: resolvePolicy() },
     totals: computeTotals([file]),
     files: [file],
   };
   await git(root, ['add', '--', rel]);
-  await git(root, ['commit', '-q', '-F', '-', '--', rel], `Add ${rel}\n\nAI-Assisted: no\nAssisted-by: ${TOOL}:${MODEL}\nAI-Provenance: ${m.id}\nReviewed-by: Sam Senior <sam@example.com>\n`);
+  await git(root, ['commit', '-q', '-F', '-', '--', rel], `Add ${rel}\n\nAI-Assisted: ${flagged ? 'yes' : 'no'}\nAssisted-by: ${TOOL}:${MODEL}\nAI-Provenance: ${m.id}\nReviewed-by: Sam Senior <sam@example.com>\n`);
   const sha = (await git(root, ['rev-parse', 'HEAD'])).trim();
   await git(root, ['notes', `--ref=${MANIFEST_NOTES_REF}`, 'add', '-f', '-F', '-', sha], serializeManifest(m));
   return sha;
@@ -145,5 +150,73 @@ describe(`AI blame ${hostTag()}`, function () {
     await waitFor(async () => !(await blameState()).enabled, 5000, 'AI blame turned off');
     assert.doesNotMatch(await hoverText(doc, new vscode.Position(3, 3)), /AI-written, committed/);
     await git(root, ['checkout', '-q', '--', rel]);
+  });
+
+  it(`the report's History section gives the file's committed lines by commit and tool, and the flagged commit still in it ${hostTag()}`, async () => {
+    const root = workspaceFolder().uri.fsPath;
+    const rel = `history-${hostVariant()}-${randomUUID().slice(0, 8)}.js`;
+    const first = ['// header by a person', 'const a = agent(1);', 'const b = agent(2);', 'const c = 3;', ''].join('\n');
+    const flagged = await commitWithAiNote(root, rel, first, true);
+    // A second commit, by hand, adds two lines.
+    const uri = vscode.Uri.joinPath(workspaceFolder().uri, rel);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(first + 'const d = 4;\nconst e = 5;\n'));
+    await git(root, ['add', '--', rel]);
+    await git(root, ['commit', '-q', '-m', `Extend ${rel}\n\nAI-Assisted: no`, '--', rel]);
+    const byHand = (await git(root, ['rev-parse', 'HEAD'])).trim();
+
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    try {
+      let last: ReportModel | undefined;
+      const history = await waitFor(
+        async () => {
+          last = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');
+          return last.history.state === 'available' && last.history.path === rel ? last.history : undefined;
+        },
+        30000,
+        `the report's History section never described ${rel}`,
+        250,
+      ).catch((err) => {
+        throw new Error(`${err.message}; last: ${JSON.stringify(last?.history)}`);
+      });
+      assert.deepStrictEqual([history.share.value, history.share.total, history.uncommittedLines], [2, 6, 0]);
+      assert.deepStrictEqual(
+        history.commits.map((c) => [c.sha, c.share.value, c.share.total]),
+        [
+          [flagged, 2, 4],
+          [byHand, 0, 2],
+        ],
+      );
+      assert.deepStrictEqual(
+        history.tools.map((t) => [t.label, t.value]),
+        [[`${TOOL}:${MODEL}`, 2]],
+      );
+      assert.deepStrictEqual(
+        history.flagged.map((f) => [f.sha, f.lines, f.aiLines, f.reviewRequired, f.reviewedBy]),
+        [[flagged, 4, 2, 'senior', ['Sam Senior <sam@example.com>']]],
+      );
+      // A line added in the editor (not committed): counted apart, blamed again on save. (Inserted,
+      // not typed: Enter in a line comment continues the comment on the next line.)
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), '// added\n')));
+      assert.ok(await doc.save());
+      const after = await waitFor(
+        async () => {
+          last = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');
+          const h = last.history;
+          return h.state === 'available' && h.uncommittedLines === 1 ? h : undefined;
+        },
+        30000,
+        'the History section did not count the typed line after the save',
+        250,
+      ).catch((err) => {
+        throw new Error(`${err.message}; text: ${JSON.stringify(doc.getText())}, dirty ${doc.isDirty}; last: ${JSON.stringify(last?.history)}`);
+      });
+      assert.deepStrictEqual([after.share.value, after.share.total], [2, 6]);
+    } finally {
+      // Nothing of this test is left changed for the suites after it.
+      await closeAllEditors();
+      await git(root, ['checkout', '-q', '--', rel]);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { Origin, toolLabel } from '../provenance/origin';
 import { DocumentProvenance } from '../provenance/provenanceStore';
 import { PlacedAiRange, placeAiRanges } from './lineSpans';
 import { formatAgo, formatLineSpan, formatPercent, formatUtc, kindLabel, PercentMode } from './labels';
+import type { HistorySection } from './historySection';
 
 /** At most this many range rows are sent for the current file; the rest are counted. */
 export const REPORT_MAX_RANGE_ROWS = 500;
@@ -89,6 +90,8 @@ export interface ReportModel {
   readonly generatedAt: string;
   readonly file: FileSection;
   readonly staged: StagedSection;
+  /** The committed lines of the current file by commit and tool (historySection.ts). */
+  readonly history: HistorySection;
 }
 
 export function bar(label: string, value: number, total: number, mode: PercentMode = 'round'): Bar {
@@ -180,6 +183,6 @@ export function buildStagedSection(input: StagedInput | undefined, unavailableMe
   };
 }
 
-export function buildReportModel(file: FileSection, staged: StagedSection, now: number): ReportModel {
-  return { generatedAt: formatUtc(now), file, staged };
+export function buildReportModel(file: FileSection, staged: StagedSection, now: number, history: HistorySection = { state: 'none', message: 'Open a file to see its history.' }): ReportModel {
+  return { generatedAt: formatUtc(now), file, staged, history };
 }

@@ -4,6 +4,8 @@ import { Services, storeKey } from '../../services';
 import { buildFileSection, fileInputOf, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
 import { reportPage } from '../../core/presentation/reportHtml';
 import { StagedSource, isUnavailable, loadStagedSummary, onDidChangeStaged } from './staged';
+import { HistorySection } from '../../core/presentation/historySection';
+import { fileHistory } from './history';
 
 export const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
 export const REPORT_VIEW_TYPE = 'aiProvenance.report';
@@ -49,6 +51,11 @@ export class ReportPanel implements vscode.Disposable {
   private file: FileSection = buildFileSection(undefined, Date.now());
   private staged: StagedSection = { state: 'unavailable', message: 'Computing the staged change\u2026' };
   private stagedGeneration = 0;
+  private history: HistorySection = { state: 'none', message: 'Open a file to see its history.' };
+  /** The document the history was last computed for. */
+  private historyFor: vscode.TextDocument | undefined;
+  /** The blame running for the history; `again` when the document was saved meanwhile. */
+  private historyRun: { readonly document: vscode.TextDocument | undefined; again: boolean } | undefined;
   private fileTimer: NodeJS.Timeout | undefined;
   private stagedTimer: NodeJS.Timeout | undefined;
   private ready = false;
@@ -65,6 +72,11 @@ export class ReportPanel implements vscode.Disposable {
         if (!editor || editor.document === this.document) return;
         this.document = editor.document;
         this.scheduleFile(0);
+        void this.updateHistory();
+      }),
+      // History is blamed again when the file is saved, never on a keystroke.
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (doc === this.document) void this.updateHistory(true);
       }),
       services.store.onDidChange((key) => {
         if (!this.panel) return;
@@ -74,6 +86,7 @@ export class ReportPanel implements vscode.Disposable {
         if (doc === this.document) {
           this.document = undefined;
           this.scheduleFile(0);
+          void this.updateHistory();
         }
       }),
     );
@@ -87,6 +100,8 @@ export class ReportPanel implements vscode.Disposable {
       this.open();
     }
     this.updateFile();
+    // The history is blamed in the background (a separate process); it is posted when ready.
+    if (this.historyFor !== this.document) void this.updateHistory();
     await this.updateStaged(false);
     return this.model();
   }
@@ -116,6 +131,8 @@ export class ReportPanel implements vscode.Disposable {
         this.panelDisposables = [];
         this.panel = undefined;
         this.ready = false;
+        // Closed, it does not follow saves: a new panel blames the file again.
+        this.historyFor = undefined;
       }),
     ];
   }
@@ -129,6 +146,7 @@ export class ReportPanel implements vscode.Disposable {
       case 'refresh':
         this.updateFile();
         void this.updateStaged(true);
+        void this.updateHistory(true);
         break;
       case 'reveal':
         void this.reveal(m.line);
@@ -200,8 +218,33 @@ export class ReportPanel implements vscode.Disposable {
     this.post();
   }
 
+  /** Blames the current file in the background (the command line's process) for the History section. */
+  private async updateHistory(force = false): Promise<void> {
+    if (!this.panel) return;
+    const document = this.document;
+    // One blame per document at a time: a save meanwhile asks for one more after it.
+    const running = this.historyRun;
+    if (running && running.document === document) {
+      if (force) running.again = true;
+      return;
+    }
+    const run = { document, again: false };
+    this.historyRun = run;
+    if (this.historyFor !== document) {
+      this.history = { state: 'computing', message: 'Reading the history of this file\u2026' };
+      this.post();
+    }
+    const section = await fileHistory(this.services.context.asAbsolutePath('dist/cli.js'), document);
+    if (this.historyRun !== run) return; // another file became current meanwhile
+    this.historyRun = undefined;
+    this.history = section;
+    this.historyFor = document;
+    this.post();
+    if (run.again) void this.updateHistory(true);
+  }
+
   private model(): ReportModel {
-    return buildReportModel(this.file, this.staged, Date.now());
+    return buildReportModel(this.file, this.staged, Date.now(), this.history);
   }
 
   private post(): void {
