@@ -186,7 +186,7 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
   const now = (options.now ?? (() => new Date()))().toISOString();
   const texts = await riskTexts(root, snap.policy.value, files, change.blobs);
   const draft = (id: string): Manifest => {
-    const m = buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts });
+    const m = buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts, prompts: snap.prompts });
     return carried?.records.length ? carriedManifest(m, carried, unknown, rewrite!.originals) : m;
   };
   let manifest: Manifest | undefined;

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { DEFAULT_PROMPT_MODE, isPromptMode } from '../core/manifest/conversations';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { AiRange } from '../core/contribution/mapRanges';
@@ -194,6 +195,7 @@ export class RepoFlow implements vscode.Disposable {
     const policy = await this.policy(config);
     const location = config.get<ManifestLocation>('manifest.location', 'repo') === 'notes' ? 'notes' : 'repo';
     const trailersEnabled = config.get<boolean>('trailers.enabled', true);
+    const prompts = config.get<string>('manifest.prompts', DEFAULT_PROMPT_MODE);
     const maxMB = config.get<number>('maxFileSizeMB', 10);
     const previous = readSnapshot(dir);
     const result = await refreshStagedState({
@@ -201,6 +203,7 @@ export class RepoFlow implements vscode.Disposable {
       gitDir: dir,
       policy,
       manifestLocation: location,
+      prompts: isPromptMode(prompts) ? prompts : DEFAULT_PROMPT_MODE,
       maxFileBytes: Math.max(0.1, maxMB) * 1024 * 1024,
       generator: { name: 'ai-provenance', version: String(this.flow.services.context.extension.packageJSON.version ?? '0.0.0') },
       trailers: !trailersEnabled ? 'off' : this.box?.suppressed ? 'suppressed' : 'auto',

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { AiRange } from '../core/contribution/mapRanges';
 import { ManifestLocation, PolicySource } from '../core/manifest/schema';
 import { Policy, parsePolicy } from '../core/policy/policy';
+import { PromptMode, isPromptMode } from '../core/manifest/conversations';
 import { OriginKind, isAiKind, isOriginKind } from '../core/provenance/origin';
 import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
 import { repoStateDir } from '../core/persistence/repo';
@@ -31,6 +32,9 @@ export interface SnapshotRange {
   readonly tool: string;
   readonly model?: string;
   readonly requestId?: string;
+  /** The redacted prompt and the agent transcript path of the conversation, when recorded. */
+  readonly prompt?: string;
+  readonly transcript?: string;
   readonly text: string;
 }
 
@@ -56,6 +60,8 @@ export interface StagedSnapshot {
   /** The effective policy (settings and repository file) and where it came from. */
   readonly policy: { readonly source: PolicySource; readonly value: Policy };
   readonly manifestLocation: ManifestLocation;
+  /** `aiProvenance.manifest.prompts` (absent: the default, `hash`). */
+  readonly prompts?: PromptMode;
   readonly maxFileBytes: number;
   /** `suppressed` when the user removed our trailers from the commit message box. */
   readonly trailers: 'auto' | 'suppressed' | 'off';
@@ -86,6 +92,8 @@ export function toSnapshotRanges(ranges: readonly AiRange[]): SnapshotRange[] {
       tool: r.origin.tool,
       ...(r.origin.model !== undefined ? { model: r.origin.model } : {}),
       ...(r.origin.requestId !== undefined ? { requestId: r.origin.requestId } : {}),
+      ...(r.origin.prompt !== undefined ? { prompt: r.origin.prompt } : {}),
+      ...(r.origin.transcript !== undefined ? { transcript: r.origin.transcript } : {}),
       text: r.text,
     }));
 }
@@ -99,7 +107,15 @@ export function rangesForBlob(snapshot: StagedSnapshot, path: string, blob: stri
     start: r.start,
     end: r.end,
     text: r.text,
-    origin: { kind: r.kind, tool: r.tool, timestamp: 0, ...(r.model !== undefined ? { model: r.model } : {}), ...(r.requestId !== undefined ? { requestId: r.requestId } : {}) },
+    origin: {
+      kind: r.kind,
+      tool: r.tool,
+      timestamp: 0,
+      ...(r.model !== undefined ? { model: r.model } : {}),
+      ...(r.requestId !== undefined ? { requestId: r.requestId } : {}),
+      ...(typeof r.prompt === 'string' ? { prompt: r.prompt } : {}),
+      ...(typeof r.transcript === 'string' ? { transcript: r.transcript } : {}),
+    },
   }));
 }
 
@@ -118,6 +134,7 @@ export function parseSnapshot(text: string): { ok: true; value: StagedSnapshot }
   const p = parsePolicy(s.policy.value, { partial: false });
   if (!p.ok) return { ok: false, error: `policy: ${p.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` };
   if (s.manifestLocation !== 'repo' && s.manifestLocation !== 'notes') return { ok: false, error: 'manifestLocation must be repo or notes' };
+  if (s.prompts !== undefined && !isPromptMode(s.prompts)) return { ok: false, error: 'prompts must be none, hash or text' };
   if (typeof s.maxFileBytes !== 'number' || !(s.maxFileBytes > 0)) return { ok: false, error: 'maxFileBytes must be a positive number' };
   if (!Array.isArray(s.files)) return { ok: false, error: 'files must be an array' };
   for (const f of s.files) {

@@ -1,4 +1,5 @@
 import { v4 as uuidv4 } from 'uuid';
+import { PromptMode } from '../core/manifest/conversations';
 import { AiRange, mapRanges } from '../core/contribution/mapRanges';
 import { buildManifest, sameClaims } from '../core/manifest/build';
 import { Manifest, ManifestLocation, PolicySource, sha256Hex } from '../core/manifest/schema';
@@ -55,6 +56,8 @@ export interface RefreshInput {
   readonly gitDir: string;
   readonly policy: { readonly source: PolicySource; readonly value: Policy };
   readonly manifestLocation: ManifestLocation;
+  /** `aiProvenance.manifest.prompts`: what of the prompts the manifest holds (default `hash`). */
+  readonly prompts?: PromptMode;
   readonly maxFileBytes: number;
   readonly generator: { readonly name: string; readonly version: string };
   readonly trailers: StagedSnapshot['trailers'];
@@ -108,7 +111,7 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
   let manifest: Manifest | undefined;
   const texts = await riskTexts(root, input.policy.value, files, change.blobs);
   const draft = (id: string): Manifest =>
-    buildManifest({ id, createdAt: now, generator: input.generator, base: change.base, policy: input.policy.value, policySource: input.policy.source, files, texts });
+    buildManifest({ id, createdAt: now, generator: input.generator, base: change.base, policy: input.policy.value, policySource: input.policy.source, files, texts, prompts: input.prompts });
   let declinedId: string | undefined;
   if (aiLines > 0) {
     const id = pendingId ?? uuidv4();
@@ -159,6 +162,7 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
     head: head ?? null,
     policy: input.policy,
     manifestLocation: input.manifestLocation,
+    ...(input.prompts ? { prompts: input.prompts } : {}),
     maxFileBytes: input.maxFileBytes,
     trailers: input.trailers,
     ...(pendingId ? { pendingManifestId: pendingId } : {}),

@@ -71,7 +71,7 @@ export function isManifestPath(path: string): boolean {
   return path === MANIFEST_DIR || path.startsWith(`${MANIFEST_DIR}/`);
 }
 
-type Counts = Pick<ManifestFile, 'addedLines' | 'aiLines' | 'nonTrivialAiLines' | 'addedCharacters' | 'aiCharacters' | 'ranges'>;
+type Counts = Pick<ManifestFile, 'addedLines' | 'aiLines' | 'nonTrivialAiLines' | 'addedCharacters' | 'aiCharacters' | 'ranges' | 'conversations'>;
 
 /** A file's entry as counted once (everything but its path and status), kept for unchanged inputs. */
 interface CountedFile {
@@ -152,6 +152,7 @@ function fileEntry(e: StagedEntry, status: ManifestFileStatus, sha256: string | 
   f.addedCharacters = counts ? counts.addedCharacters : 0;
   f.aiCharacters = counts ? counts.aiCharacters : 0;
   f.ranges = counts ? counts.ranges : [];
+  if (counts?.conversations) f.conversations = counts.conversations;
   if (skipped !== undefined) f.skipped = skipped;
   return f as ManifestFile;
 }

@@ -2,9 +2,13 @@
 // VS Code Stable) nothing in the change event says "chat": the block is recognised because its
 // text is a code block of an answer VS Code stored in the workspace's chat sessions.
 import * as assert from 'assert';
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { Manifest, parseManifest } from '../../src/core/manifest/schema';
 import type { AiProvenanceApi, ApiRange } from '../../src/api';
-import { EXTENSION_ID, fixture, hostTag, hostVariant, openScratchFile, sendFixtureChat, sleep, typeText, waitFor } from './support/host';
+import { EXTENSION_ID, fixture, hostTag, hostVariant, openScratchFile, sendFixtureChat, sleep, typeText, waitFor, workspaceFolder } from './support/host';
 
 async function api(): Promise<AiProvenanceApi> {
   return (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
@@ -130,5 +134,88 @@ describe(`chat code blocks ${hostTag()}`, function () {
     assert.deepStrictEqual(shown(a, doc), []);
     await empty(doc);
     await empty(mine.document);
+  });
+
+  it(`reasoning trail: the hover shows the prompt behind an inserted block, and a secret in it never reaches our files or the manifest ${hostTag()}`, async () => {
+    const fx = await fixture();
+    const a = await api();
+    const root = workspaceFolder().uri.fsPath;
+    const stateDir = path.join(root, '.git', 'ai-provenance');
+    const config = vscode.workspace.getConfiguration('aiProvenance');
+    // Assembled here so that the test source does not itself look like a leaked token.
+    const secret = ['ghp_', 'Tr4il'.repeat(8)].join('');
+    const git = (...args: string[]): Promise<string> =>
+      new Promise((resolve, reject) => execFile('git', args, { cwd: root }, (err, out, stderr) => (err ? reject(new Error(`git ${args.join(' ')}: ${stderr}`)) : resolve(out))));
+    const stagedManifest = async (): Promise<{ path: string; text: string; value: Manifest } | undefined> => {
+      const names = (await git('diff', '--cached', '--name-only')).split('\n').filter((n) => n.startsWith('.ai-provenance/'));
+      if (names.length !== 1) return undefined;
+      const text = await git('show', `:${names[0]}`);
+      const parsed = parseManifest(text);
+      assert.ok(parsed.ok, `the staged manifest is invalid: ${JSON.stringify(!parsed.ok && parsed.errors)}`);
+      return { path: names[0], text, value: parsed.value };
+    };
+    let rel: string | undefined;
+    let manifestPath: string | undefined;
+    await config.update('manifest.prompts', 'text', vscode.ConfigurationTarget.Workspace);
+    try {
+      const asked = fx.stats.chatRequests;
+      await sendFixtureChat(`@fixture ${fx.TRAIL_TRIGGER} write a divide function, deploy it with token ${secret}`);
+      await waitFor(() => fx.stats.chatRequests > asked, 30_000, 'the @fixture participant was not asked');
+
+      const editor = await openScratchFile('trail.js', '// divide\n');
+      const doc = editor.document;
+      rel = path.relative(root, doc.uri.fsPath).split(path.sep).join('/');
+      editor.selection = new vscode.Selection(1, 0, 1, 0);
+      await insertAtCursor(fx.TRAIL_CODE);
+      await waitFor(() => doc.getText().includes('fixtureDivide'), 10_000, 'the block was not inserted');
+      const ranges = await waitFor(() => (shown(a, doc).length > 0 ? shown(a, doc) : undefined), 60_000, 'the inserted block was never recorded as chat');
+      assert.deepStrictEqual(ranges[0].slice(1), ['chat', FIXTURE_PARTICIPANT, FIXTURE_MODEL]);
+
+      // The hover over the block shows the prompt, with the token redacted.
+      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 4))) ?? [];
+      const hover = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : (c as { value: string }).value)).join('\n').replace(/\\/g, '');
+      assert.match(hover, /Prompt \| @fixture fixture:trail write a divide function, deploy it with token \[REDACTED:github-token\]/, hover);
+      assert.ok(!hover.includes(secret), 'the secret is in the hover');
+
+      // Saved, the state on disk has the redacted prompt and never the token.
+      assert.ok(await doc.save());
+      const statePath = path.join(stateDir, 'state.json');
+      await waitFor(() => fs.existsSync(statePath) && fs.readFileSync(statePath, 'utf8').includes('fixture:trail'), 15_000, 'the prompt never reached state.json');
+
+      // Staged with prompts "text": the manifest holds the redacted prompt, and no file of ours the token.
+      await git('add', '--', rel);
+      const withText = await waitFor(async () => {
+        const m = await stagedManifest();
+        return m && m.value.files.some((f) => f.path === rel && f.conversations?.some((c) => c.prompt?.includes('fixture:trail'))) ? m : undefined;
+      }, 30_000, 'no staged manifest with the prompt');
+      manifestPath = withText.path;
+      const entry = withText.value.files.find((f) => f.path === rel)!;
+      assert.deepStrictEqual(withText.value.prompts, { version: 1, mode: 'text' });
+      assert.strictEqual(entry.conversations!.length, 1);
+      assert.strictEqual(entry.conversations![0].prompt, `@fixture ${fx.TRAIL_TRIGGER} write a divide function, deploy it with token [REDACTED:github-token]`);
+      assert.strictEqual(entry.ranges[0].conversation, entry.conversations![0].id);
+      const ours = [statePath, path.join(stateDir, 'staged.json'), path.join(root, withText.path)];
+      for (const file of ours) assert.ok(!fs.readFileSync(file, 'utf8').includes(secret), `the token reached ${file}`);
+      assert.ok(!withText.text.includes(secret));
+
+      // prompts "hash": the same manifest, rewritten, keeps the prompt's hash and no prompt text.
+      await config.update('manifest.prompts', 'hash', vscode.ConfigurationTarget.Workspace);
+      const hashed = await waitFor(async () => {
+        const m = await stagedManifest();
+        return m && m.value.prompts?.mode === 'hash' ? m : undefined;
+      }, 30_000, 'the staged manifest was not rewritten for prompts "hash"');
+      manifestPath = hashed.path;
+      const hashedEntry = hashed.value.files.find((f) => f.path === rel)!;
+      assert.deepStrictEqual(Object.keys(hashedEntry.conversations![0]).sort(), ['id', 'kind', 'model', 'promptSha256', 'tool']);
+      assert.strictEqual(hashedEntry.conversations![0].promptSha256, entry.conversations![0].promptSha256);
+      assert.ok(!hashed.text.includes('fixture:trail') && !hashed.text.includes('divide function'), 'prompt text in a "hash" manifest');
+      assert.ok(!hashed.text.includes(secret));
+      await empty(doc);
+    } finally {
+      await config.update('manifest.prompts', undefined, vscode.ConfigurationTarget.Workspace);
+      await git('reset', '-q');
+      if (manifestPath) fs.rmSync(path.join(root, manifestPath), { force: true });
+      if (rel) fs.rmSync(path.join(root, rel), { force: true });
+    }
   });
 });

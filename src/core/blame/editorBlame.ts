@@ -4,7 +4,7 @@
  * (lines inside an edit lose their blame until it is computed again; lines after it shift), and
  * the hover that describes a line. Pure: the adapter is src/views/commitBlame.ts.
  */
-import { escapeMarkdown, inlineCode } from '../presentation/hover';
+import { escapeMarkdown, inlineCode, promptCell } from '../presentation/hover';
 import { kindLabel } from '../presentation/labels';
 import { OriginKind } from '../provenance/origin';
 
@@ -15,6 +15,9 @@ export interface CommittedAiLine {
   readonly tool?: string;
   readonly model?: string;
   readonly conversation?: string;
+  /** The conversation's prompt (redacted) or its hash, as the commit's manifest keeps them. */
+  readonly prompt?: string;
+  readonly promptSha256?: string;
   readonly origPath: string;
   readonly origLine: number;
 }
@@ -37,6 +40,8 @@ export interface BlameJsonLine {
   readonly tool: string | null;
   readonly model: string | null;
   readonly conversation: string | null;
+  readonly prompt?: string | null;
+  readonly prompt_sha256?: string | null;
   readonly orig_path: string;
   readonly orig_line: number;
 }
@@ -61,6 +66,8 @@ export function fromBlameJson(json: BlameJson, lineCount: number): { lines: Line
       ...(l.tool ? { tool: l.tool } : {}),
       ...(l.model ? { model: l.model } : {}),
       ...(l.conversation ? { conversation: l.conversation } : {}),
+      ...(l.prompt ? { prompt: l.prompt } : {}),
+      ...(l.prompt_sha256 ? { promptSha256: l.prompt_sha256 } : {}),
       origPath: l.orig_path,
       origLine: l.orig_line,
     };
@@ -125,6 +132,8 @@ export function committedHoverMarkdown(line: CommittedAiLine, commit: CommitSumm
     rows.push(`| Review | ${review} |`);
   }
   rows.push(`| Conversation | ${line.conversation ? inlineCode(line.conversation) : '_not recorded in the commit_'} |`);
+  if (line.prompt) rows.push(`| Prompt | ${promptCell(line.prompt)} |`);
+  else if (line.promptSha256) rows.push(`| Prompt | _kept as a hash only_ ${inlineCode(line.promptSha256.slice(0, 12))} |`);
   rows.push(`| In commit | ${inlineCode(line.origPath)} line ${line.origLine} |`);
   return rows.join('\n');
 }

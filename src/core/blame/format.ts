@@ -155,6 +155,8 @@ export function blameJson(v: BlameView): unknown {
       model: o.model ?? null,
       trivial: o.trivial ?? null,
       conversation: o.conversation ?? null,
+      prompt: o.prompt ?? null,
+      prompt_sha256: o.promptSha256 ?? null,
       content: o.content,
     })),
     commits,

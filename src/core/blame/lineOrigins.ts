@@ -80,6 +80,10 @@ export interface LineOrigin {
   readonly model?: string;
   readonly trivial?: boolean;
   readonly conversation?: string;
+  /** The conversation's prompt (redacted), when the record keeps it (`prompts: text`). */
+  readonly prompt?: string;
+  /** SHA-256 of the redacted prompt, when the record keeps it (`hash` and `text`). */
+  readonly promptSha256?: string;
   readonly recordedAt?: number;
   readonly content: string;
 }
@@ -190,7 +194,19 @@ export function joinBlame(input: JoinInput): LineOrigin[] {
       if (file.skipped) return { ...commit, status: 'unknown', basis: 'file-not-analysed' };
       const r = rangeAt(file, l.origLine);
       if (!r) return { ...commit, status: 'human', basis: 'manifest' };
-      return { ...commit, status: 'ai', basis: 'manifest', kind: r.kind, tool: r.tool, ...(r.model ? { model: r.model } : {}), trivial: r.trivial };
+      const c = r.conversation ? file.conversations?.find((x) => x.id === r.conversation) : undefined;
+      return {
+        ...commit,
+        status: 'ai',
+        basis: 'manifest',
+        kind: r.kind,
+        tool: r.tool,
+        ...(r.model ? { model: r.model } : {}),
+        trivial: r.trivial,
+        ...(r.conversation ? { conversation: r.conversation } : {}),
+        ...(c?.prompt !== undefined ? { prompt: c.prompt } : {}),
+        ...(c?.promptSha256 !== undefined ? { promptSha256: c.promptSha256 } : {}),
+      };
     }
     if (rec.manifestInvalid) return { ...commit, status: 'unknown', basis: 'invalid-manifest' };
     if (rec.declared === 'no') return { ...commit, status: 'human', basis: 'declared-no-ai' };

@@ -1,5 +1,6 @@
 import { fencedCodeBlocks } from './fencedCode';
 import { isObject } from '../json/jsonValue';
+import { redactPrompt } from '../prompts/redaction';
 
 /** A code block of a chat answer, with what VS Code recorded about the request that produced it. */
 export interface ChatCodeBlock {
@@ -11,6 +12,8 @@ export interface ChatCodeBlock {
   readonly participant?: string;
   /** When the answer completed (ms since the epoch), when recorded. */
   readonly completedAt?: number;
+  /** The request's prompt as the user typed it, secrets redacted ({@link redactPrompt}). */
+  readonly prompt?: string;
 }
 
 
@@ -42,6 +45,12 @@ function responseMarkdown(parts: unknown): string {
   return out;
 }
 
+/** The text of a request's message: VS Code stores it as `{text, parts}` (older sessions: a string). */
+function promptOf(message: unknown): string | undefined {
+  if (typeof message === 'string') return message;
+  return isObject(message) ? str(message.text) : undefined;
+}
+
 /** Every code block of every answered request of a session read by `readChatSession`. */
 export function chatCodeBlocksOf(session: Record<string, unknown>): ChatCodeBlock[] {
   const requests = session.requests;
@@ -57,6 +66,7 @@ export function chatCodeBlocksOf(session: Record<string, unknown>): ChatCodeBloc
       requestId: str(request.requestId),
       participant: extensionId,
       completedAt: num(state?.completedAt) ?? num(request.responseTimestamp) ?? num(request.timestamp),
+      prompt: redactPrompt(promptOf(request.message)),
     };
     for (const text of fencedCodeBlocks(responseMarkdown(request.response))) {
       const block: Record<string, unknown> = { text };

@@ -70,6 +70,7 @@ function origin(facts: ChangeFacts, o: Omit<Origin, 'timestamp'>, rule: string, 
   const clean: Origin = { ...o, timestamp: facts.now };
   if (clean.model === undefined) delete (clean as { model?: string }).model;
   if (clean.requestId === undefined) delete (clean as { requestId?: string }).requestId;
+  if (clean.prompt === undefined) delete (clean as { prompt?: string }).prompt;
   return { attribution: { type: 'origin', origin: clean }, changes: facts.changes, consumedPending: false, rule, ...extra };
 }
 
@@ -120,7 +121,7 @@ function fromChatSource(facts: ChangeFacts, source: Extract<EditSource, { type: 
 
 /** The origin of text taken from a chat answer's code block. */
 export function chatBlockOrigin(block: ChatCodeBlock): Omit<Origin, 'timestamp'> {
-  return { kind: 'chat', tool: block.participant ? normaliseToolId(block.participant) : CHAT_TOOL, model: block.model, requestId: block.requestId };
+  return { kind: 'chat', tool: block.participant ? normaliseToolId(block.participant) : CHAT_TOOL, model: block.model, requestId: block.requestId, prompt: block.prompt };
 }
 
 function chatRules(facts: ChangeFacts): Classification | undefined {

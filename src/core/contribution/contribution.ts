@@ -2,6 +2,7 @@ import { ManifestFile, ManifestRange, ManifestTotals, computeTotals, sha256Hex }
 import { Policy, PolicyDecision, TrivialRule, evaluatePolicy, isTrivialEditOf, spansLines } from '../policy/policy';
 import { Origin, isAiKind, originKey } from '../provenance/origin';
 import { LineSpan } from './lineSpan';
+import { ManifestConversation, conversationOf } from '../manifest/conversations';
 import { AiRange } from './mapRanges';
 
 /**
@@ -37,7 +38,7 @@ export interface FileContributionInput {
 }
 
 /** Counts of one file; `ranges` are line ranges in the new text with their hashes. */
-export type FileContribution = Pick<ManifestFile, 'addedLines' | 'aiLines' | 'nonTrivialAiLines' | 'addedCharacters' | 'aiCharacters' | 'ranges'> & {
+export type FileContribution = Pick<ManifestFile, 'addedLines' | 'aiLines' | 'nonTrivialAiLines' | 'addedCharacters' | 'aiCharacters' | 'ranges' | 'conversations'> & {
   /** Input ranges ignored because their text was not at their place (or overlapped another). */
   readonly ignoredRanges: number;
 };
@@ -134,6 +135,8 @@ export function computeFileContribution(input: FileContributionInput): FileContr
   }
 
   const out: ManifestRange[] = [];
+  // The conversations the ranges came from (chat requests, agent sessions), in order of first use.
+  const conversations = new Map<string, ManifestConversation>();
   let nonTrivialAiLines = 0;
   for (let i = 0; i < aiLineInfo.length; ) {
     const first = aiLineInfo[i];
@@ -149,6 +152,8 @@ export function computeFileContribution(input: FileContributionInput): FileContr
     const startLine = first.line + 1;
     const endLine = aiLineInfo[j - 1].line + 1;
     if (!first.trivial) nonTrivialAiLines += endLine - startLine + 1;
+    const conversation = conversationOf(first.origin);
+    if (conversation && !conversations.has(conversation.id)) conversations.set(conversation.id, conversation);
     out.push({
       startLine,
       endLine,
@@ -158,11 +163,21 @@ export function computeFileContribution(input: FileContributionInput): FileContr
       trivial: first.trivial,
       // rangeText(text, startLine, endLine), read from the offsets already known.
       sha256: sha256Hex(text.slice(first.start, aiLineInfo[j - 1].end)),
+      ...(conversation ? { conversation: conversation.id } : {}),
     });
     i = j;
   }
 
-  return { addedLines, aiLines: aiLineInfo.length, nonTrivialAiLines, addedCharacters, aiCharacters, ranges: out, ignoredRanges };
+  return {
+    addedLines,
+    aiLines: aiLineInfo.length,
+    nonTrivialAiLines,
+    addedCharacters,
+    aiCharacters,
+    ranges: out,
+    ...(conversations.size ? { conversations: [...conversations.values()] } : {}),
+    ignoredRanges,
+  };
 }
 
 /** Per range (same order): true when the edit it belongs to is trivial. */
@@ -185,8 +200,9 @@ function triviality(ranges: readonly AiRange[], rule: TrivialRule): boolean[] {
   });
 }
 
+/** Same kind, tool and model, and the same conversation (when the kind has conversations). */
 function sameSource(a: Origin, b: Origin): boolean {
-  return a.kind === b.kind && a.tool === b.tool && a.model === b.model;
+  return a.kind === b.kind && a.tool === b.tool && a.model === b.model && conversationOf(a)?.id === conversationOf(b)?.id;
 }
 
 function isWs(code: number): boolean {

@@ -1,6 +1,7 @@
 import { Policy } from '../policy/policy';
 import { decideReview } from '../policy/reviewDecision';
 import { evaluateRiskRules } from '../policy/riskRules';
+import { CONVERSATIONS_VERSION, DEFAULT_PROMPT_MODE, PromptMode, withPromptMode } from './conversations';
 import { MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, ManifestFile, PolicySource, computeTotals } from './schema';
 
 export interface BuildManifestInput {
@@ -14,11 +15,17 @@ export interface BuildManifestInput {
   readonly files: readonly ManifestFile[];
   /** Committed text of the files with AI ranges, for risk rules with patterns (see `riskRules.ts`). */
   readonly texts?: ReadonlyMap<string, string>;
+  /** What of the prompts goes into the manifest (`aiProvenance.manifest.prompts`; default `hash`). */
+  readonly prompts?: PromptMode;
 }
 
 /** Assembles a manifest: files sorted by path, totals summed, the policy's verdict (risk rules included) applied. */
 export function buildManifest(input: BuildManifestInput): Manifest {
-  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const mode = input.prompts ?? DEFAULT_PROMPT_MODE;
+  const files = [...input.files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => (f.conversations ? { ...f, conversations: f.conversations.map((c) => withPromptMode(c, mode)) } : f));
+  const withConversations = files.some((f) => f.conversations?.length);
   const totals = computeTotals(files);
   const risk = evaluateRiskRules(input.policy.risk, { files, texts: input.texts ?? new Map() });
   const decision = decideReview(input.policy, totals, risk);
@@ -35,6 +42,7 @@ export function buildManifest(input: BuildManifestInput): Manifest {
     policy: { source: input.policySource, value: input.policy },
     totals,
     files,
+    ...(withConversations ? { prompts: { version: CONVERSATIONS_VERSION, mode } } : {}),
   };
 }
 

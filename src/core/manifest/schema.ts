@@ -3,6 +3,7 @@ import { ORIGIN_KINDS, OriginKind, isOriginKind } from '../provenance/origin';
 import { Policy, PolicyError, parsePolicy } from '../policy/policy';
 import { isCount, isObject, show, withoutBom } from '../json/jsonValue';
 import { RiskHit, checkRiskHits } from '../policy/riskRules';
+import { ManifestConversation, ManifestPrompts, PromptMode, checkConversations, checkPrompts } from './conversations';
 
 /**
  * The per-commit provenance manifest: which lines of the committed files an AI produced, with
@@ -56,6 +57,8 @@ export interface ManifestRange {
   readonly trivial: boolean;
   /** SHA-256 (hex) of {@link rangeText} of these lines in the committed text. */
   readonly sha256: string;
+  /** Id of the conversation (in the file's `conversations`) the lines came from, when recorded. */
+  readonly conversation?: string;
 }
 
 export interface ManifestFile {
@@ -85,6 +88,8 @@ export interface ManifestFile {
    * original commit and the lines that replace them cannot be attributed); counted as neither.
    */
   readonly unknownLines?: number;
+  /** The conversations `ranges` name, as the manifest's `prompts` mode allows (`conversations.ts`). */
+  readonly conversations?: readonly ManifestConversation[];
 }
 
 /** A manifest of an earlier commit whose AI lines this manifest carries (amend, rebase, cherry-pick, squash). */
@@ -135,6 +140,8 @@ export interface Manifest {
   readonly carriedFrom?: readonly CarriedFrom[];
   /** Why some lines are `unknown` (see {@link ManifestFile.unknownLines}). */
   readonly unknownReason?: string;
+  /** Format and mode of the files' `conversations` (present when any file lists one). */
+  readonly prompts?: ManifestPrompts;
 }
 
 /** Where the effective policy came from. */
@@ -156,10 +163,8 @@ export function sha256Hex(data: string | Uint8Array): string {
 let sha256Ready = false;
 
 /**
- * Gets SHA-256 ready in this process, once. The first hash of a process looks the algorithm up in
- * the crypto library (about 0.3-0.5 ms on Node's OpenSSL, more than the rest of a one-file
- * summary); a caller that is about to wait on something else (a git process) pays it while it
- * waits instead of after.
+ * Gets SHA-256 ready in this process, once: the first hash of a process looks the algorithm up
+ * (0.3-0.5 ms); a caller about to wait on a git process pays it while it waits.
  */
 export function prepareSha256(): void {
   if (sha256Ready) return;
@@ -288,11 +293,12 @@ export function parseManifest(input: string | unknown): ParseResult<Manifest> {
   }
 
   const files: ManifestFile[] = [];
+  const prompts = { mode: checkPrompts(m.prompts, err), present: m.prompts !== undefined };
   if (!Array.isArray(m.files)) err('files', 'expected an array');
   else {
     const seen = new Set<string>();
     m.files.forEach((f, i) => {
-      const file = checkFile(f, `files[${i}]`, err);
+      const file = checkFile(f, `files[${i}]`, err, prompts);
       if (!file) return;
       if (seen.has(file.path)) err(`files[${i}].path`, `duplicate path ${file.path}`);
       seen.add(file.path);
@@ -332,7 +338,7 @@ function normKinds(v: unknown): unknown {
   return Object.keys(v).length === Object.keys(out).length ? out : v;
 }
 
-function checkFile(f: unknown, at: string, err: (path: string, message: string) => void): ManifestFile | undefined {
+function checkFile(f: unknown, at: string, err: (path: string, message: string) => void, prompts: { mode?: PromptMode; present: boolean }): ManifestFile | undefined {
   if (!isObject(f)) {
     err(at, 'expected an object');
     return undefined;
@@ -383,6 +389,7 @@ function checkFile(f: unknown, at: string, err: (path: string, message: string) 
     lines += n;
     if (r.trivial === false) nonTrivial += n;
   });
+  checkConversations(f.conversations, f.ranges as unknown[], at, prompts.mode, prompts.present, e);
   if (bad) return undefined;
   if (lines !== f.aiLines) e('aiLines', `is ${show(f.aiLines)} but the ranges cover ${lines} lines`);
   if (nonTrivial !== f.nonTrivialAiLines) e('nonTrivialAiLines', `is ${show(f.nonTrivialAiLines)} but the non-trivial ranges cover ${nonTrivial} lines`);

@@ -22,6 +22,16 @@ export function inlineCode(text: string): string {
   return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
 }
 
+/** Prompts are shown up to this many characters in a hover. */
+export const HOVER_PROMPT_CHARS = 300;
+
+/** A prompt (already redacted) as one table cell: one line, cut, Markdown escaped. */
+export function promptCell(prompt: string): string {
+  const line = prompt.replace(/\s+/g, ' ').trim();
+  const cut = line.length > HOVER_PROMPT_CHARS ? `${line.slice(0, HOVER_PROMPT_CHARS - 1)}\u2026` : line;
+  return escapeMarkdown(cut);
+}
+
 export interface HoverOptions {
   /** Milliseconds since the epoch, for "5 min ago". */
   readonly now: number;
@@ -50,6 +60,8 @@ export function hoverMarkdown(ranges: readonly PlacedAiRange[], options: HoverOp
     ];
     if (o.requestId) rows.push(`| Request | ${inlineCode(o.requestId)} |`);
     if (o.copiedFrom) rows.push(`| Copied from | ${inlineCode(o.copiedFrom)} |`);
+    if (o.prompt) rows.push(`| Prompt | ${promptCell(o.prompt)} |`);
+    if (o.transcript) rows.push(`| Transcript | ${inlineCode(o.transcript)} |`);
     parts.push(rows.join('\n'));
   }
   if (ranges.length > HOVER_MAX_RANGES) parts.push(`_and ${ranges.length - HOVER_MAX_RANGES} more AI ranges here_`);

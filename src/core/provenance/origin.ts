@@ -31,6 +31,10 @@ export interface Origin {
    * where it was copied from (a workspace-relative path). The rest of the origin is the source's.
    */
   readonly copiedFrom?: string;
+  /** The prompt of the chat request or agent session, secrets already redacted (`redactPrompt`). */
+  readonly prompt?: string;
+  /** Path of the agent's transcript, when its hook reported one. */
+  readonly transcript?: string;
   /** Milliseconds since the epoch when this origin was first recorded. */
   readonly timestamp: number;
 }

@@ -49,6 +49,8 @@ export class OriginTable {
         ...(typeof o.model === 'string' ? { model: o.model } : {}),
         ...(typeof o.requestId === 'string' ? { requestId: o.requestId } : {}),
         ...(typeof o.copiedFrom === 'string' ? { copiedFrom: o.copiedFrom } : {}),
+        ...(typeof o.prompt === 'string' ? { prompt: o.prompt } : {}),
+        ...(typeof o.transcript === 'string' ? { transcript: o.transcript } : {}),
       };
       const id = table.byId.length;
       table.byId.push(Object.freeze(clean));

@@ -38,6 +38,8 @@ export interface FixtureApi {
   readonly CHAT_CODE: string;
   readonly CHAT_CODE_BLOCK: string;
   readonly CHAT_ANSWER: string;
+  readonly TRAIL_TRIGGER: string;
+  readonly TRAIL_CODE: string;
   readonly stats: {
     inlineRequests: number;
     inlineItemsProvided: number;
