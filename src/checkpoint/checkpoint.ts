@@ -40,6 +40,9 @@ export interface CheckpointOptions {
   readonly agent: string;
   readonly model?: string;
   readonly session?: string;
+  /** The prompt behind the edits (already redacted) and the agent's transcript path, when known. */
+  readonly prompt?: string;
+  readonly transcript?: string;
   /** Paths (absolute, or relative to `cwd`) to snapshot / record; all changed files when empty. */
   readonly paths?: readonly string[];
   readonly cwd?: string;
@@ -104,6 +107,10 @@ export function agentFileName(agent: string): string {
 
 export function checkpointsDir(stateDir: string): string {
   return path.join(stateDir, 'checkpoints');
+}
+
+export function promptsPath(stateDir: string, agent: string): string {
+  return path.join(checkpointsDir(stateDir), `prompts-${agentFileName(agent)}.json`);
 }
 
 export function pendingPath(stateDir: string, agent: string): string {
@@ -276,7 +283,7 @@ export async function checkpointAfter(opts: CheckpointOptions): Promise<AfterRes
   const candidates = (rels ?? [...new Set([...Object.keys(pending.files), ...changedFiles(opts)])].sort()).filter((rel) => !staleNow.has(rel) || rel in pending.files);
 
   const live = new OriginTable();
-  const agentOrigin: Origin = { kind: 'agent', tool: opts.agent, timestamp: now, ...(opts.model ? { model: opts.model } : {}), ...(opts.session ? { requestId: opts.session } : {}) };
+  const agentOrigin: Origin = { kind: 'agent', tool: opts.agent, timestamp: now, ...(opts.model ? { model: opts.model } : {}), ...(opts.session ? { requestId: opts.session } : {}), ...(opts.prompt ? { prompt: opts.prompt } : {}), ...(opts.transcript ? { transcript: opts.transcript } : {}) };
   const agentId = live.intern(agentOrigin);
   const unknownId = live.intern(unknownOrigin(now));
 

@@ -4,10 +4,13 @@
  *   ai-provenance checkpoint --agent claude-code --before [paths...]
  *   ai-provenance checkpoint --agent claude-code [--model m] [--session id] --after [paths...]
  *   ai-provenance checkpoint --agent claude-code --hook --before|--after   (reads a hook's JSON on stdin)
+ *   ai-provenance checkpoint --agent claude-code --hook --prompt           (UserPromptSubmit: the session's prompt)
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CheckpointError, RepoPaths, checkpointAfter, checkpointBefore } from '../../checkpoint/checkpoint';
+import { CheckpointError, RepoPaths, checkpointAfter, checkpointBefore, promptsPath } from '../../checkpoint/checkpoint';
+import { saveSessionPrompt, sessionPrompt } from '../../checkpoint/sessionPrompts';
+import { repoStateDir } from '../../core/persistence/repo';
 import { HOOK_PENDING_MAX_AGE_MS, PENDING_MAX_AGE_MS, PendingError } from '../../checkpoint/pending';
 import { hookFacts } from '../../checkpoint/hookPayload';
 import { LockTimeoutError } from '../../core/persistence/lock';
@@ -32,6 +35,9 @@ Records the text an agent wrote outside the editor (Claude Code, Codex, scripts)
                         session_id or sessionId the session (Claude Code's and VS Code's
                         PreToolUse/PostToolUse hooks); a tool whose name says it does not write
                         (read_file, run_in_terminal) records nothing
+  --prompt              With --hook, instead of --before/--after: keep the payload's prompt (secrets
+                        redacted) as its session's last prompt (Claude Code UserPromptSubmit hook);
+                        the session's --after attaches it, and transcript_path, to what the agent writes
   -C, --repo <dir>      Repository (default: the current directory)
 
 Exit codes: 0 ok, 2 usage or repository error (no git repository, no pending --before, ...).
@@ -48,6 +54,7 @@ const SPEC = {
   before: { type: 'boolean' },
   after: { type: 'boolean' },
   hook: { type: 'boolean' },
+  prompt: { type: 'boolean' },
   repo: { type: 'string', alias: 'C' },
 } as const;
 
@@ -119,14 +126,16 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
   if (!agent) throw new UsageError('missing --agent <name>');
   const before = bool(parsed, 'before');
   const after = bool(parsed, 'after');
-  if (before === after) throw new UsageError('give exactly one of --before and --after');
+  const promptHook = bool(parsed, 'prompt');
+  if (promptHook && (before || after || !bool(parsed, 'hook'))) throw new UsageError('--prompt goes with --hook alone (no --before or --after)');
+  if (!promptHook && before === after) throw new UsageError('give exactly one of --before and --after');
   let paths = parsed.positionals;
   let session = str(parsed, 'session');
   let cwd = io.cwd;
   const hook = bool(parsed, 'hook');
   let writtenTexts: readonly string[] | undefined;
+  let payload: Record<string, unknown> = {};
   if (hook) {
-    let payload: Record<string, unknown> = {};
     const raw = stdin();
     try {
       const v = raw.trim() ? (JSON.parse(raw) as unknown) : {};
@@ -135,22 +144,50 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
     } catch (e) {
       throw e instanceof UsageError ? e : new UsageError('--hook: stdin is not JSON');
     }
-    const facts = hookFacts(payload);
-    if (facts.notAnEdit) {
-      io.err(`ai-provenance checkpoint: ${facts.notAnEdit}\n`);
-      return EXIT_OK;
+    if (promptHook) {
+      if (typeof payload.cwd === 'string' && !str(parsed, 'repo')) cwd = payload.cwd;
+      if (typeof payload.session_id === 'string' && !session) session = payload.session_id;
+      if (!session) throw new UsageError('--prompt: the payload names no session (session_id)');
+      if (typeof payload.prompt !== 'string') throw new UsageError('--prompt: the payload has no prompt');
+    } else {
+      const facts = hookFacts(payload);
+      if (facts.notAnEdit) {
+        io.err(`ai-provenance checkpoint: ${facts.notAnEdit}\n`);
+        return EXIT_OK;
+      }
+      if (facts.cwd && !str(parsed, 'repo')) cwd = facts.cwd;
+      if (paths.length === 0) paths = [...facts.paths];
+      if (facts.session && !session) session = facts.session;
+      writtenTexts = facts.writtenTexts;
+      if (paths.length === 0) throw new UsageError('--hook: the payload names no file (tool_input.file_path or filePath); nothing to record');
     }
-    if (facts.cwd && !str(parsed, 'repo')) cwd = facts.cwd;
-    if (paths.length === 0) paths = [...facts.paths];
-    if (facts.session && !session) session = facts.session;
-    writtenTexts = facts.writtenTexts;
-    if (paths.length === 0) throw new UsageError('--hook: the payload names no file (tool_input.file_path or filePath); nothing to record');
   }
   const gitPath = cliGit(io);
   const repo = findRepo(path.resolve(cwd, str(parsed, 'repo') ?? '.'), gitPath);
   foundRepo(repo);
   const log = { info: (m: string) => io.err(`${m}\n`), warn: (m: string) => io.err(`warning: ${m}\n`), error: (m: string) => io.err(`error: ${m}\n`) };
-  const opts = { repo, agent, model: str(parsed, 'model'), session, paths, cwd, git: gitPath, log, writtenTexts, maxPendingAgeMs: hook ? HOOK_PENDING_MAX_AGE_MS : PENDING_MAX_AGE_MS };
+  const prompts = promptsPath(repoStateDir(repo), agent);
+  if (promptHook) {
+    const kept = saveSessionPrompt(repoStateDir(repo), prompts, session!, payload.prompt as string, Date.now());
+    io.out(`checkpoint prompt (${agent}): ${kept ? `${kept.length} character(s) kept for session ${session}` : 'empty prompt, nothing kept'}\n`);
+    return EXIT_OK;
+  }
+  const transcript = typeof payload.transcript_path === 'string' && payload.transcript_path ? payload.transcript_path : undefined;
+  const prompt = session ? sessionPrompt(prompts, session, Date.now()) : undefined;
+  const opts = {
+    repo,
+    agent,
+    model: str(parsed, 'model'),
+    session,
+    ...(prompt ? { prompt } : {}),
+    ...(transcript ? { transcript } : {}),
+    paths,
+    cwd,
+    git: gitPath,
+    log,
+    writtenTexts,
+    maxPendingAgeMs: hook ? HOOK_PENDING_MAX_AGE_MS : PENDING_MAX_AGE_MS,
+  };
   {
     if (before) {
       const r = checkpointBefore(opts);

@@ -155,6 +155,35 @@ describe('checkpoint: agent edits outside the editor', () => {
     assert.deepStrictEqual(runsOf(repo, 'y.ts'), []);
   });
 
+  it('hook mode: the session\'s prompt (UserPromptSubmit), redacted, and its transcript go with what the agent writes', async () => {
+    const repo = makeRepo({ 'p.ts': 'p\n' });
+    const secret = ['sk-', 'ant-', 'api03-', 'Qw3'.repeat(10)].join('');
+    const transcript = '/home/dev/.claude/projects/x/abc-123.jsonl';
+    const prompt = JSON.stringify({ session_id: 'abc-123', cwd: repo, transcript_path: transcript, hook_event_name: 'UserPromptSubmit', prompt: `add a greeting; the key is ${secret}` });
+    const tool = JSON.stringify({ session_id: 'abc-123', cwd: repo, transcript_path: transcript, tool_name: 'Edit', tool_input: { file_path: path.join(repo, 'p.ts') } });
+    const kept = await cli(repo, ['--agent', 'claude-code', '--hook', '--prompt'], prompt);
+    assert.strictEqual(kept.code, 0, kept.err);
+    const saved = fs.readFileSync(path.join(stateDir(repo), 'checkpoints', 'prompts-claude-code.json'), 'utf8');
+    assert.ok(!saved.includes(secret) && saved.includes('[REDACTED:api-key]'), saved);
+    assert.strictEqual((await cli(repo, ['--agent', 'claude-code', '--hook', '--before'], tool)).code, 0);
+    write(repo, 'p.ts', 'p\nhello();\n');
+    assert.strictEqual((await cli(repo, ['--agent', 'claude-code', '--hook', '--after'], tool)).code, 0);
+    const origins = readState(repo).origins.filter((o) => o.kind === 'agent');
+    assert.deepStrictEqual(
+      origins.map((o) => [o.requestId, o.prompt, o.transcript]),
+      [['abc-123', 'add a greeting; the key is [REDACTED:api-key]', transcript]],
+    );
+    assert.ok(!fs.readFileSync(path.join(stateDir(repo), 'state.json'), 'utf8').includes(secret));
+    // Another session's edits get no prompt; --prompt needs a session and goes without --before/--after.
+    const other = JSON.stringify({ session_id: 'other', cwd: repo, tool_name: 'Edit', tool_input: { file_path: path.join(repo, 'p.ts') } });
+    await cli(repo, ['--agent', 'claude-code', '--hook', '--before'], other);
+    write(repo, 'p.ts', 'p\nhello();\nbye();\n');
+    await cli(repo, ['--agent', 'claude-code', '--hook', '--after'], other);
+    assert.deepStrictEqual(readState(repo).origins.filter((o) => o.requestId === 'other').map((o) => o.prompt), [undefined]);
+    assert.match((await cli(repo, ['--agent', 'claude-code', '--prompt', '--after'])).err, /--prompt goes with --hook alone/);
+    assert.match((await cli(repo, ['--agent', 'claude-code', '--hook', '--prompt'], JSON.stringify({ cwd: repo, prompt: 'x' }))).err, /names no session/);
+  });
+
   it('line endings converted on checkout (core.autocrlf): CRs are not counted as agent text', async () => {
     const repo = makeRepo({ 'w.txt': 'line one\nline two\n' });
     git(repo, 'config', 'core.autocrlf', 'true');
