@@ -30,6 +30,7 @@ function session(): Record<string, unknown> {
       {
         requestId: 'request_2',
         message: 'divide please',
+        agent: { extensionId: { value: 'ai-provenance-tests.ai-fixture' } },
         modelId: 'ai-fixture/fixture-model',
         response: [{ value: '```js\n' + OTHER + '```\n' }],
       },
@@ -121,9 +122,12 @@ describe('conversations in the manifest', () => {
     assert.deepStrictEqual(m.files[0].conversations!.map((c) => Object.keys(c).sort()), [['id', 'kind', 'model', 'tool'], ['id', 'kind', 'model', 'tool']]);
   });
 
-  it('adjacent lines of two conversations are two ranges; lines without one have no conversation and no field', () => {
+  it('adjacent lines of two conversations (same tool and model) are two ranges; lines without one have no conversation and no field', () => {
     const split = reparsed(manifest('hash'));
-    assert.strictEqual(split.files[0].ranges.length, 2);
+    assert.deepStrictEqual(split.files[0].ranges.map((r) => [r.tool, r.model, r.conversation]), [
+      ['ai-provenance-tests.ai-fixture', 'ai-fixture/fixture-model', 'request_1'],
+      ['ai-provenance-tests.ai-fixture', 'ai-fixture/fixture-model', 'request_2'],
+    ]);
     const inline = manifest('hash', (text) => [{ start: 0, end: text.length, text, origin: { kind: 'inline', tool: 'x', requestId: 'r9', timestamp: 1 } }]);
     assert.strictEqual(inline.files[0].ranges.length, 1);
     assert.strictEqual(inline.files[0].ranges[0].conversation, undefined);
