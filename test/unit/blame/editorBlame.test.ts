@@ -44,5 +44,15 @@ describe('editor AI blame', () => {
     assert.match(md, /\| Conversation \| _not recorded in the commit_ \|/);
     const withConversation = committedHoverMarkdown({ ...lines[0]!, conversation: 'req-1' }, undefined);
     assert.match(withConversation, /\| Conversation \| `req-1` \|/);
+    assert.doesNotMatch(withConversation, /Prompt/);
+  });
+
+  it('shows the prompt the manifest keeps, or says it is kept as a hash only', () => {
+    const j = json([1], 1);
+    const line = { ...j.lines[0], conversation: 'req-1', prompt: 'add a *divide*\nfunction | now', prompt_sha256: 'ab'.repeat(32) };
+    const withText = fromBlameJson({ ...j, lines: [line] }, 1).lines[0]!;
+    assert.match(committedHoverMarkdown(withText, undefined), /\| Prompt \| add a \\\*divide\\\* function \\\| now \|/);
+    const hashOnly = fromBlameJson({ ...j, lines: [{ ...line, prompt: null }] }, 1).lines[0]!;
+    assert.match(committedHoverMarkdown(hashOnly, undefined), /\| Prompt \| _kept as a hash only_ `abababababab` \|/);
   });
 });

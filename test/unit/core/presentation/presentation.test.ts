@@ -182,6 +182,17 @@ describe('presentation: hover', () => {
     assert.match(md, /\(command:aiProvenance\.showReport\)/);
   });
 
+  it('shows the request and its prompt (one line, cut, escaped) when recorded', () => {
+    const chat = { kind: 'chat' as const, tool: 'chat', requestId: 'request_7', prompt: `write *it*\nnow ${'x'.repeat(400)}`, timestamp: T0 };
+    const p = placeAiRanges(rangesOf(text, [{ at: 'compute', origin: chat }]), lineOfFromText(text));
+    const md = hoverMarkdown(p, { now: T0 })!;
+    assert.match(md, /\| Request \| `request_7` \|/);
+    const row = md.split('\n').find((l) => l.startsWith('| Prompt |'))!;
+    assert.ok(row.startsWith('| Prompt | write \\*it\\* now xxx'), row);
+    assert.ok(row.endsWith('\u2026 |') && row.length < 340, row);
+    assert.doesNotMatch(hoverMarkdown(placed, { now: T0 })!, /Prompt/);
+  });
+
   it('returns nothing when there is no AI range', () => {
     assert.strictEqual(hoverMarkdown([], { now: T0 }), undefined);
   });
