@@ -1,8 +1,12 @@
 /**
  * Agent Trace v0.1.0 records built from provenance manifests: one record per commit, with
- * one conversation per (tool, model, origin kind) in each file and the manifest's AI line
- * ranges as Agent Trace ranges. Our range hashes become `content_hash: "sha256:<hex>"`.
+ * one conversation per (tool, model, origin kind, recorded conversation) in each file and the
+ * manifest's AI line ranges as Agent Trace ranges. Our range hashes become
+ * `content_hash: "sha256:<hex>"`. A conversation with an agent transcript (manifest prompts
+ * `text`) gets its `file://` URL; the conversations themselves (id, tool, model, prompt or its
+ * hash, as the manifest keeps them) are in `metadata["ai-provenance"].conversations`.
  */
+import { pathToFileURL } from 'url';
 import { createHash } from 'crypto';
 import type { Manifest, ManifestRange } from '../core/manifest/schema';
 import schemaJson from './agent-trace-0.1.0.schema.json';
@@ -68,12 +72,13 @@ export interface TraceCommit {
 export function toAgentTrace(c: TraceCommit): AgentTraceRecord {
   const m = c.manifest;
   const files: AgentTraceRecord['files'] = [];
-  const kinds: Record<string, Array<{ start_line: number; end_line: number; kind: string; tool: string; model?: string; trivial: boolean }>> = {};
+  const kinds: Record<string, Array<{ start_line: number; end_line: number; kind: string; tool: string; model?: string; trivial: boolean; conversation?: string }>> = {};
+  const trails: Record<string, unknown[]> = {};
   for (const f of m.files) {
     if (f.ranges.length === 0) continue;
     const groups = new Map<string, ManifestRange[]>();
     for (const r of f.ranges) {
-      const key = [r.tool, r.model ?? '', r.kind].join('\u0000');
+      const key = [r.tool, r.model ?? '', r.kind, r.conversation ?? ''].join('\u0000');
       const list = groups.get(key) ?? [];
       list.push(r);
       groups.set(key, list);
@@ -81,7 +86,9 @@ export function toAgentTrace(c: TraceCommit): AgentTraceRecord {
     const conversations: AgentTraceConversation[] = [];
     for (const ranges of groups.values()) {
       const contributor = contributorOf(ranges[0]);
+      const transcript = f.conversations?.find((c) => c.id === ranges[0].conversation)?.transcript;
       conversations.push({
+        ...(transcript ? { url: transcriptUrl(transcript) } : {}),
         contributor,
         ranges: ranges.map((r) => ({
           start_line: r.startLine,
@@ -99,7 +106,18 @@ export function toAgentTrace(c: TraceCommit): AgentTraceRecord {
       tool: r.tool,
       ...(r.model !== undefined ? { model: r.model } : {}),
       trivial: r.trivial,
+      ...(r.conversation !== undefined ? { conversation: r.conversation } : {}),
     }));
+    if (f.conversations?.length) {
+      trails[f.path] = f.conversations.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        tool: c.tool,
+        ...(c.model !== undefined ? { model: c.model } : {}),
+        ...(c.promptSha256 !== undefined ? { prompt_sha256: c.promptSha256 } : {}),
+        ...(c.prompt !== undefined ? { prompt: c.prompt } : {}),
+      }));
+    }
   }
   return {
     version: AGENT_TRACE_VERSION,
@@ -122,9 +140,15 @@ export function toAgentTrace(c: TraceCommit): AgentTraceRecord {
           by_kind: m.totals.byKind,
         },
         ranges: kinds,
+        ...(Object.keys(trails).length ? { prompts: m.prompts?.mode ?? null, conversations: trails } : {}),
       },
     },
   };
+}
+
+/** A transcript path as a URL (`file:///...`); a path that is already a URL stays as it is. */
+function transcriptUrl(transcript: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(transcript) ? transcript : pathToFileURL(transcript).href;
 }
 
 function contributorOf(r: ManifestRange): AgentTraceContributor {
