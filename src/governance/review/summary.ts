@@ -96,8 +96,47 @@ export function renderSummary(input: SummaryInput): string {
     out.push('');
   } else out.push('No AI lines recorded in this range.', '');
 
+  out.push(...conversationSection(input));
+
   out.push(`<sub>Range ${escape(input.range)} (head ${input.head.slice(0, 12)}); policy: ${escape(input.policySource)}.</sub>`, '');
   return out.join('\n');
+}
+
+/** Prompts are quoted up to this many characters in the summary. */
+const SUMMARY_PROMPT_CHARS = 300;
+
+/**
+ * The conversations behind the AI lines of the flagged commits, file by file: each conversation's
+ * id, kind, tool and model, and its prompt as the manifest keeps it (the redacted text, or its
+ * hash). Prompts are quoted as code so that an `@name` in them mentions nobody.
+ */
+function conversationSection(input: SummaryInput): string[] {
+  const flagged = new Set(input.gate.flagged.map((f) => f.sha));
+  const byFile = new Map<string, string[]>();
+  for (const { sha, manifest } of input.manifests) {
+    if (!flagged.has(sha)) continue;
+    for (const f of manifest.files) {
+      for (const c of f.conversations ?? []) {
+        const lines = f.ranges.filter((r) => r.conversation === c.id).map((r) => (r.startLine === r.endLine ? `${r.startLine}` : `${r.startLine}-${r.endLine}`));
+        const who = `${c.kind}, ${c.model ? `${c.tool}:${c.model}` : c.tool}`;
+        const prompt = c.prompt !== undefined ? `: ${code(c.prompt)}` : c.promptSha256 ? ` (prompt kept as a hash: ${c.promptSha256.slice(0, 12)})` : ' (prompt not kept)';
+        const list = byFile.get(f.path) ?? [];
+        list.push(`  - ${code(c.id)} in ${sha.slice(0, 12)}, lines ${lines.join(', ') || '-'} (${escape(who)})${prompt}`);
+        byFile.set(f.path, list);
+      }
+    }
+  }
+  if (!byFile.size) return [];
+  const out = ['### Conversations behind the flagged files', ''];
+  for (const [p, list] of [...byFile].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out.push(`- \`${cell(p)}\``, ...list);
+  out.push('');
+  return out;
+}
+
+/** Inline code for a prompt or id: one line, cut, no backtick inside. */
+function code(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim().replace(/`/g, "'");
+  return `\`${line.length > SUMMARY_PROMPT_CHARS ? `${line.slice(0, SUMMARY_PROMPT_CHARS - 1)}\u2026` : line}\``;
 }
 
 function cell(s: string): string {

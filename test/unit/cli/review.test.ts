@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../../../src/cli/main';
 import { memoryIo } from '../../../src/cli/io';
+import { sha256Hex } from '../../../src/core/manifest/schema';
 import { RISK_POLICY, TempRepo, commitPolicy, commitWithProvenance } from './fixture';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/review');
@@ -64,6 +65,30 @@ describe('cli review: the pull-request gate over a real repository', function ()
     assert.match(ok.out, /Approved by: @pat-principal \(principal\)/);
     assert.match(ok.out, /Not counted: @bob-dev \(changes requested\), @sam-senior \(stale: approved [0-9a-f]{12}, the head is [0-9a-f]{12}\)/);
     assert.match(ok.out, /\| [0-9a-f]{12} \| Add the lock \| principal \| .*risk rule concurrency.* \| approval by @pat-principal \|/);
+  });
+
+  it('links each flagged file to the conversations behind its AI lines, with the prompt as the manifest keeps it', async () => {
+    const prompt = 'ask @pat-principal: add a `Mutex` around the cache';
+    const trailed = commitWithProvenance(repo, {
+      subject: 'Guard the cache',
+      files: { 'src/cache.ts': 'import y;\nconst m = new Mutex();\nexport { m };\n' },
+      ai: { 'src/cache.ts': [{ start: 2, end: 3 }] },
+      policy: RISK_POLICY,
+      mutate: (m) => ({
+        ...m,
+        prompts: { version: 1, mode: 'text' },
+        files: m.files.map((f) =>
+          f.path === 'src/cache.ts'
+            ? { ...f, ranges: f.ranges.map((r) => ({ ...r, conversation: 'request_42' })), conversations: [{ id: 'request_42', kind: 'chat', tool: 'github.copilot', model: 'gpt-4o', promptSha256: sha256Hex(prompt), prompt }] }
+            : f,
+        ),
+      }),
+    });
+    const r = await review(repo, `${base}..HEAD`);
+    assert.strictEqual(r.code, 1, r.err);
+    assert.match(r.out, /### Conversations behind the flagged files\n\n- `src\/cache.ts`\n  - `request_42` in [0-9a-f]{12}, lines 2-3 \(chat, github.copilot:gpt-4o\): `ask @pat-principal: add a 'Mutex' around the cache`/);
+    assert.ok(r.out.includes(trailed.sha.slice(0, 12)));
+    assert.doesNotMatch(r.out, /src\/lock.ts`\n  - /, 'a file without recorded conversations lists none');
   });
 
   it('a senior approval on the head does not meet a principal rule; a stale principal approval does not count', async () => {
