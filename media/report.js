@@ -131,7 +131,7 @@
       section.appendChild(el('p', { class: 'muted' }, ['No AI-produced text in this file.']));
       return section;
     }
-    const head = el('tr', {}, ['Lines', 'Kind', 'Tool', 'Model', 'Recorded', 'Chars'].map((h) => el('th', { scope: 'col' }, [h])));
+    const head = el('tr', {}, ['Lines', 'Kind', 'Tool', 'Model', 'Prompt', 'Recorded', 'Chars'].map((h) => el('th', { scope: 'col' }, [h])));
     const body = file.ranges.map((/** @type {any} */ r) => {
       const link = el('a', { href: '#', class: 'reveal', 'data-line': String(r.line), title: `Go to line ${r.line}` }, [r.lines]);
       link.addEventListener('click', (e) => {
@@ -143,6 +143,9 @@
         el('td', { title: r.kind }, [r.kindLabel]),
         el('td', {}, [el('code', {}, [r.tool])]),
         el('td', {}, [r.model ? el('code', {}, [r.model]) : el('span', { class: 'muted' }, ['\u2014'])]),
+        r.prompt
+          ? el('td', { class: 'prompt', title: r.prompt }, [r.prompt.length > 160 ? `${r.prompt.slice(0, 159)}\u2026` : r.prompt])
+          : el('td', {}, [el('span', { class: 'muted' }, ['\u2014'])]),
         el('td', { title: r.time }, [r.ago || r.time]),
         el('td', { class: 'num' }, [String(r.chars)]),
       ]);

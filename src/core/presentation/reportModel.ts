@@ -37,6 +37,8 @@ export interface RangeRow {
   readonly kindLabel: string;
   readonly tool: string;
   readonly model: string;
+  /** The prompt behind the range (redacted when captured), '' when none was recorded. */
+  readonly prompt: string;
   readonly time: string;
   readonly ago: string;
   readonly chars: number;
@@ -143,6 +145,7 @@ export function buildFileSection(input: FileInput | undefined, now: number, none
     kindLabel: kindLabel(r.origin.kind),
     tool: r.origin.tool,
     model: r.origin.model ?? '',
+    prompt: r.origin.prompt ?? '',
     time: formatUtc(r.origin.timestamp),
     ago: formatAgo(r.origin.timestamp, now),
     chars: r.visibleChars,

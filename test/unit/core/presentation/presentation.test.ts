@@ -230,6 +230,14 @@ describe('presentation: report model', () => {
     assert.strictEqual(section.rangesOmitted, 0);
   });
 
+  it('gives each range row the prompt behind it, or nothing', () => {
+    const asked = { ...agent, requestId: 's-1', prompt: 'add four' };
+    const rows = placeAiRanges(rangesOf(text, [{ at: 'two', origin: copilot }, { at: 'four', origin: asked }]), lineOfFromText(text));
+    const section = buildFileSection({ path: 'src/a.ts', nonBlankLines: 4, aiLineOrigins: [copilot, asked], ranges: rows }, T0);
+    assert.ok(section.state === 'tracked');
+    assert.deepStrictEqual(section.ranges.map((r) => r.prompt), ['', 'add four']);
+  });
+
   it('counts the file as the status bar does', () => {
     const src = ['const a = 1;', 'const b = compute(a);', '', 'export { a, b };', 'x', ''].join('\n');
     const store = new ProvenanceStore();
