@@ -3,6 +3,7 @@ import { runCli } from '../../../src/cli/main';
 import { memoryIo } from '../../../src/cli/io';
 import { AUTHOR, SENIOR, TEST_POLICY, TempRepo, commitPolicy, commitWithProvenance, lines } from './fixture';
 import { POLICY_FILE } from '../../../src/core/policy/policy';
+import { sha256Hex } from '../../../src/core/manifest/schema';
 
 interface JsonReport {
   commits: Array<{ sha: string; status: string; findings: Array<{ rule: string; severity: string; commit: string; message: string; file?: string; line?: number }> }>;
@@ -81,6 +82,35 @@ describe('cli verify', function () {
     assert.strictEqual(f[0].line, 12);
     const text = await verify(repo, 'HEAD~1..HEAD');
     assert.match(text.out, new RegExp(`ERROR ${small.slice(0, 12)} \\[range-hash-mismatch\\] src/parser.ts:12: .*AI lines 12-12`));
+  });
+
+  it('checks the conversations of a manifest: a redacted prompt passes; a secret in a prompt, or prompt text under "hash", fails', async () => {
+    const { small } = cleanHistory(repo);
+    const original = JSON.parse(repo.git(['notes', '--ref=refs/notes/ai-provenance', 'show', small]));
+    const withPrompt = (mode: string, prompt: string) => {
+      const note = JSON.parse(JSON.stringify(original));
+      note.prompts = { version: 1, mode };
+      note.files[0].ranges[0].conversation = 'req-1';
+      note.files[0].conversations = [{ id: 'req-1', kind: 'chat', tool: 'codeium', promptSha256: sha256Hex(prompt), prompt }];
+      repo.git(['notes', '--ref=refs/notes/ai-provenance', 'add', '-f', '-F', '-', small], JSON.stringify(note));
+    };
+    // The range is an inline completion in the history; a conversation needs a chat kind.
+    original.files[0].ranges[0].kind = 'chat';
+    original.files[0].ranges[0].trivial = false;
+    original.files[0].nonTrivialAiLines = 1;
+    original.totals.nonTrivialAiLines = 1;
+    original.totals.byKind = { chat: 1 };
+    withPrompt('text', 'use the key [REDACTED:aws-access-key]');
+    const clean = await verifyJson(repo, 'HEAD~1..HEAD');
+    assert.deepStrictEqual(clean.report.commits[0].findings.filter((f) => f.rule === 'manifest-invalid'), []);
+    withPrompt('text', `use the key ${['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('')}`);
+    const leaked = await verify(repo, 'HEAD~1..HEAD');
+    assert.strictEqual(leaked.code, 1);
+    assert.match(leaked.out, /\[manifest-invalid\].*files\[0\]\.conversations\[0\]\.prompt: holds a secret that was not redacted/);
+    withPrompt('hash', 'use the key [REDACTED:aws-access-key]');
+    const hashed = await verify(repo, 'HEAD~1..HEAD');
+    assert.strictEqual(hashed.code, 1);
+    assert.match(hashed.out, /prompt text present although prompts are "hash"/);
   });
 
   it('fails when the committed content differs from the manifest (manifest made before a last edit)', async () => {
