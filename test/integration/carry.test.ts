@@ -290,9 +290,12 @@ describe(`carry: moved and copied AI text ${hostTag()}`, function () {
     // Inserted as AI, then undone: the person rejected it.
     const undoneBlock = blockOf('undone');
     const undone = await openScratchFile('carry-undone.js', '// undone\n');
+    // A line of the person's first, so the undo leaves the file dirty (not its saved text, which a revert would be).
+    assert.ok(await undone.edit((b) => b.insert(undone.document.positionAt(undone.document.getText().length), '// mine\n')));
     await insertAi(undone, undoneBlock);
     await vscode.commands.executeCommand('undo');
     await waitFor(() => !undone.document.getText().includes('values.map'), 5000, 'undo did not remove the AI text');
+    assert.ok(undone.document.getText().includes('// mine') && undone.document.isDirty, 'undo went back further than the AI text');
     await sleep(300);
     assert.deepStrictEqual(await paste(undoneBlock), [], 'undone AI text came back as AI');
     // Inserted as AI, then the file reverted: the person discarded it.
