@@ -269,7 +269,8 @@ describe(`carry: moved and copied AI text ${hostTag()}`, function () {
     const a = await api();
     // AI text of its own (the fixture's completion was cut and copied by the tests above).
     const stamp = Date.now();
-    const blockOf = (name: string) => `function ${name}${stamp}(values, factor) {\n  return values.map((v) => v * factor);\n}\n`;
+    // Top-level lines only: VS Code 1.90 re-indents a block pasted from outside the editor, which would make it other text.
+    const blockOf = (name: string) => `const ${name}${stamp} = values.map((v) => v * factor);\nconst ${name}${stamp}Max = Math.max(...${name}${stamp});\nexport { ${name}${stamp}Max };\n`;
     const insertAi = async (editor: vscode.TextEditor, block: string): Promise<void> => {
       const at = editor.document.positionAt(editor.document.getText().length);
       assert.ok(await editor.edit((b) => b.insert(at, block)));
