@@ -7,6 +7,7 @@ import { ManifestLocation, PolicySource } from '../core/manifest/schema';
 import { repoRelative } from '../core/persistence/repo';
 import { Policy } from '../core/policy/policy';
 import { isAiKind } from '../core/provenance/origin';
+import { Debouncer, Disposables, RerunningTask } from '../core/scheduling/scheduling';
 import { Trailer } from '../core/trailers/trailers';
 import { gitDir as getGitDir } from '../git/git';
 import { hooksInstalled, installHooks } from '../git/hooks';
@@ -69,12 +70,21 @@ function documentId(document: vscode.TextDocument): number {
 export class RepoFlow implements vscode.Disposable {
   readonly root: string;
   private gitDir: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** Refreshes one at a time; asked while one runs, it runs once more after. */
+  private readonly refresher = new RerunningTask(
+    async () => {
+      try {
+        await this.refreshOnce();
+      } catch (e) {
+        this.flow.reportGitError(e, this.root);
+      }
+    },
+    () => this.disposed,
+  );
+  private readonly debounced = new Debouncer(() => void this.refreshNow(), REFRESH_DEBOUNCE_MS);
   private latest: RefreshResult | undefined;
   private head: string | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new Disposables();
   private readonly box: MessageBox | undefined;
   private badPolicyShown: string | undefined;
   private disposed = false;
@@ -84,8 +94,8 @@ export class RepoFlow implements vscode.Disposable {
     private readonly repo: FlowRepository,
   ) {
     this.root = repo.rootUri.fsPath;
-    this.disposables.push(repo.state.onDidChange(() => this.onRepoState()));
-    if (repo.onDidCommit) this.disposables.push(repo.onDidCommit(() => void this.afterCommit()));
+    this.disposables.add(this.debounced, repo.state.onDidChange(() => this.onRepoState()));
+    if (repo.onDidCommit) this.disposables.add(repo.onDidCommit(() => void this.afterCommit()));
     this.head = repo.state.HEAD?.commit;
     this.box = repo.inputBox
       ? new MessageBox(repo.inputBox, {
@@ -115,34 +125,12 @@ export class RepoFlow implements vscode.Disposable {
 
   schedule(): void {
     if (this.disposed) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.refreshNow();
-    }, REFRESH_DEBOUNCE_MS);
+    this.debounced.schedule();
   }
 
   /** Runs a refresh (serialised: a request during a run runs once more afterwards). */
-  async refreshNow(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.refreshOnce();
-        } catch (e) {
-          this.flow.reportGitError(e, this.root);
-        }
-      } while (this.again && !this.disposed);
-    })();
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
+  refreshNow(): Promise<void> {
+    return this.refresher.run();
   }
 
   restoreTrailers(): void {
@@ -279,8 +267,7 @@ export class RepoFlow implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
     this.box?.dispose();
-    for (const d of this.disposables) d.dispose();
+    this.disposables.dispose();
   }
 }

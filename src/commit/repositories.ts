@@ -14,6 +14,7 @@ import { GitError, findRepoRoot, gitDir as getGitDir, resolveCommit } from '../g
 import { Services } from '../services';
 import { GitAPI, GitBranch, GitExtension, GitInputBox, GitRepository } from './gitApi';
 import { repoRelative } from '../core/persistence/repo';
+import { RerunningTask } from '../core/scheduling/scheduling';
 
 /**
  * The repositories the commit flow works on, through the built-in Git extension when it is
@@ -152,8 +153,15 @@ export class RepositorySource implements vscode.Disposable {
   /** Directory -> its repository root (null: none), for files outside known repositories. */
   private readonly rootOfDir = new Map<string, string | null>();
   private started: Promise<void> | undefined;
-  private reconciling: Promise<void> = Promise.resolve();
-  private again = false;
+  /** Recomputes which repositories run in which mode, one run at a time (see `reconcile`). */
+  private readonly reconciling = new RerunningTask(async () => {
+    if (this.disposed) return;
+    try {
+      await this.reconcileOnce();
+    } catch (e) {
+      this.services.log.warn(`commit flow: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }, () => this.disposed);
   private loggedProblems = new Set<string>();
   private gitMissing = false;
   private disposed = false;
@@ -287,18 +295,7 @@ export class RepositorySource implements vscode.Disposable {
   }
 
   private reconcileNow(): Promise<void> {
-    this.again = true;
-    this.reconciling = this.reconciling.then(async () => {
-      while (this.again && !this.disposed) {
-        this.again = false;
-        try {
-          await this.reconcileOnce();
-        } catch (e) {
-          this.services.log.warn(`commit flow: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }
-    });
-    return this.reconciling;
+    return this.reconciling.run();
   }
 
   private async reconcileOnce(): Promise<void> {

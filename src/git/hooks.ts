@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { gitPath, runGit } from './git';
+import { repoRelative } from '../core/persistence/repo';
 import { PENDING_NOTE_FILE } from './manifestStore';
 
 /**
@@ -112,9 +113,9 @@ function isOurs(file: string): boolean {
 }
 
 async function isTracked(root: string, file: string): Promise<boolean> {
-  const rel = path.relative(root, file);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
-  const r = await runGit(['ls-files', '--error-unmatch', '--', rel.split(path.sep).join('/')], { cwd: root, okCodes: [1] });
+  const rel = repoRelative(root, file);
+  if (rel === undefined) return false; // outside the working tree
+  const r = await runGit(['ls-files', '--error-unmatch', '--', rel], { cwd: root, okCodes: [1] });
   return r.code === 0;
 }
 

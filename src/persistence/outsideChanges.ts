@@ -4,6 +4,7 @@ import { entryFromRuns, restoreEntry, runsFromEntry, withFiles } from '../core/p
 import { sha256 } from '../core/persistence/schema';
 import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
 import { unknownOrigin } from '../core/reanchor/external';
+import { KeyedDebouncer } from '../core/scheduling/scheduling';
 import { AnchoredRun } from '../core/reanchor/reanchor';
 import { openDocument, storeKey } from '../services';
 import type { Persistence } from './persistence';
@@ -29,8 +30,8 @@ type Needs = Pick<
 export class OutsideChanges {
   /** Open documents waiting for their text to match a state entry written by someone else. */
   private readonly pendingIngest = new Map<string, { r: Resolved; since: number }>();
-  private readonly diskTimers = new Map<string, NodeJS.Timeout>();
-  private readonly stateTimers = new Map<Location, NodeJS.Timeout>();
+  private readonly diskTimers = new KeyedDebouncer<string>(DISK_CHANGE_DELAY_MS);
+  private readonly stateTimers = new KeyedDebouncer<Location>(200);
 
   constructor(private readonly p: Needs) {}
 
@@ -59,15 +60,7 @@ export class OutsideChanges {
     if (uri.fsPath.split(/[\\/]/).includes('.git')) return;
     const key = storeKey(uri);
     if (openDocument(key)) return; // open: capture sees the reload
-    const old = this.diskTimers.get(key);
-    if (old) clearTimeout(old);
-    this.diskTimers.set(
-      key,
-      setTimeout(() => {
-        this.diskTimers.delete(key);
-        void this.p.guard(`re-anchor ${uri.fsPath}`, () => this.onClosedFileChanged(uri));
-      }, DISK_CHANGE_DELAY_MS),
-    );
+    this.diskTimers.schedule(key, () => void this.p.guard(`re-anchor ${uri.fsPath}`, () => this.onClosedFileChanged(uri)));
   }
 
   /** A closed file with saved provenance changed on disk: re-anchor now, new text `unknown`. */
@@ -157,17 +150,7 @@ export class OutsideChanges {
   watchState(loc: Location): void {
     if (loc.watcher || loc.kind !== 'repo') return;
     const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(loc.dir.dir), 'state.json'));
-    const fire = () => {
-      const old = this.stateTimers.get(loc);
-      if (old) clearTimeout(old);
-      this.stateTimers.set(
-        loc,
-        setTimeout(() => {
-          this.stateTimers.delete(loc);
-          void this.p.guard('read state written elsewhere', () => this.onStateFileChanged(loc));
-        }, 200),
-      );
-    };
+    const fire = () => this.stateTimers.schedule(loc, () => void this.p.guard('read state written elsewhere', () => this.onStateFileChanged(loc)));
     loc.watcher = vscode.Disposable.from(w, w.onDidChange(fire), w.onDidCreate(fire));
   }
 
@@ -209,7 +192,7 @@ export class OutsideChanges {
   }
 
   dispose(): void {
-    for (const t of this.diskTimers.values()) clearTimeout(t);
-    for (const t of this.stateTimers.values()) clearTimeout(t);
+    this.diskTimers.dispose();
+    this.stateTimers.dispose();
   }
 }

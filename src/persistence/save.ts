@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readFileText } from '../core/persistence/diskText';
 import { PersistedState } from '../core/persistence/schema';
 import { FileToSave, MergedFile, stateToSave } from '../core/persistence/saveMerge';
+import { Debouncer } from '../core/scheduling/scheduling';
 import { openDocument } from '../services';
 import type { Persistence } from './persistence';
 import { Location } from './stateLocations';
@@ -21,8 +22,8 @@ export class StateSaver {
   readonly dirty = new Set<string>();
   /** Entries to delete (renamed or deleted files): state dir -> relative paths. */
   private readonly removals = new Map<Location, Set<string>>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private firstScheduledAt = 0;
+  /** Debounced, but continuous typing does not postpone a save for more than FLUSH_MAX_WAIT_MS. */
+  private readonly flushTimer = new Debouncer(() => void this.p.guard('save provenance', () => this.flush()), FLUSH_DELAY_MS, { maxWaitMs: FLUSH_MAX_WAIT_MS });
   private flushing: Promise<void> | undefined;
 
   constructor(private readonly p: Needs) {}
@@ -48,21 +49,12 @@ export class StateSaver {
 
   scheduleFlush(delay = FLUSH_DELAY_MS): void {
     if (this.p.disposed) return;
-    const now = Date.now();
-    if (this.flushTimer) {
-      // Debounced, but continuous typing does not postpone a save for more than FLUSH_MAX_WAIT_MS.
-      if (now - this.firstScheduledAt >= FLUSH_MAX_WAIT_MS - delay) return;
-      clearTimeout(this.flushTimer);
-    } else this.firstScheduledAt = now;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      void this.p.guard('save provenance', () => this.flush());
-    }, delay);
+    this.flushTimer.schedule(delay);
   }
 
   /** Stops the pending timer (shutdown). */
   cancelTimer(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer.cancel();
   }
 
   /** Writes every changed document's provenance now. */

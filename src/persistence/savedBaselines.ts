@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { sha256 } from '../core/persistence/schema';
 import { DocumentProvenance } from '../core/provenance/provenanceStore';
 import { AnchoredRun } from '../core/reanchor/reanchor';
+import { KeyedDebouncer } from '../core/scheduling/scheduling';
 import { storeKey } from '../services';
 import type { Persistence } from './persistence';
 
@@ -60,7 +61,7 @@ export class SavedBaselines {
   private readonly followers = new WeakMap<DocumentProvenance, SavedBaseline>();
   /** Documents changed while they had a baseline: checked for a discard once listeners have run. */
   private readonly discardChecks = new Map<string, vscode.TextDocument>();
-  private readonly cleanTimers = new Map<string, NodeJS.Timeout>();
+  private readonly cleanTimers = new KeyedDebouncer<string>(CLEAN_SETTLE_MS);
 
   constructor(private readonly p: Needs) {}
 
@@ -174,18 +175,12 @@ export class SavedBaselines {
   /** A change left a clean document: once settled, that is its text on disk (a reload). */
   private scheduleCleanCheck(document: vscode.TextDocument): void {
     const key = storeKey(document.uri);
-    const old = this.cleanTimers.get(key);
-    if (old) clearTimeout(old);
     const version = document.version;
-    this.cleanTimers.set(
-      key,
-      setTimeout(() => {
-        this.cleanTimers.delete(key);
-        const b = this.baselines.get(key);
-        if (document.isClosed || document.isDirty || document.version !== version || (b && b.version === version)) return;
-        this.take(document);
-      }, CLEAN_SETTLE_MS),
-    );
+    this.cleanTimers.schedule(key, () => {
+      const b = this.baselines.get(key);
+      if (document.isClosed || document.isDirty || document.version !== version || (b && b.version === version)) return;
+      this.take(document);
+    });
   }
 
   /**
@@ -198,12 +193,11 @@ export class SavedBaselines {
     const baseline = this.baselines.get(key);
     if (baseline) baselineRuns(baseline);
     this.baselines.delete(key);
-    const timer = this.cleanTimers.get(key);
-    if (timer) clearTimeout(timer), this.cleanTimers.delete(key);
+    this.cleanTimers.cancel(key);
     return baseline;
   }
 
   dispose(): void {
-    for (const t of this.cleanTimers.values()) clearTimeout(t);
+    this.cleanTimers.dispose();
   }
 }
