@@ -4,11 +4,11 @@ import { restoreTrailersUnavailable } from '../core/gitExtension/commitMode';
 import { GitError } from '../git/git';
 import { Services } from '../services';
 import { registerHookCommands } from './hookCommands';
-import { RepoFlow, StagedFacts, relativeTo } from './repoFlow';
+import { RepoFlow, RepositoryStagedFacts, relativeTo } from './repoFlow';
 import { FlowRepository, RepositorySource } from './repositories';
 import { stagedTooltipLines } from './stagedTooltip';
 
-export type { StagedFacts } from './repoFlow';
+export type { RepositoryStagedFacts } from './repoFlow';
 
 /**
  * The commit flow in the editor: for every git repository the built-in Git extension opens, keeps
@@ -62,12 +62,12 @@ export class CommitFlow implements vscode.Disposable {
   }
 
   /** Staged facts of the repository holding `uri` (or the first repository). */
-  stagedFacts(uri?: vscode.Uri): StagedFacts | undefined {
+  stagedFacts(uri?: vscode.Uri): RepositoryStagedFacts | undefined {
     return this.repoFor(uri)?.facts();
   }
 
   /** Recomputes now and returns the facts of the repository holding `uri` (or the first one). */
-  async refresh(uri?: vscode.Uri): Promise<StagedFacts | undefined> {
+  async refresh(uri?: vscode.Uri): Promise<RepositoryStagedFacts | undefined> {
     const r = this.repoFor(uri);
     if (!r) return undefined;
     await r.refreshNow();

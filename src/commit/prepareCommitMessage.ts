@@ -11,11 +11,11 @@ import { riskTexts } from './riskTexts';
 import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit, workTreeDirs } from '../git/git';
 import { HOOK_WRITTEN_FILE, PREPARED_MESSAGE_FILE } from '../git/hooks';
 import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
-import { StagedChange, computeStagedChange } from '../git/stagedChange';
+import { StagedContribution, computeStagedChange } from '../git/stagedChange';
 import { applyTrailers, parseTrailers } from '../git/trailers';
 import { effectivePolicy } from './effectivePolicy';
 import { CarriedProvenance, carriedManifest, detectRewrite, manifestOfCommit, withUnknownLines } from './rewriteCarry';
-import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, StagedSnapshot, rangesForBlob, readSnapshot } from './snapshot';
+import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, HookSnapshot, rangesForBlob, readSnapshot } from './snapshot';
 import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
 import { repoStateDir } from '../core/persistence/repo';
 import { StateRanges } from './stateRanges';
@@ -145,7 +145,7 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
   const snapProblem = read !== undefined && 'error' in read ? read.error : undefined;
   if (snapProblem) notes.push(`provenance snapshot unreadable (${snapProblem}); using the saved provenance instead`);
   if (fromEditor && fromEditor.trailers !== 'auto') return none(fromEditor.trailers === 'suppressed' ? 'trailers were removed from the message box; not adding them' : 'trailers are turned off');
-  let snap: StagedSnapshot;
+  let snap: HookSnapshot;
   if (fromEditor) snap = fromEditor;
   else {
     const settings = await settingsReading!;
@@ -242,9 +242,9 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
  * opened): the committed `.ai-provenance.json` over the defaults, the manifest as a git note
  * (a hook cannot add a file to the commit being made).
  */
-async function hookSnapshot(root: string): Promise<{ snapshot: StagedSnapshot; problems: readonly string[] }> {
+async function hookSnapshot(root: string): Promise<{ snapshot: HookSnapshot; problems: readonly string[] }> {
   const policy = await effectivePolicy(root, {});
-  const snapshot: StagedSnapshot = {
+  const snapshot: HookSnapshot = {
     schema: SNAPSHOT_SCHEMA,
     version: SNAPSHOT_VERSION,
     writtenAt: new Date(0).toISOString(),
@@ -259,7 +259,7 @@ async function hookSnapshot(root: string): Promise<{ snapshot: StagedSnapshot; p
   return { snapshot, problems: policy.problems };
 }
 
-function snapshotHas(snap: StagedSnapshot, path: string, blob: string): boolean {
+function snapshotHas(snap: HookSnapshot, path: string, blob: string): boolean {
   return !!snap.files.find((x) => x.path === path)?.versions.some((v) => v.blob === blob);
 }
 
@@ -281,7 +281,7 @@ export async function postCommit(repoRoot: string): Promise<string | undefined> 
   return attachPendingNote(root, dir, (m) => parseTrailers(m, root));
 }
 
-function staleNotes(snap: StagedSnapshot, change: StagedChange, fromState: ReadonlySet<string>): string[] {
+function staleNotes(snap: HookSnapshot, change: StagedContribution, fromState: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const [p, blob] of change.blobs) {
     if (fromState.has(p)) continue;

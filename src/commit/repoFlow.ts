@@ -17,13 +17,13 @@ import { Services } from '../services';
 import { effectivePolicy } from './effectivePolicy';
 import { MessageBox } from './messageBox';
 import { FlowRepository } from './repositories';
-import { StagedSnapshot, readSnapshot } from './snapshot';
+import { HookSnapshot, readSnapshot } from './snapshot';
 import { RefreshResult, WorkingProvenance, refreshStagedState } from './stagedState';
 
 const REFRESH_DEBOUNCE_MS = 400;
 
 /** Facts about a repository's staged change, for the report and status bar. */
-export interface StagedFacts {
+export interface RepositoryStagedFacts {
   readonly root: string;
   readonly change: RefreshResult['change'];
   readonly decision: RefreshResult['decision'];
@@ -117,7 +117,7 @@ export class RepoFlow implements vscode.Disposable {
     return this.repo === repo;
   }
 
-  facts(): StagedFacts | undefined {
+  facts(): RepositoryStagedFacts | undefined {
     const l = this.latest;
     if (!l) return undefined;
     return { root: this.root, change: l.change, decision: l.decision, trailers: l.trailers, ...(l.manifest ? { manifest: { id: l.manifest.id } } : {}) };
@@ -197,7 +197,7 @@ export class RepoFlow implements vscode.Disposable {
       trailers: !trailersEnabled ? 'off' : this.box?.suppressed ? 'suppressed' : 'auto',
       assistedBy: this.box?.assistedBy ?? [],
       working: this.working(),
-      previous: previous && !('error' in previous) ? (previous as StagedSnapshot) : undefined,
+      previous: previous && !('error' in previous) ? (previous as HookSnapshot) : undefined,
     });
     this.latest = result;
     if (result.empty) this.box?.nothingStaged();

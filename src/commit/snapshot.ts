@@ -50,7 +50,7 @@ export interface SnapshotFile {
   readonly versions: readonly SnapshotVersion[];
 }
 
-export interface StagedSnapshot {
+export interface HookSnapshot {
   readonly schema: typeof SNAPSHOT_SCHEMA;
   readonly version: typeof SNAPSHOT_VERSION;
   readonly writtenAt: string;
@@ -99,7 +99,7 @@ export function toSnapshotRanges(ranges: readonly AiRange[]): SnapshotRange[] {
 }
 
 /** AI ranges of `path` for the content with blob id `blob`, or [] when the snapshot did not see it. */
-export function rangesForBlob(snapshot: StagedSnapshot, path: string, blob: string): AiRange[] {
+export function rangesForBlob(snapshot: HookSnapshot, path: string, blob: string): AiRange[] {
   const f = snapshot.files.find((x) => x.path === path);
   const v = f?.versions.find((x) => x.blob === blob);
   if (!v) return [];
@@ -120,14 +120,14 @@ export function rangesForBlob(snapshot: StagedSnapshot, path: string, blob: stri
 }
 
 /** Validates a parsed snapshot; returns a message for the first problem, or the snapshot. */
-export function parseSnapshot(text: string): { ok: true; value: StagedSnapshot } | { ok: false; error: string } {
+export function parseSnapshot(text: string): { ok: true; value: HookSnapshot } | { ok: false; error: string } {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
     return { ok: false, error: `not valid JSON: ${(e as Error).message}` };
   }
-  const s = v as Partial<StagedSnapshot> | null;
+  const s = v as Partial<HookSnapshot> | null;
   if (!s || typeof s !== 'object') return { ok: false, error: 'expected an object' };
   if (s.schema !== SNAPSHOT_SCHEMA || s.version !== SNAPSHOT_VERSION) return { ok: false, error: `unknown snapshot format ${String(s.schema)} v${String(s.version)}` };
   if (!s.policy || typeof s.policy !== 'object') return { ok: false, error: 'policy missing' };
@@ -148,11 +148,11 @@ export function parseSnapshot(text: string): { ok: true; value: StagedSnapshot }
       }
     }
   }
-  return { ok: true, value: s as StagedSnapshot };
+  return { ok: true, value: s as HookSnapshot };
 }
 
 /** Reads the snapshot of a git dir; undefined when absent, an error string when unreadable. */
-export function readSnapshot(gitDir: string): StagedSnapshot | undefined | { error: string } {
+export function readSnapshot(gitDir: string): HookSnapshot | undefined | { error: string } {
   let text: string;
   try {
     text = fs.readFileSync(snapshotPath(gitDir), 'utf8');
@@ -165,6 +165,6 @@ export function readSnapshot(gitDir: string): StagedSnapshot | undefined | { err
 }
 
 /** Writes `content` to `file` atomically: a temporary file in the same folder, then a rename. */
-export function writeSnapshot(gitDir: string, snapshot: StagedSnapshot): void {
+export function writeSnapshot(gitDir: string, snapshot: HookSnapshot): void {
   writeFileAtomicSync(snapshotPath(gitDir), JSON.stringify(snapshot) + '\n');
 }

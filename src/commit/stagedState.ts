@@ -19,8 +19,8 @@ import {
   unstageManifest,
   writePendingNote,
 } from '../git/manifestStore';
-import { StagedChange, computeStagedChange } from '../git/stagedChange';
-import { SnapshotFile, StagedSnapshot, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, toSnapshotRanges, writeSnapshot } from './snapshot';
+import { StagedContribution, computeStagedChange } from '../git/stagedChange';
+import { SnapshotFile, HookSnapshot, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, toSnapshotRanges, writeSnapshot } from './snapshot';
 
 /**
  * One refresh of the commit flow's state for a repository, run by the extension whenever the
@@ -60,22 +60,22 @@ export interface RefreshInput {
   readonly prompts?: PromptMode;
   readonly maxFileBytes: number;
   readonly generator: { readonly name: string; readonly version: string };
-  readonly trailers: StagedSnapshot['trailers'];
+  readonly trailers: HookSnapshot['trailers'];
   /** `Assisted-by` values the extension has written into the message box. */
   readonly assistedBy: readonly string[];
   /** Working-copy provenance by repo-relative path (files with AI ranges). */
   readonly working: ReadonlyMap<string, WorkingProvenance>;
   /** The previous snapshot (for the pending manifest id). */
-  readonly previous?: StagedSnapshot;
+  readonly previous?: HookSnapshot;
   readonly now?: () => Date;
 }
 
 export interface RefreshResult {
-  readonly change: StagedChange;
+  readonly change: StagedContribution;
   readonly decision: PolicyDecision;
   readonly manifest?: Manifest;
   readonly trailers: Trailer[];
-  readonly snapshot: StagedSnapshot;
+  readonly snapshot: HookSnapshot;
   /** True when the staged change is empty (nothing to commit). */
   readonly empty: boolean;
 }
@@ -154,7 +154,7 @@ export async function refreshStagedState(input: RefreshInput): Promise<RefreshRe
     ? []
     : buildTrailers({ totals: summary.totals, flagged: decision.flagged, reviewRequired: decision.reviewRequired, manifestId: manifest?.id, risk: summary.risk?.map((h) => h.id) });
 
-  const snapshot: StagedSnapshot = {
+  const snapshot: HookSnapshot = {
     schema: SNAPSHOT_SCHEMA,
     version: SNAPSHOT_VERSION,
     writtenAt: now,

@@ -2,7 +2,7 @@ import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
 import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, prepareSha256, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
-import { StagedEntry, blobPair, stagedEntries, stagedPatch } from './stagedDiff';
+import { StagedDiffEntry, blobPair, stagedEntries, stagedPatch } from './stagedDiff';
 import { blobSizes, streamBlobs } from './blobs';
 import { decodeUtf8 } from './git';
 import { emptyTree, resolveCommit } from './git';
@@ -20,7 +20,7 @@ import { FileDiff } from './patch';
  * manifests under `.ai-provenance/` themselves.
  */
 
-export interface StagedFile {
+export interface StagedBlob {
   /** Path in the index, `/`-separated. */
   readonly path: string;
   /** Blob id of the staged content. */
@@ -38,7 +38,7 @@ export interface StagedChangeOptions {
   readonly maxFileBytes: number;
   readonly trivial: TrivialRule;
   /** AI ranges of a staged file, in offsets of its staged text. */
-  readonly rangesFor: (file: StagedFile) => readonly AiRange[];
+  readonly rangesFor: (file: StagedBlob) => readonly AiRange[];
   /**
    * Optional: a string that stands for the ranges `rangesFor` would give a path and staged blob,
    * got without computing them (e.g. a version of the file's provenance), or undefined when there
@@ -51,7 +51,7 @@ export interface StagedChangeOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export interface StagedChange {
+export interface StagedContribution {
   /** Full id of the base commit; null for an unborn branch or a root commit. */
   readonly base: string | null;
   /** One entry per staged file (manifests excluded), ready for a manifest. */
@@ -61,7 +61,7 @@ export interface StagedChange {
   /** Human-readable notes about skipped files. */
   readonly notes: readonly string[];
   /** Raw entries (including manifests under `.ai-provenance/`). */
-  readonly entries: readonly StagedEntry[];
+  readonly entries: readonly StagedDiffEntry[];
 }
 
 const STATUS: Record<string, ManifestFileStatus> = { added: 'added', modified: 'modified', renamed: 'renamed', copied: 'copied', deleted: 'deleted', 'type-changed': 'modified' };
@@ -87,7 +87,7 @@ const COUNT_CACHE_ENTRIES = 10_000;
 interface KeptCount {
   readonly scope: string;
   readonly path: string;
-  readonly status: StagedEntry['status'];
+  readonly status: StagedDiffEntry['status'];
   readonly newMode: string;
   readonly oldMode: string;
   readonly oldBlob: string | undefined;
@@ -98,7 +98,7 @@ interface KeptCount {
 /** By staged blob id, least recently used first (one entry per blob: the same content staged at two paths is counted each time). */
 const countCache = new Map<string, KeptCount>();
 
-function cachedCount(e: StagedEntry, scope: string, rangesKey: string): CountedFile | undefined {
+function cachedCount(e: StagedDiffEntry, scope: string, rangesKey: string): CountedFile | undefined {
   const hit = countCache.get(e.newBlob!);
   if (
     !hit ||
@@ -117,7 +117,7 @@ function cachedCount(e: StagedEntry, scope: string, rangesKey: string): CountedF
   return hit.counted;
 }
 
-function cacheCount(e: StagedEntry, scope: string, rangesKey: string, counted: CountedFile): void {
+function cacheCount(e: StagedDiffEntry, scope: string, rangesKey: string, counted: CountedFile): void {
   countCache.delete(e.newBlob!);
   countCache.set(e.newBlob!, { scope, path: e.path, status: e.status, newMode: e.newMode, oldMode: e.oldMode, oldBlob: e.oldBlob, rangesKey, counted });
   if (countCache.size > COUNT_CACHE_ENTRIES) countCache.delete(countCache.keys().next().value as string);
@@ -127,7 +127,7 @@ function cacheCount(e: StagedEntry, scope: string, rangesKey: string, counted: C
  * The last summary per repository, rules and base, with the entries git listed (the very array
  * {@link stagedEntries} returns for the same output) and each file's ranges key.
  */
-const lastSummaries = new Map<string, { readonly entries: readonly StagedEntry[]; readonly keys: readonly (string | undefined)[]; readonly change: StagedChange }>();
+const lastSummaries = new Map<string, { readonly entries: readonly StagedDiffEntry[]; readonly keys: readonly (string | undefined)[]; readonly change: StagedContribution }>();
 const LAST_SUMMARIES = 8;
 
 /** Forgets every count and summary kept by {@link computeStagedChange} (tests). */
@@ -141,7 +141,7 @@ export function clearStagedCountCache(): void {
  * status, sha256, the counts, skipped). Built property by property: object spreads cost more than
  * everything else done for a file whose count is kept.
  */
-function fileEntry(e: StagedEntry, status: ManifestFileStatus, sha256: string | undefined, counts: Counts | undefined, skipped?: ManifestSkipReason): ManifestFile {
+function fileEntry(e: StagedDiffEntry, status: ManifestFileStatus, sha256: string | undefined, counts: Counts | undefined, skipped?: ManifestSkipReason): ManifestFile {
   const f: { -readonly [K in keyof ManifestFile]?: ManifestFile[K] } = { path: e.path };
   if (e.oldPath !== undefined) f.oldPath = e.oldPath;
   f.status = status;
@@ -157,7 +157,7 @@ function fileEntry(e: StagedEntry, status: ManifestFileStatus, sha256: string | 
   return f as ManifestFile;
 }
 
-export async function computeStagedChange(options: StagedChangeOptions): Promise<StagedChange> {
+export async function computeStagedChange(options: StagedChangeOptions): Promise<StagedContribution> {
   const { root, env } = options;
   const baseRev = options.base === undefined ? 'HEAD' : options.base;
   const resolving = baseRev === null ? undefined : options.resolvedBase !== undefined ? Promise.resolve(options.resolvedBase ?? undefined) : resolveCommit(root, baseRev);
@@ -173,7 +173,7 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   // Each file's ranges key, where the caller can name its ranges without computing them
   // (`rangesKey`); none for files without a staged text to count.
   const scope = `${root}\u0000${options.maxFileBytes}\u0000${JSON.stringify(options.trivial)}`;
-  const countable = (e: StagedEntry): boolean => e.status !== 'deleted' && !!e.newBlob && e.newMode !== '160000';
+  const countable = (e: StagedDiffEntry): boolean => e.status !== 'deleted' && !!e.newBlob && e.newMode !== '160000';
   const keyList = counted.map((e) => (countable(e) && options.rangesKey ? options.rangesKey(e.path, e.newBlob!) : undefined));
   // The same staged state as last time (git listed the very same entries), with the same rules
   // and the same ranges keys for every file it has to count: the same summary.
@@ -183,7 +183,7 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   if (last && keyed && last.entries === entries && last.keys.every((k, i) => k === keyList[i])) return last.change;
 
   // Files counted before with the same blobs, modes, rules and ranges key are not read or counted again.
-  const known = new Map<StagedEntry, CountedFile>();
+  const known = new Map<StagedDiffEntry, CountedFile>();
   counted.forEach((e, i) => {
     const rangesKey = keyList[i];
     if (rangesKey === undefined) return;
@@ -198,10 +198,10 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   const reads = counted.filter((e) => countable(e) && !known.has(e));
   const diffs = new Map<string, FileDiff>();
   const bytesOf = new Map<string, Buffer>();
-  const done = new Map<StagedEntry, CountedFile>();
+  const done = new Map<StagedDiffEntry, CountedFile>();
   const byPair = group(reads, blobPair);
   const byBlob = group(reads, (e) => e.newBlob!);
-  const tryCount = (e: StagedEntry): void => {
+  const tryCount = (e: StagedDiffEntry): void => {
     const diff = diffs.get(blobPair(e));
     const bytes = bytesOf.get(e.newBlob!);
     // A binary pair waits for the end: the size of its base version may be why git calls it binary.
@@ -252,7 +252,7 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
     if (c.note) notes.push(c.note);
     files.push(fileEntry(e, status, c.sha256, c.counts, c.skipped));
   }
-  const change: StagedChange = { base, files: Object.freeze(files), blobs, notes: Object.freeze(notes), entries };
+  const change: StagedContribution = { base, files: Object.freeze(files), blobs, notes: Object.freeze(notes), entries };
   if (keyed) {
     lastSummaries.delete(memoKey);
     lastSummaries.set(memoKey, { entries, keys: keyList, change });
@@ -277,7 +277,7 @@ function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[
  * The diff of an entry: by its blob pair; for a type change (a symbolic link that became a file),
  * git patches a deletion and an addition, so the addition's. Undefined when git printed none.
  */
-function diffOf(diffs: ReadonlyMap<string, FileDiff>, e: StagedEntry): FileDiff | undefined {
+function diffOf(diffs: ReadonlyMap<string, FileDiff>, e: StagedDiffEntry): FileDiff | undefined {
   const hit = diffs.get(blobPair(e));
   if (hit || !e.newBlob) return hit;
   return e.oldBlob === e.newBlob ? { binary: false, added: [] } : diffs.get(blobPair({ ...e, oldBlob: undefined }));
@@ -287,7 +287,7 @@ function diffOf(diffs: ReadonlyMap<string, FileDiff>, e: StagedEntry): FileDiff 
  * Counts one staged file (not deleted, not a submodule) from its diff and staged bytes.
  * `oldSizes` has the size of its base version when git calls the pair binary.
  */
-function countFile(e: StagedEntry, diff: FileDiff | undefined, bytes: Buffer, oldSizes: ReadonlyMap<string, number> | undefined, options: StagedChangeOptions): CountedFile {
+function countFile(e: StagedDiffEntry, diff: FileDiff | undefined, bytes: Buffer, oldSizes: ReadonlyMap<string, number> | undefined, options: StagedChangeOptions): CountedFile {
   const sha256 = sha256Hex(bytes);
   if (e.newMode === '120000') return { sha256, skipped: 'symlink', note: `${e.path}: symbolic link, not analysed` };
   const mb = (n: number): string => (n / 1048576).toFixed(1);

@@ -4,7 +4,7 @@ import { emptyTree, runGit, splitNul, streamGit } from './git';
 export type ChangeStatus = 'added' | 'modified' | 'renamed' | 'copied' | 'deleted' | 'type-changed';
 
 /** One entry of the staged change (index vs a base commit). */
-export interface StagedEntry {
+export interface StagedDiffEntry {
   readonly status: ChangeStatus;
   /** Path in the index (for deletions: the deleted path). */
   readonly path: string;
@@ -29,7 +29,7 @@ const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', R: 're
  * renames are looked for), so this is fast whatever the size of the change; the added lines come
  * from {@link stagedPatch}, for the files that need them.
  */
-export async function stagedEntries(root: string, base: string | undefined, env?: NodeJS.ProcessEnv): Promise<readonly StagedEntry[]> {
+export async function stagedEntries(root: string, base: string | undefined, env?: NodeJS.ProcessEnv): Promise<readonly StagedDiffEntry[]> {
   const against = base ?? (await emptyTree(root));
   const bytes = (await runGit(['diff', '--cached', '--raw', '-z', '-M', '--no-abbrev', against, '--'], { cwd: root, env })).stdout;
   // The same output as last time for this repository and base: the same (frozen) entries.
@@ -37,8 +37,8 @@ export async function stagedEntries(root: string, base: string | undefined, env?
   const last = lastEntries.get(memoKey);
   if (last && last.out.equals(bytes)) return last.entries;
   const parts = splitNul(bytes.toString('utf8'));
-  // Built property by property (object spreads cost more than the parsing) in the order of StagedEntry.
-  const raw: Array<{ -readonly [K in keyof StagedEntry]?: StagedEntry[K] }> = [];
+  // Built property by property (object spreads cost more than the parsing) in the order of StagedDiffEntry.
+  const raw: Array<{ -readonly [K in keyof StagedDiffEntry]?: StagedDiffEntry[K] }> = [];
   let i = 0;
   while (i < parts.length) {
     // ":<old mode> <new mode> <old sha> <new sha> <status>[score]" then one or two paths.
@@ -58,7 +58,7 @@ export async function stagedEntries(root: string, base: string | undefined, env?
     if (!ZERO_ID.test(newSha)) e.newBlob = newSha;
     raw.push(e);
   }
-  const entries = Object.freeze(raw as StagedEntry[]);
+  const entries = Object.freeze(raw as StagedDiffEntry[]);
   lastEntries.delete(memoKey);
   lastEntries.set(memoKey, { out: bytes, entries });
   if (lastEntries.size > 8) lastEntries.delete(lastEntries.keys().next().value as string);
@@ -66,7 +66,7 @@ export async function stagedEntries(root: string, base: string | undefined, env?
 }
 
 /** The last output of {@link stagedEntries} per repository and base, and its entries. */
-const lastEntries = new Map<string, { readonly out: Buffer; readonly entries: readonly StagedEntry[] }>();
+const lastEntries = new Map<string, { readonly out: Buffer; readonly entries: readonly StagedDiffEntry[] }>();
 
 /** Longest pathspec list passed to git (in characters); past it the whole change is diffed. */
 const MAX_PATHSPEC_CHARS = 8000;
@@ -85,7 +85,7 @@ const MAX_PATHSPEC_CHARS = 8000;
 export async function stagedPatch(
   root: string,
   base: string | undefined,
-  entries: readonly StagedEntry[],
+  entries: readonly StagedDiffEntry[],
   all: number,
   options: { readonly env?: NodeJS.ProcessEnv; readonly maxFileBytes: number },
   onFile?: (pair: string, diff: FileDiff) => void,
@@ -111,7 +111,7 @@ export async function stagedPatch(
 }
 
 /** The key of a staged entry's diff in {@link stagedPatch}: "<old blob>..<new blob>", zeros for none. */
-export function blobPair(e: StagedEntry): string {
+export function blobPair(e: StagedDiffEntry): string {
   const zeros = '0'.repeat((e.newBlob ?? e.oldBlob ?? '').length);
   return `${e.oldBlob ?? zeros}..${e.newBlob ?? zeros}`;
 }

@@ -59,7 +59,7 @@ export type FileSection =
     }
   | { readonly state: 'none'; readonly message: string };
 
-/** The staged change, as the commit flow summarises it (see src/views/report/staged.ts). */
+/** The staged change, as the commit flow summarises it (see src/views/report/stagedSummary.ts). */
 export interface StagedInput {
   readonly files: readonly {
     readonly path: string;

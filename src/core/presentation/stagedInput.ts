@@ -9,7 +9,7 @@ import { toolLabel } from '../provenance/origin';
 import { Trailer, formatTrailer } from '../trailers/trailers';
 import { StagedInput } from './reportModel';
 
-export interface StagedFacts {
+export interface StagedReportFacts {
   readonly change: { readonly files: readonly ManifestFile[]; readonly notes: readonly string[] };
   readonly decision: PolicyDecision;
   readonly trailers: readonly Trailer[];
@@ -27,7 +27,7 @@ export function toolLines(file: Pick<ManifestFile, 'ranges'>): Record<string, nu
   return out;
 }
 
-export function stagedInputFrom(facts: StagedFacts): StagedInput {
+export function stagedInputFrom(facts: StagedReportFacts): StagedInput {
   const notes: string[] = [];
   const d = facts.decision;
   const hasAi = facts.change.files.some((f) => f.aiLines > 0);

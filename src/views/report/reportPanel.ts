@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { Services, storeKey } from '../../services';
 import { buildFileSection, fileInputOf, buildReportModel, buildStagedSection, FileSection, ReportModel, StagedSection } from '../../core/presentation/reportModel';
 import { reportPage } from '../../core/presentation/reportHtml';
-import { StagedSource, isUnavailable, loadStagedSummary, onDidChangeStaged } from './staged';
+import { StagedSource, isUnavailable, loadStagedSummary, onDidChangeStaged } from './stagedSummary';
 import { HistorySection } from '../../core/presentation/historySection';
 import { fileHistory } from './history';
 

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { StagedInput } from '../../core/presentation/reportModel';
-import { StagedFacts, stagedInputFrom } from '../../core/presentation/stagedInput';
+import { StagedReportFacts, stagedInputFrom } from '../../core/presentation/stagedInput';
 
 /** The commit flow, as the report sees it (given by extension.ts, as to the status bar). */
 export interface StagedSource {
   /** The latest staged facts of the repository holding `uri` (or the first repository). */
-  stagedFacts(uri?: vscode.Uri): (StagedFacts & { readonly root: string }) | undefined;
+  stagedFacts(uri?: vscode.Uri): (StagedReportFacts & { readonly root: string }) | undefined;
   /** Measures the staged change again and returns its facts. */
-  refresh(uri?: vscode.Uri): Promise<(StagedFacts & { readonly root: string }) | undefined>;
+  refresh(uri?: vscode.Uri): Promise<(StagedReportFacts & { readonly root: string }) | undefined>;
   /** Fires when a repository's staged facts change. */
   readonly onDidChange: vscode.Event<void>;
 }
