@@ -5,6 +5,8 @@ import * as fs from 'fs';
 /**
  * The one place that starts git (never through a shell): {@link runGit}, {@link streamGit} and, for
  * the command line's synchronous readers, {@link runGitSync}; plus the small `rev-parse` queries.
+ * The one other process the extension starts (the command line, for the editor's blame) starts
+ * here too ({@link runProgram}), so that no other file imports child_process.
  * No `vscode` import: used by the extension, the command line and the hooks.
  *
  * The executable is decided once per process ({@link useGitExecutable}: the extension passes the
@@ -229,6 +231,39 @@ export function gitTextSync(args: readonly string[], options: Omit<GitRunOptions
 /** `git <args>` stdout as UTF-8 text. */
 export async function gitText(args: readonly string[], options: GitRunOptions): Promise<string> {
   return (await runGit(args, options)).stdout.toString('utf8');
+}
+
+/** What {@link runProgram} gives back: the exit code (null when killed) and the output. */
+export interface ProgramResult {
+  readonly code: number | null;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a program other than git (the editor's blame runs the bundled command line under VS Code's
+ * own Node) with `input` on stdin; killed after `timeoutMs`. Rejects only when it cannot start.
+ * Here so that this file stays the one place that starts processes.
+ */
+export function runProgram(program: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input: string; timeoutMs: number }): Promise<ProgramResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { cwd: options.cwd, env: options.env, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    const timer = setTimeout(() => child.kill(), options.timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out), stderr: err });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input);
+  });
 }
 
 /** Splits NUL-separated output, dropping the empty tail. */

@@ -1,6 +1,6 @@
-import { spawn } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { runProgram } from '../git/git';
 import { Services } from '../services';
 import { BlameJson, CommitSummary, LineTable, blamedSpans, committedHoverMarkdown, fromBlameJson, shiftLines } from '../core/blame/editorBlame';
 
@@ -221,35 +221,19 @@ function countNewlines(text: string): number {
 }
 
 /** `node dist/cli.js blame <file> --json --contents -` with `text` on stdin (VS Code's runtime runs it as Node). */
-export function runBlame(node: string, cli: string, file: string, text: string): Promise<BlameJson> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, [cli, 'blame', file, '--json', '--contents', '-'], {
-      cwd: path.dirname(file),
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      windowsHide: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    const timer = setTimeout(() => child.kill(), BLAME_TIMEOUT_MS);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(err.trim().split('\n')[0] || `exit ${code}`));
-      try {
-        resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as BlameJson);
-      } catch (e) {
-        reject(new Error(`unreadable blame output: ${(e as Error).message}`));
-      }
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(text);
+export async function runBlame(node: string, cli: string, file: string, text: string): Promise<BlameJson> {
+  const r = await runProgram(node, [cli, 'blame', file, '--json', '--contents', '-'], {
+    cwd: path.dirname(file),
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    input: text,
+    timeoutMs: BLAME_TIMEOUT_MS,
   });
+  if (r.code !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `exit ${r.code}`);
+  try {
+    return JSON.parse(r.stdout.toString('utf8')) as BlameJson;
+  } catch (e) {
+    throw new Error(`unreadable blame output: ${(e as Error).message}`);
+  }
 }
 
 /** Flips `aiProvenance.blame.enabled` for the user. */

@@ -7,7 +7,7 @@ import { AiRange, mapRanges } from '../../../src/core/contribution/mapRanges';
 import { computeTotals, rangeText, sha256Hex } from '../../../src/core/manifest/schema';
 import { DEFAULT_POLICY } from '../../../src/core/policy/policy';
 import { Origin } from '../../../src/core/provenance/origin';
-import { GitError, findRepoRoot, gitPath, resolveCommit, runGit } from '../../../src/git/git';
+import { GitError, findRepoRoot, gitPath, resolveCommit, runGit, runProgram } from '../../../src/git/git';
 import { blobPair, stagedEntries, stagedPatch } from '../../../src/git/stagedDiff';
 import { indexBlob, readBlobs } from '../../../src/git/blobs';
 import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../../src/git/stagedChange';
@@ -527,5 +527,20 @@ describe('git adapter: batched blob reads and counts kept between summaries', ()
     await computeStagedChange({ ...options, rangesKey: () => undefined });
     await computeStagedChange({ ...options, rangesKey: undefined });
     assert.deepStrictEqual(asked.sort(), ['a.ts', 'a.ts', 'b.ts', 'b.ts']);
+  });
+});
+
+describe('git runner: another program (the editor blame starts the command line)', () => {
+  const env = { ...process.env };
+  it('gives its stdin to it and returns its exit code, stdout and stderr', async () => {
+    const script = "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{process.stdout.write(s.toUpperCase());process.stderr.write('note');process.exit(3);})";
+    const r = await runProgram(process.execPath, ['-e', script], { cwd: os.tmpdir(), env, input: 'abc', timeoutMs: 20_000 });
+    assert.deepStrictEqual([r.code, r.stdout.toString('utf8'), r.stderr], [3, 'ABC', 'note']);
+  });
+
+  it('stops a program that takes too long (no exit code), and rejects one that cannot start', async () => {
+    const r = await runProgram(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { cwd: os.tmpdir(), env, input: '', timeoutMs: 200 });
+    assert.strictEqual(r.code, null);
+    await assert.rejects(runProgram(path.join(os.tmpdir(), 'no-such-program-here'), [], { cwd: os.tmpdir(), env, input: '', timeoutMs: 1000 }), /ENOENT/);
   });
 });
