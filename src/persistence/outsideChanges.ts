@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readFileChecked } from '../core/persistence/diskText';
+import { readFileChecked, readFileText } from '../core/persistence/diskText';
 import { entryFromRuns, restoreEntry, runsFromEntry, withFiles } from '../core/persistence/entries';
 import { sha256 } from '../core/persistence/schema';
 import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
@@ -24,13 +24,15 @@ const INGEST_WAIT_MS = 30_000;
 
 type Needs = Pick<
   Persistence,
-  'store' | 'log' | 'writer' | 'locations' | 'saver' | 'disposed' | 'guard' | 'maxFileSizeMB' | 'apply' | 'putRestored' | 'isUnknown' | 'markDirty'
+  'store' | 'log' | 'writer' | 'locations' | 'saver' | 'disposed' | 'guard' | 'maxFileSizeMB' | 'apply' | 'putRestored' | 'isUnknown' | 'markDirty' | 'renames'
 >;
 
 export class OutsideChanges {
   /** Open documents waiting for their text to match a state entry written by someone else. */
   private readonly pendingIngest = new Map<string, { r: Resolved; since: number }>();
   private readonly diskTimers = new KeyedDebouncer<string>(DISK_CHANGE_DELAY_MS);
+  /** Files whose pending disk change began with their creation (a rename outside the editor may have made them). */
+  private readonly created = new Set<string>();
   private readonly stateTimers = new KeyedDebouncer<Location>(200);
 
   constructor(private readonly p: Needs) {}
@@ -54,23 +56,35 @@ export class OutsideChanges {
     setTimeout(() => void this.p.guard('merge checkpoint', async () => this.ingest(e.document, pending.r)), 0);
   }
 
-  /** A file changed or appeared on disk. */
-  onDiskChange(uri: vscode.Uri): void {
+  /** A file changed or appeared (`created`) on disk. */
+  onDiskChange(uri: vscode.Uri, created = false): void {
     if (uri.scheme !== 'file' || this.p.disposed) return;
     if (uri.fsPath.split(/[\\/]/).includes('.git')) return;
     const key = storeKey(uri);
     if (openDocument(key)) return; // open: capture sees the reload
-    this.diskTimers.schedule(key, () => void this.p.guard(`re-anchor ${uri.fsPath}`, () => this.onClosedFileChanged(uri)));
+    if (created) this.created.add(key);
+    this.diskTimers.schedule(key, () => {
+      const isNew = this.created.delete(key);
+      void this.p.guard(`re-anchor ${uri.fsPath}`, () => this.onClosedFileChanged(uri, isNew));
+    });
   }
 
   /** A closed file with saved provenance changed on disk: re-anchor now, new text `unknown`. */
-  async onClosedFileChanged(uri: vscode.Uri): Promise<void> {
+  async onClosedFileChanged(uri: vscode.Uri, created = false): Promise<void> {
     const key = storeKey(uri);
     if (openDocument(key)) return;
     const locations = this.p.locations;
     // Not cached per file: a build can change thousands of files we know nothing about.
     const r = locations.resolved.get(key) ?? (await locations.resolveUncached(uri));
-    if (!r || !locations.stateOf(r.loc).files[r.rel]) return;
+    if (!r) return;
+    if (!locations.stateOf(r.loc).files[r.rel]) {
+      // A new file may be a vanished one renamed in a terminal: its entry then moves here and is
+      // re-anchored below. Only on creation (a change to a file never saved has nothing to adopt).
+      const renames = this.p.renames;
+      if (!created || !renames.hasVanished) return;
+      const text = readFileText(uri.fsPath, this.p.maxFileSizeMB());
+      if (text === undefined || !(await renames.adopt(uri, r, text, (file) => renames.isVanished(file)))) return;
+    }
     const read = readFileChecked(uri.fsPath, this.p.maxFileSizeMB());
     if (read.absent) return; // deleted: the entry stays in case it comes back (branch switch)
     const origins = this.p.store.origins;
@@ -194,5 +208,6 @@ export class OutsideChanges {
   dispose(): void {
     this.diskTimers.dispose();
     this.stateTimers.dispose();
+    this.created.clear();
   }
 }

@@ -9,6 +9,7 @@ import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
 import { Services, storeKey } from '../services';
 import { registerInternalCommands } from './internalCommands';
 import { OutsideChanges } from './outsideChanges';
+import { ReloadRecall } from './reloadRecall';
 import { Renames } from './renames';
 import { StateSaver } from './save';
 import { SavedBaselines, baselineRuns } from './savedBaselines';
@@ -18,7 +19,8 @@ import { Resolved, StateLocations } from './stateLocations';
  * Keeps provenance across reloads, renames and outside changes (the VS Code side of
  * src/core/persistence). This file restores and wires the parts: `stateLocations.ts` (where),
  * `save.ts` (when and what is written), `savedBaselines.ts` (discarded changes),
- * `outsideChanges.ts` and `renames.ts` (changes made outside the editor), `internalCommands.ts`
+ * `reloadRecall.ts` (marks given back after a reload from disk), `outsideChanges.ts` and
+ * `renames.ts` (changes made outside the editor), `internalCommands.ts`
  * (the commands the in-host tests use). Where state lives:
  * - a file in a git repository: `<git dir>/ai-provenance/state.json` of that repository (per
  *   working tree; several repositories in one workspace each have their own), keyed by the
@@ -31,6 +33,10 @@ import { Resolved, StateLocations } from './stateLocations';
  * Outside changes: a closed file changed on disk is re-anchored at once (new text `unknown`); a
  * state.json written by someone else (the `ai-provenance checkpoint` command) is merged into open
  * documents whose text it describes, its agent ranges winning over `unknown` marks.
+ * Reloads of open files (git stash and pop, a checkout away and back, `git restore`): text the
+ * reload brings in that was AI in an earlier text on disk of the document gets its marks back.
+ * Renames outside the editor: a file that appears with no saved provenance takes over the entry of
+ * a vanished file when git's rename detection pairs them.
  * Discarded changes: for every open document the provenance of its text as last saved or loaded
  * is kept; when unsaved changes are thrown away (Revert File, or closing with "Don't Save", which
  * reverts first) and the document is back to exactly that text, exactly that provenance comes
@@ -56,11 +62,14 @@ export class Persistence implements vscode.Disposable {
   readonly baselines: SavedBaselines;
   readonly saver: StateSaver;
   readonly outside: OutsideChanges;
-  private readonly renames: Renames;
+  readonly renames: Renames;
+  /** Earlier texts on disk of open documents, whose marks a reload can give back. */
+  readonly recall: ReloadRecall;
 
   constructor(services: Services) {
     this.log = safeLog(services.log);
     this.store = services.store;
+    this.recall = new ReloadRecall(services.store.origins);
     this.outside = new OutsideChanges(this);
     this.locations = new StateLocations(services.context, this.log, this.writer, (loc) => this.outside.watchState(loc));
     this.baselines = new SavedBaselines(this);
@@ -77,11 +86,12 @@ export class Persistence implements vscode.Disposable {
       vscode.workspace.onDidDeleteFiles((e) => void this.guard('delete', () => this.renames.onDelete(e.files))),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.locations.clearRepositories()),
     );
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, false);
     this.disposables.push(
       watcher,
       watcher.onDidChange((u) => this.outside.onDiskChange(u)),
-      watcher.onDidCreate((u) => this.outside.onDiskChange(u)),
+      watcher.onDidCreate((u) => this.outside.onDiskChange(u, true)),
+      watcher.onDidDelete((u) => this.renames.noteVanished(u)),
     );
     this.initial = Promise.all(vscode.workspace.textDocuments.map((d) => this.guard(`restore ${d.uri.fsPath}`, () => this.restore(d)))).then(() => undefined);
   }
@@ -113,8 +123,12 @@ export class Persistence implements vscode.Disposable {
     if (!why && !document.isDirty) this.baselines.set(document, version, text);
     const r = await this.locations.resolve(document.uri);
     if (!r) return;
-    const state = this.locations.stateOf(r.loc);
-    const entry = state.files[r.rel];
+    let state = this.locations.stateOf(r.loc);
+    let entry = state.files[r.rel];
+    if (!entry && !why) {
+      const adopted = await this.renames.adopt(document.uri, r, text);
+      if (adopted) (state = adopted.state), (entry = adopted.entry);
+    }
     if (!entry) return;
     if (why) {
       if (!this.notTrackedLogged.has(key)) this.log.info(`saved provenance of ${document.uri.fsPath} not restored: ${why}`);

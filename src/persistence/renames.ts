@@ -1,16 +1,73 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { withFiles } from '../core/persistence/entries';
-import { PersistedFile } from '../core/persistence/schema';
+import { PersistedFile, PersistedState } from '../core/persistence/schema';
 import { OriginTable } from '../core/provenance/originTable';
 import { storeKey } from '../services';
 import type { Persistence } from './persistence';
+import { adoptVanishedEntry } from './renameAdoption';
+import { Resolved } from './stateLocations';
 
-/** Renamed and deleted files (see persistence.ts): provenance follows a rename, a deleted file's entry goes. */
+/**
+ * Renamed and deleted files (see persistence.ts): provenance follows a rename, a deleted file's
+ * entry goes; a file that appears with no saved provenance takes over the entry of a vanished file
+ * when git's rename detection pairs them (a rename outside the editor: see renameAdoption.ts).
+ */
 
-type Needs = Pick<Persistence, 'store' | 'log' | 'locations' | 'saver' | 'flush'>;
+/** How long a file deleted on disk is a candidate for a rename (a file created meanwhile). */
+const VANISHED_FOR_MS = 10 * 60_000;
+
+type Needs = Pick<Persistence, 'store' | 'log' | 'locations' | 'saver' | 'flush' | 'recall' | 'disposed'>;
 
 export class Renames {
+  /** Files deleted on disk lately (path -> when): a file created soon after may be one renamed. */
+  private readonly vanished = new Map<string, number>();
+
   constructor(private readonly p: Needs) {}
+
+  /** A file deleted on disk: remembered for a while (see `vanished`). */
+  noteVanished(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file' || this.p.disposed) return;
+    const now = Date.now();
+    // Oldest first (a path deleted again moves to the end): stop at the first one still recent.
+    for (const [file, at] of this.vanished) {
+      if (now - at <= VANISHED_FOR_MS && this.vanished.size < 10_000) break;
+      this.vanished.delete(file);
+    }
+    this.vanished.delete(uri.fsPath);
+    this.vanished.set(uri.fsPath, now);
+  }
+
+  /** Whether any file was deleted on disk lately. */
+  get hasVanished(): boolean {
+    return this.vanished.size > 0;
+  }
+
+  /** Whether `file`, or a folder holding it, was deleted on disk lately. */
+  isVanished(file: string): boolean {
+    for (let p = file; ; p = path.dirname(p)) {
+      if (this.vanished.has(p)) return true;
+      if (path.dirname(p) === p) return false;
+    }
+  }
+
+  /**
+   * `uri` (at `r`, with `text`) has no saved provenance: when git calls it a rename of a vanished
+   * file whose provenance is saved in the same place, that entry moves to it (see renameAdoption).
+   * Only files `eligible` says may be looked at are candidates (default all).
+   */
+  async adopt(uri: vscode.Uri, r: Resolved, text: string, eligible?: (file: string) => boolean): Promise<{ state: PersistedState; entry: PersistedFile } | undefined> {
+    const state = this.p.locations.stateOf(r.loc);
+    const file = uri.fsPath.split(path.sep).join('/');
+    const root = r.loc.kind === 'repo' && file.endsWith(`/${r.rel}`) ? uri.fsPath.slice(0, uri.fsPath.length - r.rel.length) : undefined;
+    if (r.loc.kind === 'repo' && root === undefined) return undefined;
+    const absolute = (rel: string) => (root !== undefined ? path.join(root, ...rel.split('/')) : rel);
+    const adopted = await adoptVanishedEntry(r.loc.dir, state, r.rel, text, absolute, vscode.workspace.isTrusted, eligible);
+    if (!adopted) return undefined;
+    this.p.locations.remember(r.loc, adopted.state);
+    this.p.log.info(`${uri.fsPath} appeared as ${adopted.from} vanished and git pairs them as a rename: its provenance follows`);
+    return adopted;
+  }
 
   async onRename(files: readonly { oldUri: vscode.Uri; newUri: vscode.Uri }[]): Promise<void> {
     const store = this.p.store;
@@ -18,7 +75,7 @@ export class Renames {
       const oldKey = storeKey(oldUri);
       const newKey = storeKey(newUri);
       for (const key of store.keys()) {
-        if (key === oldKey) store.rename(key, newKey);
+        if (key === oldKey) store.rename(key, newKey), this.p.recall.rename(key, newKey);
         else if (key.startsWith(`${oldKey}/`)) store.rename(key, newKey + key.slice(oldKey.length));
       }
       this.p.locations.forget(oldKey);

@@ -24,6 +24,8 @@ export interface SavedBaseline {
   version: number;
   readonly length: number;
   readonly hash: string;
+  /** The text on disk (for giving its marks back after a reload: see `ReloadRecall`). */
+  readonly text: string;
   /** The provenance of the text on disk; read it with `baselineRuns`, which copies it from `live` first. */
   runs: AnchoredRun[];
   /**
@@ -52,7 +54,7 @@ function unfollow(b: SavedBaseline): void {
   if (live.doc.beforeChange === live.hook) live.doc.beforeChange = undefined;
 }
 
-type Needs = Pick<Persistence, 'store' | 'log' | 'disposed' | 'guard' | 'whyNotTracked' | 'putRestored' | 'markDirty'>;
+type Needs = Pick<Persistence, 'store' | 'log' | 'disposed' | 'guard' | 'whyNotTracked' | 'putRestored' | 'markDirty' | 'recall'>;
 
 export class SavedBaselines {
   /** Open documents: the provenance of their text on disk. */
@@ -87,11 +89,12 @@ export class SavedBaselines {
   set(document: vscode.TextDocument, version: number, text: string): void {
     const key = storeKey(document.uri);
     const old = this.baselines.get(key);
+    if (old && old.text !== text) this.p.recall.superseded(key, { text: old.text, runs: baselineRuns(old) });
     if (old) unfollow(old); // replaced: nobody reads it any more
     // Copied now (on open and save, not while typing).
     const doc = this.p.store.get(key);
     const runs = doc && doc.rope.length === text.length ? doc.rope.taggedRuns() : [];
-    this.baselines.set(key, { document, version, length: text.length, hash: sha256(text), runs });
+    this.baselines.set(key, { document, version, length: text.length, hash: sha256(text), text, runs });
   }
 
   /** The store changed `key`'s marks: on a clean document they are still the text on disk's. */
@@ -179,8 +182,27 @@ export class SavedBaselines {
     this.cleanTimers.schedule(key, () => {
       const b = this.baselines.get(key);
       if (document.isClosed || document.isDirty || document.version !== version || (b && b.version === version)) return;
+      this.recallAfterReload(document, b);
       this.take(document);
     });
+  }
+
+  /**
+   * A reload from disk settled: text it brought in that was AI in the text on disk before it, or
+   * in an earlier text on disk of this document, gets its marks back (stash and pop, a checkout
+   * away and back, `git restore`); the rest stays `unknown`.
+   */
+  private recallAfterReload(document: vscode.TextDocument, before: SavedBaseline | undefined): void {
+    const key = storeKey(document.uri);
+    const doc = this.p.store.get(key);
+    const text = document.getText();
+    if (!doc || doc.rope.length !== text.length) return;
+    const previous = before ? { text: before.text, runs: baselineRuns(before) } : undefined;
+    const result = this.p.recall.recall(key, text, doc.rope.taggedRuns(), previous);
+    if (!result) return;
+    this.p.putRestored(key, result.runs, text.length);
+    this.p.log.info(`${document.uri.fsPath} was reloaded from disk; ${result.recalled} characters it had as AI in an earlier version got their marks back`);
+    this.p.markDirty(key);
   }
 
   /**
@@ -193,6 +215,7 @@ export class SavedBaselines {
     const baseline = this.baselines.get(key);
     if (baseline) baselineRuns(baseline);
     this.baselines.delete(key);
+    this.p.recall.forget(key);
     this.cleanTimers.cancel(key);
     return baseline;
   }

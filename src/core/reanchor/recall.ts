@@ -1,0 +1,143 @@
+import { AnchoredRun, reanchor } from './reanchor';
+
+/**
+ * Recall: an open document reloaded from disk (git stash / stash pop, a checkout of another branch
+ * and back, `git restore`) gets back the marks its text had in an earlier version of the same file
+ * in this session, instead of the `unknown` that text from disk gets otherwise.
+ *
+ * Rules (precision first):
+ * - only characters the reload brought in with no author (`claimable`: marked `unknown`) can take
+ *   a mark back; human, AI or other marks are never changed;
+ * - each earlier version's runs are carried onto the new text as the closed-file path does (a diff
+ *   against that version's text, moved blocks found by their exact text); newer versions first;
+ * - a carried piece is kept only when it is the earlier run's text itself: either a stretch of one
+ *   earlier run of at least `minLength` non-whitespace characters, or a whole earlier run found
+ *   with the same text around it (`contextLength` characters on each side, cut at the text's ends).
+ *   Characters the diff only lined up with look-alike text (`return `, `}`) never pass;
+ * - what cannot be found this way stays `unknown`.
+ *
+ * Pure: no I/O, no `vscode`.
+ */
+
+/** A text the file had earlier, with its attributed runs. */
+export interface EarlierVersion {
+  readonly text: string;
+  readonly runs: readonly AnchoredRun[];
+}
+
+export interface RecallOptions {
+  /** Shortest stretch of an earlier run (non-whitespace characters) taken on its own. Default 8. */
+  readonly minLength?: number;
+  /** Characters on each side a whole short run must share with its earlier place. Default 16. */
+  readonly contextLength?: number;
+}
+
+export interface RecallResult {
+  /** The runs of the new text: `current` with the recalled pieces laid over claimable characters. */
+  readonly runs: AnchoredRun[];
+  /** Characters that took a mark back. */
+  readonly recalled: number;
+}
+
+function isWs(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12 || code === 0xa0 || code === 0xfeff;
+}
+
+function nonWsCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) n++;
+  return n;
+}
+
+/** True when `piece` at `at` in `text` has around it what `run` had around it in `old`. */
+function sameContext(text: string, at: number, piece: string, old: string, run: AnchoredRun, context: number): boolean {
+  const before = Math.min(context, at, run.start);
+  // Fewer than `context` characters on one side only at a text's start, and then at both texts'.
+  if (before < context && (at !== before || run.start !== before)) return false;
+  if (text.slice(at - before, at) !== old.slice(run.start - before, run.start)) return false;
+  const end = at + piece.length;
+  const oldEnd = run.start + run.length;
+  const after = Math.min(context, text.length - end, old.length - oldEnd);
+  if (after < context && (text.length - end !== after || old.length - oldEnd !== after)) return false;
+  return text.slice(end, end + after) === old.slice(oldEnd, oldEnd + after);
+}
+
+/** Whether `piece` (at `at` in `text`, origin `origin`) is an earlier run's own text. */
+function isEarlierRunText(text: string, at: number, piece: string, origin: number, earlier: EarlierVersion, minLength: number, context: number): boolean {
+  const long = nonWsCount(piece) >= minLength;
+  for (const r of earlier.runs) {
+    if (r.origin !== origin) continue;
+    if (long && r.text.includes(piece)) return true;
+    if (r.text === piece && sameContext(text, at, piece, earlier.text, r, context)) return true;
+  }
+  return false;
+}
+
+/**
+ * The runs of `text` (now carrying `current`) with the marks of `earlier` versions (newest first)
+ * given back to claimable characters, per the rules above. `recallable(origin)` says which earlier
+ * marks may come back (AI marks; not `unknown`).
+ */
+export function recallEarlierMarks(
+  text: string,
+  current: readonly AnchoredRun[],
+  earlier: readonly EarlierVersion[],
+  claimable: (origin: number) => boolean,
+  recallable: (origin: number) => boolean,
+  options: RecallOptions = {},
+): RecallResult {
+  const minLength = options.minLength ?? 8;
+  const context = options.contextLength ?? 16;
+  // Per character: its current origin (0 none) and whether it may still take a mark back.
+  const origins = new Uint32Array(text.length);
+  const open = new Uint8Array(text.length);
+  let openCount = 0;
+  for (const r of current) {
+    if (r.start < 0 || r.start + r.length > text.length) continue;
+    origins.fill(r.origin, r.start, r.start + r.length);
+    if (claimable(r.origin)) {
+      open.fill(1, r.start, r.start + r.length);
+      openCount += r.length;
+    }
+  }
+  let recalled = 0;
+  for (const version of earlier) {
+    if (openCount === 0) break;
+    const runs = version.runs.filter((r) => recallable(r.origin));
+    if (runs.length === 0) continue;
+    const carried = reanchor(version.text, runs, text).runs;
+    const kept = { ...version, runs };
+    for (const c of carried) {
+      // The open stretches of this carried run, each judged on its own.
+      let p = c.start;
+      const end = c.start + c.length;
+      while (p < end) {
+        if (!open[p]) {
+          p++;
+          continue;
+        }
+        let q = p;
+        while (q < end && open[q]) q++;
+        const piece = text.slice(p, q);
+        if (isEarlierRunText(text, p, piece, c.origin, kept, minLength, context)) {
+          origins.fill(c.origin, p, q);
+          open.fill(0, p, q);
+          openCount -= q - p;
+          recalled += q - p;
+        }
+        p = q;
+      }
+    }
+  }
+  if (recalled === 0) return { runs: [...current], recalled: 0 };
+  const out: AnchoredRun[] = [];
+  let i = 0;
+  while (i < origins.length) {
+    const o = origins[i];
+    let j = i + 1;
+    while (j < origins.length && origins[j] === o) j++;
+    if (o !== 0) out.push({ start: i, length: j - i, origin: o, text: text.slice(i, j) });
+    i = j;
+  }
+  return { runs: out, recalled };
+}

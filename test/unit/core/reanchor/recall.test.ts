@@ -1,0 +1,118 @@
+import * as assert from 'assert';
+import { AnchoredRun } from '../../../../src/core/reanchor/reanchor';
+import { EarlierVersion, recallEarlierMarks } from '../../../../src/core/reanchor/recall';
+import { VersionHistory } from '../../../../src/core/reanchor/versionHistory';
+
+const AI = 1;
+const AI2 = 2;
+const UNKNOWN = 9;
+const claimable = (o: number) => o === UNKNOWN;
+const recallable = (o: number) => o !== UNKNOWN;
+
+function run(text: string, piece: string, origin = AI, from = 0): AnchoredRun {
+  const start = text.indexOf(piece, from);
+  if (start < 0) throw new Error(`"${piece}" not in text`);
+  return { start, length: piece.length, origin, text: piece };
+}
+
+/** [text, origin] of each run. */
+function shown(runs: readonly AnchoredRun[]): [string, number][] {
+  return runs.map((r) => [r.text, r.origin]);
+}
+
+const HUMAN_HEAD = 'const a = 1;\n';
+const AI_FN = 'function total(items) {\n  return items.reduce((s, i) => s + i.price, 0);\n}\n';
+const SAVED = HUMAN_HEAD + AI_FN + 'const b = 2;\n';
+
+describe('recall of earlier marks after a reload from disk', () => {
+  it('stash then pop: the AI function comes back as AI, the human text around it untouched', () => {
+    const earlier: EarlierVersion[] = [{ text: SAVED, runs: [run(SAVED, AI_FN)] }];
+    // The pop reloads the file: the function comes back as text from disk (unknown).
+    const current = [run(SAVED, AI_FN, UNKNOWN)];
+    const r = recallEarlierMarks(SAVED, current, earlier, claimable, recallable);
+    assert.deepStrictEqual(shown(r.runs), [[AI_FN, AI]]);
+    assert.strictEqual(r.recalled, AI_FN.length);
+  });
+
+  it('only unknown text takes a mark back: human and other AI marks are never changed', () => {
+    const earlier: EarlierVersion[] = [{ text: SAVED, runs: [run(SAVED, SAVED, AI)] }];
+    // Human text (no mark) and a run of another tool stay as they are; only the unknown line is claimable.
+    const current = [run(SAVED, '  return items', AI2), run(SAVED, '}\n', UNKNOWN)];
+    const r = recallEarlierMarks(SAVED, current, earlier, claimable, recallable);
+    assert.deepStrictEqual(shown(r.runs), [['  return items', AI2], ['}\n', UNKNOWN]], 'a 1-character piece without its earlier context is not recalled either');
+  });
+
+  it('text from disk that was never AI stays unknown, even where a diff lines it up with AI text', () => {
+    const before = HUMAN_HEAD + '  return items.map((x) => x * 2);\n';
+    const earlier: EarlierVersion[] = [{ text: before, runs: [run(before, '  return items.map((x) => x * 2);\n')] }];
+    const after = HUMAN_HEAD + '  return other.filter((y) => y > 2);\n';
+    const current = [run(after, '  return other.filter((y) => y > 2);\n', UNKNOWN)];
+    const r = recallEarlierMarks(after, current, earlier, claimable, recallable);
+    assert.deepStrictEqual(shown(r.runs), [['  return other.filter((y) => y > 2);\n', UNKNOWN]]);
+    assert.strictEqual(r.recalled, 0);
+  });
+
+  it('a short AI completion comes back only where the same text surrounds it', () => {
+    const line = 'const total = sum(items);\n';
+    const before = HUMAN_HEAD + line + 'const b = 2;\n';
+    const short = 'items);'; // 7 non-whitespace characters: below the length taken on its own
+    const earlier: EarlierVersion[] = [{ text: before, runs: [run(before, short)] }];
+    const back = recallEarlierMarks(before, [run(before, line, UNKNOWN)], earlier, claimable, recallable);
+    assert.deepStrictEqual(shown(back.runs), [['const total = sum(', UNKNOWN], [short, AI], ['\n', UNKNOWN]]);
+    // The same short text after other text (the diff lines the two up) is not known to be the AI's.
+    const elsewhere = HUMAN_HEAD + 'const total = max(items);\nconst b = 2;\n';
+    const other = recallEarlierMarks(elsewhere, [run(elsewhere, 'const total = max(items);\n', UNKNOWN)], earlier, claimable, recallable);
+    assert.strictEqual(other.recalled, 0, JSON.stringify(other.runs));
+  });
+
+  it('an older version is used when the text before the reload did not have the AI text (checkout away and back)', () => {
+    const away = HUMAN_HEAD + 'const b = 2;\n';
+    const earlier: EarlierVersion[] = [
+      { text: away, runs: [] },
+      { text: SAVED, runs: [run(SAVED, AI_FN, AI2)] },
+    ];
+    const r = recallEarlierMarks(SAVED, [run(SAVED, AI_FN, UNKNOWN)], earlier, claimable, recallable);
+    assert.deepStrictEqual(shown(r.runs), [[AI_FN, AI2]]);
+  });
+
+  it('AI text edited before it came back: the unchanged stretches come back, the edited one stays unknown', () => {
+    const edited = AI_FN.replace('i.price', 'i.cost * 2');
+    const text = HUMAN_HEAD + edited;
+    const earlier: EarlierVersion[] = [{ text: SAVED, runs: [run(SAVED, AI_FN)] }];
+    const r = recallEarlierMarks(text, [run(text, edited, UNKNOWN)], earlier, claimable, recallable);
+    const ai = r.runs.filter((x) => x.origin === AI).map((x) => x.text);
+    const unknown = r.runs.filter((x) => x.origin === UNKNOWN).map((x) => x.text).join('');
+    assert.ok(ai.join('').includes('function total(items) {'), JSON.stringify(r.runs));
+    assert.ok(unknown.includes('cost * 2'), `the edited text is not AI: ${JSON.stringify(r.runs)}`);
+    for (const piece of ai) assert.ok(AI_FN.includes(piece), `${JSON.stringify(piece)} is not text the AI wrote`);
+  });
+
+  it('unknown marks of earlier versions are not recalled as anything', () => {
+    const earlier: EarlierVersion[] = [{ text: SAVED, runs: [run(SAVED, AI_FN, UNKNOWN)] }];
+    const r = recallEarlierMarks(SAVED, [run(SAVED, AI_FN, UNKNOWN)], earlier, claimable, recallable);
+    assert.strictEqual(r.recalled, 0);
+  });
+});
+
+describe('history of earlier texts', () => {
+  const v = (text: string, marked = true): EarlierVersion => ({ text, runs: marked ? [{ start: 0, length: 1, origin: AI, text: text[0] }] : [] });
+
+  it('keeps marked versions newest first, one per text, within its bounds', () => {
+    const h = new VersionHistory(2, 100);
+    h.push('k', v('one'));
+    h.push('k', v('two'));
+    h.push('k', v('unmarked', false));
+    assert.deepStrictEqual(h.get('k').map((x) => x.text), ['two', 'one']);
+    h.push('k', v('one'));
+    assert.deepStrictEqual(h.get('k').map((x) => x.text), ['one', 'two'], 'a text seen again moves to the front, once');
+    h.push('k', v('three'));
+    assert.deepStrictEqual(h.get('k').map((x) => x.text), ['three', 'one'], 'at most maxVersions');
+    h.push('k', v('x'.repeat(99)));
+    assert.deepStrictEqual(h.get('k').map((x) => x.text.length), [99], 'at most maxChars in all');
+    h.rename('k', 'j');
+    assert.strictEqual(h.get('k').length, 0);
+    assert.strictEqual(h.get('j').length, 1);
+    h.delete('j');
+    assert.strictEqual(h.get('j').length, 0);
+  });
+});
