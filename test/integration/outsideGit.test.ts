@@ -1,0 +1,275 @@
+// Files changed by git in a terminal while they are open (stash and pop, a checkout away and
+// back, git restore), and files renamed outside the editor (git mv, mv), in a real VS Code: the AI
+// lines keep their origin through each, and the commit that follows (from the Source Control view)
+// has them in its manifest, no more and no fewer. A human file that appears after an AI file was
+// deleted, and only resembles it, gets nothing.
+import * as assert from 'assert';
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { AiProvenanceApi } from '../../src/api';
+import type { GitExtension, GitRepository } from '../../src/commit/gitApi';
+import { Manifest, manifestRepoPath, parseManifest } from '../../src/core/manifest/schema';
+import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, sleep, waitFor, workspaceFolder } from './support/host';
+
+function git(...args: string[]): Promise<string> {
+  step(`git ${args.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd: root(), env: { ...process.env, GIT_EDITOR: 'true' } }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`git ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Progress of the running test, in the host's log (a test that times out says where it was). */
+function step(what: string): void {
+  console.log(`[outside git] ${what}`);
+}
+
+function root(): string {
+  return workspaceFolder().uri.fsPath;
+}
+
+async function api(): Promise<AiProvenanceApi> {
+  return (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
+}
+
+async function repository(): Promise<GitRepository> {
+  const ext = vscode.extensions.getExtension<GitExtension>('vscode.git');
+  assert.ok(ext, 'the built-in Git extension is not available');
+  const gitApi = (ext.isActive ? ext.exports : await ext.activate()).getAPI(1);
+  return waitFor(() => gitApi.repositories.find((r) => path.resolve(r.rootUri.fsPath) === path.resolve(root())), 20_000, 'the Git extension did not open the workspace');
+}
+
+let counter = 0;
+/** A repository-relative path no earlier test used. */
+function freshRel(stem: string): string {
+  for (;;) {
+    const rel = `src/outside-${stem}-${hostVariant()}-${++counter}.js`;
+    if (!fs.existsSync(path.join(root(), rel))) return rel;
+  }
+}
+
+const HEADER = "'use strict';\n// written by a person\n";
+const HUMAN_LINE = 'const typedByHand = 42;\n';
+const aiCode = (name: string) =>
+  `function ${name}(items) {\n  let sum = 0;\n  for (const item of items) sum += item.price * item.quantity;\n  return sum;\n}\n`;
+
+/** Writes `rel` with `content`, opens it and returns its editor. */
+async function open(rel: string, content?: string): Promise<vscode.TextEditor> {
+  const uri = vscode.Uri.joinPath(workspaceFolder().uri, rel);
+  if (content !== undefined) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+}
+
+async function save(doc: vscode.TextDocument): Promise<void> {
+  step(`saving ${doc.uri.fsPath}`);
+  await waitFor(async () => (doc.isDirty ? doc.save() : true), 10_000, `could not save ${doc.uri.fsPath}`, 250);
+}
+
+/** Appends `code` as an agent edit recorded through the API and saves. */
+async function appendAi(a: AiProvenanceApi, editor: vscode.TextEditor, code: string): Promise<void> {
+  const doc = editor.document;
+  const start = doc.positionAt(doc.getText().length);
+  assert.ok(await editor.edit((b) => b.insert(start, code)));
+  assert.ok(a.recordAiEdit(doc.uri, new vscode.Range(start, doc.positionAt(doc.getText().length)), { tool: 'outside-agent', model: 'model-o', kind: 'agent' }));
+  await save(doc);
+}
+
+/** The text of each AI range of `doc` (unknown ranges are not AI). */
+function aiTexts(a: AiProvenanceApi, doc: vscode.TextDocument): string[] {
+  return a.getRanges(doc.uri).filter((r) => r.kind !== 'unknown').map((r) => doc.getText(r.range));
+}
+
+async function flush(): Promise<void> {
+  await vscode.commands.executeCommand('aiProvenance.internal.flushProvenance');
+}
+
+/** Waits until the open `doc` shows `text` (VS Code reloaded it from disk) and the reload settled. */
+async function reloaded(doc: vscode.TextDocument, text: string, what: string): Promise<void> {
+  step(`waiting for the reload after ${what}`);
+  await waitFor(() => doc.getText() === text && !doc.isDirty, 15_000, `the editor did not reload the file after ${what}`);
+  await sleep(800);
+}
+
+/** 1-based numbers of the lines of `text` that are lines of `code`. */
+function linesOf(text: string, code: string): number[] {
+  const wanted = new Set(code.split('\n').filter((l) => l.trim()));
+  return text
+    .split('\n')
+    .map((l, i) => (wanted.has(l) ? i + 1 : 0))
+    .filter((n) => n > 0);
+}
+
+/**
+ * Stages `paths` (git add -A), commits from the Source Control view and returns the commit's
+ * manifest (undefined when the commit has no AI-Provenance trailer). `expectAi`: wait for the
+ * trailers of a measurement that found AI lines.
+ */
+async function commitFromScm(message: string, paths: string[], expectAi = true): Promise<Manifest | undefined> {
+  const repo = await repository();
+  await git('add', '-A', '--', ...paths);
+  repo.inputBox.value = message;
+  // With AI staged, the trailers of that measurement; without, the box's trailers once settled.
+  const trailers = expectAi ? /AI-Provenance: / : /AI-Assisted: /;
+  await waitFor(() => trailers.test(repo.inputBox.value), 20_000, `trailers never appeared in the box (${JSON.stringify(repo.inputBox.value)})`);
+  await sleep(expectAi ? 500 : 3000);
+  // The Git extension commits what its own view of the index holds: wait until it has seen these.
+  const staged = paths.map((p) => path.join(root(), p)).filter((f) => fs.existsSync(f));
+  await waitFor(
+    () => staged.every((f) => repo.state.indexChanges.some((c) => path.resolve(c.uri.fsPath) === path.resolve(f))),
+    20_000,
+    `the Git extension does not list ${staged.join(', ')} as staged`,
+  );
+  const headBefore = (await git('rev-parse', 'HEAD')).trim();
+  step('git.commit');
+  await vscode.commands.executeCommand('git.commit', repo);
+  await waitFor(async () => (await git('rev-parse', 'HEAD')).trim() !== headBefore, 20_000, 'git.commit did not create a commit');
+  const body = await git('log', '-1', '--format=%B');
+  const id = /^AI-Provenance: (\S+)$/m.exec(body)?.[1];
+  if (!id) return undefined;
+  const parsed = parseManifest(await git('show', `HEAD:${manifestRepoPath(id)}`));
+  assert.ok(parsed.ok, 'manifest invalid');
+  return parsed.value;
+}
+
+/** Checks that the manifest's AI lines of `rel` are exactly the lines of `code` in the commit. */
+async function assertAiLines(m: Manifest | undefined, rel: string, code: string): Promise<void> {
+  assert.ok(m, 'the commit has no manifest');
+  const committed = await git('show', `HEAD:${rel}`);
+  const entry = m.files.find((f) => f.path === rel);
+  assert.ok(entry, `${rel} not in the manifest (${m.files.map((f) => f.path).join(', ')})`);
+  const lines = entry.ranges.flatMap((r) => Array.from({ length: r.endLine - r.startLine + 1 }, (_, i) => r.startLine + i));
+  assert.deepStrictEqual(lines, linesOf(committed, code), `AI lines of ${rel} in the manifest (committed text:\n${committed})`);
+  assert.ok(entry.ranges.every((r) => r.kind === 'agent' && r.tool === 'outside-agent'), JSON.stringify(entry.ranges));
+}
+
+describe(`outside git ${hostTag()}`, function () {
+  this.timeout(120_000);
+
+  afterEach(async () => {
+    await closeAllEditors();
+  });
+
+  it(`git stash then git stash pop while the file is open: the AI lines are AI again and committed as AI ${hostTag()}`, async () => {
+    const a = await api();
+    const rel = freshRel('stash');
+    const editor = await open(rel, HEADER);
+    const doc = editor.document;
+    await git('add', '--', rel);
+    await git('commit', '-q', '--no-verify', '-m', 'Stash base', '-m', 'AI-Assisted: no');
+    const code = aiCode('stashTotal');
+    await appendAi(a, editor, code);
+    assert.ok(await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), HUMAN_LINE)));
+    await save(doc);
+    const saved = doc.getText();
+    await flush();
+
+    await git('stash', 'push', '--', rel);
+    await reloaded(doc, HEADER, 'git stash');
+    assert.deepStrictEqual(aiTexts(a, doc), []);
+    await git('stash', 'pop');
+    await reloaded(doc, saved, 'git stash pop');
+    await waitFor(() => aiTexts(a, doc).join('') === code, 10_000, `AI marks not back after the pop: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+    const human = doc.getText().indexOf(HUMAN_LINE);
+    assert.ok(
+      a.getRanges(doc.uri).every((r) => r.kind === 'unknown' || doc.offsetAt(r.range.end) <= human),
+      'the line typed by hand is not AI',
+    );
+    await assertAiLines(await commitFromScm('Stash and pop', [rel]), rel, code);
+  });
+
+  it(`checkout away and back while the file is open: the AI lines are AI again and committed as AI ${hostTag()}`, async () => {
+    const a = await api();
+    const rel = freshRel('checkout');
+    const editor = await open(rel, HEADER);
+    const doc = editor.document;
+    await git('add', '--', rel);
+    await git('commit', '-q', '--no-verify', '-m', 'Checkout base', '-m', 'AI-Assisted: no');
+    const code = aiCode('checkoutTotal');
+    await appendAi(a, editor, code);
+    const saved = doc.getText();
+    await flush();
+    // Work in progress committed without the hook, then a look at the previous commit and back.
+    await git('add', '--', rel);
+    await git('commit', '-q', '--no-verify', '-m', 'wip');
+    await git('checkout', '-q', '--detach', 'HEAD~1');
+    await reloaded(doc, HEADER, 'git checkout HEAD~1');
+    await git('checkout', '-q', '-');
+    await reloaded(doc, saved, 'git checkout back');
+    await waitFor(() => aiTexts(a, doc).join('') === code, 10_000, `AI marks not back after the checkout: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+    // The work-in-progress commit is undone (the text stays) and committed again from the view.
+    await git('reset', '-q', 'HEAD~1');
+    await assertAiLines(await commitFromScm('Checkout away and back', [rel]), rel, code);
+  });
+
+  it(`git restore of a file whose AI function was deleted and saved: the AI lines come back as AI ${hostTag()}`, async () => {
+    const a = await api();
+    const rel = freshRel('restore');
+    const editor = await open(rel, HEADER);
+    const doc = editor.document;
+    const code = aiCode('restoreTotal');
+    await appendAi(a, editor, code);
+    const saved = doc.getText();
+    await git('add', '--', rel);
+    // Deleted by mistake in the editor and saved; then brought back from the index.
+    assert.ok(await editor.edit((b) => b.delete(new vscode.Range(doc.positionAt(HEADER.length), doc.positionAt(doc.getText().length)))));
+    await save(doc);
+    await git('restore', '--', rel);
+    await reloaded(doc, saved, 'git restore');
+    await waitFor(() => aiTexts(a, doc).join('') === code, 10_000, `AI marks not back after git restore: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+    await assertAiLines(await commitFromScm('Restore', [rel]), rel, code);
+  });
+
+  for (const how of ['git mv', 'mv'] as const) {
+    it(`${how} in a terminal, then opened under the new name and edited: the AI lines are committed as AI ${hostTag()}`, async () => {
+      const a = await api();
+      const rel = freshRel(how === 'mv' ? 'mv-from' : 'gitmv-from');
+      const editor = await open(rel, HEADER);
+      await git('add', '--', rel);
+      await git('commit', '-q', '--no-verify', '-m', `${how} base`, '-m', 'AI-Assisted: no');
+      const code = aiCode(how === 'mv' ? 'mvTotal' : 'gitMvTotal');
+      await appendAi(a, editor, code);
+      await flush();
+      await closeAllEditors();
+      const to = freshRel(how === 'mv' ? 'mv-to' : 'gitmv-to');
+      if (how === 'git mv') await git('mv', '--', rel, to);
+      else fs.renameSync(path.join(root(), rel), path.join(root(), to));
+
+      const moved = await open(to);
+      const doc = moved.document;
+      await waitFor(() => aiTexts(a, doc).join('') === code, 15_000, `AI marks did not follow the rename: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+      // An edit by hand after the move.
+      assert.ok(await moved.edit((b) => b.insert(new vscode.Position(1, 0), HUMAN_LINE)));
+      await save(doc);
+      // After git mv the old path is gone from the index as well.
+      await assertAiLines(await commitFromScm(`${how} and edit`, how === 'mv' ? [rel, to] : [to]), to, code);
+    });
+  }
+
+  it(`precision: a human file that appears after an AI file was deleted, and only resembles it, gets no AI ${hostTag()}`, async () => {
+    const a = await api();
+    const rel = freshRel('deleted-ai');
+    const editor = await open(rel, HEADER);
+    const code = aiCode('deletedTotal');
+    await appendAi(a, editor, code);
+    await flush();
+    await closeAllEditors();
+    fs.rmSync(path.join(root(), rel));
+    // Shares a few lines with the deleted file: below git's rename threshold.
+    const human =
+      `${HEADER}const rows = load();\nfunction byHand(rows) {\n  let sum = 0;\n  for (const row of rows) sum += row.weight;\n` +
+      '  rows.sort((x, y) => x.weight - y.weight);\n  console.log(rows.length, sum);\n  return rows.map((r) => r.weight * 2);\n}\nmodule.exports = { byHand, rows };\n';
+    const to = freshRel('human-new');
+    fs.writeFileSync(path.join(root(), to), human);
+    await sleep(1500); // the watcher's creation event and its handling
+    const doc = (await open(to)).document;
+    await sleep(1000);
+    assert.deepStrictEqual(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]), []);
+    const m = await commitFromScm('A file by hand', [to], false);
+    const entry = m?.files.find((f) => f.path === to);
+    assert.ok(!entry || entry.aiLines === 0, `the human file has AI lines in the manifest: ${JSON.stringify(entry)}`);
+  });
+});
