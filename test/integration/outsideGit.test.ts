@@ -83,6 +83,11 @@ function aiTexts(a: AiProvenanceApi, doc: vscode.TextDocument): string[] {
   return a.getRanges(doc.uri).filter((r) => r.kind !== 'unknown').map((r) => doc.getText(r.range));
 }
 
+/** True when the AI ranges of `doc` hold exactly the non-blank characters of `code` (line ends aside). */
+function aiIs(a: AiProvenanceApi, doc: vscode.TextDocument, code: string): boolean {
+  return aiTexts(a, doc).join('').replace(/\s/g, '') === code.replace(/\s/g, '');
+}
+
 async function flush(): Promise<void> {
   await vscode.commands.executeCommand('aiProvenance.internal.flushProvenance');
 }
@@ -172,7 +177,7 @@ describe(`outside git ${hostTag()}`, function () {
     assert.deepStrictEqual(aiTexts(a, doc), []);
     await git('stash', 'pop');
     await reloaded(doc, saved, 'git stash pop');
-    await waitFor(() => aiTexts(a, doc).join('') === code, 10_000, `AI marks not back after the pop: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+    await waitFor(() => aiIs(a, doc, code), 10_000, `AI marks not back after the pop: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
     const human = doc.getText().indexOf(HUMAN_LINE);
     assert.ok(
       a.getRanges(doc.uri).every((r) => r.kind === 'unknown' || doc.offsetAt(r.range.end) <= human),
@@ -199,7 +204,7 @@ describe(`outside git ${hostTag()}`, function () {
     await reloaded(doc, HEADER, 'git checkout HEAD~1');
     await git('checkout', '-q', '-');
     await reloaded(doc, saved, 'git checkout back');
-    await waitFor(() => aiTexts(a, doc).join('') === code, 10_000, `AI marks not back after the checkout: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+    await waitFor(() => aiIs(a, doc, code), 10_000, `AI marks not back after the checkout: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
     // The work-in-progress commit is undone (the text stays) and committed again from the view.
     await git('reset', '-q', 'HEAD~1');
     await assertAiLines(await commitFromScm('Checkout away and back', [rel]), rel, code);
@@ -219,7 +224,7 @@ describe(`outside git ${hostTag()}`, function () {
     await save(doc);
     await git('restore', '--', rel);
     await reloaded(doc, saved, 'git restore');
-    await waitFor(() => aiTexts(a, doc).join('') === code, 10_000, `AI marks not back after git restore: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+    await waitFor(() => aiIs(a, doc, code), 10_000, `AI marks not back after git restore: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
     await assertAiLines(await commitFromScm('Restore', [rel]), rel, code);
   });
 
@@ -240,7 +245,7 @@ describe(`outside git ${hostTag()}`, function () {
 
       const moved = await open(to);
       const doc = moved.document;
-      await waitFor(() => aiTexts(a, doc).join('') === code, 15_000, `AI marks did not follow the rename: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+      await waitFor(() => aiIs(a, doc, code), 15_000, `AI marks did not follow the rename: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
       // An edit by hand after the move.
       assert.ok(await moved.edit((b) => b.insert(new vscode.Position(1, 0), HUMAN_LINE)));
       await save(doc);
