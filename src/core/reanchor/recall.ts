@@ -10,9 +10,11 @@ import { AnchoredRun, reanchor } from './reanchor';
  *   a mark back; human, AI or other marks are never changed;
  * - each earlier version's runs are carried onto the new text as the closed-file path does (a diff
  *   against that version's text, moved blocks found by their exact text); newer versions first;
- * - a carried piece is kept only when it is the earlier run's text itself: either a stretch of one
- *   earlier run of at least `minLength` non-whitespace characters, or a whole earlier run found
- *   with the same text around it (`contextLength` characters on each side, cut at the text's ends).
+ * - a carried piece is kept only when it is the earlier run's text itself: either whole lines of
+ *   the new text that are a stretch of one earlier run of at least `minLength` non-whitespace
+ *   characters (a piece that starts or ends inside a line is cut back to whole lines: a person's
+ *   line that starts like an AI line is not the AI's), or a whole earlier run found with the same
+ *   text around it (`contextLength` characters on each side, cut at the text's ends).
  *   Characters the diff only lined up with look-alike text (`return `, `}`) never pass;
  * - what cannot be found this way stays `unknown`.
  *
@@ -26,7 +28,7 @@ export interface EarlierVersion {
 }
 
 export interface RecallOptions {
-  /** Shortest stretch of an earlier run (non-whitespace characters) taken on its own. Default 8. */
+  /** Shortest stretch of whole lines of an earlier run (non-whitespace characters) taken on its own. Default 16, as for carried text. */
   readonly minLength?: number;
   /** Characters on each side a whole short run must share with its earlier place. Default 16. */
   readonly contextLength?: number;
@@ -62,15 +64,43 @@ function sameContext(text: string, at: number, piece: string, old: string, run: 
   return text.slice(end, end + after) === old.slice(oldEnd, oldEnd + after);
 }
 
-/** Whether `piece` (at `at` in `text`, origin `origin`) is an earlier run's own text. */
-function isEarlierRunText(text: string, at: number, piece: string, origin: number, earlier: EarlierVersion, minLength: number, context: number): boolean {
-  const long = nonWsCount(piece) >= minLength;
-  for (const r of earlier.runs) {
-    if (r.origin !== origin) continue;
-    if (long && r.text.includes(piece)) return true;
-    if (r.text === piece && sameContext(text, at, piece, earlier.text, r, context)) return true;
+/** Whether `piece` is a stretch of `minLength`+ non-whitespace characters of one earlier run of `origin`. */
+function isStretchOfRun(piece: string, origin: number, earlier: EarlierVersion, minLength: number): boolean {
+  if (nonWsCount(piece) < minLength) return false;
+  return earlier.runs.some((r) => r.origin === origin && r.text.includes(piece));
+}
+
+/** Whether `piece` (at `at` in `text`) is a whole earlier run of `origin` with the same text around it. */
+function isWholeRunInPlace(text: string, at: number, piece: string, origin: number, earlier: EarlierVersion, context: number): boolean {
+  return earlier.runs.some((r) => r.origin === origin && r.text === piece && sameContext(text, at, piece, earlier.text, r, context));
+}
+
+/**
+ * The part of `text[start, end)` made of whole lines of `text`: it starts where only whitespace
+ * stands before it on its line and ends where only whitespace follows it on its line. A stretch
+ * that begins or ends inside a line is cut back to the line breaks within it (a diff lines up the
+ * start of a person's line with an AI line that starts the same way; such a piece is no proof).
+ */
+function wholeLines(text: string, start: number, end: number): [number, number] {
+  let from = start;
+  for (let i = start - 1; i >= 0 && text.charCodeAt(i) !== 10; i--) {
+    if (!isWs(text.charCodeAt(i))) {
+      const nl = text.indexOf('\n', start);
+      from = nl < 0 || nl >= end ? end : nl + 1;
+      break;
+    }
   }
-  return false;
+  let to = end;
+  if (end > 0 && text.charCodeAt(end - 1) !== 10) {
+    for (let i = end; i < text.length && text.charCodeAt(i) !== 10; i++) {
+      if (!isWs(text.charCodeAt(i))) {
+        const nl = text.lastIndexOf('\n', end - 1);
+        to = nl < from ? from : nl + 1;
+        break;
+      }
+    }
+  }
+  return [from, Math.max(from, to)];
 }
 
 /**
@@ -86,7 +116,7 @@ export function recallEarlierMarks(
   recallable: (origin: number) => boolean,
   options: RecallOptions = {},
 ): RecallResult {
-  const minLength = options.minLength ?? 8;
+  const minLength = options.minLength ?? 16;
   const context = options.contextLength ?? 16;
   // Per character: its current origin (0 none) and whether it may still take a mark back.
   const origins = new Uint32Array(text.length);
@@ -119,11 +149,18 @@ export function recallEarlierMarks(
         let q = p;
         while (q < end && open[q]) q++;
         const piece = text.slice(p, q);
-        if (isEarlierRunText(text, p, piece, c.origin, kept, minLength, context)) {
-          origins.fill(c.origin, p, q);
-          open.fill(0, p, q);
-          openCount -= q - p;
-          recalled += q - p;
+        // A whole earlier run in its place is taken as it is; otherwise only the stretch's whole lines.
+        let from = p;
+        let to = q;
+        if (!isWholeRunInPlace(text, p, piece, c.origin, kept, context)) {
+          [from, to] = wholeLines(text, p, q);
+          if (from >= to || !isStretchOfRun(text.slice(from, to), c.origin, kept, minLength)) to = from;
+        }
+        if (from < to) {
+          origins.fill(c.origin, from, to);
+          open.fill(0, from, to);
+          openCount -= to - from;
+          recalled += to - from;
         }
         p = q;
       }

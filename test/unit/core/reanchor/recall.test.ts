@@ -52,6 +52,17 @@ describe('recall of earlier marks after a reload from disk', () => {
     assert.strictEqual(r.recalled, 0);
   });
 
+  it("a line of the person's on another branch that shares a long start with an AI line stays unknown (only whole lines come back)", () => {
+    const aiLine = '  const result = await fetchUser(id, { cache: true });\n';
+    const before = HUMAN_HEAD + aiLine + 'const b = 2;\n';
+    const earlier: EarlierVersion[] = [{ text: before, runs: [run(before, aiLine)] }];
+    // Checked out: the person's own line where the AI line was; the diff lines up "  const result = await fetch".
+    const theirs = '  const result = await fetchOrder(id);\n';
+    const after = HUMAN_HEAD + theirs + 'const b = 2;\n';
+    const r = recallEarlierMarks(after, [run(after, theirs, UNKNOWN)], earlier, claimable, recallable);
+    assert.strictEqual(r.recalled, 0, JSON.stringify(r.runs));
+  });
+
   it('a short AI completion comes back only where the same text surrounds it', () => {
     const line = 'const total = sum(items);\n';
     const before = HUMAN_HEAD + line + 'const b = 2;\n';
