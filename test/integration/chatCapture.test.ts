@@ -136,7 +136,8 @@ describe(`chat code blocks ${hostTag()}`, function () {
     await empty(mine.document);
   });
 
-  it(`reasoning trail: the hover shows the prompt behind an inserted block, and a secret in it never reaches our files or the manifest ${hostTag()}`, async () => {
+  it(`reasoning trail: the hover shows the prompt behind an inserted block, and a secret in it never reaches our files or the manifest ${hostTag()}`, async function () {
+    skipWithoutStoredSessions(this); // the prompt comes with the stored session's block, which 1.90 does not store as files
     const fx = await fixture();
     const a = await api();
     const root = workspaceFolder().uri.fsPath;
