@@ -64,11 +64,13 @@ const DIFF_DELETE = -1;
 const DIFF_INSERT = 1;
 const DIFF_EQUAL = 0;
 
-function isWs(code: number): boolean {
+/** Whitespace as the re-anchoring rules count it (also used by recall). */
+export function isWs(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12 || code === 0xa0 || code === 0xfeff;
 }
 
-function nonWsCount(s: string): number {
+/** Non-whitespace characters of `s`. */
+export function nonWsCount(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) n++;
   return n;

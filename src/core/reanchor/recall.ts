@@ -1,4 +1,4 @@
-import { AnchoredRun, reanchor } from './reanchor';
+import { AnchoredRun, isWs, nonWsCount, reanchor } from './reanchor';
 
 /**
  * Recall: an open document reloaded from disk (git stash / stash pop, a checkout of another branch
@@ -39,16 +39,6 @@ export interface RecallResult {
   readonly runs: AnchoredRun[];
   /** Characters that took a mark back. */
   readonly recalled: number;
-}
-
-function isWs(code: number): boolean {
-  return code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12 || code === 0xa0 || code === 0xfeff;
-}
-
-function nonWsCount(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) n++;
-  return n;
 }
 
 /** True when `piece` at `at` in `text` has around it what `run` had around it in `old`. */
