@@ -127,7 +127,7 @@ function validRuns(text: string, runs: readonly AnchoredRun[]): AnchoredRun[] {
 }
 
 /** Builds merged runs from a per-character origin array (0 = none). */
-function runsFromOrigins(text: string, origins: Uint32Array): AnchoredRun[] {
+export function runsFromOrigins(text: string, origins: Uint32Array): AnchoredRun[] {
   const out: AnchoredRun[] = [];
   let i = 0;
   while (i < origins.length) {

@@ -1,4 +1,4 @@
-import { AnchoredRun, isWs, nonWsCount, reanchor } from './reanchor';
+import { AnchoredRun, isWs, nonWsCount, reanchor, runsFromOrigins } from './reanchor';
 
 /**
  * Recall: an open document reloaded from disk (git stash / stash pop, a checkout of another branch
@@ -157,14 +157,5 @@ export function recallEarlierMarks(
     }
   }
   if (recalled === 0) return { runs: [...current], recalled: 0 };
-  const out: AnchoredRun[] = [];
-  let i = 0;
-  while (i < origins.length) {
-    const o = origins[i];
-    let j = i + 1;
-    while (j < origins.length && origins[j] === o) j++;
-    if (o !== 0) out.push({ start: i, length: j - i, origin: o, text: text.slice(i, j) });
-    i = j;
-  }
-  return { runs: out, recalled };
+  return { runs: runsFromOrigins(text, origins), recalled };
 }
