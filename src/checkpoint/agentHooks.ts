@@ -8,7 +8,8 @@ import { gitPath } from '../git/git';
  * `.github/hooks/*.json` of the workspace; `PreToolUse` and `PostToolUse` get the tool call as
  * JSON on stdin, which `ai-provenance checkpoint --hook` reads (see hookPayload.ts). So each edit
  * tool call is checkpointed around itself and its inserted text becomes origin `agent`, tool
- * `AGENT_NAME`, with VS Code's session id, as Claude Code's hooks do.
+ * `AGENT_NAME`, with VS Code's session id, as Claude Code's hooks do; `UserPromptSubmit` keeps the
+ * prompt of the session, which then goes with that text (redacted, as Claude Code's does).
  *
  * Two files, like the git hooks (hooks.ts):
  * - `.github/hooks/ai-provenance.json`, in the work tree and meant to be shared, holds no path of
@@ -30,15 +31,22 @@ function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What the launcher is run for: before and after a tool call, and when the person submits a prompt. */
+export type HookPhase = 'before' | 'after' | 'prompt';
+
 /** The command a hook file entry runs for `phase`: the launcher when present, else nothing; exit 0. */
-export function hookCommand(phase: 'before' | 'after'): string {
+export function hookCommand(phase: HookPhase): string {
   return `sh -c 'f="$(git rev-parse --git-path ${AGENT_LAUNCHER} 2>/dev/null)" && [ -f "$f" ] && sh "$f" --${phase}; exit 0'`;
 }
 
-/** The hook file's content (VS Code's hook file format). */
+/**
+ * The hook file's content (VS Code's hook file format): `PreToolUse`/`PostToolUse` checkpoint each
+ * tool call; `UserPromptSubmit` keeps the session's prompt (redacted) for the reasoning trail of
+ * what the agent then writes (`checkpoint --hook --prompt`).
+ */
 export function hookFileText(): string {
-  const entry = (phase: 'before' | 'after') => [{ type: 'command', command: hookCommand(phase), timeout: 30 }];
-  return `${JSON.stringify({ hooks: { PreToolUse: entry('before'), PostToolUse: entry('after') } }, null, 2)}\n`;
+  const entry = (phase: HookPhase) => [{ type: 'command', command: hookCommand(phase), timeout: 30 }];
+  return `${JSON.stringify({ hooks: { UserPromptSubmit: entry('prompt'), PreToolUse: entry('before'), PostToolUse: entry('after') } }, null, 2)}\n`;
 }
 
 /** The launcher script: runs the bundled CLI's checkpoint with the payload on stdin; exit 0 always. */

@@ -10,6 +10,9 @@
  *   insert_edit_into_file), `replacements[].filePath` (multi_replace_string_in_file), `files`
  *   (editFiles), or a patch text in `input` (apply_patch: `*** Update File: <path>` lines).
  *
+ * A prompt hook (`UserPromptSubmit`, both shapes) gives the session and the prompt: see
+ * `promptHookFacts`.
+ *
  * VS Code's hook files have no matcher: a hook runs for every tool call, reads and terminal
  * commands included. A tool whose name does not say it writes (read_file, run_in_terminal, ...)
  * is left alone, so that a person's edit of a file the agent only read never falls between a
@@ -120,6 +123,32 @@ export function toolInputTexts(input: unknown): string[] | undefined {
     texts.push(...patchAddedTexts(patch));
   }
   return named ? texts : undefined;
+}
+
+/** What a prompt hook's payload says: the session and the prompt the person submitted. */
+export interface PromptHookFacts {
+  readonly session?: string;
+  readonly cwd?: string;
+  readonly prompt?: string;
+  /** Set when the payload is another hook event's (a hook file wired to the wrong command). */
+  readonly notAPrompt?: string;
+}
+
+/** Hook event names that carry the person's prompt (Claude Code and VS Code; Copilot CLI's own name). */
+const PROMPT_EVENTS = new Set(['UserPromptSubmit', 'userPromptSubmitted']);
+
+/**
+ * The facts of a prompt hook's payload (Claude Code's and VS Code's `UserPromptSubmit`): the session
+ * from `session_id` (Claude Code) or `sessionId` (VS Code), the `prompt` text, the `cwd`. The event's
+ * name (`hook_event_name`, or `hookEventName` in VS Code), when given, must be the prompt event.
+ */
+export function promptHookFacts(payload: Record<string, unknown>): PromptHookFacts {
+  const session = str(payload.session_id) ?? str(payload.sessionId);
+  const cwd = str(payload.cwd);
+  const event = str(payload.hook_event_name) ?? str(payload.hookEventName);
+  const where = { ...(session ? { session } : {}), ...(cwd ? { cwd } : {}) };
+  if (event && !PROMPT_EVENTS.has(event)) return { ...where, notAPrompt: `the payload is a ${event} event, not UserPromptSubmit; no prompt kept` };
+  return { ...where, ...(typeof payload.prompt === 'string' ? { prompt: payload.prompt } : {}) };
 }
 
 /** The facts of a parsed payload object (not null, not an array). */

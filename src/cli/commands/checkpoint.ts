@@ -4,7 +4,7 @@
  *   ai-provenance checkpoint --agent claude-code --before [paths...]
  *   ai-provenance checkpoint --agent claude-code [--model m] [--session id] --after [paths...]
  *   ai-provenance checkpoint --agent claude-code --hook --before|--after   (reads a hook's JSON on stdin)
- *   ai-provenance checkpoint --agent claude-code --hook --prompt           (UserPromptSubmit: the session's prompt)
+ *   ai-provenance checkpoint --agent claude-code --hook --prompt           (UserPromptSubmit: the session's prompt, Claude Code's or VS Code's)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,7 +12,7 @@ import { CheckpointError, RepoPaths, checkpointAfter, checkpointBefore, promptsP
 import { saveSessionPrompt, sessionPrompt } from '../../checkpoint/sessionPrompts';
 import { repoStateDir } from '../../core/persistence/repo';
 import { HOOK_PENDING_MAX_AGE_MS, PENDING_MAX_AGE_MS, PendingError } from '../../checkpoint/pending';
-import { hookFacts } from '../../checkpoint/hookPayload';
+import { hookFacts, promptHookFacts } from '../../checkpoint/hookPayload';
 import { LockTimeoutError } from '../../core/persistence/lock';
 import { parseArgs, bool, str } from '../args';
 import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit } from '../io';
@@ -36,8 +36,9 @@ Records the text an agent wrote outside the editor (Claude Code, Codex, scripts)
                         PreToolUse/PostToolUse hooks); a tool whose name says it does not write
                         (read_file, run_in_terminal) records nothing
   --prompt              With --hook, instead of --before/--after: keep the payload's prompt (secrets
-                        redacted) as its session's last prompt (Claude Code UserPromptSubmit hook);
-                        the session's --after attaches it, and transcript_path, to what the agent writes
+                        redacted) as its session's last prompt (the UserPromptSubmit hook of Claude
+                        Code, session_id, and of VS Code's agent hooks, sessionId); the session's
+                        --after attaches it, and transcript_path, to what the agent writes
   -C, --repo <dir>      Repository (default: the current directory)
 
 Exit codes: 0 ok, 2 usage or repository error (no git repository, no pending --before, ...).
@@ -135,6 +136,7 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
   const hook = bool(parsed, 'hook');
   let writtenTexts: readonly string[] | undefined;
   let payload: Record<string, unknown> = {};
+  let promptText = '';
   if (hook) {
     const raw = stdin();
     try {
@@ -145,10 +147,13 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
       throw e instanceof UsageError ? e : new UsageError('--hook: stdin is not JSON');
     }
     if (promptHook) {
-      if (typeof payload.cwd === 'string' && !str(parsed, 'repo')) cwd = payload.cwd;
-      if (typeof payload.session_id === 'string' && !session) session = payload.session_id;
-      if (!session) throw new UsageError('--prompt: the payload names no session (session_id)');
-      if (typeof payload.prompt !== 'string') throw new UsageError('--prompt: the payload has no prompt');
+      const facts = promptHookFacts(payload);
+      if (facts.notAPrompt) throw new UsageError(`--prompt: ${facts.notAPrompt}`);
+      if (facts.cwd && !str(parsed, 'repo')) cwd = facts.cwd;
+      if (facts.session && !session) session = facts.session;
+      if (!session) throw new UsageError('--prompt: the payload names no session (session_id or sessionId)');
+      if (facts.prompt === undefined) throw new UsageError('--prompt: the payload has no prompt');
+      promptText = facts.prompt;
     } else {
       const facts = hookFacts(payload);
       if (facts.notAnEdit) {
@@ -168,7 +173,7 @@ async function checkpoint(args: string[], io: CliIo, stdin: () => string, foundR
   const log = { info: (m: string) => io.err(`${m}\n`), warn: (m: string) => io.err(`warning: ${m}\n`), error: (m: string) => io.err(`error: ${m}\n`) };
   const prompts = promptsPath(repoStateDir(repo), agent);
   if (promptHook) {
-    const kept = saveSessionPrompt(repoStateDir(repo), prompts, session!, payload.prompt as string, Date.now());
+    const kept = saveSessionPrompt(repoStateDir(repo), prompts, session!, promptText, Date.now());
     io.out(`checkpoint prompt (${agent}): ${kept ? `${kept.length} character(s) kept for session ${session}` : 'empty prompt, nothing kept'}\n`);
     return EXIT_OK;
   }

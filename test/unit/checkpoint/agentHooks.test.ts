@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AGENT_HOOK_FILE, AGENT_NAME, AgentHookConflictError, installAgentHooks } from '../../../src/checkpoint/agentHooks';
-import { hookFacts, toolInputTexts } from '../../../src/checkpoint/hookPayload';
+import { hookFacts, promptHookFacts, toolInputTexts } from '../../../src/checkpoint/hookPayload';
 import { splitByWritten } from '../../../src/checkpoint/writtenText';
 import { PersistedState } from '../../../src/core/persistence/schema';
 import { StateDir } from '../../../src/core/persistence/stateDir';
@@ -46,6 +46,31 @@ describe('agent hook payloads (Claude Code and VS Code)', () => {
     assert.deepStrictEqual(hookFacts({ session_id: 's', cwd: '/r', tool_name: 'Edit', tool_input: { file_path: '/r/a.ts' } }), { paths: ['/r/a.ts'], session: 's', cwd: '/r', tool: 'Edit' });
     assert.deepStrictEqual(hookFacts({ tool_name: 'NotebookEdit', tool_input: { notebook_path: 'n.ipynb' } }).paths, ['n.ipynb']);
     assert.deepStrictEqual(hookFacts({ tool_input: { file_path: 'a.ts' } }).paths, ['a.ts']);
+  });
+
+  it("reads a UserPromptSubmit payload in VS Code's shape (sessionId, hookEventName) and in Claude Code's (session_id)", () => {
+    // VS Code's agent hooks: the common fields (timestamp, cwd, sessionId, hookEventName, transcript_path) and the prompt.
+    const vscodePayload = {
+      timestamp: '2026-02-09T10:30:00.000Z',
+      cwd: '/w',
+      sessionId: 'vscode-chat-session://local/YWJj',
+      hookEventName: 'UserPromptSubmit',
+      transcript_path: '/tmp/transcript.json',
+      prompt: 'rename the helper',
+    };
+    assert.deepStrictEqual(promptHookFacts(vscodePayload), { session: 'vscode-chat-session://local/YWJj', cwd: '/w', prompt: 'rename the helper' });
+    const claude = { session_id: 'abc', cwd: '/r', transcript_path: '/t.jsonl', hook_event_name: 'UserPromptSubmit', prompt: 'add a test' };
+    assert.deepStrictEqual(promptHookFacts(claude), { session: 'abc', cwd: '/r', prompt: 'add a test' });
+    // No event name given: the prompt is read all the same; an empty prompt is a prompt (nothing is kept later).
+    assert.deepStrictEqual(promptHookFacts({ sessionId: 's', prompt: '' }), { session: 's', prompt: '' });
+    assert.deepStrictEqual(promptHookFacts({ sessionId: 's' }), { session: 's' });
+  });
+
+  it('a payload of another event is not a prompt, even when it holds a prompt field', () => {
+    const f = promptHookFacts({ sessionId: 's', hookEventName: 'PreToolUse', tool_name: 'create_file', prompt: 'not the person\'s' });
+    assert.strictEqual(f.prompt, undefined);
+    assert.match(f.notAPrompt ?? '', /PreToolUse event, not UserPromptSubmit/);
+    assert.match(promptHookFacts({ session_id: 's', hook_event_name: 'Stop', prompt: 'x' }).notAPrompt ?? '', /Stop event/);
   });
 
   it('reads what the tool call says it writes', () => {
@@ -94,11 +119,11 @@ describe('Install Agent Hooks: hook file and launcher', function () {
   afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
 
   /** Runs the hook file's command for `event` as VS Code does: a shell in the repository, payload on stdin. */
-  function runHook(event: 'PreToolUse' | 'PostToolUse', payload: Record<string, unknown>): { status: number | null; stdout: string; stderr: string } {
+  function runHook(event: 'PreToolUse' | 'PostToolUse' | 'UserPromptSubmit', payload: Record<string, unknown>): { status: number | null; stdout: string; stderr: string } {
     const file = JSON.parse(fs.readFileSync(path.join(repo, AGENT_HOOK_FILE), 'utf8')) as { hooks: Record<string, Array<{ type: string; command: string }>> };
     const [entry] = file.hooks[event];
     assert.strictEqual(entry.type, 'command');
-    const r = spawnSync('sh', ['-c', entry.command], { cwd: repo, input: JSON.stringify({ hook_event_name: event, cwd: repo, ...payload }), encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', entry.command], { cwd: repo, input: JSON.stringify({ hookEventName: event, cwd: repo, ...payload }), encoding: 'utf8' });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -136,6 +161,41 @@ describe('Install Agent Hooks: hook file and launcher', function () {
     const state: PersistedState = new StateDir(path.join(repo, '.git', 'ai-provenance'), { info() {}, warn() {}, error() {} }, 'test').read();
     const kinds = state.files['a.ts'].runs.map((r) => [r.text, state.origins[r.origin - 1].kind]);
     assert.deepStrictEqual(kinds, [['by the person, during the call\n', 'unknown'], ['written by the agent\n', 'agent']], 'the line typed during the call is not the agent\'s');
+  });
+
+  it("UserPromptSubmit (VS Code's payload) keeps the session's prompt, redacted, and the session's edit carries it; another session's edit does not", async () => {
+    const r = await installAgentHooks({ root: repo, cliPath: CLI, nodePath: process.execPath });
+    const hooks = (JSON.parse(fs.readFileSync(r.hookFile, 'utf8')) as { hooks: Record<string, unknown[]> }).hooks;
+    assert.deepStrictEqual(Object.keys(hooks).sort(), ['PostToolUse', 'PreToolUse', 'UserPromptSubmit']);
+    // Assembled here so that the test source does not itself look like a leaked token.
+    const secret = ['ghp_', 'Pr0mpt'.repeat(7)].join('');
+    const session = 'vscode-chat-session://local/c2Vzc2lvbi0x';
+    const transcript = path.join(repo, 'transcript.json');
+    const submitted = runHook('UserPromptSubmit', { timestamp: '2026-02-09T10:30:00.000Z', sessionId: session, transcript_path: transcript, prompt: `add a farewell line; token ${secret}` });
+    assert.strictEqual(submitted.status, 0, submitted.stderr);
+    assert.strictEqual(submitted.stdout, '', 'nothing on stdout (VS Code reads it as the hook output)');
+
+    const edit = (id: string, sessionId: string, line: string) => ({ sessionId, transcript_path: transcript, tool_name: 'insert_edit_into_file', tool_use_id: id, tool_input: { filePath: path.join(repo, 'a.ts'), code: `// ...existing code...\n${line}` } });
+    assert.strictEqual(runHook('PreToolUse', edit('e1', session, 'farewell\n')).status, 0);
+    fs.writeFileSync(path.join(repo, 'a.ts'), 'one\nfarewell\n');
+    assert.strictEqual(runHook('PostToolUse', edit('e1', session, 'farewell\n')).status, 0);
+    assert.strictEqual(runHook('PreToolUse', edit('e2', 'vscode-chat-session://local/b3RoZXI=', 'other\n')).status, 0);
+    fs.writeFileSync(path.join(repo, 'a.ts'), 'one\nfarewell\nother\n');
+    assert.strictEqual(runHook('PostToolUse', edit('e2', 'vscode-chat-session://local/b3RoZXI=', 'other\n')).status, 0);
+
+    const state: PersistedState = new StateDir(path.join(repo, '.git', 'ai-provenance'), { info() {}, warn() {}, error() {} }, 'test').read();
+    const trail = state.files['a.ts'].runs.map((run) => {
+      const o = state.origins[run.origin - 1];
+      return [run.text, o.kind, o.requestId, o.prompt, o.transcript];
+    });
+    assert.deepStrictEqual(trail, [
+      ['farewell\n', 'agent', session, 'add a farewell line; token [REDACTED:github-token]', transcript],
+      ['other\n', 'agent', 'vscode-chat-session://local/b3RoZXI=', undefined, transcript],
+    ]);
+    for (const file of fs.readdirSync(path.join(repo, '.git', 'ai-provenance'), { recursive: true }) as string[]) {
+      const full = path.join(repo, '.git', 'ai-provenance', file);
+      if (fs.statSync(full).isFile()) assert.ok(!fs.readFileSync(full, 'utf8').includes(secret), `the token reached ${file}`);
+    }
   });
 
   it('the hook file does nothing and exits 0 where the launcher is not installed (a teammate without the extension)', async () => {

@@ -1,0 +1,94 @@
+// The reasoning trail of VS Code's agent hooks in a real VS Code, on every host: the hook file that
+// "AI Provenance: Install Agent Hooks" writes is run here as VS Code's agent hooks run it (a shell in
+// the repository, the event as JSON on stdin, in VS Code's payload form: sessionId, hookEventName,
+// prompt). No Copilot agent session runs in the test hosts, so the person's prompt and the edit
+// tool call are played by the hooks' payloads and by writing the file between PreToolUse and
+// PostToolUse. Independent of the agent hooks suite: its own file, and it removes what it installs.
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { AiProvenanceApi } from '../../src/api';
+import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, waitFor, workspaceFolder } from './support/host';
+
+type HookEvent = 'UserPromptSubmit' | 'PreToolUse' | 'PostToolUse';
+
+/** Runs the hook file's command for `event` as VS Code does; resolves with its exit code. */
+function runHook(root: string, hookFile: string, event: HookEvent, payload: Record<string, unknown>): number | null {
+  const file = JSON.parse(fs.readFileSync(hookFile, 'utf8')) as { hooks: Record<string, Array<{ type: string; command: string }> | undefined> };
+  const entries = file.hooks[event];
+  assert.ok(entries && entries.length === 1, `the hook file has no ${event} command`);
+  assert.strictEqual(entries[0].type, 'command');
+  const input = JSON.stringify({ timestamp: new Date().toISOString(), cwd: root, hookEventName: event, ...payload });
+  const r = spawnSync('sh', ['-c', entries[0].command], { cwd: root, input, encoding: 'utf8', timeout: 30_000 });
+  assert.strictEqual(r.stdout, '', 'nothing on stdout (VS Code reads it as the hook output)');
+  return r.status;
+}
+
+async function hoverText(uri: vscode.Uri, at: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at)) ?? [];
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
+    .join('\n')
+    .replace(/\\/g, '');
+}
+
+describe(`agent hook prompts ${hostTag()}`, function () {
+  this.timeout(90_000);
+  let installed: { hookFile: string; launcher: string } | undefined;
+  let createdGithub = false;
+
+  after(async () => {
+    await closeAllEditors();
+    if (installed) {
+      fs.rmSync(createdGithub ? path.join(workspaceFolder().uri.fsPath, '.github') : installed.hookFile, { recursive: true, force: true });
+      fs.rmSync(installed.launcher, { force: true });
+    }
+  });
+
+  it(`UserPromptSubmit through the installed hook file: the agent's edit shows the session's prompt in the hover, the token in it redacted and never on disk ${hostTag()}`, async () => {
+    const a = (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
+    const root = workspaceFolder().uri.fsPath;
+    createdGithub = !fs.existsSync(path.join(root, '.github'));
+    installed = await vscode.commands.executeCommand<{ hookFile: string; launcher: string } | undefined>('aiProvenance.installAgentHooks', root);
+    assert.ok(installed, 'the command installed nothing (see the log)');
+
+    const editor = await openScratchFile('agent-prompt.js', 'const start = 1;\n');
+    const doc = editor.document;
+    // Assembled here so that the test source does not itself look like a leaked token.
+    const secret = ['ghp_', 'H00kTr'.repeat(7)].join('');
+    const sessionId = 'vscode-chat-session://local/aG9vay1wcm9tcHQ=';
+    const transcript = path.join(root, 'no-transcript.json');
+    assert.strictEqual(runHook(root, installed.hookFile, 'UserPromptSubmit', { sessionId, transcript_path: transcript, prompt: `add a stop constant; deploy token ${secret}` }), 0);
+
+    const call = {
+      sessionId,
+      transcript_path: transcript,
+      tool_name: 'replace_string_in_file',
+      tool_use_id: 'tool-prompt-1',
+      tool_input: { filePath: doc.uri.fsPath, oldString: 'const start = 1;\n', newString: 'const start = 1;\nconst stopAfter = 99;\n' },
+    };
+    assert.strictEqual(runHook(root, installed.hookFile, 'PreToolUse', call), 0);
+    fs.writeFileSync(doc.uri.fsPath, 'const start = 1;\nconst stopAfter = 99;\n');
+    assert.strictEqual(runHook(root, installed.hookFile, 'PostToolUse', call), 0);
+
+    const shown = () => a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind, r.tool, r.requestId]);
+    await waitFor(() => shown().some((r) => r[1] === 'agent'), 30_000, `the agent's edit was never recorded (ranges: ${JSON.stringify(shown())})`);
+    assert.deepStrictEqual(shown(), [['const stopAfter = 99;\n', 'agent', 'vscode-agent', sessionId]]);
+
+    const hover = await waitFor(async () => {
+      const text = await hoverText(doc.uri, new vscode.Position(1, 8));
+      return text.includes('Prompt') ? text : undefined;
+    }, 10_000, 'the hover over the agent line shows no prompt');
+    assert.match(hover, /Prompt \| add a stop constant; deploy token \[REDACTED:github-token\]/, hover);
+    assert.ok(!hover.includes(secret), 'the secret is in the hover');
+
+    const stateDir = path.join(root, '.git', 'ai-provenance');
+    for (const file of fs.readdirSync(stateDir, { recursive: true }) as string[]) {
+      const full = path.join(stateDir, file);
+      if (fs.statSync(full).isFile()) assert.ok(!fs.readFileSync(full, 'utf8').includes(secret), `the token reached ${full}`);
+    }
+  });
+});
