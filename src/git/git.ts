@@ -1,6 +1,5 @@
 import { isUtf8 } from 'buffer';
-import { execFile, spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
+import { ChildProcessWithoutNullStreams, execFile, spawn, spawnSync } from 'child_process';
 
 /**
  * The one place that starts git (never through a shell): {@link runGit}, {@link streamGit} and, for
@@ -170,28 +169,21 @@ export function streamGit(args: readonly string[], options: GitRunOptions, onDat
 }
 
 /**
- * Starts `git <args>` with its output going straight into `file` (created or emptied), so that git
- * keeps working while this process is busy with something else (a pipe would fill and stop it).
- * Resolves with the exit code and stderr when git is done; rejects when it could not start.
+ * Starts `git <args>` for a caller that talks to it while it runs (a long `git log` read as it is
+ * written, with back-pressure; a `git cat-file --batch` asked many times): stdin, stdout and
+ * stderr are pipes. `onExit` gets the exit code and stderr, or a {@link GitError} when git could
+ * not start.
  */
-export function runGitToFile(args: readonly string[], options: Omit<GitRunOptions, 'okCodes' | 'timeout'>, file: string): Promise<{ code: number; stderr: string }> {
+export function startGit(args: readonly string[], options: Omit<GitRunOptions, 'okCodes' | 'timeout' | 'input'>, onExit: (code: number, stderr: string, error?: GitError) => void): ChildProcessWithoutNullStreams {
   const git = options.git ?? gitExecutable();
-  const fd = fs.openSync(file, 'w', 0o600);
-  return new Promise((resolve, reject) => {
-    const stderr: Buffer[] = [];
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(git, ['-c', 'core.quotepath=false', ...args], { cwd: options.cwd, env: gitEnv(options.env), stdio: ['pipe', fd, 'pipe'], windowsHide: true });
-    } finally {
-      fs.closeSync(fd);
-    }
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (e: NodeJS.ErrnoException) => reject(gitFailure(git, args, options, { errno: e.code, code: -1, stopped: false }, '')));
-    child.on('close', (code) => resolve({ code: code ?? 128, stderr: Buffer.concat(stderr).toString('utf8') }));
-    child.stdin!.on('error', () => undefined);
-    if (options.input !== undefined) child.stdin!.end(options.input);
-    else child.stdin!.end();
-  });
+  const stderr: Buffer[] = [];
+  const child = spawn(git, ['-c', 'core.quotepath=false', ...args], { cwd: options.cwd, env: gitEnv(options.env), windowsHide: true });
+  let failed: GitError | undefined;
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.on('error', (e: NodeJS.ErrnoException) => (failed ??= gitFailure(git, args, options, { errno: e.code, code: -1, stopped: false }, '')));
+  child.on('close', (code) => onExit(failed ? -1 : (code ?? 128), Buffer.concat(stderr).toString('utf8'), failed));
+  child.stdin.on('error', () => undefined);
+  return child;
 }
 
 /** Largest output a synchronous git call may return. */

@@ -21,8 +21,7 @@ export interface AddedManifest {
 function candidatePaths(repo: GitRepo, p: CommitProvenance): string[] {
   const primary = p.raw?.source.startsWith('file:') ? p.raw.source.slice('file:'.length) : undefined;
   return repo
-    .addedLines(p.info.sha, p.info.parents[0])
-    .map((c) => c.path)
+    .changedPaths(p.info.sha, p.info.parents[0])
     .filter((path) => path.startsWith(`${MANIFEST_DIR}/`) && path.endsWith('.json') && path !== primary);
 }
 

@@ -30,6 +30,11 @@ export function diffKey(c: ChangedPath): string {
   return `${c.oldBlob ?? zeros}..${c.newBlob ?? zeros}`;
 }
 
+/** True when a commit's changes hold a rename or a copy (`-M`). */
+export function hasRenames(change: CommitChange): boolean {
+  return change.paths.some((c) => c.status === 'R' || c.status === 'C');
+}
+
 /**
  * The `git diff-tree --stdin --raw -z` output of many commits, by commit: each commit's id record
  * starts its list of ":<old mode> <new mode> <old id> <new id> <status>" records, each followed

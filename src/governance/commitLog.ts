@@ -37,17 +37,11 @@ export interface AddedLines {
  */
 const COMMIT_START = '\u0001';
 export const COMMIT_FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00%(trailers:only,unfold)%x00%B';
-const COMMIT_FIELDS = 9;
+export const COMMIT_FIELDS = 9;
 
-/** What {@link GitRepo.readCommitsAhead} started. */
-export interface CommitRead {
-  readonly file: string;
-  readonly numstat: boolean;
-  readonly done: Promise<{ code: number; stderr: string }>;
-}
-
+/** `git log` of commits given on stdin; with `numstat`, fixed against the porcelain settings `git diff-tree` does not read (file order, ignored submodules). */
 export function commitLogArgs(numstat: boolean): string[] {
-  const diff = numstat ? ['--numstat', '--no-renames', '--root', '--no-ext-diff', '--no-textconv'] : [];
+  const diff = numstat ? ['--numstat', '--no-renames', '--root', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none', '-O/dev/null'] : [];
   return ['log', '--no-walk=unsorted', '--no-show-signature', '-z', ...diff, `--format=${COMMIT_FORMAT}`, '--stdin'];
 }
 

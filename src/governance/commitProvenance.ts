@@ -6,7 +6,7 @@
 import { MANIFEST_DIR, MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepoPath, parseManifest } from '../core/manifest/schema';
 import { Trailer, TRAILER_PROVENANCE, manifestIdsOf } from '../core/trailers/trailers';
 import { parseTrailers } from '../git/trailers';
-import { CommitInfo, GitRepo } from './git';
+import { CommitInfo, GitRepo, hasRenames } from './git';
 import { POLICY_FILE } from '../core/policy/policy';
 import { noteManifestTexts } from '../core/manifest/noteText';
 import { AddedManifest, addedManifestSpecs, withAddedManifests } from './addedManifests';
@@ -98,12 +98,13 @@ function replacesNamed(note: string, manifestId: string | undefined): boolean {
 export interface Prefetch {
   /** The committed files a manifest lists, the parent's copy of the manifest file, the policy file. */
   readonly content?: boolean;
-  /** Lines added per file (numstat against the first parent). */
+  /** Lines added per file (numstat against the first parent), read with the commits. */
   readonly addedLines?: boolean;
   /**
    * What each commit changes (paths, modes, blobs and git's diff, see `GitRepo.prefetchChanges`),
    * the previous version of each file a manifest says was not analysed, every other manifest
-   * file the commit adds, and whether each merge has lines of its own.
+   * file the commit adds, and whether each merge has lines of its own. The changes are read with
+   * the commits (then {@link addedLines} is not needed: `GitRepo.changedPaths` lists the paths).
    */
   readonly changes?: boolean;
 }
@@ -118,10 +119,12 @@ const PARALLEL_TRAILER_PARSES = 8;
 
 /**
  * Loads the provenance of each commit of `shas` in order and calls `fn` with it, in chunks of
- * {@link CHUNK} commits with a few batched git processes per chunk: one `git log` (details,
- * trailers with git's parser, line counts), started for the next chunk while this one is worked
- * on, one `git cat-file --batch` for the notes and manifests, and for verify the changes and the
- * files the manifests list. Memory holds one chunk at a time, whatever the range's length.
+ * {@link CHUNK} commits, with two git processes for the whole range: one `git log` (details,
+ * trailers with git's parser, line counts or changes), read as git writes it and paused while two
+ * chunks wait, and one `git cat-file --batch` for the notes, the manifests and, for verify, the
+ * files the manifests list. Merges, and for verify the commits with renames, take one more
+ * batched `git diff-tree` per chunk that has them. Memory holds a bounded number of commits,
+ * whatever the range's length.
  */
 export async function forEachCommitProvenance(
   repo: GitRepo,
@@ -130,26 +133,16 @@ export async function forEachCommitProvenance(
   prefetch: Prefetch,
   fn: (p: CommitProvenance) => void | Promise<void>,
 ): Promise<void> {
-  const numstat = !!prefetch.addedLines;
-  // Commits, their trailers (git's parser) and, for stats, their line counts: one git process per
-  // chunk, started for the next chunk while this one is worked on.
-  let ahead = shas.length ? repo.readCommitsAhead(shas.slice(0, CHUNK), { numstat }) : undefined;
+  const stream = shas.length ? repo.streamCommits(shas, prefetch.changes ? 'changes' : prefetch.addedLines ? 'numstat' : 'none', 2 * CHUNK) : undefined;
   try {
     for (let start = 0; start < shas.length; start += CHUNK) {
       const chunk = shas.slice(start, start + CHUNK);
       repo.clearCache();
-      const read = ahead!;
-      ahead = undefined;
-      await repo.takeCommitRead(read);
-      if (start + CHUNK < shas.length) ahead = repo.readCommitsAhead(shas.slice(start + CHUNK, start + 2 * CHUNK), { numstat });
+      repo.storeStreamed(await stream!.take(chunk.length));
       await provenanceOfChunk(repo, chunk, notesRef, prefetch, fn);
     }
   } finally {
-    if (ahead) {
-      const left = ahead;
-      await left.done;
-      repo.dropCommitRead(left);
-    }
+    stream?.close();
     repo.dispose();
   }
 }
@@ -161,8 +154,8 @@ async function provenanceOfChunk(
   prefetch: Prefetch,
   fn: (p: CommitProvenance) => void | Promise<void>,
 ): Promise<void> {
-  // What the read ahead did not give (it failed) is read here.
-  repo.prefetchCommits(chunk, { numstat: !!prefetch.addedLines });
+  // What the stream did not give (git failed) is read here.
+  repo.prefetchCommits(chunk, { numstat: !!prefetch.addedLines && !prefetch.changes });
   const infos = chunk.map((sha) => repo.commitInfo(sha));
   const trailers: Trailer[][] = new Array(chunk.length);
   for (let i = 0; i < infos.length; i += PARALLEL_TRAILER_PARSES) {
@@ -171,7 +164,7 @@ async function provenanceOfChunk(
     const parsed = await Promise.all(part.map((info) => info.trailers ?? parseTrailers(info.message, repo.root)));
     parsed.forEach((t, j) => (trailers[i + j] = t));
   }
-  // The notes and the committed manifests: one `git cat-file --batch`.
+  // The notes and the committed manifests.
   const specs: string[] = [...repo.noteObjects(notesRef, chunk)];
   infos.forEach((info, i) => {
     const ids = manifestIdsOf(trailers[i]);
@@ -179,12 +172,15 @@ async function provenanceOfChunk(
     if (id && /^[0-9A-Za-z-]+$/.test(id)) specs.push(`${info.sha}:${manifestRepoPath(id)}`);
     if (prefetch.content) specs.push(`${info.sha}:${POLICY_FILE}`);
   });
-  repo.prefetchBlobs(specs);
+  await repo.fetchBlobs(specs);
   const loaded: CommitProvenance[] = [];
   for (let i = 0; i < chunk.length; i++) loaded.push(await loadCommitProvenance(repo, chunk[i], notesRef, trailers[i]));
   if (prefetch.changes) {
-    repo.prefetchChanges(loaded.filter((p) => p.info.parents.length <= 1).map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
-    repo.prefetchMergeOwnLines(loaded.filter((p) => p.info.parents.length > 1).map((p) => p.info.sha));
+    const commits = loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0], merge: p.info.parents.length > 1 }));
+    repo.prefetchChanges(commits.filter((c) => !c.merge));
+    repo.prefetchMergeOwnLines(commits.filter((c) => c.merge).map((c) => c.sha));
+    // The listing without renames (added manifests, risk rules) of merges, and of commits whose changes hold renames.
+    repo.prefetchAddedLines(commits.filter((c) => c.merge || hasRenames(repo.changes(c.sha, c.firstParent))));
   }
   if (prefetch.content) {
     const more: string[] = [];
@@ -200,11 +196,11 @@ async function provenanceOfChunk(
       if (change) for (const c of change.paths) if (skipped.has(c.path) && c.oldBlob) more.push(c.oldBlob);
       if (p.raw?.source.startsWith('file:') && p.info.parents[0]) more.push(`${p.info.parents[0]}:${p.raw.source.slice('file:'.length)}`);
     }
-    repo.prefetchBlobs(more);
+    await repo.fetchBlobs(more);
   }
-  if (prefetch.addedLines) {
-    repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
-    repo.prefetchBlobs(loaded.flatMap((p) => addedManifestSpecs(repo, p)));
+  if (prefetch.addedLines || prefetch.changes) {
+    if (!prefetch.changes) repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));
+    await repo.fetchBlobs(loaded.flatMap((p) => addedManifestSpecs(repo, p)));
     for (let i = 0; i < loaded.length; i++) loaded[i] = withAddedManifests(repo, loaded[i]);
   }
   for (const p of loaded) await fn(p);

@@ -4,15 +4,15 @@
  * repository, a revision or git itself is a {@link GitError} (reported with exit code 2).
  */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { GitError, runGitSync, runGitToFile } from '../git/git';
-import { parsePatch } from '../git/patch';
-import { ChangedPath, CommitChange, mergesWithOwnLines, parseRawChanges } from './commitChanges';
-import { AddedLines, COMMIT_FORMAT, CommitInfo, CommitRead, commitFromFields, commitLogArgs, parseCommitLog, parseNumstat } from './commitLog';
+import { GitError, runGitSync } from '../git/git';
+import { FileDiff, parsePatch } from '../git/patch';
+import { CatFileBatch, CatFileObject, parseBatchAnswers } from './catFileBatch';
+import { CommitStream, StreamDiff, StreamedCommit } from './commitStream';
+import { ChangedPath, CommitChange, hasRenames, mergesWithOwnLines, parseRawChanges } from './commitChanges';
+import { AddedLines, COMMIT_FORMAT, CommitInfo, commitFromFields, commitLogArgs, parseCommitLog, parseNumstat } from './commitLog';
 
-export { AddedLines, CommitInfo, CommitRead } from './commitLog';
-export { ChangedPath, CommitChange, diffKey } from './commitChanges';
+export { AddedLines, CommitInfo } from './commitLog';
+export { ChangedPath, CommitChange, diffKey, hasRenames } from './commitChanges';
 export { GitError } from '../git/git';
 
 export interface GitResult {
@@ -65,24 +65,12 @@ export class GitRepo {
     if (todo.length === 0) return;
     const r = this.run(['cat-file', '--batch'], todo.join('\n') + '\n');
     if (r.status !== 0) return; // single reads will follow
-    const out = r.stdout;
-    let pos = 0;
-    for (const spec of todo) {
-      const nl = out.indexOf(0x0a, pos);
-      if (nl < 0) break;
-      const header = out.subarray(pos, nl).toString('utf8');
-      const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
-      if (!m) {
-        // "<spec> missing" / "<spec> ambiguous"
-        this.blobCache.set(spec, null);
-        pos = nl + 1;
-        continue;
-      }
-      const size = Number(m[3]);
-      const body = out.subarray(nl + 1, nl + 1 + size);
-      this.blobCache.set(spec, m[2] === 'blob' ? Buffer.from(body) : null);
-      pos = nl + 1 + size + 1;
-    }
+    this.storeBlobs(todo, parseBatchAnswers(r.stdout, todo.length).answers);
+  }
+
+  /** Keeps the answers of `git cat-file --batch` (`null`: missing, or not a blob); specs without an answer are read alone later. */
+  private storeBlobs(specs: readonly string[], answers: ReadonlyArray<CatFileObject | null>): void {
+    answers.forEach((a, i) => this.blobCache.set(specs[i], a?.type === 'blob' ? a.body : null));
   }
 
   /**
@@ -95,51 +83,53 @@ export class GitRepo {
     const todo = shas.filter((s) => !this.commitCache.has(s) || (options.numstat && !this.addedCache.has(addedKey(s, this.commitCache.get(s)!.parents[0]))));
     if (todo.length === 0) return;
     const r = this.run(commitLogArgs(!!options.numstat), todo.join('\n') + '\n');
-    if (r.status === 0) this.storeCommits(r.stdout.toString('utf8'), !!options.numstat);
+    if (r.status === 0) this.storeStreamed(parseCommitLog(r.stdout.toString('utf8'), !!options.numstat));
   }
 
   /**
-   * Starts reading what {@link prefetchCommits} reads into a temporary file (git is never held up
-   * by a full pipe while the caller works on the commits before); {@link takeCommitRead} loads it
-   * (nothing when git failed: the reads that follow run git themselves), {@link dropCommitRead}
-   * removes an unused one, {@link dispose} the folder. One chunk on disk, one in memory.
+   * Starts reading the commits of a whole range with one `git log` (see {@link CommitStream});
+   * {@link storeStreamed} keeps what it hands out for the reads that follow.
    */
-  readCommitsAhead(shas: readonly string[], options: { numstat?: boolean } = {}): CommitRead {
-    this.tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ai-provenance-'));
-    const file = path.join(this.tempDir, `commits-${++this.reads}`);
-    const numstat = !!options.numstat;
-    const done = runGitToFile(commitLogArgs(numstat), { cwd: this.root, input: shas.join('\n') + '\n', git: this.gitBin, env: { GIT_OPTIONAL_LOCKS: '0' } }, file).catch(() => ({ code: -1, stderr: '' }));
-    return { file, numstat, done };
+  streamCommits(shas: readonly string[], diff: StreamDiff, highWater: number): CommitStream {
+    return new CommitStream(this.root, this.gitBin, shas, diff, highWater);
   }
 
-  async takeCommitRead(read: CommitRead): Promise<void> {
-    const r = await read.done;
-    const text = r.code === 0 ? fs.readFileSync(read.file, 'utf8') : undefined;
-    this.dropCommitRead(read);
-    if (text !== undefined) this.storeCommits(text, read.numstat);
-  }
-
-  dropCommitRead(read: CommitRead): void {
-    fs.rmSync(read.file, { force: true });
-  }
-
-  dispose(): void {
-    if (this.tempDir) fs.rmSync(this.tempDir, { recursive: true, force: true });
-    this.tempDir = undefined;
-  }
-
-  private tempDir: string | undefined;
-  private reads = 0;
-
-  private storeCommits(text: string, numstat: boolean): void {
+  storeStreamed(commits: readonly StreamedCommit[]): void {
     const merges: CommitInfo[] = [];
-    for (const { info, added } of parseCommitLog(text, numstat)) {
-      this.commitCache.set(info.sha, info);
-      if (!added) continue;
-      if (info.parents.length > 1) merges.push(info);
-      else this.addedCache.set(addedKey(info.sha, info.parents[0]), added);
+    const diffs = new Map<string, FileDiff>();
+    for (const c of commits) {
+      this.commitCache.set(c.info.sha, c.info);
+      const key = addedKey(c.info.sha, c.info.parents[0]);
+      if (c.info.parents.length > 1) {
+        if (c.added) merges.push(c.info);
+      } else if (c.added) this.addedCache.set(key, c.added);
+      else if (c.paths && c.diffs) {
+        for (const [k, d] of c.diffs) diffs.set(k, d);
+        this.changeCache.set(key, { paths: c.paths, diffs });
+      }
     }
     if (merges.length) this.prefetchAddedLines(merges.map((m) => ({ sha: m.sha, firstParent: m.parents[0] })));
+  }
+
+  /**
+   * {@link prefetchBlobs} through one `git cat-file --batch` kept running until {@link dispose}
+   * (no process per batch).
+   */
+  async fetchBlobs(specs: Iterable<string>): Promise<void> {
+    const todo = [...new Set(specs)].filter((s) => !this.blobCache.has(s) && !/[\r\n]/.test(s));
+    if (todo.length === 0) return;
+    this.batch ??= new CatFileBatch(this.root, this.gitBin);
+    const answers = await this.batch.read(todo);
+    if (!answers) return this.prefetchBlobs(todo);
+    this.storeBlobs(todo, answers);
+  }
+
+  private batch: CatFileBatch | undefined;
+
+  /** Ends the processes {@link fetchBlobs} left running. */
+  dispose(): void {
+    this.batch?.close();
+    this.batch = undefined;
   }
 
   /** Loads which commits have a note under `notesRef` (one `git notes list`), and the notes themselves. */
@@ -184,6 +174,17 @@ export class GitRepo {
       const e = parseNumstat(rec);
       if (e && current) current.push(e);
     }
+  }
+
+  /**
+   * The paths {@link addedLines} lists for a commit, in its order, from what is already read: its
+   * line counts, or its changes when they hold no rename or copy (the listing is then the same).
+   */
+  changedPaths(sha: string, firstParent: string | undefined): string[] {
+    const key = addedKey(sha, firstParent);
+    const change = this.addedCache.has(key) ? undefined : this.changeCache.get(key);
+    if (change && !hasRenames(change)) return change.paths.map((c) => c.path);
+    return this.addedLines(sha, firstParent).map((c) => c.path);
   }
 
   private readonly changeCache = new Map<string, CommitChange>();

@@ -26,8 +26,7 @@ export function checkRisk(repo: GitRepo, p: CommitProvenance, m: Manifest, polic
     if (blob) texts.set(f.path, blob.toString('utf8'));
   }
   const otherPaths = repo
-    .addedLines(sha, p.info.parents[0])
-    .map((c) => c.path)
+    .changedPaths(sha, p.info.parents[0])
     .filter((path) => !path.startsWith(`${MANIFEST_DIR}/`));
   const hits = evaluateRiskRules(policy.risk, { files: m.files, otherPaths, texts });
 

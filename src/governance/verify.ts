@@ -57,7 +57,7 @@ export interface VerifyOptions {
 export async function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): Promise<VerifyReport> {
   const shas = repo.revList(range);
   const commits: CommitReport[] = [];
-  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, addedLines: true, changes: true }, async (p) => {
+  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, changes: true }, async (p) => {
     commits.push(await checkCommit(repo, p, options));
   });
   return {
@@ -238,8 +238,8 @@ function anchorFile(repo: GitRepo, p: CommitProvenance): string {
   const files = p.manifest ? [...p.manifest.files].filter((f) => f.status !== 'deleted').sort((a, b) => b.aiLines - a.aiLines) : [];
   if (files.length && files[0].aiLines > 0) return files[0].path;
   if (p.raw?.source.startsWith('file:')) return p.raw.source.slice('file:'.length);
-  const changed = repo.addedLines(p.info.sha, p.info.parents[0]).find((c) => !c.path.startsWith(`${MANIFEST_DIR}/`) && repo.blob(p.info.sha, c.path));
-  return changed?.path ?? files[0]?.path ?? POLICY_FILE;
+  const changed = repo.changedPaths(p.info.sha, p.info.parents[0]).find((path) => !path.startsWith(`${MANIFEST_DIR}/`) && repo.blob(p.info.sha, path));
+  return changed ?? files[0]?.path ?? POLICY_FILE;
 }
 
 type Add = (rule: RuleId, message: string, extra?: { severity?: Severity; file?: string; line?: number; endLine?: number }) => void;
