@@ -1,6 +1,8 @@
+import { TreapNode, fromSequence, last, merge as mergeTrees, priority, splitNodes } from '../tree/implicitTreap';
+
 /**
- * The lines of one document as a balanced tree (a treap keyed implicitly by line number), each
- * line with its length and three flags the views read: non-blank, counted as AI by the majority
+ * The lines of one document as a balanced tree (the implicit treap of `core/tree`, one node per
+ * line), each line with its length and three flags the views read: non-blank, counted as AI by the majority
  * rule, and carrying a visible AI character. Every subtree knows its characters, its lines and
  * how many of its lines have each flag, so a change of k lines costs O(k + log n), the totals are
  * read in O(1), and the lines of a window are listed in O(log n + window).
@@ -18,18 +20,13 @@ export interface LineFlags {
   readonly marked: boolean;
 }
 
-interface Node {
-  len: number;
+/** A line: `len` its characters, `count` the lines of its subtree. */
+interface Node extends TreapNode<Node> {
   nonBlank: number;
   majority: number;
   marked: number;
   dirty: number;
-  pri: number;
-  left: Node | null;
-  right: Node | null;
-  /** Subtree aggregates: characters, lines, and lines with each flag. */
-  size: number;
-  count: number;
+  /** Subtree aggregates: lines with each flag. */
   sumNonBlank: number;
   sumMajority: number;
   sumMarked: number;
@@ -43,7 +40,7 @@ function line(len: number): Node {
     majority: 0,
     marked: 0,
     dirty: 1,
-    pri: (Math.random() * 0x40000000) | 0,
+    pri: priority(),
     left: null,
     right: null,
     size: len,
@@ -66,34 +63,9 @@ function update(t: Node): void {
   t.sumDirty = t.dirty + (l ? l.sumDirty : 0) + (r ? r.sumDirty : 0);
 }
 
-function merge(a: Node | null, b: Node | null): Node | null {
-  if (!a) return b;
-  if (!b) return a;
-  if (a.pri > b.pri) {
-    a.right = merge(a.right, b);
-    update(a);
-    return a;
-  }
-  b.left = merge(a, b.left);
-  update(b);
-  return b;
-}
-
+const merge = (a: Node | null, b: Node | null): Node | null => mergeTrees(a, b, update);
 /** Splits into the first `lines` lines and the rest. */
-function split(t: Node | null, lines: number): [Node | null, Node | null] {
-  if (!t) return [null, null];
-  const leftCount = t.left ? t.left.count : 0;
-  if (lines <= leftCount) {
-    const [a, b] = split(t.left, lines);
-    t.left = b;
-    update(t);
-    return [a, t];
-  }
-  const [a, b] = split(t.right, lines - leftCount - 1);
-  t.right = a;
-  update(t);
-  return [t, b];
-}
+const split = (t: Node | null, lines: number): [Node | null, Node | null] => splitNodes(t, lines, update);
 
 /** Bits of a line's flags, as `LineTree`'s constructor takes them. */
 export const NON_BLANK = 1;
@@ -105,7 +77,7 @@ export const MARKED = 4;
  * the lines are worked out already, else they are all dirty.
  */
 function build(lengths: readonly number[], flags?: Uint8Array): Node | null {
-  const spine: Node[] = [];
+  const nodes = new Array<Node>(lengths.length);
   for (let i = 0; i < lengths.length; i++) {
     const n = line(lengths[i]);
     if (flags) {
@@ -116,17 +88,9 @@ function build(lengths: readonly number[], flags?: Uint8Array): Node | null {
       n.dirty = 0;
       update(n);
     }
-    let lastPopped: Node | null = null;
-    while (spine.length && spine[spine.length - 1].pri < n.pri) {
-      lastPopped = spine.pop()!;
-      update(lastPopped);
-    }
-    n.left = lastPopped;
-    if (spine.length) spine[spine.length - 1].right = n;
-    spine.push(n);
+    nodes[i] = n;
   }
-  for (let i = spine.length - 1; i >= 0; i--) update(spine[i]);
-  return spine.length ? spine[0] : null;
+  return fromSequence(nodes, update);
 }
 
 /** Lengths (line break included, none on the last) of the lines `text` would make. */
@@ -248,8 +212,7 @@ export class LineTree {
   }
 
   private lastLength(t: Node): number {
-    while (t.right) t = t.right;
-    return t.len;
+    return last(t).len;
   }
 
   /** Marks lines `from..to` (inclusive) dirty: their flags must be worked out again. */

@@ -1,12 +1,13 @@
 import { NO_ORIGIN } from './originTable';
+import { TreapNode, first, last, merge as mergeTrees, priority, splitChars } from '../tree/implicitTreap';
 
 /**
  * The attribution of every character of one document, as runs of equal origin id.
  *
- * Stored as a treap keyed implicitly by length (each node knows the total length of its subtree),
- * so a change costs O(log n) in the number of runs: no positions are stored, so text inserted
- * before a run shifts it for free. Invariants: no run is empty, and no two neighbouring runs
- * share an origin id (they are merged). Id 0 (`NO_ORIGIN`) is text with no recorded origin.
+ * Stored as the implicit treap of `core/tree`, one node per run (each node knows the total length
+ * of its subtree), so a change costs O(log n) in the number of runs: no positions are stored, so
+ * text inserted before a run shifts it for free. Invariants: no run is empty, and no two
+ * neighbouring runs share an origin id (they are merged). Id 0 (`NO_ORIGIN`) is text with no recorded origin.
  *
  * Edit semantics (what keeps provenance exact):
  * - an insertion adds a run of the given origin; inside a run of another origin it splits that run,
@@ -34,29 +35,18 @@ export interface PlacedTaggedRun extends PlacedRun {
   readonly text: string;
 }
 
-interface Node {
-  len: number;
+/** A run: `len` its characters, `count` the runs of its subtree. */
+interface Node extends TreapNode<Node> {
   origin: number;
   /** Characters of an attributed run; null for NO_ORIGIN. */
   text: string | null;
-  /**
-   * Random heap priority, an integer below 2^30: V8 keeps it in the node as a small integer,
-   * where a fractional `Math.random()` took a separately allocated 16-byte number per node.
-   */
-  pri: number;
-  left: Node | null;
-  right: Node | null;
-  /** Total characters in this subtree. */
-  size: number;
   /** Characters in this subtree with an origin other than NO_ORIGIN. */
   tagged: number;
-  /** Nodes in this subtree. */
-  count: number;
 }
 
 function node(len: number, origin: number, text: string | null): Node {
   if (origin !== NO_ORIGIN && (text === null || text.length !== len)) throw new Error('attributed run without its text');
-  return { len, origin, text: origin === NO_ORIGIN ? null : text, pri: (Math.random() * 0x40000000) | 0, left: null, right: null, size: len, tagged: origin === NO_ORIGIN ? 0 : len, count: 1 };
+  return { len, origin, text: origin === NO_ORIGIN ? null : text, pri: priority(), left: null, right: null, size: len, tagged: origin === NO_ORIGIN ? 0 : len, count: 1 };
 }
 
 function update(t: Node): void {
@@ -67,54 +57,19 @@ function update(t: Node): void {
   t.count = 1 + (l ? l.count : 0) + (r ? r.count : 0);
 }
 
-/** Concatenates two treaps (all of `a` before all of `b`), without coalescing. */
-function merge(a: Node | null, b: Node | null): Node | null {
-  if (!a) return b;
-  if (!b) return a;
-  if (a.pri > b.pri) {
-    a.right = merge(a.right, b);
-    update(a);
-    return a;
-  }
-  b.left = merge(a, b.left);
-  update(b);
-  return b;
+/** Cuts a run after `at` characters: it keeps them, the run returned holds the rest. */
+function cutRun(t: Node, at: number): Node {
+  const rest = node(t.len - at, t.origin, t.text === null ? null : t.text.slice(at));
+  t.len = at;
+  if (t.text !== null) t.text = t.text.slice(0, at);
+  return rest;
 }
+
+/** Concatenates two treaps (all of `a` before all of `b`), without coalescing. */
+const merge = (a: Node | null, b: Node | null): Node | null => mergeTrees(a, b, update);
 
 /** Splits into the first `pos` characters and the rest; a run straddling `pos` is cut in two. */
-function split(t: Node | null, pos: number): [Node | null, Node | null] {
-  if (!t) return [null, null];
-  const leftSize = t.left ? t.left.size : 0;
-  if (pos <= leftSize) {
-    const [a, b] = split(t.left, pos);
-    t.left = b;
-    update(t);
-    return [a, t];
-  }
-  if (pos >= leftSize + t.len) {
-    const [a, b] = split(t.right, pos - leftSize - t.len);
-    t.right = a;
-    update(t);
-    return [t, b];
-  }
-  const cut = pos - leftSize;
-  const tail = merge(node(t.len - cut, t.origin, t.text === null ? null : t.text.slice(cut)), t.right);
-  t.len = cut;
-  if (t.text !== null) t.text = t.text.slice(0, cut);
-  t.right = null;
-  update(t);
-  return [t, tail];
-}
-
-function first(t: Node): Node {
-  while (t.left) t = t.left;
-  return t;
-}
-
-function last(t: Node): Node {
-  while (t.right) t = t.right;
-  return t;
-}
+const split = (t: Node | null, pos: number): [Node | null, Node | null] => splitChars(t, pos, update, cutRun);
 
 /** Concatenates and merges the two runs that meet at the seam when they share an origin. */
 function join(a: Node | null, b: Node | null): Node | null {
