@@ -7,6 +7,7 @@ import { AcceptInterception } from './acceptInterception';
 import { CarriedText } from './carriedText';
 import { ChatConfirmation } from './chatConfirmation';
 import { ChatContext } from './chatContext';
+import { ChatEditPrompts } from './chatEditPrompts';
 import { ChatHistory } from './chatHistory';
 import { copiedFromOpenText } from './openText';
 import { ReloadDetector } from './reloadDetector';
@@ -33,6 +34,7 @@ export class ChangeCapture implements vscode.Disposable {
   private lengthTimer: NodeJS.Timeout | undefined;
   private readonly reloads: ReloadDetector;
   private readonly carried: CarriedText;
+  private readonly chatPrompts: ChatEditPrompts;
 
   constructor(
     private readonly services: Services,
@@ -43,9 +45,11 @@ export class ChangeCapture implements vscode.Disposable {
   ) {
     this.reloads = new ReloadDetector(services);
     this.carried = new CarriedText(services);
+    this.chatPrompts = new ChatEditPrompts(services, chatHistory);
     this.disposables.push(
       this.reloads,
       this.carried,
+      this.chatPrompts,
       vscode.workspace.onDidOpenTextDocument((d) => this.track(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.untracked.delete(storeKey(d.uri))),
@@ -102,6 +106,8 @@ export class ChangeCapture implements vscode.Disposable {
         const result = classifyChange(facts);
         const removed = this.carried.beforeChange(key, doc, changes, facts.now, result.attribution.type === 'restore');
         doc.applyChanges(result.changes, result.attribution);
+        // A chat edit whose request VS Code has not stored yet gets its prompt when it is stored.
+        if (result.awaitingPrompt) this.chatPrompts.await(result.awaitingPrompt.requestId, result.awaitingPrompt.sessionId, facts.now);
         // Moved or copied AI text gets its origin back (a person's change, or a reload from disk).
         const a = result.attribution;
         const carry = (a.type === 'human' && !NO_CARRY_RULES.has(result.rule)) || (a.type === 'origin' && a.origin.kind === 'unknown');
@@ -145,6 +151,7 @@ export class ChangeCapture implements vscode.Disposable {
       changes,
       pending,
       chatCodeBlocks: bigInsert ? this.chatHistory.codeBlocks() : NO_BLOCKS,
+      chatRequest: (id) => this.chatHistory.request(id),
       copiedFromOpenText: copiedFromOpenText(document),
       chatEditingSession: session,
       cursorOffsets: session ? this.cursorOffsets(document) : [],

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ChatCodeBlock, chatCodeBlocksOf } from '../core/chat/chatAnswers';
+import { ChatCodeBlock, ChatRequestRecord, chatCodeBlocksOf, chatRequestsOf } from '../core/chat/chatAnswers';
 import { readChatSession } from '../core/chat/chatSessionLog';
 
 /** Answers older than this are not matched. */
@@ -13,14 +13,18 @@ interface SessionFile {
   readonly mtime: number;
   readonly size: number;
   readonly blocks: readonly ChatCodeBlock[];
+  readonly requests: readonly ChatRequestRecord[];
 }
+
+const NOTHING: Pick<SessionFile, 'blocks' | 'requests'> = { blocks: [], requests: [] };
 
 /**
  * The code blocks of recent chat answers, read from the chat sessions VS Code stores for this
  * workspace (`<workspace storage>/chatSessions/*.jsonl`, the folder next to this extension's own
  * workspace storage). This works on VS Code Stable, where chat answers are not otherwise visible to
  * extensions: VS Code writes a session a few seconds after each answer completes. Each block comes
- * with the model and request VS Code recorded.
+ * with the model and request VS Code recorded; the requests themselves (id, session, prompt) are
+ * kept too, for the prompt of a chat edit that names its request.
  *
  * Reading is asynchronous and happens only when the folder changes (or when asked); the change
  * handler reads the cached blocks, so typing never waits for it.
@@ -29,6 +33,7 @@ export class ChatHistory implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly files = new Map<string, SessionFile>();
   private cached: readonly ChatCodeBlock[] = [];
+  private requests = new Map<string, ChatRequestRecord>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> | undefined;
   private again = false;
@@ -58,6 +63,11 @@ export class ChatHistory implements vscode.Disposable {
   /** The code blocks of the chat answers of the last days (cached: costs nothing). */
   codeBlocks(): readonly ChatCodeBlock[] {
     return this.cached;
+  }
+
+  /** The stored request with this id (cached: costs nothing). */
+  request(requestId: string): ChatRequestRecord | undefined {
+    return this.requests.get(requestId);
   }
 
   /** Reads the folder again shortly (changes come in bursts). */
@@ -112,7 +122,7 @@ export class ChatHistory implements vscode.Disposable {
       seen.add(name);
       const known = this.files.get(name);
       if (known && known.mtime === stat.mtime && known.size === stat.size) continue;
-      this.files.set(name, { mtime: stat.mtime, size: stat.size, blocks: await this.readSession(uri, stat.size, now) });
+      this.files.set(name, { mtime: stat.mtime, size: stat.size, ...(await this.readSession(uri, stat.size, now)) });
       changed = true;
     }
     for (const name of [...this.files.keys()]) {
@@ -123,26 +133,30 @@ export class ChatHistory implements vscode.Disposable {
     }
     if (changed) {
       this.cached = [...this.files.values()].flatMap((f) => f.blocks);
+      this.requests = new Map([...this.files.values()].flatMap((f) => f.requests.map((r) => [r.requestId, r] as const)));
       this.changed.fire();
     }
     return changed;
   }
 
-  private async readSession(uri: vscode.Uri, size: number, now: number): Promise<readonly ChatCodeBlock[]> {
+  private async readSession(uri: vscode.Uri, size: number, now: number): Promise<Pick<SessionFile, 'blocks' | 'requests'>> {
     const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
     if (size > MAX_SESSION_BYTES) {
       this.warnOnce(name, `chat history: ${name} is ${(size / 1048576).toFixed(1)} MB, above ${MAX_SESSION_BYTES / 1048576} MB; its code blocks are not matched`);
-      return [];
+      return NOTHING;
     }
     try {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       const read = readChatSession(text);
       if (read.problem) this.log.debug(`chat history: ${name}: ${read.problem}`);
-      if (!read.session) return [];
-      return chatCodeBlocksOf(read.session).filter((b) => b.completedAt === undefined || now - b.completedAt <= RECENT_MS);
+      if (!read.session) return NOTHING;
+      return {
+        blocks: chatCodeBlocksOf(read.session).filter((b) => b.completedAt === undefined || now - b.completedAt <= RECENT_MS),
+        requests: chatRequestsOf(read.session),
+      };
     } catch (err) {
       this.warnOnce(name, `chat history: could not read ${name}: ${err instanceof Error ? err.message : String(err)}`);
-      return [];
+      return NOTHING;
     }
   }
 

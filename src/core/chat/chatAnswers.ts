@@ -14,6 +14,16 @@ export interface ChatCodeBlock {
   readonly completedAt?: number;
   /** The request's prompt as the user typed it, secrets redacted ({@link redactPrompt}). */
   readonly prompt?: string;
+  /** The chat session the answer belongs to (VS Code's local session id), when recorded. */
+  readonly sessionId?: string;
+}
+
+/** A request of a stored chat session: what a chat edit that names the request is matched with. */
+export interface ChatRequestRecord {
+  readonly requestId: string;
+  readonly sessionId?: string;
+  /** The prompt, secrets redacted ({@link redactPrompt}). */
+  readonly prompt?: string;
 }
 
 
@@ -51,10 +61,30 @@ function promptOf(message: unknown): string | undefined {
   return isObject(message) ? str(message.text) : undefined;
 }
 
+/**
+ * Every request of a session read by `readChatSession` that has an id, answered or not (an agent's
+ * edits arrive while its request runs), with its session and redacted prompt.
+ */
+export function chatRequestsOf(session: Record<string, unknown>): ChatRequestRecord[] {
+  const requests = session.requests;
+  if (!Array.isArray(requests)) return [];
+  const sessionId = str(session.sessionId);
+  const out: ChatRequestRecord[] = [];
+  for (const request of requests) {
+    if (!isObject(request)) continue;
+    const requestId = str(request.requestId);
+    if (!requestId) continue;
+    const prompt = redactPrompt(promptOf(request.message));
+    out.push({ requestId, ...(sessionId ? { sessionId } : {}), ...(prompt !== undefined ? { prompt } : {}) });
+  }
+  return out;
+}
+
 /** Every code block of every answered request of a session read by `readChatSession`. */
 export function chatCodeBlocksOf(session: Record<string, unknown>): ChatCodeBlock[] {
   const requests = session.requests;
   if (!Array.isArray(requests)) return [];
+  const sessionId = str(session.sessionId);
   const blocks: ChatCodeBlock[] = [];
   for (const request of requests) {
     if (!isObject(request)) continue;
@@ -67,6 +97,7 @@ export function chatCodeBlocksOf(session: Record<string, unknown>): ChatCodeBloc
       participant: extensionId,
       completedAt: num(state?.completedAt) ?? num(request.responseTimestamp) ?? num(request.timestamp),
       prompt: redactPrompt(promptOf(request.message)),
+      sessionId,
     };
     for (const text of fencedCodeBlocks(responseMarkdown(request.response))) {
       const block: Record<string, unknown> = { text };

@@ -35,16 +35,23 @@ export function isMatchable(inserted: string): boolean {
  * are; only blocks of answers that completed by `at` (when given) count.
  */
 export function findChatCodeBlock(inserted: string, codeBlocks: readonly ChatCodeBlock[], at?: number): ChatCodeBlock | undefined {
-  if (!isMatchable(inserted)) return undefined;
-  const needle = framed(inserted);
   let best: ChatCodeBlock | undefined;
-  for (const block of codeBlocks) {
-    if (at !== undefined && block.completedAt !== undefined && block.completedAt > at) continue;
-    if (best && (best.completedAt ?? 0) >= (block.completedAt ?? 0)) continue;
-    // Whole-line containment: the needle starts and ends on line boundaries of the block.
-    if (framed(block.text).includes(needle)) best = block;
+  for (const block of chatCodeBlocksContaining(inserted, codeBlocks, at)) {
+    if (!best || (block.completedAt ?? 0) > (best.completedAt ?? 0)) best = block;
   }
   return best;
+}
+
+/**
+ * Every code block `inserted` is (a contiguous part of, by whole lines), in the given order; only
+ * blocks of answers that completed by `at` (when given) count. Empty when `inserted` is too short
+ * to be matched at all.
+ */
+export function chatCodeBlocksContaining(inserted: string, codeBlocks: readonly ChatCodeBlock[], at?: number): ChatCodeBlock[] {
+  if (!isMatchable(inserted)) return [];
+  const needle = framed(inserted);
+  // Whole-line containment: the needle starts and ends on line boundaries of the block.
+  return codeBlocks.filter((block) => !(at !== undefined && block.completedAt !== undefined && block.completedAt > at) && framed(block.text).includes(needle));
 }
 
 /** True when `inserted` is (by whole lines) part of one of the code blocks. */

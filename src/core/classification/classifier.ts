@@ -1,7 +1,8 @@
 import { Origin } from '../provenance/origin';
 import { ChangeAttribution, TextChange } from '../provenance/provenanceStore';
-import { ChatCodeBlock, normaliseModelId } from '../chat/chatAnswers';
+import { ChatCodeBlock, ChatRequestRecord, normaliseModelId } from '../chat/chatAnswers';
 import { findChatCodeBlock } from './chatCodeBlockMatch';
+import { chatEditConversation } from './chatEditConversation';
 import { EditSource, readEditSource } from './editSource';
 import { normaliseToolId } from './toolId';
 import { PENDING_ACCEPT_TTL_MS, PendingAccept, isAtCursor, narrowToNewText } from './pendingAccept';
@@ -31,6 +32,8 @@ export interface ChangeFacts {
   readonly pending?: PendingAccept;
   /** Code blocks of the chat answers known now (from VS Code's stored chat sessions). */
   readonly chatCodeBlocks: readonly ChatCodeBlock[];
+  /** The stored chat request with this id, when known (for the prompt of a chat edit that names it). */
+  readonly chatRequest?: (requestId: string) => ChatRequestRecord | undefined;
   /**
    * True when the inserted text is also found (by whole lines) in open text outside this insertion:
    * then it was copied from the user's files, even if a chat answer quotes it. Asked only when a
@@ -56,6 +59,11 @@ export interface Classification {
   readonly consumedPending: boolean;
   /** Which rule decided, for the log. */
   readonly rule: string;
+  /**
+   * Set when the change is a chat edit naming a request VS Code has not stored yet: the prompt of
+   * that request is to be given to its text once the request is stored.
+   */
+  readonly awaitingPrompt?: { readonly requestId: string; readonly sessionId?: string };
 }
 
 export const UNKNOWN_DISK_TOOL = 'disk';
@@ -105,17 +113,26 @@ function fromInlineSource(facts: ChangeFacts, source: Extract<EditSource, { type
   );
 }
 
+/** The request and prompt behind a chat edit (see `chatEditConversation`). */
+function conversation(facts: ChangeFacts, names: { requestId?: string; sessionId?: string }) {
+  const inserted = facts.changes.map((c) => c.text);
+  return chatEditConversation(names, inserted, { request: facts.chatRequest ?? (() => undefined), blocks: facts.chatCodeBlocks }, facts.now);
+}
+
 function fromChatSource(facts: ChangeFacts, source: Extract<EditSource, { type: 'chat' }>): Classification {
   const kind = source.inline ? 'inlineChat' : source.mode === 'agent' ? 'agent' : 'chat';
+  const found = conversation(facts, { requestId: source.requestId, sessionId: source.sessionId });
   return origin(
     facts,
     {
       kind,
       tool: source.extensionId ? normaliseToolId(source.extensionId) : CHAT_TOOL,
       model: normaliseModelId(source.model) ?? facts.soleChatModel,
-      requestId: source.requestId ?? source.sessionId,
+      requestId: found.type === 'found' ? found.requestId : source.requestId ?? source.sessionId,
+      prompt: found.type === 'found' ? found.prompt : undefined,
     },
     'editSource:chat',
+    found.type === 'wait' ? { awaitingPrompt: { requestId: found.requestId, ...(source.sessionId ? { sessionId: source.sessionId } : {}) } } : undefined,
   );
 }
 

@@ -48,9 +48,15 @@ export function isAiKind(kind: OriginKind): boolean {
   return kind !== 'unknown';
 }
 
-/** Two origins with the same key describe the same source; adjacent text from them merges. */
+/**
+ * Two origins with the same key describe the same source; adjacent text from them merges. Whether
+ * the prompt is known is part of the key: text recorded before its request's prompt was found
+ * (a chat edit that arrives before VS Code stores the request) is a different entry from text
+ * recorded with it, so the prompt found later is given to that text by marking it again with the
+ * fuller origin, in the live table and in the saved one alike.
+ */
 export function originKey(origin: Origin): string {
-  return [origin.kind, origin.tool, origin.model ?? '', origin.requestId ?? '', origin.copiedFrom ?? ''].join('\u0000');
+  return [origin.kind, origin.tool, origin.model ?? '', origin.requestId ?? '', origin.copiedFrom ?? '', origin.prompt === undefined ? '' : 'prompt'].join('\u0000');
 }
 
 /** A short human label, e.g. `github.copilot:gpt-4o` or `claude-code`. */

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { chatCodeBlocksOf } from '../../../../src/core/chat/chatAnswers';
+import { chatCodeBlocksOf, chatRequestsOf } from '../../../../src/core/chat/chatAnswers';
 import { readChatSession } from '../../../../src/core/chat/chatSessionLog';
 import { fencedCodeBlocks } from '../../../../src/core/chat/fencedCode';
 
@@ -69,6 +69,19 @@ describe('chat session files', () => {
         completedAt: 5000,
       },
     ]);
+  });
+
+  it('gives every request with an id, answered or not, with its session and redacted prompt; blocks name the session', () => {
+    const secret = ['ghp_', 'Sess10n'.repeat(6)].join('');
+    const running = { requestId: 'r2', message: { text: `deploy with ${secret}`, parts: [] } };
+    const session = { sessionId: 'sess-1', requests: [{ ...request('r1', ANSWER), message: { text: 'multiply', parts: [] } }, running, { message: 'no id' }] };
+    assert.deepStrictEqual(chatRequestsOf(session), [
+      { requestId: 'r1', sessionId: 'sess-1', prompt: 'multiply' },
+      { requestId: 'r2', sessionId: 'sess-1', prompt: 'deploy with [REDACTED:github-token]' },
+    ]);
+    assert.deepStrictEqual(chatRequestsOf({ requests: [{ requestId: 'r9' }] }), [{ requestId: 'r9' }]);
+    assert.deepStrictEqual(chatCodeBlocksOf(session).map((b) => [b.requestId, b.sessionId, b.prompt]), [['r1', 'sess-1', 'multiply']]);
+    assert.deepStrictEqual(chatRequestsOf({ requests: 'not a list' }), []);
   });
 
   it('joins markdown streamed in several parts before finding code blocks', () => {

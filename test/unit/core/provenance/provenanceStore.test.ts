@@ -3,6 +3,8 @@ import { Origin } from '../../../../src/core/provenance/origin';
 import { ProvenanceStore } from '../../../../src/core/provenance/provenanceStore';
 import { attributeLines } from '../../../../src/core/provenance/lineShare';
 import { fileShare } from '../../../../src/core/provenance/fileShare';
+import { OriginTable } from '../../../../src/core/provenance/originTable';
+import { entryFromRuns } from '../../../../src/core/persistence/entries';
 
 const copilot: Origin = { kind: 'inline', tool: 'github.copilot', requestId: 'r1', timestamp: 1 };
 
@@ -17,6 +19,27 @@ function doc(initial: string) {
   };
   return { prov, edit, text: () => text, store };
 }
+
+describe('a prompt found after the text was recorded', () => {
+  it('marking the text again with the prompt gives it the prompt, in the live table and in a saved one that had the entry without it', () => {
+    const d = doc('const x = 1;\n');
+    const edit: Origin = { kind: 'agent', tool: 'github.copilot-chat', model: 'copilot/gpt-x', requestId: 'request_a', timestamp: 5 };
+    d.edit(13, 0, 'const byAgent = 2;\n', { type: 'origin', origin: edit });
+    const saved = new OriginTable();
+    const runs = () => d.prov.ranges().map((r) => ({ start: r.start, length: r.end - r.start, origin: d.prov.origins.intern(r.origin), text: r.text }));
+    const before = entryFromRuns(d.text(), runs(), (id) => d.prov.origins.get(id), saved);
+    assert.strictEqual(saved.get(before.runs[0].origin)?.prompt, undefined);
+
+    const r = d.prov.ranges()[0];
+    d.prov.setOrigin(r.start, r.text, { ...r.origin, prompt: 'add a constant' });
+    assert.deepStrictEqual(d.prov.ranges().map((x) => [x.text, x.origin.requestId, x.origin.prompt, x.origin.timestamp]), [['const byAgent = 2;\n', 'request_a', 'add a constant', 5]]);
+    const after = entryFromRuns(d.text(), runs(), (id) => d.prov.origins.get(id), saved);
+    assert.strictEqual(saved.get(after.runs[0].origin)?.prompt, 'add a constant');
+    // A later edit of the same request, recorded with the prompt, joins the marked text.
+    d.edit(32, 0, 'const more = 3;\n', { type: 'origin', origin: { ...edit, prompt: 'add a constant', timestamp: 6 } });
+    assert.deepStrictEqual(d.prov.ranges().map((x) => [x.text, x.origin.prompt]), [['const byAgent = 2;\nconst more = 3;\n', 'add a constant']]);
+  });
+});
 
 describe('DocumentProvenance', () => {
   it('undo removes an AI insertion and redo restores it as AI', () => {
