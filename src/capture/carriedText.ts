@@ -105,6 +105,7 @@ export class CarriedText implements vscode.Disposable {
   /** The open documents as the own-text guard reads them (their AI text from the store). */
   private openTexts(): OpenText[] {
     const out: OpenText[] = [];
+    const tabbed = keysWithTabs();
     for (const d of vscode.workspace.textDocuments) {
       if (d.uri.scheme !== 'file' && d.uri.scheme !== 'untitled') continue;
       const key = storeKey(d.uri);
@@ -113,6 +114,7 @@ export class CarriedText implements vscode.Disposable {
       out.push({
         key,
         text,
+        shown: tabbed.has(key),
         aiVisibleIn: (start, end) => {
           let ai = 0;
           if (!doc || doc.rope.length !== text.length) return 0;
@@ -196,6 +198,23 @@ export class CarriedText implements vscode.Disposable {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Store keys of the documents shown in an editor tab or a visible editor. */
+function keysWithTabs(): Set<string> {
+  const keys = new Set<string>();
+  for (const e of vscode.window.visibleTextEditors) keys.add(storeKey(e.document.uri));
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      const input = tab.input;
+      if (input instanceof vscode.TabInputText) keys.add(storeKey(input.uri));
+      else if (input instanceof vscode.TabInputTextDiff) {
+        keys.add(storeKey(input.original));
+        keys.add(storeKey(input.modified));
+      }
+    }
+  }
+  return keys;
 }
 
 /** How a copy's source is named in the record: its path in the workspace. */

@@ -5,24 +5,20 @@
 // tool call are played by the hooks' payloads and by writing the file between PreToolUse and
 // PostToolUse. Independent of the agent hooks suite: its own file, and it removes what it installs.
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
-import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, waitFor, waitForFileWatcher, workspaceFolder } from './support/host';
+import { HookEvent, runHookCommand } from './support/agentHooks';
 
-type HookEvent = 'UserPromptSubmit' | 'PreToolUse' | 'PostToolUse';
+/** What the hooks printed on stderr (shown when the test fails). */
+const hookErrors: string[] = [];
 
 /** Runs the hook file's command for `event` as VS Code does; resolves with its exit code. */
-function runHook(root: string, hookFile: string, event: HookEvent, payload: Record<string, unknown>): number | null {
-  const file = JSON.parse(fs.readFileSync(hookFile, 'utf8')) as { hooks: Record<string, Array<{ type: string; command: string }> | undefined> };
-  const entries = file.hooks[event];
-  assert.ok(entries && entries.length === 1, `the hook file has no ${event} command`);
-  assert.strictEqual(entries[0].type, 'command');
-  const input = JSON.stringify({ timestamp: new Date().toISOString(), cwd: root, hookEventName: event, ...payload });
-  const r = spawnSync('sh', ['-c', entries[0].command], { cwd: root, input, encoding: 'utf8', timeout: 30_000 });
-  assert.strictEqual(r.stdout, '', 'nothing on stdout (VS Code reads it as the hook output)');
+async function runHook(root: string, hookFile: string, event: HookEvent, payload: Record<string, unknown>): Promise<number | null> {
+  const r = await runHookCommand(root, hookFile, event, { timestamp: new Date().toISOString(), cwd: root, hookEventName: event, ...payload });
+  if (r.stderr) hookErrors.push(`${event}: ${r.stderr}`);
   return r.status;
 }
 
@@ -36,9 +32,12 @@ async function hoverText(uri: vscode.Uri, at: vscode.Position): Promise<string> 
 }
 
 describe(`agent hook prompts ${hostTag()}`, function () {
-  this.timeout(90_000);
+  this.timeout(150_000);
   let installed: { hookFile: string; launcher: string } | undefined;
   let createdGithub = false;
+
+  // The edit tool call below is played by a write to disk, which only the file watcher brings in.
+  before(async () => waitForFileWatcher());
 
   after(async () => {
     await closeAllEditors();
@@ -61,7 +60,7 @@ describe(`agent hook prompts ${hostTag()}`, function () {
     const secret = ['ghp_', 'H00kTr'.repeat(7)].join('');
     const sessionId = 'vscode-chat-session://local/aG9vay1wcm9tcHQ=';
     const transcript = path.join(root, 'no-transcript.json');
-    assert.strictEqual(runHook(root, installed.hookFile, 'UserPromptSubmit', { sessionId, transcript_path: transcript, prompt: `add a stop constant; deploy token ${secret}` }), 0);
+    assert.strictEqual(await runHook(root, installed.hookFile, 'UserPromptSubmit', { sessionId, transcript_path: transcript, prompt: `add a stop constant; deploy token ${secret}` }), 0);
 
     const call = {
       sessionId,
@@ -70,12 +69,15 @@ describe(`agent hook prompts ${hostTag()}`, function () {
       tool_use_id: 'tool-prompt-1',
       tool_input: { filePath: doc.uri.fsPath, oldString: 'const start = 1;\n', newString: 'const start = 1;\nconst stopAfter = 99;\n' },
     };
-    assert.strictEqual(runHook(root, installed.hookFile, 'PreToolUse', call), 0);
+    assert.strictEqual(await runHook(root, installed.hookFile, 'PreToolUse', call), 0);
     fs.writeFileSync(doc.uri.fsPath, 'const start = 1;\nconst stopAfter = 99;\n');
-    assert.strictEqual(runHook(root, installed.hookFile, 'PostToolUse', call), 0);
+    assert.strictEqual(await runHook(root, installed.hookFile, 'PostToolUse', call), 0);
 
     const shown = () => a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind, r.tool, r.requestId]);
-    await waitFor(() => shown().some((r) => r[1] === 'agent'), 30_000, `the agent's edit was never recorded (ranges: ${JSON.stringify(shown())})`);
+    await waitFor(() => doc.getText().includes('stopAfter'), 30_000, 'the editor never reloaded the file the agent wrote');
+    await waitFor(() => shown().some((r) => r[1] === 'agent'), 20_000, 'the agent edit was never recorded').catch((e: Error) => {
+      throw new Error(`${e.message} (ranges: ${JSON.stringify(shown())}; hooks said: ${hookErrors.join(' | ') || 'nothing'})`);
+    });
     assert.deepStrictEqual(shown(), [['const stopAfter = 99;\n', 'agent', 'vscode-agent', sessionId]]);
 
     const hover = await waitFor(async () => {

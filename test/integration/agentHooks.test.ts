@@ -3,12 +3,12 @@
 // stdin, in VS Code's payload form); no Copilot agent session runs in the test hosts, so the
 // edit tool call itself is played by writing the file to disk between the two hooks.
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
-import { EXTENSION_ID, closeAllEditors, hostTag, moveToEnd, openScratchFile, typeText, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, moveToEnd, openScratchFile, typeText, waitFor, waitForFileWatcher, workspaceFolder } from './support/host';
+import { runHookCommand } from './support/agentHooks';
 
 async function api(): Promise<AiProvenanceApi> {
   return (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
@@ -19,20 +19,22 @@ interface Installed {
   readonly launcher: string;
 }
 
-/** Runs the hook file's command for `event` as VS Code does; resolves with its exit code. */
-function runHook(root: string, hookFile: string, event: 'PreToolUse' | 'PostToolUse', payload: Record<string, unknown>): number | null {
-  const file = JSON.parse(fs.readFileSync(hookFile, 'utf8')) as { hooks: Record<string, Array<{ type: string; command: string }>> };
-  const [entry] = file.hooks[event];
-  assert.strictEqual(entry.type, 'command');
-  const r = spawnSync('sh', ['-c', entry.command], { cwd: root, input: JSON.stringify({ hook_event_name: event, cwd: root, ...payload }), encoding: 'utf8', timeout: 30_000 });
-  assert.strictEqual(r.stdout, '', 'nothing on stdout (VS Code reads it as the hook output)');
+/** What the hooks printed on stderr (shown when the test fails). */
+const hookErrors: string[] = [];
+
+async function runHook(root: string, hookFile: string, event: 'PreToolUse' | 'PostToolUse', payload: Record<string, unknown>): Promise<number | null> {
+  const r = await runHookCommand(root, hookFile, event, { hook_event_name: event, cwd: root, ...payload });
+  if (r.stderr) hookErrors.push(`${event}: ${r.stderr}`);
   return r.status;
 }
 
 describe(`agent hooks ${hostTag()}`, function () {
-  this.timeout(90_000);
+  this.timeout(150_000);
   let installed: Installed | undefined;
   let createdGithub = false;
+
+  // The edit tool call below is played by a write to disk, which only the file watcher brings in.
+  before(async () => waitForFileWatcher());
 
   after(async () => {
     await closeAllEditors();
@@ -63,12 +65,24 @@ describe(`agent hooks ${hostTag()}`, function () {
       transcript_path: path.join(root, 'no-transcript.json'),
       tool_input: { filePath: doc.uri.fsPath, oldString: 'const typed = 2;\n', newString: 'const typed = 2;\nconst byAgent = 3;\n' },
     };
-    assert.strictEqual(runHook(root, installed.hookFile, 'PreToolUse', call), 0);
+    assert.strictEqual(await runHook(root, installed.hookFile, 'PreToolUse', call), 0);
     fs.writeFileSync(doc.uri.fsPath, 'const a = 1;\nconst typed = 2;\nconst byAgent = 3;\n');
-    assert.strictEqual(runHook(root, installed.hookFile, 'PostToolUse', call), 0);
+    assert.strictEqual(await runHook(root, installed.hookFile, 'PostToolUse', call), 0);
 
     const shown = () => a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind, r.tool, r.requestId]);
-    await waitFor(() => shown().some((r) => r[1] === 'agent'), 20_000, `the agent's edit was never recorded (ranges: ${JSON.stringify(shown())})`);
+    // VS Code's file watcher brings the agent's text into the open editor; on a loaded machine
+    // that can take a while.
+    await waitFor(() => doc.getText().includes('byAgent'), 30_000, 'the editor never reloaded the file the agent wrote');
+    await waitFor(() => shown().some((r) => r[1] === 'agent'), 20_000, 'the agent edit was never recorded').catch((e: Error) => {
+      let saved = 'none';
+      try {
+        const state = JSON.parse(fs.readFileSync(path.join(root, '.git', 'ai-provenance', 'state.json'), 'utf8'));
+        saved = JSON.stringify({ writer: state.writer, origins: state.origins, entry: state.files?.[path.basename(doc.uri.fsPath)] });
+      } catch (err) {
+        saved = (err as Error).message;
+      }
+      throw new Error(`${e.message} (ranges: ${JSON.stringify(shown())}; hooks said: ${hookErrors.join(' | ') || 'nothing'}; state.json: ${saved})`);
+    });
     assert.deepStrictEqual(shown(), [['const byAgent = 3;\n', 'agent', 'vscode-agent', 'vscode-agent-session-1']]);
   });
 });

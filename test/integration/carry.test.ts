@@ -3,6 +3,8 @@
 // Source Control view whose manifest must hold exactly the AI lines that were accepted; the
 // precision scenarios check that a person's pastes and their own copies stay theirs.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
@@ -166,6 +168,15 @@ describe(`carry: moved and copied AI text ${hostTag()}`, function () {
     await acceptCompletion(a, editor);
     await typeText('\n// tail, mine\n');
     const start = lineOf(doc, 'function fixtureAdd(a, b) {');
+    // The same lines as a person's text in a document the editor keeps loaded with no tab (as an
+    // extension's document, or one an earlier test closed): nobody can have copied from it, so it
+    // does not make the paste below human.
+    const lines = doc.getText(new vscode.Range(start, 0, start + 4, 0));
+    const loadedFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'carry-loaded-')), 'loaded.js');
+    fs.writeFileSync(loadedFile, `// loaded, no tab\n${lines}`);
+    const loaded = await vscode.workspace.openTextDocument(vscode.Uri.file(loadedFile));
+    assert.ok(vscode.workspace.textDocuments.includes(loaded));
+    assert.ok(!vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === loaded.uri.toString())));
     selectLines(editor, start, start + 3);
     await cutSelection(editor);
     await waitFor(() => !doc.getText().includes('return sum'), 5000, 'the cut did not remove the lines');

@@ -5,7 +5,7 @@
 // synchronously as deactivation does, forgets the provenance of open documents, and restores it
 // from disk.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -182,15 +182,17 @@ describe(`durability ${hostTag()}`, function () {
     const doc = editor.document;
     const file = doc.uri.fsPath;
     const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    // In another process while this extension host keeps running (as an agent runs it): a
+    // synchronous run would stop the extension mid-save with the state lock held.
     const run = (...args: string[]) =>
-      execFileSync(process.execPath, [cli, 'checkpoint', '--agent', 'test-agent', '--session', 's-1', ...args], {
-        cwd: root(),
-        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-        encoding: 'utf8',
-      });
-    run('--before', file);
+      new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [cli, 'checkpoint', '--agent', 'test-agent', '--session', 's-1', ...args], { cwd: root(), env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8' }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+        ),
+      );
+    await run('--before', file);
     fs.writeFileSync(file, 'first();\nsecond();\n'); // the agent's edit, outside the editor
-    run('--after', file);
+    await run('--after', file);
     await waitFor(() => doc.getText() === 'first();\nsecond();\n', 15_000, 'the editor reloaded the file');
     await waitFor(
       () => shown(doc, a.getRanges(doc.uri)).some(([t, k]) => t === 'second();\n' && k === 'agent'),

@@ -1,5 +1,6 @@
 // Helpers for tests that run inside the VS Code extension host (see test/integration/index.ts).
 import * as vscode from 'vscode';
+import * as fs from 'fs';
 
 /**
  * Which host the suite runs in:
@@ -211,4 +212,30 @@ export async function triggerAndAcceptInline(
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.files.revert');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/**
+ * Waits until VS Code's file watcher brings a change on disk into an open document. Right after
+ * the workbench starts, the server's watcher may not watch the workspace yet, and a file written
+ * then is not reloaded for a minute or more; a suite that writes files outside the editor first
+ * thing (agent hooks, checkpoints) calls this before it starts. The probe file is closed and
+ * deleted afterwards.
+ */
+export async function waitForFileWatcher(timeoutMs = 120_000): Promise<void> {
+  const editor = await openScratchFile('watch-probe.txt', 'probe 0\n');
+  const file = editor.document.uri.fsPath;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (let n = 1; ; n++) {
+      const text = `probe ${n}\n`;
+      fs.writeFileSync(file, text);
+      const until = Date.now() + 3000;
+      while (Date.now() < until && editor.document.getText() !== text) await sleep(100);
+      if (editor.document.getText() === text) return;
+      if (Date.now() > deadline) throw new Error(`VS Code's file watcher never reloaded ${file} in ${timeoutMs} ms`);
+    }
+  } finally {
+    await closeAllEditors();
+    fs.rmSync(file, { force: true });
+  }
 }

@@ -67,10 +67,11 @@ class Doc {
   }
 
   /** This document as the own-text guard reads it. */
-  open(): OpenText {
+  open(shown = true): OpenText {
     return {
       key: this.key,
       text: this.text,
+      shown,
       aiVisibleIn: (start, end) =>
         this.prov.ranges().reduce((n, r) => {
           if (r.origin.kind === 'unknown') return n;
@@ -325,6 +326,30 @@ describe('moved and copied AI text (carry rules)', () => {
     const d = new Doc('', origins, recent, 'file:///w/d.js');
     d.event([{ offset: 0, deleteLength: 0, text: block }], 2000, { open: [a.open(), d.open()] });
     assert.deepStrictEqual(d.ai(), [block.trimEnd()]);
+  });
+
+  it('the own-text guard counts only documents with an editor tab (and the destination): one loaded with no tab cannot have been copied from', () => {
+    const origins = new OriginTable();
+    const recent = new RecentSources();
+    const block = 'function total(items) {\n  return items.length * 2;\n}\n';
+    const a = new Doc(`// head\n${block}`, origins, recent, KEY);
+    a.markAi(block);
+    a.event([{ offset: 8, deleteLength: block.length, text: '' }], 1000);
+    const closed = new Doc(`// mine\n${block}`, origins, recent, OTHER);
+    a.event([{ offset: a.text.length, deleteLength: 0, text: block }], 2000, { open: [a.open(), closed.open(false)] });
+    assert.deepStrictEqual(a.ai(), [block.trimEnd()]);
+    // The same document with a tab: the person may have copied their own lines from it.
+    const b = new Doc(`// head\n${block}`, origins, recent, 'file:///w/e.js');
+    b.markAi(block);
+    b.event([{ offset: 8, deleteLength: block.length, text: '' }], 3000);
+    b.event([{ offset: b.text.length, deleteLength: 0, text: block }], 4000, { open: [b.open(), closed.open(true)] });
+    assert.deepStrictEqual(b.ai(), []);
+    // The destination counts with no tab: its own copy of the lines elsewhere is the person's.
+    const c = new Doc(`// head\n${block}// mine\n${block}`, origins, recent, 'file:///w/f.js');
+    c.markAi(block);
+    c.event([{ offset: 8, deleteLength: block.length, text: '' }], 5000);
+    c.event([{ offset: c.text.length, deleteLength: 0, text: block }], 6000, { open: [c.open(false)] });
+    assert.deepStrictEqual(c.ai(), []);
   });
 
   it('precision: blank lines and lone braces pasted after an AI block with blank lines was cut stay human', () => {
