@@ -74,7 +74,7 @@ describe(`agent hook prompts ${hostTag()}`, function () {
     assert.strictEqual(await runHook(root, installed.hookFile, 'PostToolUse', call), 0);
 
     const shown = () => a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind, r.tool, r.requestId]);
-    await waitFor(() => doc.getText().includes('stopAfter'), 30_000, 'the editor never reloaded the file the agent wrote');
+    await waitFor(() => doc.getText().includes('stopAfter'), 60_000, 'the editor never reloaded the file the agent wrote');
     await waitFor(() => shown().some((r) => r[1] === 'agent'), 20_000, 'the agent edit was never recorded').catch((e: Error) => {
       throw new Error(`${e.message} (ranges: ${JSON.stringify(shown())}; hooks said: ${hookErrors.join(' | ') || 'nothing'})`);
     });

@@ -72,7 +72,7 @@ describe(`agent hooks ${hostTag()}`, function () {
     const shown = () => a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind, r.tool, r.requestId]);
     // VS Code's file watcher brings the agent's text into the open editor; on a loaded machine
     // that can take a while.
-    await waitFor(() => doc.getText().includes('byAgent'), 30_000, 'the editor never reloaded the file the agent wrote');
+    await waitFor(() => doc.getText().includes('byAgent'), 60_000, 'the editor never reloaded the file the agent wrote');
     await waitFor(() => shown().some((r) => r[1] === 'agent'), 20_000, 'the agent edit was never recorded').catch((e: Error) => {
       let saved = 'none';
       try {
