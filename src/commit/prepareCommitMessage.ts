@@ -159,7 +159,7 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
   const head = await headResolving;
   const rewrite = await detectRewrite({ root, gitDir: gitDirPath, amend, head: head ?? null });
   const carried = rewrite ? await CarriedProvenance.load(root, rewrite.originals) : undefined;
-  if (rewrite && !amend && !rewrite.squash && !carried?.records.length && !(await anyDeclared(root, rewrite.originals))) {
+  if (rewrite && !amend && !rewrite.squash && !carried?.declaresAi && !(await anyDeclared(root, rewrite.originals))) {
     return none('rewritten commit declared nothing about AI; its message is left as it was');
   }
   const base = rewrite?.replacesHead && head ? ((await resolveCommit(root, 'HEAD^')) ?? null) : 'HEAD';
@@ -187,13 +187,13 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
   const texts = await riskTexts(root, snap.policy.value, files, change.blobs);
   const draft = (id: string): Manifest => {
     const m = buildManifest({ id, createdAt: now, generator, base: change.base, policy: snap.policy.value, policySource: snap.policy.source, files, texts, prompts: snap.prompts });
-    return carried?.records.length ? carriedManifest(m, carried, unknown, rewrite!.originals) : m;
+    return carried?.declaresAi ? carriedManifest(m, carried, unknown, rewrite!.originals) : m;
   };
   let manifest: Manifest | undefined;
   let location: 'repo' | 'notes' | undefined;
   if (aiLines > 0 || unknown > 0) {
     const pendingId = snap.pendingManifestId;
-    if (pendingId && snap.manifestLocation === 'repo' && !carried?.records.length) {
+    if (pendingId && snap.manifestLocation === 'repo' && !carried?.declaresAi) {
       const staged = await readStagedManifest(root, pendingId, env);
       if (staged && sameClaims(staged, draft(staged.id))) {
         manifest = staged;
@@ -201,13 +201,14 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
       }
     }
     if (!manifest) {
-      const pending = readPendingNote(gitDirPath);
-      if (pending && sameClaims(pending, draft(pending.id))) manifest = pending;
-      else {
-        manifest = draft(uuidv4());
-        writePendingNote(gitDirPath, manifest);
-        if (snap.manifestLocation === 'repo' && fromEditor && !rewrite) notes.push('the manifest staged by the editor does not describe this commit exactly; it is stored as a git note (refs/notes/ai-provenance) instead');
-      }
+      // The id of an equal pending manifest is kept (the hooks' own from an earlier run for this
+      // commit, or the editor's, which its message box names). What this message names is written
+      // to the hooks' own file, which post-commit attaches: the editor's refresh rewrites its file
+      // whenever the index or HEAD moves, in the middle of a commit or a rebase too.
+      const pending = [readPendingNote(gitDirPath, 'hook'), readPendingNote(gitDirPath, 'editor')].find((p) => p && sameClaims(p, draft(p.id)));
+      manifest = pending ?? draft(uuidv4());
+      writePendingNote(gitDirPath, manifest, 'hook');
+      if (!pending && snap.manifestLocation === 'repo' && fromEditor && !rewrite) notes.push('the manifest staged by the editor does not describe this commit exactly; it is stored as a git note (refs/notes/ai-provenance) instead');
       location = 'notes';
     }
   }

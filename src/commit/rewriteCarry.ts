@@ -3,7 +3,7 @@ import * as path from 'path';
 import { AiRange } from '../core/contribution/mapRanges';
 import { carryRanges, manifestRangesInText } from '../core/manifest/carry';
 import { CarriedFrom, Manifest, ManifestFile, manifestRepoPath, parseManifest } from '../core/manifest/schema';
-import { TRAILER_PROVENANCE } from '../core/trailers/trailers';
+import { TRAILER_AI_ASSISTED, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer, contributionAiLines } from '../core/trailers/trailers';
 import { decodeUtf8, gitText, resolveCommit, runGit } from '../git/git';
 import { readNote } from '../git/manifestStore';
 import { parseTrailers } from '../git/trailers';
@@ -59,10 +59,27 @@ export interface OriginalRecord {
   readonly manifest: Manifest;
 }
 
+/**
+ * An original that declared AI lines (`AI-Assisted: yes`, an `AI-Contribution`) but whose manifest
+ * cannot be read (no note here, or it was lost): none of its lines can be placed, so as many lines
+ * of the new commit count as `unknown`, never as human, and its flag stays.
+ */
+export interface UnrecordedOriginal {
+  readonly commit: string;
+  /** AI lines its `AI-Contribution` trailer states (0 when it states none). */
+  readonly aiLines: number;
+  readonly flagged: boolean;
+  readonly reviewRequired?: string;
+}
+
 /** The manifest a commit carries (its note, or the committed file its `AI-Provenance` trailer names), if valid. */
 export async function manifestOfCommit(root: string, commit: string): Promise<Manifest | undefined> {
   const message = await gitText(['log', '-1', '--format=%B', commit], { cwd: root });
-  const ids = (await parseTrailers(message, root)).filter((t) => t.key.toLowerCase() === TRAILER_PROVENANCE.toLowerCase()).map((t) => t.value);
+  return manifestNamed(root, commit, await parseTrailers(message, root));
+}
+
+async function manifestNamed(root: string, commit: string, trailers: readonly Trailer[]): Promise<Manifest | undefined> {
+  const ids = trailers.filter((t) => t.key.toLowerCase() === TRAILER_PROVENANCE.toLowerCase()).map((t) => t.value);
   const id = ids[ids.length - 1];
   const note = await readNote(root, commit);
   if (note && (!id || note.id === id)) return note;
@@ -73,22 +90,43 @@ export async function manifestOfCommit(root: string, commit: string): Promise<Ma
   return p.ok ? p.value : note;
 }
 
+/** What a commit's trailers declare about AI lines, when they declare any. */
+function declaredAi(commit: string, trailers: readonly Trailer[]): UnrecordedOriginal | undefined {
+  const last = (key: string): string | undefined => trailers.filter((t) => t.key.toLowerCase() === key.toLowerCase()).map((t) => t.value.trim()).pop();
+  const flagged = last(TRAILER_AI_ASSISTED)?.toLowerCase() === 'yes';
+  const contribution = last(TRAILER_CONTRIBUTION);
+  const aiLines = (contribution !== undefined ? contributionAiLines(contribution) : undefined) ?? 0;
+  if (!flagged && aiLines === 0) return undefined;
+  const review = last(TRAILER_REVIEW_REQUIRED);
+  return { commit, aiLines, flagged, ...(flagged && review ? { reviewRequired: review } : {}) };
+}
+
 /** AI ranges of the originals, carried onto the texts being committed. */
 export class CarriedProvenance {
   private readonly lost = new Map<string, number>();
+  private readonly kept = new Map<string, number>();
 
   private constructor(
     readonly records: readonly OriginalRecord[],
     /** Original text and ranges per path, one entry per original that has AI lines there. */
     private readonly sources: ReadonlyMap<string, ReadonlyArray<{ text: string; ranges: AiRange[] }>>,
+    /** Originals that declared AI lines but whose record cannot be read. */
+    readonly unrecorded: readonly UnrecordedOriginal[] = [],
   ) {}
 
   static async load(root: string, originals: readonly string[]): Promise<CarriedProvenance> {
     const records: OriginalRecord[] = [];
+    const unrecorded: UnrecordedOriginal[] = [];
     const sources = new Map<string, Array<{ text: string; ranges: AiRange[] }>>();
     for (const commit of originals) {
-      const manifest = await manifestOfCommit(root, commit).catch(() => undefined);
-      if (!manifest) continue;
+      const message = await gitText(['log', '-1', '--format=%B', commit], { cwd: root }).catch(() => undefined);
+      const trailers = message === undefined ? [] : await parseTrailers(message, root).catch(() => [] as Trailer[]);
+      const manifest = await manifestNamed(root, commit, trailers).catch(() => undefined);
+      if (!manifest) {
+        const declared = declaredAi(commit, trailers);
+        if (declared) unrecorded.push(declared);
+        continue;
+      }
       records.push({ commit, manifest });
       for (const f of manifest.files) {
         if (!f.ranges.length) continue;
@@ -100,7 +138,7 @@ export class CarriedProvenance {
         sources.set(f.path, list);
       }
     }
-    return new CarriedProvenance(records, sources);
+    return new CarriedProvenance(records, sources, unrecorded);
   }
 
   /** Manifests carried (for `carriedFrom`). */
@@ -108,27 +146,42 @@ export class CarriedProvenance {
     return this.records.map((r) => ({ commit: r.commit, id: r.manifest.id }));
   }
 
-  /** True when an original was flagged by its policy. */
-  get anyFlagged(): Manifest | undefined {
-    return this.records.find((r) => r.manifest.flagged)?.manifest;
+  /** True when an original says anything about AI lines (a record, or trailers without one). */
+  get declaresAi(): boolean {
+    return this.records.length > 0 || this.unrecorded.length > 0;
+  }
+
+  /** The flag of an original flagged by its policy (its manifest, or its trailers when it has none), if any. */
+  get anyFlagged(): { readonly reviewRequired?: string } | undefined {
+    return this.records.find((r) => r.manifest.flagged)?.manifest ?? this.unrecorded.find((u) => u.flagged);
   }
 
   /** The originals' AI ranges moved onto `text` (the content committed at `path`). */
   rangesFor(path: string, text: string): AiRange[] {
     const out: AiRange[] = [];
     let lost = 0;
+    let kept = 0;
     for (const s of this.sources.get(path) ?? []) {
       const c = carryRanges(s.text, s.ranges, text);
       out.push(...c.ranges);
       lost += c.lostLines;
+      kept += c.keptLines;
     }
     this.lost.set(path, lost);
+    this.kept.set(path, kept);
     return out;
   }
 
   /** AI lines of the originals at `path` that did not survive unchanged (after {@link rangesFor}). */
   lostLines(path: string): number {
     return this.lost.get(path) ?? 0;
+  }
+
+  /** AI lines of the records that were placed in the new texts (after {@link rangesFor}). */
+  get keptLines(): number {
+    let n = 0;
+    for (const k of this.kept.values()) n += k;
+    return n;
   }
 
   /** Paths with original AI lines. */
@@ -139,28 +192,48 @@ export class CarriedProvenance {
 
 /**
  * Files with `unknownLines`: where AI lines of the rewritten commits did not survive unchanged,
- * as many of the file's added lines that are not AI (at most) cannot be attributed.
+ * as many of the file's added lines that are not AI (at most) cannot be attributed. The AI lines
+ * of originals without a record (see {@link UnrecordedOriginal}) that the new commit's measured AI
+ * lines do not account for are spread the same way over the files, in path order.
  */
 export function withUnknownLines(files: readonly ManifestFile[], carried: CarriedProvenance): ManifestFile[] {
-  return files.map((f) => {
+  const out = files.map((f) => {
     const unknown = Math.min(carried.lostLines(f.path), f.addedLines - f.aiLines);
     return unknown > 0 ? { ...f, unknownLines: unknown } : f;
   });
+  const declared = carried.unrecorded.reduce((n, u) => n + u.aiLines, 0);
+  if (!declared) return out;
+  // AI lines found besides those carried from records may be the unrecorded originals' lines.
+  const measured = out.reduce((n, f) => n + f.aiLines, 0);
+  let unplaced = Math.max(0, declared - Math.max(0, measured - carried.keptLines));
+  const order = out.map((f, i) => ({ f, i })).sort((a, b) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0));
+  for (const { f, i } of order) {
+    if (unplaced <= 0) break;
+    const room = f.addedLines - f.aiLines - (f.unknownLines ?? 0);
+    const n = Math.min(room, unplaced);
+    if (n <= 0) continue;
+    out[i] = { ...f, unknownLines: (f.unknownLines ?? 0) + n };
+    unplaced -= n;
+  }
+  return out;
 }
 
 /** A manifest of a rewritten commit: names the manifests it replaces; stays flagged when lines became unknown. */
 export function carriedManifest(m: Manifest, carried: CarriedProvenance, unknown: number, originals: readonly string[]): Manifest {
   const flaggedBefore = carried.anyFlagged;
   const keepFlag = !m.flagged && unknown > 0 && flaggedBefore;
+  const reasons: string[] = [];
+  if (unknown > 0) {
+    reasons.push(`${unknown} added line(s) replace AI lines of ${originals.map((c) => c.slice(0, 12)).join(', ')} that changed during the rewrite or whose record could not be read; they cannot be attributed`);
+  }
+  for (const u of carried.unrecorded) {
+    reasons.push(`${u.commit.slice(0, 12)} declares ${u.aiLines ? `${u.aiLines} AI line(s)` : 'AI-Assisted: yes'} but has no readable manifest here (a note not fetched or lost)`);
+  }
   return {
     ...m,
     ...(keepFlag ? { flagged: true, ...(flaggedBefore.reviewRequired ? { reviewRequired: flaggedBefore.reviewRequired } : {}) } : {}),
-    carriedFrom: carried.carriedFrom,
-    ...(unknown > 0
-      ? {
-          unknownReason: `${unknown} added line(s) replace AI lines of ${originals.map((c) => c.slice(0, 12)).join(', ')} that changed during the rewrite; they cannot be attributed`,
-        }
-      : {}),
+    ...(carried.records.length ? { carriedFrom: carried.carriedFrom } : {}),
+    ...(reasons.length && unknown > 0 ? { unknownReason: reasons.join('; ') } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { gitPath, runGit } from './git';
 import { repoRelative } from '../core/persistence/repo';
-import { PENDING_NOTE_FILE } from './manifestStore';
+import { HOOK_NOTE_FILE, PENDING_NOTE_FILE } from './manifestStore';
 
 /**
  * Installing the opt-in git hooks that write AI Provenance trailers into commits made from a
@@ -75,7 +75,7 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
       'gitdir="$(git rev-parse --absolute-git-dir 2>/dev/null)"',
       'if [ -n "$gitdir" ]; then',
       `  rm -f "$gitdir/ai-provenance/${HOOK_WRITTEN_FILE}" "$gitdir/ai-provenance/${PREPARED_MESSAGE_FILE}"`,
-      `  if [ ! -f "$gitdir/ai-provenance/${PENDING_NOTE_FILE}" ]; then exit 0; fi`,
+      `  if [ ! -f "$gitdir/ai-provenance/${HOOK_NOTE_FILE}" ] && [ ! -f "$gitdir/ai-provenance/${PENDING_NOTE_FILE}" ]; then exit 0; fi`,
       'fi',
     ],
   };

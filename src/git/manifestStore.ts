@@ -16,8 +16,19 @@ import { manifestIdsOf } from '../core/trailers/trailers';
  *   `refs/notes/ai-provenance` ({@link attachPendingNote}).
  */
 
-/** Pending manifest waiting for its commit (notes location, or a hook's fallback). */
+/** Pending manifest waiting for its commit (notes location, or a hook's fallback), kept by the editor's commit flow. */
 export const PENDING_NOTE_FILE = 'pending-note.json';
+/**
+ * The manifest a commit hook named in the message being committed, waiting for `post-commit` (or
+ * `post-rewrite`) to make it the new commit's note. A file of the hooks alone: the editor's
+ * refresh rewrites or clears {@link PENDING_NOTE_FILE} whenever the index or HEAD moves (a rebase
+ * moves both between a pick's `prepare-commit-msg` and its `post-commit`), and must never take
+ * away the record a hook has promised in a message.
+ */
+export const HOOK_NOTE_FILE = 'hook-note.json';
+
+/** Whose pending manifest: the editor's commit flow, or the commit hooks'. */
+export type PendingOwner = 'editor' | 'hook';
 
 /**
  * Runs a git command that writes the index, retrying a few times while another git process (the
@@ -92,41 +103,44 @@ export async function writeNote(root: string, commit: string, m: Manifest, ref =
   await runGit(['notes', '--ref', ref, 'add', '--force', '--file', '-', commit], { cwd: root, input: serializeManifest(m) });
 }
 
-export function pendingNotePath(gitDir: string): string {
-  return path.join(repoStateDir({ gitDir }), PENDING_NOTE_FILE);
+export function pendingNotePath(gitDir: string, owner: PendingOwner = 'editor'): string {
+  return path.join(repoStateDir({ gitDir }), owner === 'hook' ? HOOK_NOTE_FILE : PENDING_NOTE_FILE);
 }
 
-export function writePendingNote(gitDir: string, m: Manifest): void {
-  writeFileAtomicSync(pendingNotePath(gitDir), serializeManifest(m));
+export function writePendingNote(gitDir: string, m: Manifest, owner: PendingOwner = 'editor'): void {
+  writeFileAtomicSync(pendingNotePath(gitDir, owner), serializeManifest(m));
 }
 
-export function readPendingNote(gitDir: string): Manifest | undefined {
+export function readPendingNote(gitDir: string, owner: PendingOwner = 'editor'): Manifest | undefined {
   try {
-    const r = parseManifest(fs.readFileSync(pendingNotePath(gitDir), 'utf8'));
+    const r = parseManifest(fs.readFileSync(pendingNotePath(gitDir, owner), 'utf8'));
     return r.ok ? r.value : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function clearPendingNote(gitDir: string): void {
-  fs.rmSync(pendingNotePath(gitDir), { force: true });
+export function clearPendingNote(gitDir: string, owner: PendingOwner = 'editor'): void {
+  fs.rmSync(pendingNotePath(gitDir, owner), { force: true });
 }
 
 /**
- * After a commit: when HEAD's message names the pending manifest (`AI-Provenance: <id>`), stores
- * it as HEAD's note and clears it. Returns the id attached, or undefined.
+ * After a commit: when HEAD's message names a pending manifest (`AI-Provenance: <id>`), the
+ * hooks' one first, then the editor's, stores it as HEAD's note and clears that file. Returns the
+ * id attached, or undefined.
  */
 export async function attachPendingNote(root: string, gitDir: string, trailersOfHead: (message: string) => Promise<Array<{ key: string; value: string }>>): Promise<string | undefined> {
-  const pending = readPendingNote(gitDir);
-  if (!pending) return undefined;
+  const pending = (['hook', 'editor'] as const).map((owner) => ({ owner, m: readPendingNote(gitDir, owner) })).filter((p): p is { owner: PendingOwner; m: Manifest } => !!p.m);
+  if (!pending.length) return undefined;
   const head = await resolveCommit(root, 'HEAD');
   if (!head) return undefined;
   const message = await gitText(['log', '-1', '--format=%B', head], { cwd: root });
   const ids = manifestIdsOf(await trailersOfHead(message));
-  if (ids[ids.length - 1] !== pending.id) return undefined;
+  const named = pending.find((p) => p.m.id === ids[ids.length - 1]);
+  if (!named) return undefined;
   const existing = await readNote(root, head);
-  if (!existing || existing.id !== pending.id) await writeNote(root, head, pending);
-  clearPendingNote(gitDir);
-  return pending.id;
+  if (!existing || existing.id !== named.m.id) await writeNote(root, head, named.m);
+  // Both files name it when the hook took the editor's manifest over: neither is pending any more.
+  for (const p of pending) if (p.m.id === named.m.id) clearPendingNote(gitDir, p.owner);
+  return named.m.id;
 }

@@ -29,6 +29,16 @@ function gitWithEnv(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Pro
   });
 }
 
+/** Runs git and returns what it (and the hooks it ran) printed on stderr. */
+function gitStderr(cwd: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, env: { ...process.env, GIT_EDITOR: 'true' } }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`git ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(stderr);
+    });
+  });
+}
+
 async function gitApi(): Promise<GitAPI> {
   const ext = vscode.extensions.getExtension<GitExtension>('vscode.git');
   assert.ok(ext, 'the built-in Git extension is not available');
@@ -327,11 +337,11 @@ describe(`commit flow ${hostTag()}`, function () {
         }
       }, 20000, `the snapshot for the hook never described ${rel} as staged`);
     };
-    /** HEAD's trailers, and its note checked against the committed text of `rel`. */
-    const head = async (aiLines: number) => {
+    /** HEAD's trailers, and its note checked against the committed text of `rel` (`said`: the hooks' stderr, for the messages). */
+    const head = async (aiLines: number, said: string) => {
       const trailers = await parseTrailers(await git(root, 'log', '-1', '--format=%B'), root);
       const ids = trailerValues(trailers, 'AI-Provenance');
-      assert.strictEqual(ids.length, 1, JSON.stringify(trailers));
+      assert.strictEqual(ids.length, 1, `${JSON.stringify(trailers)}; the hooks said: ${JSON.stringify(said)}`);
       const note = await waitFor(async () => git(root, 'notes', '--ref', 'refs/notes/ai-provenance', 'show', 'HEAD').catch(() => undefined), 20000, 'no note on HEAD');
       const parsed = parseManifest(note);
       assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
@@ -349,8 +359,7 @@ describe(`commit flow ${hostTag()}`, function () {
     try {
       const doc = await writeWithAgentCode(api, rel, 'amend-agent', 'model-a');
       await stage();
-      await git(root, 'commit', '-q', '-m', 'Agent total', '--', rel);
-      const first = await head(5);
+      const first = await head(5, await gitStderr(root, 'commit', '-q', '-m', 'Agent total', '--', rel));
       assert.deepStrictEqual(trailerValues(first.trailers, 'AI-Contribution'), ['71% (5 of 7 added lines; agent 5)']);
 
       // A line typed by hand, then the commit is amended from a terminal: the AI lines stay, the
@@ -360,8 +369,7 @@ describe(`commit flow ${hostTag()}`, function () {
       assert.ok(await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), 'module.exports = { total };\n')));
       assert.ok(await doc.save());
       await stage();
-      await git(root, 'commit', '-q', '--amend', '-m', 'Agent total, exported by hand', '--', rel);
-      const amended = await head(5);
+      const amended = await head(5, await gitStderr(root, 'commit', '-q', '--amend', '-m', 'Agent total, exported by hand', '--', rel));
       assert.deepStrictEqual(trailerValues(amended.trailers, 'AI-Assisted'), ['yes']);
       assert.deepStrictEqual(trailerValues(amended.trailers, 'AI-Contribution'), ['62% (5 of 8 added lines; agent 5)']);
       assert.deepStrictEqual(trailerValues(amended.trailers, 'Assisted-by'), ['amend-agent:model-a']);
@@ -371,9 +379,9 @@ describe(`commit flow ${hostTag()}`, function () {
       const dirty = (await git(root, 'status', '--porcelain', '--untracked-files=no')).trim();
       assert.strictEqual(dirty, '', `the work tree must be clean for the rebase (left by an earlier test?): ${dirty}`);
       const before = (await git(root, 'rev-parse', 'HEAD')).trim();
-      await git(root, '-c', 'rebase.autoStash=false', 'rebase', '-q', '--force-rebase', 'HEAD^');
+      const said = await gitStderr(root, '-c', 'rebase.autoStash=false', 'rebase', '-q', '--force-rebase', 'HEAD^');
       assert.notStrictEqual((await git(root, 'rev-parse', 'HEAD')).trim(), before, 'the rebase made a new commit');
-      const rebased = await head(5);
+      const rebased = await head(5, said);
       assert.deepStrictEqual(trailerValues(rebased.trailers, 'AI-Contribution'), ['62% (5 of 8 added lines; agent 5)']);
       assert.deepStrictEqual(trailerValues(rebased.trailers, 'AI-Assisted'), ['yes']);
       assert.ok(rebased.manifest.carriedFrom?.some((c) => c.id === amended.manifest.id), JSON.stringify(rebased.manifest.carriedFrom));

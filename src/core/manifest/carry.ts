@@ -45,6 +45,8 @@ export interface CarriedFile {
   readonly ranges: AiRange[];
   /** AI lines of the original with at least one character that did not survive unchanged. */
   readonly lostLines: number;
+  /** AI lines (non-blank) placed in the new text. */
+  readonly keptLines: number;
 }
 
 /** Moves `ranges` (offsets of `oldText`) onto `newText` and counts the AI lines that did not survive. */
@@ -52,7 +54,7 @@ export function carryRanges(oldText: string, ranges: readonly AiRange[], newText
   const moved = mapRanges(oldText, newText, ranges);
   const kept = moved.reduce((n, r) => n + countLines(r.text), 0);
   const before = ranges.reduce((n, r) => n + countLines(r.text), 0);
-  return { ranges: moved, lostLines: Math.max(0, before - kept) };
+  return { ranges: moved, lostLines: Math.max(0, before - kept), keptLines: kept };
 }
 
 /** Lines with a non-blank character in `text`. */

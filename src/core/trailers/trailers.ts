@@ -62,6 +62,12 @@ export function formatContribution(totals: ManifestTotals): string {
   return `${formatPercent(totals.aiLines, totals.addedLines)} (${totals.aiLines} of ${totals.addedLines} added lines; ${kinds.join(', ')})`;
 }
 
+/** The AI line count an `AI-Contribution` value states (`37% (52 of 140 added lines; ...)` gives 52), or undefined. */
+export function contributionAiLines(value: string): number | undefined {
+  const m = /\((\d+) of \d+ added lines\b/.exec(value);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The trailers describing a change, in the order they are written. */
 export function buildTrailers(input: TrailerInput): Trailer[] {
   const t = input.totals;

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MANIFEST_NOTES_REF, parseManifest } from '../../../src/core/manifest/schema';
 import { TempRepo, commitWithProvenance } from './fixture';
+import { agentWrites, aiLines, cli, commitAll, git, lines, message, newRepo, removeSavedProvenance, repoPerTest, run, twoAgentCommits, unknownLines, verify } from './scenarioSupport';
 
 /**
  * The record on its way to main, over real repositories with the bundled command
@@ -12,101 +13,6 @@ import { TempRepo, commitWithProvenance } from './fixture';
  * For each step: the AI lines `stats` counts afterwards equal those before it, and `verify`
  * passes or fails as it should.
  */
-const CLI = path.resolve(__dirname, '../../../../dist/cli.js');
-
-function run(repo: TempRepo, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd: repo.dir, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repo.dir, GIT_EDITOR: 'true', ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function cli(repo: TempRepo, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return run(repo, process.execPath, [CLI, ...args]);
-}
-
-function git(repo: TempRepo, ...args: string[]): string {
-  const r = run(repo, 'git', args);
-  assert.strictEqual(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** An agent writes `text` into `file` between two checkpoints (what its hooks do). */
-function agentWrites(repo: TempRepo, file: string, text: string, agent = 'codex'): void {
-  let r = cli(repo, 'checkpoint', '--agent', agent, '--before', file);
-  assert.strictEqual(r.status, 0, r.stderr);
-  repo.write(file, text);
-  r = cli(repo, 'checkpoint', '--agent', agent, '--model', 'gpt-5', '--after', file);
-  assert.strictEqual(r.status, 0, r.stderr);
-}
-
-/** AI lines `stats` counts for a range. */
-function aiLines(repo: TempRepo, range: string): number {
-  const r = cli(repo, 'stats', range, '--json');
-  assert.strictEqual(r.status, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { ai_additions: number }).ai_additions;
-}
-
-function unknownLines(repo: TempRepo, range: string): number {
-  const r = cli(repo, 'stats', range, '--json');
-  return (JSON.parse(r.stdout) as { unknown_additions: number }).unknown_additions;
-}
-
-function verify(repo: TempRepo, range: string): { status: number | null; out: string } {
-  const r = cli(repo, 'verify', range);
-  return { status: r.status, out: r.stdout + r.stderr };
-}
-
-function message(repo: TempRepo, rev = 'HEAD'): string {
-  return git(repo, 'log', '-1', '--format=%B', rev);
-}
-
-const lines = (prefix: string, n: number): string => Array.from({ length: n }, (_, i) => `export const ${prefix}${i} = ${i} * 2 + 1; // ${prefix}`).join('\n') + '\n';
-
-/** A new repository: the tool's cache (HOME is the repository) ignored, review not required (not what these tests are about). */
-function newRepo(): TempRepo {
-  const repo = TempRepo.create();
-  fs.appendFileSync(path.join(repo.dir, '.git', 'info', 'exclude'), '.cache/\n');
-  repo.write('.ai-provenance.json', JSON.stringify({ review: { required: null } }) + '\n');
-  repo.write('app.ts', 'export const start = 0;\n');
-  commitAll(repo, 'init');
-  return repo;
-}
-
-/**
- * The repository of each test of a suite: made by {@link newRepo} with the hooks installed by
- * `ai-provenance install` before each test, removed after it.
- */
-function repoPerTest(): { readonly repo: TempRepo } {
-  const box = {} as { repo: TempRepo };
-  beforeEach(() => {
-    assert.ok(fs.existsSync(CLI), `${CLI} is built`);
-    box.repo = newRepo();
-    const r = cli(box.repo, 'install');
-    assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /installed prepare-commit-msg, commit-msg, post-commit/);
-  });
-  afterEach(() => box.repo.cleanup());
-  return box;
-}
-
-/** On a new branch `feature`: two agent commits, 5 AI lines in app.ts ("five") and 4 in b.ts ("four"). */
-function twoAgentCommits(repo: TempRepo): void {
-  git(repo, 'checkout', '-q', '-b', 'feature');
-  agentWrites(repo, 'app.ts', 'export const start = 0;\n' + lines('a', 5));
-  commitAll(repo, 'five');
-  agentWrites(repo, 'b.ts', lines('b', 4));
-  commitAll(repo, 'four');
-  assert.strictEqual(aiLines(repo, 'main..feature'), 9);
-}
-
-function commitAll(repo: TempRepo, msg: string): void {
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', msg);
-}
-
-function removeSavedProvenance(repo: TempRepo): void {
-  fs.rmSync(path.join(repo.dir, '.git', 'ai-provenance'), { recursive: true, force: true });
-}
-
 describe('the record on its way to main (scenarios over real repositories)', function () {
   this.timeout(120000);
   const t = repoPerTest();
