@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AiRange } from '../core/contribution/mapRanges';
 import { carryRanges, manifestRangesInText } from '../core/manifest/carry';
+import { PromptMode, strictestPromptMode } from '../core/manifest/conversations';
 import { CarriedFrom, Manifest, ManifestFile, manifestRepoPath, parseManifest } from '../core/manifest/schema';
 import { TRAILER_AI_ASSISTED, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer, contributionAiLines } from '../core/trailers/trailers';
 import { decodeUtf8, gitText, resolveCommit, runGit } from '../git/git';
@@ -144,6 +145,14 @@ export class CarriedProvenance {
   /** Manifests carried (for `carriedFrom`). */
   get carriedFrom(): CarriedFrom[] {
     return this.records.map((r) => ({ commit: r.commit, id: r.manifest.id }));
+  }
+
+  /**
+   * What of the prompts a manifest built from these records may hold: the mode that discloses
+   * least among theirs (a carried conversation never shows more than its original did).
+   */
+  get promptMode(): PromptMode | undefined {
+    return strictestPromptMode(this.records.map((r) => r.manifest.prompts?.mode));
   }
 
   /** True when an original says anything about AI lines (a record, or trailers without one). */

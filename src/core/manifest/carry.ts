@@ -1,4 +1,5 @@
 import { AiRange, mapRanges } from '../contribution/mapRanges';
+import { Origin } from '../provenance/origin';
 import { ManifestFile, rangeText, sha256Hex } from './schema';
 
 /**
@@ -13,9 +14,14 @@ import { ManifestFile, rangeText, sha256Hex } from './schema';
  * record keeps their number, so a caller can count lines that replace them as `unknown`.
  */
 
-/** The AI ranges of a manifest file, as whole lines of `text` (the committed text it describes). */
+/**
+ * The AI ranges of a manifest file, as whole lines of `text` (the committed text it describes),
+ * with the conversation each range names (its request or session id, and what the manifest kept
+ * of the prompt: the text, or only its hash), so that a rewrite keeps the reasoning trail.
+ */
 export function manifestRangesInText(text: string, file: ManifestFile): AiRange[] {
   const starts = lineStarts(text);
+  const conversations = new Map((file.conversations ?? []).map((c) => [c.id, c]));
   const out: AiRange[] = [];
   for (const r of file.ranges) {
     if (r.endLine > starts.length) continue;
@@ -30,12 +36,17 @@ export function manifestRangesInText(text: string, file: ManifestFile): AiRange[
     const start = starts[r.startLine - 1];
     const end = start + lines.length;
     if (end <= start) continue;
-    out.push({
-      start,
-      end,
-      text: text.slice(start, end),
-      origin: { kind: r.kind, tool: r.tool, timestamp: 0, ...(r.model !== undefined ? { model: r.model } : {}) },
-    });
+    const c = r.conversation !== undefined ? conversations.get(r.conversation) : undefined;
+    const origin: Origin = {
+      kind: r.kind,
+      tool: r.tool,
+      timestamp: 0,
+      ...(r.model !== undefined ? { model: r.model } : {}),
+      ...(c ? { requestId: c.id } : {}),
+      ...(c?.prompt !== undefined ? { prompt: c.prompt } : c?.promptSha256 !== undefined ? { promptSha256: c.promptSha256 } : {}),
+      ...(c?.transcript !== undefined ? { transcript: c.transcript } : {}),
+    };
+    out.push({ start, end, text: text.slice(start, end), origin });
   }
   return out;
 }

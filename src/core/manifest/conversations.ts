@@ -59,6 +59,7 @@ export function conversationOf(origin: Origin): ManifestConversation | undefined
     ...(origin.model !== undefined ? { model: origin.model } : {}),
     ...(origin.prompt !== undefined ? { prompt: origin.prompt } : {}),
     ...(origin.transcript !== undefined ? { transcript: origin.transcript } : {}),
+    ...(origin.prompt === undefined && origin.promptSha256 !== undefined ? { promptSha256: origin.promptSha256 } : {}),
   };
 }
 
@@ -70,10 +71,19 @@ function sha256(text: string): string {
 export function withPromptMode(c: ManifestConversation, mode: PromptMode): ManifestConversation {
   const out: { -readonly [K in keyof ManifestConversation]?: ManifestConversation[K] } = { id: c.id, kind: c.kind, tool: c.tool };
   if (c.model !== undefined) out.model = c.model;
+  // A conversation carried from a manifest in `hash` mode has the hash without the prompt.
   if (mode !== 'none' && c.prompt !== undefined) out.promptSha256 = sha256(c.prompt);
+  else if (mode !== 'none' && c.promptSha256 !== undefined) out.promptSha256 = c.promptSha256;
   if (mode === 'text' && c.prompt !== undefined) out.prompt = c.prompt;
   if (mode === 'text' && c.transcript !== undefined) out.transcript = c.transcript;
   return out as ManifestConversation;
+}
+
+/** The mode that discloses least of `modes` (none before hash before text), or undefined when none is given. */
+export function strictestPromptMode(modes: ReadonlyArray<PromptMode | undefined>): PromptMode | undefined {
+  let out: PromptMode | undefined;
+  for (const m of modes) if (m !== undefined && (out === undefined || PROMPT_MODES.indexOf(m) < PROMPT_MODES.indexOf(out))) out = m;
+  return out;
 }
 
 /** Checks the manifest's `prompts` field; returns the mode, or undefined when absent or invalid. */

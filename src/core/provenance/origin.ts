@@ -35,6 +35,11 @@ export interface Origin {
   readonly prompt?: string;
   /** Path of the agent's transcript, when its hook reported one. */
   readonly transcript?: string;
+  /**
+   * SHA-256 of the (redacted) prompt when only that is known: lines carried from a manifest
+   * written with prompts `hash` (an amend, rebase, cherry-pick or squash of its commit).
+   */
+  readonly promptSha256?: string;
   /** Milliseconds since the epoch when this origin was first recorded. */
   readonly timestamp: number;
 }
