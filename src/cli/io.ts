@@ -2,6 +2,7 @@
  * Process-independent input/output for the command-line tool, so commands can be run
  * in-process by tests and by the real entry point alike.
  */
+import * as fs from 'fs';
 export interface CliIo {
   /** Working directory the command acts on. */
   readonly cwd: string;
@@ -22,6 +23,15 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** All of this process's standard input ('' when there is none or it cannot be read). */
+export function readStdin(): string {
+  try {
+    return fs.readFileSync(0, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -7,7 +7,9 @@ import { HOOK_NOTE_FILE, PENDING_NOTE_FILE } from './manifestStore';
 /**
  * Installing the opt-in git hooks that write AI Provenance trailers into commits made from a
  * terminal (or any git client): `prepare-commit-msg` and `commit-msg` merge the trailers,
- * `post-commit` attaches a pending manifest as a git note. No `vscode` import.
+ * `post-commit` attaches a pending manifest as a git note, `post-rewrite` makes sure each commit
+ * an amend or a rebase made has a record (`git rebase --apply` runs none of the others). No
+ * `vscode` import.
  *
  * - The hooks folder is the one git uses (`git rev-parse --git-path hooks`, which honours
  *   `core.hooksPath`).
@@ -20,7 +22,7 @@ import { HOOK_NOTE_FILE, PENDING_NOTE_FILE } from './manifestStore';
  */
 
 export const HOOK_MARKER = '# ai-provenance-hook v1';
-export const HOOK_NAMES = ['prepare-commit-msg', 'commit-msg', 'post-commit'] as const;
+export const HOOK_NAMES = ['prepare-commit-msg', 'commit-msg', 'post-commit', 'post-rewrite'] as const;
 export type InstalledHookName = (typeof HOOK_NAMES)[number];
 export const CHAINED_SUFFIX = '.pre-ai-provenance';
 
@@ -59,7 +61,10 @@ function shQuote(s: string): string {
 
 /** The text of our hook script for `name`. */
 export function hookScript(name: InstalledHookName, cliPath: string, nodePath: string): string {
-  const wantsCommand = name !== 'post-commit';
+  const wantsCommand = name === 'prepare-commit-msg' || name === 'commit-msg';
+  // post-rewrite reads git's "<old> <new>" lines on stdin: kept in a file, so that the hook
+  // chained before ours reads them too. Its status does not stop ours (git ignores it anyway).
+  const stdin = name === 'post-rewrite';
   const state = '"$(git rev-parse --absolute-git-dir 2>/dev/null)/ai-provenance"';
   // The fast paths: only a state folder git names is read, and any doubt (no git directory, no
   // cmp, a different message) runs the hook's program as before.
@@ -70,6 +75,7 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
       `state=${state}`,
       `if cmp -s "$1" "$state/${PREPARED_MESSAGE_FILE}" 2>/dev/null; then exit 0; fi`,
     ],
+    'post-rewrite': [],
     'post-commit': [
       '# The commit is made: the files of its hooks go; Node starts only for a manifest waiting to be its note.',
       'gitdir="$(git rev-parse --absolute-git-dir 2>/dev/null)"',
@@ -84,7 +90,15 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
     `${HOOK_MARKER}: installed by AI Provenance ("AI Provenance: Install Commit Hook" or \`ai-provenance install\`).`,
     `# A ${name} hook that was here before is kept as ${name}${CHAINED_SUFFIX} and runs first.`,
     `chained="$(dirname "$0")/${name}${CHAINED_SUFFIX}"`,
-    'if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi',
+    ...(stdin
+      ? [
+          'pairs="$(mktemp "${TMPDIR:-/tmp}/ai-provenance-rewrite.XXXXXX")" || exit 0',
+          'trap \'rm -f "$pairs"\' EXIT',
+          'cat > "$pairs"',
+          'status=0',
+          'if [ -x "$chained" ]; then "$chained" "$@" < "$pairs" || status=$?; fi',
+        ]
+      : ['if [ -x "$chained" ]; then "$chained" "$@" || exit $?; fi']),
     `cli=${shQuote(cliPath)}`,
     `node=${shQuote(nodePath)}`,
     'if [ ! -f "$cli" ]; then',
@@ -98,8 +112,8 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
     ...(wantsCommand
       ? ['if [ -r "/proc/$PPID/cmdline" ]; then AIP_GIT_PID=$PPID; export AIP_GIT_PID', 'else AIP_GIT_COMMAND="$(ps -o args= -p "$PPID" 2>/dev/null)"; export AIP_GIT_COMMAND; fi']
       : []),
-    `ELECTRON_RUN_AS_NODE=1 "$node" "$cli" hook ${name} "$@" || echo "ai-provenance: ${name} hook failed; commit not affected" >&2`,
-    'exit 0',
+    `ELECTRON_RUN_AS_NODE=1 "$node" "$cli" hook ${name} "$@"${stdin ? ' < "$pairs"' : ''} || echo "ai-provenance: ${name} hook failed; commit not affected" >&2`,
+    stdin ? 'exit $status' : 'exit 0',
     '',
   ].join('\n');
 }

@@ -15,7 +15,7 @@ import { HOOK_PENDING_MAX_AGE_MS, PENDING_MAX_AGE_MS, PendingError } from '../..
 import { hookFacts, promptHookFacts } from '../../checkpoint/hookPayload';
 import { LockTimeoutError } from '../../core/persistence/lock';
 import { parseArgs, bool, str } from '../args';
-import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit } from '../io';
+import { CliIo, EXIT_OK, EXIT_USAGE, UsageError, cliGit, readStdin } from '../io';
 import { GitError, gitTextSync } from '../../git/git';
 
 export const help = `Usage: ai-provenance checkpoint --agent <name> (--before | --after) [options] [paths...]
@@ -58,14 +58,6 @@ const SPEC = {
   prompt: { type: 'boolean' },
   repo: { type: 'string', alias: 'C' },
 } as const;
-
-function readStdin(): string {
-  try {
-    return fs.readFileSync(0, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 /** Finds the repository of `dir` (its working tree root and git directory). */
 function findRepo(dir: string, gitPath: string): { root: string; gitDir: string } {

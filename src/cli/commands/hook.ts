@@ -1,3 +1,5 @@
+import { parseRewritePairs, postRewrite } from '../../commit/postRewrite';
+import { readStdin } from '../io';
 import { HookName, postCommit, prepareCommitMessage } from '../../commit/prepareCommitMessage';
 
 /**
@@ -16,19 +18,26 @@ export interface HookIo {
 }
 
 export const help = [
-  'Usage: ai-provenance hook <prepare-commit-msg|commit-msg|post-commit> [hook arguments]',
+  'Usage: ai-provenance hook <prepare-commit-msg|commit-msg|post-commit|post-rewrite> [hook arguments]',
   '',
   'Run by the git hooks that "AI Provenance: Install Commit Hook" installs:',
   '  prepare-commit-msg <file> [source] [sha]  merge AI Provenance trailers into the message',
   '  commit-msg <file>                         the same, after the editor (for `git commit` without -m)',
   '  post-commit                               attach a pending manifest as the commit\'s git note',
+  '  post-rewrite <amend|rebase>               (git\'s "<old> <new>" lines on stdin) give each rewritten',
+  '                                            commit a record: the old one\'s AI lines carried, as a note',
   'Never fails a commit: problems are printed on stderr and the exit code is 0.',
   '',
 ].join('\n');
 
-export async function run(args: string[], io: HookIo): Promise<number> {
-  const [name, file, source, sha] = args as [HookName | undefined, string?, string?, string?];
+export async function run(args: string[], io: HookIo, stdin: () => string = readStdin): Promise<number> {
+  const [name, file, source, sha] = args as [HookName | 'post-rewrite' | undefined, string?, string?, string?];
   try {
+    if (name === 'post-rewrite') {
+      const r = await postRewrite(io.cwd, parseRewritePairs(stdin()));
+      for (const n of r.notes) io.err(`ai-provenance: ${n}\n`);
+      return 0;
+    }
     if (name === 'post-commit') {
       const id = await postCommit(io.cwd);
       if (id) io.err(`ai-provenance: manifest ${id} stored as a git note\n`);

@@ -4,20 +4,12 @@
  * the pull request's commits and stored as the merged commit's note.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { v4 as uuidv4 } from 'uuid';
-import { CarriedProvenance, carriedManifest, withUnknownLines } from '../../commit/rewriteCarry';
-import { riskTexts } from '../../commit/riskTexts';
-import { buildManifest } from '../../core/manifest/build';
-import { MANIFEST_NOTES_REF, Manifest, serializeManifest } from '../../core/manifest/schema';
-import { DEFAULT_POLICY, POLICY_FILE, Policy, parseRepositoryPolicy, resolvePolicy } from '../../core/policy/policy';
-import { maxTrackedBytes } from '../../core/persistence/tracking';
-import { findRepoRoot, gitText, runGit } from '../../git/git';
-import { computeStagedChange } from '../../git/stagedChange';
+import { rebuildRecord } from '../../commit/rebuildRecord';
+import { MANIFEST_NOTES_REF, serializeManifest } from '../../core/manifest/schema';
+import { findRepoRoot, runGit } from '../../git/git';
 import { bool, parseArgs, str } from '../args';
 import { CliIo, EXIT_OK, UsageError } from '../io';
-import { VERSION } from '../../version';
 
 export const help = `Usage: ai-provenance reattach <merged-commit>... --from <pr-base>..<pr-head> [options]
 
@@ -78,7 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   for (let i = 0; i < merged.length; i++) {
     const target = merged[i];
     const sources = merged.length === 1 ? originals : [originals[i]];
-    const m = await rebuild(root, target, sources);
+    const m = await rebuildRecord(root, target, sources);
     if (!m) {
       io.out(`${target.slice(0, 12)}: the pull request's commits carry no manifest; nothing to attach\n`);
       continue;
@@ -100,53 +92,4 @@ async function commitId(root: string, rev: string): Promise<string> {
   const id = r.stdout.toString('utf8').trim();
   if (r.code !== 0 || !id) throw new UsageError(`bad revision '${rev}': no such commit`);
   return id;
-}
-
-/** The manifest of `target` with the AI lines of `sources` carried onto it, or undefined when they have none. */
-async function rebuild(root: string, target: string, sources: readonly string[]): Promise<Manifest | undefined> {
-  const carried = await CarriedProvenance.load(root, sources);
-  if (!carried.records.length) return undefined;
-  const parent = (await runGit(['rev-parse', '--verify', '--quiet', `${target}^1`], { cwd: root, okCodes: [1, 128] })).stdout.toString('utf8').trim() || null;
-  const policy = await policyAt(root, target);
-  // The merged commit's tree as an index of its own, so that it is measured exactly as a commit
-  // being made is (the commit flow's code), without touching the repository's index.
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-reattach-'));
-  try {
-    const env = { ...process.env, GIT_INDEX_FILE: path.join(tmp, 'index') };
-    await runGit(['read-tree', target], { cwd: root, env });
-    const change = await computeStagedChange({
-      root,
-      base: parent,
-      maxFileBytes: maxTrackedBytes(undefined),
-      trivial: policy.value.trivial,
-      rangesFor: (f) => carried.rangesFor(f.path, f.text),
-      env,
-    });
-    const files = withUnknownLines(change.files, carried);
-    const unknown = files.reduce((n, f) => n + (f.unknownLines ?? 0), 0);
-    const texts = await riskTexts(root, policy.value, files, change.blobs);
-    const createdAt = await gitText(['log', '-1', '--format=%cI', target], { cwd: root });
-    const m = buildManifest({
-      id: uuidv4(),
-      createdAt: new Date(Date.parse(createdAt.trim()) || Date.now()).toISOString(),
-      generator: { name: 'ai-provenance', version: VERSION },
-      base: change.base,
-      policy: policy.value,
-      policySource: policy.source,
-      files,
-      texts,
-    });
-    return carriedManifest(m, carried, unknown, sources);
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-async function policyAt(root: string, commit: string): Promise<{ source: 'default' | 'repository'; value: Policy }> {
-  const r = await runGit(['show', `${commit}:${POLICY_FILE}`], { cwd: root, okCodes: [128] });
-  if (r.code === 0) {
-    const parsed = parseRepositoryPolicy(r.stdout.toString('utf8'));
-    if (parsed.ok) return { source: 'repository', value: resolvePolicy(parsed.value) };
-  }
-  return { source: 'default', value: resolvePolicy(DEFAULT_POLICY) };
 }

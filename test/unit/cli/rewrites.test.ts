@@ -1,10 +1,11 @@
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MANIFEST_NOTES_REF, parseManifest } from '../../../src/core/manifest/schema';
 import { PENDING_NOTE_FILE } from '../../../src/git/manifestStore';
-import { TempRepo } from './fixture';
-import { agentWrites, aiLines, commitAll, git, lines, message, removeSavedProvenance, repoPerTest, unknownLines, verify } from './scenarioSupport';
+import { TempRepo, commitWithProvenance } from './fixture';
+import { CLI, agentWrites, aiLines, cli, commitAll, git, lines, message, removeSavedProvenance, repoPerTest, run, twoAgentCommits, unknownLines, verify } from './scenarioSupport';
 
 /**
  * Rewrites of an AI commit (amend, rebase) with the hooks installed, over real repositories: the
@@ -81,6 +82,159 @@ describe('rewrites of an AI commit with the hooks (real repositories)', function
     assert.strictEqual(m.files.find((f) => f.path === 'b.ts')?.unknownLines, 4);
     assert.match(m.unknownReason ?? '', /declares 4 AI line\(s\) but has no readable manifest/);
     assert.strictEqual(unknownLines(repo, 'HEAD^..HEAD'), 4);
+    const v = verify(repo, 'HEAD^..HEAD');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+});
+
+/** main moves under `feature`: a commit on main that touches neither app.ts's AI lines nor b.ts. */
+function mainMoves(repo: TempRepo): void {
+  git(repo, 'checkout', '-q', 'main');
+  repo.write('c.ts', 'export const onMain = 1;\n');
+  commitAll(repo, 'main moves');
+  git(repo, 'checkout', '-q', 'feature');
+}
+
+/** The AI lines of each commit of `main..feature`, oldest first (what `stats` counts per commit). */
+function perCommit(repo: TempRepo): number[] {
+  const ids = git(repo, 'rev-list', '--reverse', 'main..feature').trim().split('\n');
+  return ids.map((c) => aiLines(repo, `${c}^..${c}`));
+}
+
+describe('post-rewrite: every rewritten commit has a record (real repositories, hooks installed)', function () {
+  this.timeout(120000);
+  const t = repoPerTest();
+
+  it('git rebase --apply (no prepare-commit-msg): each commit gets the old one\'s AI lines as its note, and verify passes', () => {
+    const { repo } = t;
+    twoAgentCommits(repo);
+    const before = perCommit(repo);
+    mainMoves(repo);
+    removeSavedProvenance(repo);
+    const r = run(repo, 'git', ['rebase', '--apply', '-q', 'main']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stderr, /AI line\(s\) carried; stored as its git note/);
+    assert.deepStrictEqual(perCommit(repo), before);
+    for (const rev of ['HEAD', 'HEAD^']) assert.ok(noteOf(repo, rev).carriedFrom?.length, `${rev} names the manifest it replaces`);
+    const v = verify(repo, 'main..feature');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+
+  it('git rebase (merge backend) and git commit --amend: the record the other hooks wrote is left as it is', () => {
+    const { repo } = t;
+    twoAgentCommits(repo);
+    const before = perCommit(repo);
+    mainMoves(repo);
+    removeSavedProvenance(repo);
+    let r = run(repo, 'git', ['rebase', '-q', 'main']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /stored as its git note/, 'post-rewrite had nothing to do');
+    assert.deepStrictEqual(perCommit(repo), before);
+    const id = (rev: string) => /AI-Provenance: (\S+)/.exec(message(repo, rev))?.[1];
+    for (const rev of ['HEAD', 'HEAD^']) assert.strictEqual(noteOf(repo, rev).id, id(rev));
+    repo.write('b.ts', repo.read('b.ts') + 'export const byHand = 1;\n');
+    git(repo, 'add', 'b.ts');
+    r = run(repo, 'git', ['commit', '-q', '--amend', '-m', 'four, and one by hand']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /stored as its git note/);
+    assert.strictEqual(noteOf(repo).id, id('HEAD'));
+    assert.deepStrictEqual(perCommit(repo), before);
+    const v = verify(repo, 'main..feature');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+
+  it('git rebase --apply with the manifests committed in the repository: the notes replace the manifests that describe the old commits (one line on stderr says so)', () => {
+    const { repo } = t;
+    git(repo, 'config', 'core.hooksPath', '/dev/null');
+    git(repo, 'checkout', '-q', '-b', 'feature');
+    commitWithProvenance(repo, { subject: 'five', files: { 'app.ts': 'export const start = 0;\n' + lines('a', 5) }, ai: { 'app.ts': [{ start: 2, end: 6 }] }, policy: { review: { required: null } } });
+    commitWithProvenance(repo, { subject: 'four', files: { 'b.js': lines('b', 4) }, ai: { 'b.js': [{ start: 1, end: 4 }] }, policy: { review: { required: null } } });
+    git(repo, 'config', '--unset', 'core.hooksPath');
+    const before = perCommit(repo);
+    assert.deepStrictEqual(before, [5, 4]);
+    // main changes app.ts above the AI lines: the rebased app.ts is no longer the text the
+    // committed manifest hashed.
+    git(repo, 'checkout', '-q', 'main');
+    repo.write('app.ts', '// header written on main\nexport const start = 0;\n');
+    commitAll(repo, 'main moves');
+    git(repo, 'checkout', '-q', 'feature');
+    const r = run(repo, 'git', ['rebase', '--apply', '-q', 'main']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stderr, /the manifest committed in the repository \(\.ai-provenance\/[0-9a-f-]+\.json\) still describes the old commit/);
+    assert.deepStrictEqual(perCommit(repo), before);
+    const v = verify(repo, 'main..feature');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+
+  it('uninstall removes post-rewrite too, and puts back the user\'s own, which runs first with the same input', () => {
+    const { repo } = t;
+    const hooks = path.join(repo.dir, '.git', 'hooks');
+    fs.writeFileSync(path.join(hooks, 'post-rewrite.pre-ai-provenance'), '#!/bin/sh\ncat > "$(git rev-parse --absolute-git-dir)/user-saw"\nexit 3\n', { mode: 0o755 });
+    twoAgentCommits(repo);
+    const before = perCommit(repo);
+    mainMoves(repo);
+    const r = run(repo, 'git', ['rebase', '--apply', '-q', 'main']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(fs.readFileSync(path.join(repo.dir, '.git', 'user-saw'), 'utf8').trim().split('\n').length, 2, 'the user\'s hook read both pairs');
+    assert.deepStrictEqual(perCommit(repo), before, 'ours ran although the user\'s failed');
+    const u = run(repo, process.execPath, [path.resolve(__dirname, '../../../../dist/cli.js'), 'uninstall']);
+    assert.match(u.stdout, /post-rewrite/);
+    assert.ok(fs.readFileSync(path.join(hooks, 'post-rewrite'), 'utf8').includes('user-saw'));
+  });
+});
+
+
+describe('rewrites keep the conversation of the AI lines (real repositories, hooks installed)', function () {
+  this.timeout(120000);
+  const t = repoPerTest();
+
+  it('amend, rebase (both backends), cherry-pick and merge --squash keep the session and its prompt hash', () => {
+    const { repo } = t;
+    const prompt = spawnSync(process.execPath, [CLI, 'checkpoint', '--agent', 'claude-code', '--hook', '--prompt'], {
+      cwd: repo.dir,
+      encoding: 'utf8',
+      input: JSON.stringify({ session_id: 'session-9', prompt: 'add five constants', cwd: repo.dir }),
+      env: { ...process.env, HOME: repo.dir },
+    });
+    assert.strictEqual(prompt.status, 0, prompt.stderr);
+    git(repo, 'checkout', '-q', '-b', 'feature');
+    let r = cli(repo, 'checkpoint', '--agent', 'claude-code', '--before', 'app.ts');
+    assert.strictEqual(r.status, 0, r.stderr);
+    repo.write('app.ts', 'export const start = 0;\n' + lines('a', 5));
+    r = cli(repo, 'checkpoint', '--agent', 'claude-code', '--model', 'opus', '--session', 'session-9', '--after', 'app.ts');
+    assert.strictEqual(r.status, 0, r.stderr);
+    commitAll(repo, 'five');
+    const conversations = noteOf(repo).files[0].conversations;
+    assert.deepStrictEqual(conversations?.map((c) => [c.id, c.kind, c.tool, c.model, /^[0-9a-f]{64}$/.test(c.promptSha256 ?? '')]), [['session-9', 'agent', 'claude-code', 'opus', true]]);
+    removeSavedProvenance(repo);
+    const kept = (step: string, rev = 'HEAD') => {
+      const f = noteOf(repo, rev).files.find((x) => x.path === 'app.ts');
+      assert.deepStrictEqual(f?.conversations, conversations, `${step}: the conversation`);
+      assert.ok(f?.ranges.length && f.ranges.every((x) => x.conversation === 'session-9'), `${step}: the ranges name it`);
+      assert.strictEqual(f?.aiLines, 5, step);
+    };
+
+    repo.write('hand.ts', 'export const byHand = 1;\n');
+    git(repo, 'add', 'hand.ts');
+    git(repo, 'commit', '-q', '--amend', '-m', 'five, and a file by hand');
+    kept('amend');
+    mainMoves(repo);
+    git(repo, 'rebase', '-q', 'main');
+    kept('rebase');
+    git(repo, 'checkout', '-q', 'main');
+    repo.write('d.ts', 'export const d = 1;\n');
+    commitAll(repo, 'main moves again');
+    git(repo, 'checkout', '-q', 'feature');
+    r = run(repo, 'git', ['rebase', '--apply', '-q', 'main']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    kept('rebase --apply');
+    git(repo, 'checkout', '-q', '-b', 'picked', 'main');
+    git(repo, 'cherry-pick', 'feature');
+    kept('cherry-pick');
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'merge', '-q', '--squash', 'feature');
+    git(repo, 'commit', '-q', '-m', 'Feature, squashed');
+    kept('merge --squash');
     const v = verify(repo, 'HEAD^..HEAD');
     assert.strictEqual(v.status, 0, v.out);
   });
