@@ -325,6 +325,16 @@ describe(`commit flow ${hostTag()}`, function () {
     const gitDir = path.join(root, '.git');
     await waitFor(() => fs.existsSync(path.join(gitDir, 'hooks', 'prepare-commit-msg')) && fs.readFileSync(path.join(gitDir, 'hooks', 'prepare-commit-msg'), 'utf8').includes('ai-provenance-hook'), 10000, 'hook not installed');
     const rel = `src/amend-${hostVariant()}-${randomUUID().slice(0, 8)}.js`;
+    /** The snapshot the hook reads, in short: paths, blobs and AI ranges per version. */
+    const snapshotSummary = (): string => {
+      try {
+        const s = JSON.parse(fs.readFileSync(snapshotPath(gitDir), 'utf8')) as { writtenAt: string; trailers: string; files: Array<{ path: string; versions: Array<{ blob: string; ranges: unknown[] }> }> };
+        return JSON.stringify({ writtenAt: s.writtenAt, trailers: s.trailers, files: s.files.map((f) => [f.path, f.versions.map((v) => [v.blob.slice(0, 8), v.ranges.length])]) });
+      } catch (e) {
+        return String(e);
+      }
+    };
+    let stagedSnapshot = '';
     /** Stages `rel` and waits until the extension's snapshot for the hook describes the staged blob. */
     const stage = async () => {
       await git(root, 'add', '--', rel);
@@ -336,12 +346,20 @@ describe(`commit flow ${hostTag()}`, function () {
           return false;
         }
       }, 20000, `the snapshot for the hook never described ${rel} as staged`);
+      stagedSnapshot = `${snapshotSummary()} (index blob ${blob.slice(0, 8)}, at ${new Date().toISOString()})`;
     };
     /** HEAD's trailers, and its note checked against the committed text of `rel` (`said`: the hooks' stderr, for the messages). */
     const head = async (aiLines: number, said: string) => {
       const trailers = await parseTrailers(await git(root, 'log', '-1', '--format=%B'), root);
       const ids = trailerValues(trailers, 'AI-Provenance');
-      assert.strictEqual(ids.length, 1, `${JSON.stringify(trailers)}; the hooks said: ${JSON.stringify(said)}`);
+      if (ids.length !== 1) {
+        // What the hook read: the extension's snapshot (paths, blobs, AI ranges per version) and the editor's ranges now.
+        const committed = (await git(root, 'rev-parse', `HEAD:${rel}`)).trim().slice(0, 8);
+        assert.fail(
+          `${JSON.stringify(trailers)}; the hooks said: ${JSON.stringify(said)}; committed blob ${committed}; snapshot when staged ${stagedSnapshot}; ` +
+            `snapshot now ${snapshotSummary()}; editor ranges ${JSON.stringify(api.getRanges(vscode.Uri.joinPath(workspaceFolder().uri, rel)).map((r) => r.kind))}; at ${new Date().toISOString()}`,
+        );
+      }
       const note = await waitFor(async () => git(root, 'notes', '--ref', 'refs/notes/ai-provenance', 'show', 'HEAD').catch(() => undefined), 20000, 'no note on HEAD');
       const parsed = parseManifest(note);
       assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
