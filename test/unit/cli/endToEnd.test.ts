@@ -58,7 +58,7 @@ describe('end to end: commit through the hooks, verify with the bundled command'
     repo = TempRepo.create();
     commitPolicy(repo);
     const installed = await installHooks({ root: repo.dir, cliPath: CLI, nodePath: process.execPath });
-    assert.deepStrictEqual(installed.installed, ['prepare-commit-msg', 'commit-msg', 'post-commit']);
+    assert.deepStrictEqual(installed.installed, ['prepare-commit-msg', 'commit-msg', 'post-commit', 'post-rewrite']);
   });
   afterEach(() => repo.cleanup());
 

@@ -105,7 +105,7 @@ describe('commit hooks on temporary repositories', function () {
     const { id } = await stageAi(dir);
     assert.ok(id);
     const installed = await installHooks({ root: dir, cliPath: cli, nodePath: process.execPath });
-    assert.deepStrictEqual(installed.installed, ['prepare-commit-msg', 'commit-msg', 'post-commit']);
+    assert.deepStrictEqual(installed.installed, ['prepare-commit-msg', 'commit-msg', 'post-commit', 'post-rewrite']);
     const c = commit(dir, '-m', 'Add sum', '-m', 'Signed-off-by: Dev <dev@example.com>');
     assert.strictEqual(c.status, 0, c.stderr);
     const message = git(dir, 'log', '-1', '--format=%B');
@@ -156,7 +156,7 @@ describe('commit hooks on temporary repositories', function () {
     const message = git(dir, 'log', '-1', '--format=%B');
     assert.match(message, /\[user hook ran\]/);
     assert.match(message, /AI-Assisted: yes/);
-    assert.deepStrictEqual(await uninstallHooks(dir), ['prepare-commit-msg', 'commit-msg', 'post-commit']);
+    assert.deepStrictEqual(await uninstallHooks(dir), ['prepare-commit-msg', 'commit-msg', 'post-commit', 'post-rewrite']);
     assert.match(fs.readFileSync(userHook, 'utf8'), /user hook ran/);
     assert.ok(!fs.existsSync(userHook + CHAINED_SUFFIX));
   });
@@ -366,8 +366,9 @@ describe('commit hooks on temporary repositories', function () {
     assert.ok(!fs.existsSync(stateFile('pending-note.json')));
 
     // An amend from the terminal is told from the git process's command line: the AI lines stay.
+    // post-rewrite then checks that the amended commit has its record (found: nothing written).
     assert.strictEqual(commit(dir, '--amend', '-m', 'Add sum, renamed').status, 0);
-    assert.deepStrictEqual(runs(), ['prepare-commit-msg', 'post-commit']);
+    assert.deepStrictEqual(runs(), ['prepare-commit-msg', 'post-commit', 'post-rewrite']);
     assert.match(git(dir, 'log', '-1', '--format=%B'), /^Add sum, renamed\n\nAI-Assisted: yes\nAI-Contribution: 75% \(3 of 4 added lines/);
   });
 
