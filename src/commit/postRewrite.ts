@@ -1,6 +1,7 @@
 import { Manifest, manifestRepoPath, sha256Hex } from '../core/manifest/schema';
 import { TRAILER_PROVENANCE } from '../core/trailers/trailers';
-import { gitDir as getGitDir, findRepoRoot, gitText, runGit } from '../git/git';
+import { readBlobs } from '../git/blobs';
+import { gitDir as getGitDir, findRepoRoot, gitText, runGit, splitNul } from '../git/git';
 import { clearPendingNote, readPendingNote, writeNote } from '../git/manifestStore';
 import { parseTrailers } from '../git/trailers';
 import { rebuildRecord } from './rebuildRecord';
@@ -109,10 +110,19 @@ async function ensureRecord(root: string, gitDirPath: string, commit: string, ol
 async function describes(root: string, commit: string, m: Manifest): Promise<boolean> {
   const parent = (await runGit(['rev-parse', '--verify', '--quiet', `${commit}^1`], { cwd: root, okCodes: [1, 128] })).stdout.toString('utf8').trim() || null;
   if (m.base !== parent) return false;
-  for (const f of m.files) {
-    if (f.status === 'deleted' || f.sha256 === undefined || f.skipped === 'submodule') continue;
-    const r = await runGit(['cat-file', 'blob', `${commit}:${f.path}`], { cwd: root, okCodes: [128] });
-    if (r.code !== 0 || sha256Hex(r.stdout) !== f.sha256) return false;
+  const files = m.files.filter((f) => f.status !== 'deleted' && f.sha256 !== undefined && f.skipped !== 'submodule');
+  if (!files.length) return true;
+  // The committed blobs of those paths: one ls-tree, one cat-file for all of them.
+  const listed = await gitText(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...files.map((f) => `:(literal)${f.path}`)], { cwd: root });
+  const blobs = new Map<string, string>();
+  for (const entry of splitNul(listed)) {
+    const e = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
+    if (e) blobs.set(e[2], e[1]);
   }
-  return true;
+  if (files.some((f) => !blobs.has(f.path))) return false;
+  const contents = await readBlobs(root, new Set(blobs.values()));
+  return files.every((f) => {
+    const bytes = contents.get(blobs.get(f.path)!);
+    return bytes !== undefined && sha256Hex(bytes) === f.sha256;
+  });
 }
