@@ -25,12 +25,18 @@ import { riskTexts } from './riskTexts';
 export interface RebuildOptions {
   /** The new manifest's id (default: a new one). */
   readonly id?: string;
+  /**
+   * Only from readable records (`reattach`: a pull request's commits whose notes were not
+   * fetched are a set-up problem to fix, not lines to count as `unknown`). Otherwise an original
+   * that declares AI lines without a readable record makes them `unknown` (see rewriteCarry.ts).
+   */
+  readonly recordsOnly?: boolean;
 }
 
 /** The manifest of `target` with the AI lines of `sources` carried onto it, or undefined when they declare none. */
 export async function rebuildRecord(root: string, target: string, sources: readonly string[], options: RebuildOptions = {}): Promise<Manifest | undefined> {
   const carried = await CarriedProvenance.load(root, sources);
-  if (!carried.declaresAi) return undefined;
+  if (!carried.declaresAi || (options.recordsOnly && !carried.records.length)) return undefined;
   const parent = (await runGit(['rev-parse', '--verify', '--quiet', `${target}^1`], { cwd: root, okCodes: [1, 128] })).stdout.toString('utf8').trim() || null;
   const policy = await policyAt(root, target);
   // The commit's tree as an index of its own, so that it is measured exactly as a commit being

@@ -70,7 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   for (let i = 0; i < merged.length; i++) {
     const target = merged[i];
     const sources = merged.length === 1 ? originals : [originals[i]];
-    const m = await rebuildRecord(root, target, sources);
+    const m = await rebuildRecord(root, target, sources, { recordsOnly: true });
     if (!m) {
       io.out(`${target.slice(0, 12)}: the pull request's commits carry no manifest; nothing to attach\n`);
       continue;
