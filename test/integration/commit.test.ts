@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { AiProvenanceApi } from '../../src/api';
 import { GitAPI, GitExtension, GitRepository } from '../../src/commit/gitApi';
 import { snapshotPath } from '../../src/commit/snapshot';
+import { snapshotDescribes } from './support/commit';
 import { Manifest, manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { Trailer } from '../../src/core/trailers/trailers';
 import { parseTrailers } from '../../src/git/trailers';
@@ -240,13 +241,7 @@ describe(`commit flow ${hostTag()}`, function () {
     // The extension notices the staging and writes its snapshot for the hook.
     const blob = (await git(root, 'rev-parse', `:${rel}`)).trim();
     const gitDir = path.join(root, '.git');
-    await waitFor(() => {
-      try {
-        return fs.readFileSync(snapshotPath(gitDir), 'utf8').includes(blob);
-      } catch {
-        return false;
-      }
-    }, 20000, 'the snapshot for the hook was not written');
+    await waitFor(() => snapshotDescribes(gitDir, rel, blob), 20000, 'the snapshot for the hook was not written');
     await waitFor(async () => (await git(root, 'diff', '--cached', '--name-only')).includes('.ai-provenance/'), 20000, 'manifest not staged');
 
     // The hooks' program is loaded with a code cache (dist/cli.js); it is kept in a folder of the test's.
@@ -339,13 +334,7 @@ describe(`commit flow ${hostTag()}`, function () {
     const stage = async () => {
       await git(root, 'add', '--', rel);
       const blob = (await git(root, 'rev-parse', `:${rel}`)).trim();
-      await waitFor(() => {
-        try {
-          return fs.readFileSync(snapshotPath(gitDir), 'utf8').includes(blob);
-        } catch {
-          return false;
-        }
-      }, 20000, `the snapshot for the hook never described ${rel} as staged`);
+      await waitFor(() => snapshotDescribes(gitDir, rel, blob), 20000, `the snapshot for the hook never described ${rel} as staged`);
       stagedSnapshot = `${snapshotSummary()} (index blob ${blob.slice(0, 8)}, at ${new Date().toISOString()})`;
     };
     /** HEAD's trailers, and its note checked against the committed text of `rel` (`said`: the hooks' stderr, for the messages). */

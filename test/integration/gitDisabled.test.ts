@@ -13,7 +13,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
 import { GitExtension } from '../../src/commit/gitApi';
-import { snapshotPath } from '../../src/commit/snapshot';
+import { snapshotDescribes } from './support/commit';
 import { parseState } from '../../src/core/persistence/schema';
 import { manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { parseTrailers } from '../../src/git/trailers';
@@ -119,13 +119,7 @@ describe(`without the Git extension ${hostTag()}`, function () {
       // Staging from a terminal is noticed: snapshot for the hook, manifest staged, staged share shown.
       await git(dir, 'add', '--', rel);
       const blob = (await git(dir, 'rev-parse', `:${rel}`)).trim();
-      await waitFor(() => {
-        try {
-          return fs.readFileSync(snapshotPath(path.join(dir, '.git')), 'utf8').includes(blob);
-        } catch {
-          return false;
-        }
-      }, 30_000, 'the snapshot for the hook was not written', 200);
+      await waitFor(() => snapshotDescribes(path.join(dir, '.git'), rel, blob), 30_000, 'the snapshot for the hook was not written', 200);
       await waitFor(async () => (await git(dir, 'diff', '--cached', '--name-only')).includes('.ai-provenance/'), 30_000, 'manifest not staged', 200);
       await waitFor(async () => /Staged: \d+% AI \(5 of 7 added lines\)/.test((await statusBar()).tooltip), 20_000, `no staged share: ${JSON.stringify((await statusBar()).tooltip)}`, 200);
 

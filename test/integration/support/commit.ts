@@ -5,6 +5,7 @@ import { execFile } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { GitExtension, GitRepository } from '../../../src/commit/gitApi';
+import { readSnapshot } from '../../../src/commit/snapshot';
 import { ManifestFile, manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../../src/core/manifest/schema';
 import { waitFor, workspaceFolder } from './host';
 
@@ -15,6 +16,17 @@ export function git(cwd: string, ...args: string[]): Promise<string> {
       else resolve(stdout);
     });
   });
+}
+
+/**
+ * True when the extension's snapshot for the hooks (`staged.json` in `gitDir`) gives AI ranges for
+ * `rel` with the content `blob`. By path and blob: files of other tests can have the very same
+ * content (the same blob id), and the hook looks a file up by both.
+ */
+export function snapshotDescribes(gitDir: string, rel: string, blob: string): boolean {
+  const s = readSnapshot(gitDir);
+  if (!s || 'error' in s) return false;
+  return !!s.files.find((f) => f.path === rel)?.versions.some((v) => v.blob === blob && v.ranges.length > 0);
 }
 
 export async function repository(root: string): Promise<GitRepository> {
