@@ -8,7 +8,7 @@ import { hasMessageContent, messageCommentChar } from '../core/trailers/commentC
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, Trailer, buildTrailers } from '../core/trailers/trailers';
 import { VERSION } from '../version';
 import { riskTexts } from './riskTexts';
-import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit, workTreeDirs } from '../git/git';
+import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit, workTreeDirsAndHead } from '../git/git';
 import { HOOK_WRITTEN_FILE, PREPARED_MESSAGE_FILE } from '../git/hooks';
 import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
 import { StagedContribution, computeStagedChange } from '../git/stagedChange';
@@ -97,15 +97,18 @@ export function isAmendCommand(commandLine: string | undefined): boolean {
  */
 export async function prepareCommitMessage(repoRoot: string, messageFile: string, source = '', options: PrepareOptions = {}): Promise<PrepareResult> {
   if (source === 'merge') return { changed: false, trailers: [], notes: ['merge commit: trailers not added'] };
-  const dirs = await workTreeDirs(repoRoot);
+  // The work tree, the git dir and HEAD in one git process (HEAD apart when that fails).
+  const dirs = await workTreeDirsAndHead(repoRoot);
   const root = dirs?.root ?? (await findRepoRoot(repoRoot)) ?? repoRoot;
   const gitDirPath = dirs?.gitDir ?? (await getGitDir(root));
-  if (options.hook !== 'prepare-commit-msg') return prepareIn(root, gitDirPath, messageFile, source, options);
+  const head = dirs ? Promise.resolve(dirs.head) : resolveCommit(root, 'HEAD');
+  head.catch(() => undefined); // a failure surfaces where it is awaited
+  if (options.hook !== 'prepare-commit-msg') return prepareIn(root, gitDirPath, messageFile, source, options, head);
   // The message as this hook leaves it, for commit-msg to compare with (see PREPARED_MESSAGE_FILE):
   // removed first, so that a run that fails leaves none.
   const kept = path.join(repoStateDir({ gitDir: gitDirPath }), PREPARED_MESSAGE_FILE);
   fs.rmSync(kept, { force: true });
-  const result = await prepareIn(root, gitDirPath, messageFile, source, options);
+  const result = await prepareIn(root, gitDirPath, messageFile, source, options, head);
   try {
     writeFileAtomicSync(kept, fs.readFileSync(messageFile), { durable: false });
   } catch {
@@ -114,7 +117,7 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   return result;
 }
 
-async function prepareIn(root: string, gitDirPath: string, messageFile: string, source: string, options: PrepareOptions): Promise<PrepareResult> {
+async function prepareIn(root: string, gitDirPath: string, messageFile: string, source: string, options: PrepareOptions, headResolving: Promise<string | undefined>): Promise<PrepareResult> {
   const notes: string[] = [];
   const none = (note?: string): PrepareResult => ({ changed: false, trailers: [], notes: note ? [...notes, note] : notes });
   const env = options.env ?? process.env;
@@ -127,10 +130,6 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
   } catch (e) {
     return none(`cannot read ${messageFile}: ${(e as Error).message}`);
   }
-  // HEAD is resolved while the comment character and the settings are read (one git process
-  // fewer to wait for); a failure surfaces where it is awaited.
-  const headResolving = resolveCommit(root, 'HEAD');
-  headResolving.catch(() => undefined);
   const read = readSnapshot(gitDirPath);
   const fromEditor = read !== undefined && !('error' in read) ? read : undefined;
   // Without the editor's snapshot the committed settings are read at the same time.

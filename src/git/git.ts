@@ -285,6 +285,18 @@ export async function workTreeDirs(dir: string): Promise<{ root: string; gitDir:
   return r.code === 0 && root && gitDir ? { root, gitDir } : undefined;
 }
 
+/**
+ * {@link workTreeDirs} and the commit HEAD names ({@link resolveCommit} of `HEAD`; undefined on an
+ * unborn branch), from one git process: `--verify --quiet` prints the dirs, then the commit or
+ * nothing with exit code 1.
+ */
+export async function workTreeDirsAndHead(dir: string): Promise<{ root: string; gitDir: string; head: string | undefined } | undefined> {
+  const r = await runGit(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: dir, okCodes: [1, 128] });
+  const [root, gitDir, head] = r.stdout.toString('utf8').split('\n');
+  if ((r.code !== 0 && r.code !== 1) || !root || !gitDir) return undefined;
+  return { root, gitDir, head: r.code === 0 && head ? head : undefined };
+}
+
 /** Absolute path of the repository's git dir (per worktree). */
 export async function gitDir(root: string): Promise<string> {
   return (await gitText(['rev-parse', '--absolute-git-dir'], { cwd: root })).trim();

@@ -66,12 +66,17 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
   // chained before ours reads them too. Its status does not stop ours (git ignores it anyway).
   const stdin = name === 'post-rewrite';
   const state = '"$(git rev-parse --absolute-git-dir 2>/dev/null)/ai-provenance"';
-  // The fast paths: only a state folder git names is read, and any doubt (no git directory, no
-  // cmp, a different message) runs the hook's program as before.
+  // The fast paths: only a state folder git names (or the one beside the message file git hands
+  // over) is read, and any doubt (no git directory, no cmp, a different message) runs the hook's
+  // program as before.
   const fastPath: Record<InstalledHookName, string[]> = {
     'prepare-commit-msg': [],
     'commit-msg': [
-      '# The message prepare-commit-msg left, unchanged since: nothing to do again.',
+      '# The message prepare-commit-msg left, unchanged since: nothing to do again. git hands the',
+      '# message in a file of its git directory (.git/COMMIT_EDITMSG): the copy is looked for next',
+      '# to it first (no git process), then where git names the git directory.',
+      'case "$1" in */*) kept="${1%/*}/ai-provenance/' + PREPARED_MESSAGE_FILE + '";; *) kept=;; esac',
+      'if [ -n "$kept" ] && [ -f "$kept" ] && cmp -s "$1" "$kept" 2>/dev/null; then exit 0; fi',
       `state=${state}`,
       `if cmp -s "$1" "$state/${PREPARED_MESSAGE_FILE}" 2>/dev/null; then exit 0; fi`,
     ],
@@ -89,7 +94,8 @@ export function hookScript(name: InstalledHookName, cliPath: string, nodePath: s
     '#!/bin/sh',
     `${HOOK_MARKER}: installed by AI Provenance ("AI Provenance: Install Commit Hook" or \`ai-provenance install\`).`,
     `# A ${name} hook that was here before is kept as ${name}${CHAINED_SUFFIX} and runs first.`,
-    `chained="$(dirname "$0")/${name}${CHAINED_SUFFIX}"`,
+    // The hook's folder without a dirname process (git runs a hook by a path with a slash).
+    `case "$0" in */*) chained="\${0%/*}/${name}${CHAINED_SUFFIX}";; *) chained="./${name}${CHAINED_SUFFIX}";; esac`,
     ...(stdin
       ? [
           'pairs="$(mktemp "${TMPDIR:-/tmp}/ai-provenance-rewrite.XXXXXX")" || exit 0',
