@@ -146,8 +146,11 @@ describe(`capture ${hostTag()}`, function () {
     await sleep(300);
     if (hostVariant() === 'stock' || hostVariant() === 'oldest') {
       // Stable (and 1.90, which has no edit source at all) gives an extension no way to see this
-      // accept: nothing is recorded, and nothing false.
-      assert.deepStrictEqual(aiText(a, doc), []);
+      // accept: nothing is recorded, and nothing false. The same lines may still come back as AI
+      // when an earlier suite removed them from another file (carried text, README): such marks
+      // name the file they were copied from, and no mark comes from the accept itself.
+      const ranges = a.getRanges(doc.uri);
+      assert.ok(ranges.every((r) => r.copiedFrom !== undefined && r.copiedFrom !== vscode.workspace.asRelativePath(doc.uri, false)), JSON.stringify(ranges));
     } else {
       assert.deepStrictEqual(aiText(a, doc), [fx.MULTI_LINE_COMPLETION]);
       assert.strictEqual(a.getRanges(doc.uri)[0].tool, FIXTURE_TOOL);
