@@ -28,7 +28,7 @@ export class ChatContext implements vscode.Disposable {
     );
   }
 
-  /** The chat model id when exactly one is available. */
+  /** The chat model (`vendor/id`) when exactly one is available. */
   soleChatModel(): string | undefined {
     return this.soleModel;
   }
@@ -36,7 +36,8 @@ export class ChatContext implements vscode.Disposable {
   private async refreshModels(): Promise<void> {
     try {
       const models = await vscode.lm.selectChatModels();
-      const ids = [...new Set(models.map((m) => m.id))];
+      // Named `vendor/id`, as VS Code's edit source and its stored chat sessions name models.
+      const ids = [...new Set(models.map((m) => `${m.vendor}/${m.id}`))];
       this.soleModel = ids.length === 1 ? ids[0] : undefined;
     } catch (err) {
       this.soleModel = undefined;

