@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
-import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, waitFor, waitForFileWatcher, workspaceFolder } from './support/host';
-import { HookEvent, runHookCommand } from './support/agentHooks';
+import { EXTENSION_ID, closeAllEditors, hostTag, hoverText, openScratchFile, waitFor, waitForFileWatcher, workspaceFolder } from './support/host';
+import { HookEvent, InstalledHooks, installAgentHooks, runHookCommand } from './support/agentHooks';
 
 /** What the hooks printed on stderr (shown when the test fails). */
 const hookErrors: string[] = [];
@@ -22,37 +22,22 @@ async function runHook(root: string, hookFile: string, event: HookEvent, payload
   return r.status;
 }
 
-async function hoverText(uri: vscode.Uri, at: vscode.Position): Promise<string> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at)) ?? [];
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
-    .join('\n')
-    .replace(/\\/g, '');
-}
-
 describe(`agent hook prompts ${hostTag()}`, function () {
   this.timeout(150_000);
-  let installed: { hookFile: string; launcher: string } | undefined;
-  let createdGithub = false;
+  let installed: InstalledHooks | undefined;
 
   // The edit tool call below is played by a write to disk, which only the file watcher brings in.
   before(async () => waitForFileWatcher());
 
   after(async () => {
     await closeAllEditors();
-    if (installed) {
-      fs.rmSync(createdGithub ? path.join(workspaceFolder().uri.fsPath, '.github') : installed.hookFile, { recursive: true, force: true });
-      fs.rmSync(installed.launcher, { force: true });
-    }
+    installed?.remove();
   });
 
   it(`UserPromptSubmit through the installed hook file: the agent's edit shows the session's prompt in the hover, the token in it redacted and never on disk ${hostTag()}`, async () => {
     const a = (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
     const root = workspaceFolder().uri.fsPath;
-    createdGithub = !fs.existsSync(path.join(root, '.github'));
-    installed = await vscode.commands.executeCommand<{ hookFile: string; launcher: string } | undefined>('aiProvenance.installAgentHooks', root);
-    assert.ok(installed, 'the command installed nothing (see the log)');
+    installed = await installAgentHooks(root);
 
     const editor = await openScratchFile('agent-prompt.js', 'const start = 1;\n');
     const doc = editor.document;
@@ -81,7 +66,7 @@ describe(`agent hook prompts ${hostTag()}`, function () {
     assert.deepStrictEqual(shown(), [['const stopAfter = 99;\n', 'agent', 'vscode-agent', sessionId]]);
 
     const hover = await waitFor(async () => {
-      const text = await hoverText(doc.uri, new vscode.Position(1, 8));
+      const text = (await hoverText(doc.uri, new vscode.Position(1, 8))).replace(/\\/g, '');
       return text.includes('Prompt') ? text : undefined;
     }, 10_000, 'the hover over the agent line shows no prompt');
     assert.match(hover, /Prompt \| add a stop constant; deploy token \[REDACTED:github-token\]/, hover);

@@ -8,15 +8,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
 import { EXTENSION_ID, closeAllEditors, hostTag, moveToEnd, openScratchFile, typeText, waitFor, waitForFileWatcher, workspaceFolder } from './support/host';
-import { runHookCommand } from './support/agentHooks';
+import { InstalledHooks, installAgentHooks, runHookCommand } from './support/agentHooks';
 
 async function api(): Promise<AiProvenanceApi> {
   return (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
-}
-
-interface Installed {
-  readonly hookFile: string;
-  readonly launcher: string;
 }
 
 /** What the hooks printed on stderr (shown when the test fails). */
@@ -30,26 +25,20 @@ async function runHook(root: string, hookFile: string, event: 'PreToolUse' | 'Po
 
 describe(`agent hooks ${hostTag()}`, function () {
   this.timeout(150_000);
-  let installed: Installed | undefined;
-  let createdGithub = false;
+  let installed: InstalledHooks | undefined;
 
   // The edit tool call below is played by a write to disk, which only the file watcher brings in.
   before(async () => waitForFileWatcher());
 
   after(async () => {
     await closeAllEditors();
-    if (installed) {
-      fs.rmSync(createdGithub ? path.join(workspaceFolder().uri.fsPath, '.github') : installed.hookFile, { recursive: true, force: true });
-      fs.rmSync(installed.launcher, { force: true });
-    }
+    installed?.remove();
   });
 
   it(`Install Agent Hooks writes VS Code's hook file; an edit tool call through it is agent with the session, and the line the person typed stays human ${hostTag()}`, async () => {
     const a = await api();
     const root = workspaceFolder().uri.fsPath;
-    createdGithub = !fs.existsSync(path.join(root, '.github'));
-    installed = await vscode.commands.executeCommand<Installed | undefined>('aiProvenance.installAgentHooks', root);
-    assert.ok(installed, 'the command installed nothing (see the log)');
+    installed = await installAgentHooks(root);
     assert.strictEqual(installed.hookFile, path.join(root, '.github', 'hooks', 'ai-provenance.json'));
     assert.ok(fs.existsSync(installed.launcher), installed.launcher);
 

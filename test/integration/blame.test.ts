@@ -10,7 +10,7 @@ import { MANIFEST_NOTES_REF, MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, Manife
 import { resolvePolicy } from '../../src/core/policy/policy';
 import type { BlameState } from '../../src/views/commitBlame';
 import type { ReportModel } from '../../src/core/presentation/reportModel';
-import { closeAllEditors, hostTag, hostVariant, typeText, waitFor, workspaceFolder } from './support/host';
+import { closeAllEditors, hostTag, hostVariant, hoverText, typeText, waitFor, workspaceFolder } from './support/host';
 
 function git(cwd: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -38,14 +38,6 @@ async function waitForBlamed(doc: vscode.TextDocument, expected: [number, number
     `expected AI blame of lines ${JSON.stringify(expected)} in ${doc.uri.toString()}, last seen ${JSON.stringify(last)}`,
     100,
   );
-}
-
-async function hoverText(doc: vscode.TextDocument, position: vscode.Position): Promise<string> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? [];
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
-    .join('\n');
 }
 
 const TOOL = 'blame-test-agent';
@@ -114,22 +106,22 @@ describe(`AI blame ${hostTag()}`, function () {
     let doc = await vscode.workspace.openTextDocument(uri);
     let editor = await vscode.window.showTextDocument(doc, { preview: false });
     assert.strictEqual((await blameState()).enabled, false);
-    assert.doesNotMatch(await hoverText(doc, new vscode.Position(1, 3)), /AI-written, committed/);
+    assert.doesNotMatch(await hoverText(doc.uri, new vscode.Position(1, 3)), /AI-written, committed/);
 
     await vscode.commands.executeCommand('aiProvenance.toggleBlame');
     await waitForBlamed(doc, [[1, 2]]);
-    let hover = await hoverText(doc, new vscode.Position(1, 3));
+    let hover = await hoverText(doc.uri, new vscode.Position(1, 3));
     assert.match(hover, new RegExp(sha.slice(0, 12)));
     assert.match(hover, new RegExp(TOOL));
     assert.match(hover, new RegExp(MODEL));
-    assert.doesNotMatch(await hoverText(doc, new vscode.Position(3, 3)), /AI-written, committed/, 'a human line has no AI blame hover');
+    assert.doesNotMatch(await hoverText(doc.uri, new vscode.Position(3, 3)), /AI-written, committed/, 'a human line has no AI blame hover');
 
     // Reload: the editor is closed and the file opened again; the marks and hover come back from git.
     await closeAllEditors();
     doc = await vscode.workspace.openTextDocument(uri);
     editor = await vscode.window.showTextDocument(doc, { preview: false });
     await waitForBlamed(doc, [[1, 2]]);
-    hover = await hoverText(doc, new vscode.Position(2, 3));
+    hover = await hoverText(doc.uri, new vscode.Position(2, 3));
     assert.match(hover, new RegExp(sha.slice(0, 12)));
     assert.match(hover, new RegExp(TOOL));
 
@@ -137,7 +129,7 @@ describe(`AI blame ${hostTag()}`, function () {
     editor.selection = new vscode.Selection(0, 0, 0, 0);
     await typeText('// typed\n');
     await waitForBlamed(doc, [[2, 3]], 3000);
-    assert.match(await hoverText(doc, new vscode.Position(3, 3)), new RegExp(sha.slice(0, 12)));
+    assert.match(await hoverText(doc.uri, new vscode.Position(3, 3)), new RegExp(sha.slice(0, 12)));
     // Typing inside an AI line takes its mark away (the line is no longer the committed one).
     editor.selection = new vscode.Selection(2, 0, 2, 0);
     await typeText('x');
@@ -148,7 +140,7 @@ describe(`AI blame ${hostTag()}`, function () {
 
     await vscode.commands.executeCommand('aiProvenance.toggleBlame');
     await waitFor(async () => !(await blameState()).enabled, 5000, 'AI blame turned off');
-    assert.doesNotMatch(await hoverText(doc, new vscode.Position(3, 3)), /AI-written, committed/);
+    assert.doesNotMatch(await hoverText(doc.uri, new vscode.Position(3, 3)), /AI-written, committed/);
     await git(root, ['checkout', '-q', '--', rel]);
   });
 

@@ -8,19 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
-import { EXTENSION_ID, FixtureApi, fixture, hostTag, hostVariant, openScratchFile, sendFixtureChat, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, FixtureApi, fixture, hostTag, hostVariant, hoverText, openScratchFile, sendFixtureChat, waitFor, workspaceFolder } from './support/host';
 
 /** The fixture's chat edit (test/fixtures/ai-fixture/texts.js: `fixture:edit <path>`). */
 type EditFixture = FixtureApi & { readonly EDIT_TRIGGER: string; readonly EDIT_CODE: string; readonly stats: FixtureApi['stats'] & { chatEdits: number } };
-
-async function hoverText(uri: vscode.Uri, at: vscode.Position): Promise<string> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at)) ?? [];
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
-    .join('\n')
-    .replace(/\\/g, '');
-}
 
 describe(`chat edit prompts ${hostTag()}`, function () {
   this.timeout(120_000);
@@ -56,7 +47,7 @@ describe(`chat edit prompts ${hostTag()}`, function () {
 
     // VS Code stores the request a few seconds later; the prompt is given to the edit then.
     const hover = await waitFor(async () => {
-      const text = await hoverText(doc.uri, new vscode.Position(2, 4));
+      const text = (await hoverText(doc.uri, new vscode.Position(2, 4))).replace(/\\/g, '');
       return text.includes('Prompt') ? text : undefined;
     }, 60_000, 'the hover over the chat edit never showed its prompt');
     assert.match(hover, new RegExp(`Prompt \\| @fixture ${fx.EDIT_TRIGGER} \\S+ add subtract, release token \\[REDACTED:github-token\\]`), hover);

@@ -7,7 +7,7 @@ import type { AiProvenanceApi } from '../../src/api';
 import type { DecorationState } from '../../src/views/decorations';
 import type { ReportModel } from '../../src/core/presentation/reportModel';
 import { formatUtc } from '../../src/core/presentation/labels';
-import { EXTENSION_ID, closeAllEditors, hostTag, openScratchFile, typeText, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, hoverText, openScratchFile, typeText, waitFor, workspaceFolder } from './support/host';
 
 const CONTENT = ['const a = 1;', 'const b = 2;', 'const c = 3;', 'const d = 4;', ''].join('\n');
 const ORIGIN = { tool: 'test-agent', model: 'm-1', kind: 'agent' as const };
@@ -36,14 +36,6 @@ async function waitForLines(doc: vscode.TextDocument, expected: [number, number]
 }
 
 /** The Markdown of every hover VS Code would show at `position`, joined. */
-async function hoverText(doc: vscode.TextDocument, position: vscode.Position): Promise<string> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position)) ?? [];
-  return hovers
-    .flatMap((h) => h.contents)
-    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
-    .join('\n');
-}
-
 async function setDecorationsEnabled(value: boolean | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('aiProvenance.decorations').update('enabled', value, vscode.ConfigurationTarget.Global);
 }
@@ -105,7 +97,7 @@ describe(`views ${hostTag()}`, () => {
     const editor = await fileWithAiLines('hover.js');
     const doc = editor.document;
     await waitForLines(doc, [[1, 2]]);
-    const text = await hoverText(doc, new vscode.Position(2, 7));
+    const text = await hoverText(doc.uri, new vscode.Position(2, 7));
     assert.match(text, /AI-produced/);
     assert.match(text, /Agent edit/);
     assert.match(text, /`test-agent`/);
@@ -116,8 +108,8 @@ describe(`views ${hostTag()}`, () => {
     assert.ok(recorded, 'no recorded range for test-agent');
     assert.ok(text.includes(formatUtc(recorded.timestamp)), `hover lacks the recorded time ${formatUtc(recorded.timestamp)}`);
     // Not over human text.
-    assert.doesNotMatch(await hoverText(doc, new vscode.Position(0, 7)), /AI-produced/);
-    assert.doesNotMatch(await hoverText(doc, new vscode.Position(3, 7)), /AI-produced/);
+    assert.doesNotMatch(await hoverText(doc.uri, new vscode.Position(0, 7)), /AI-produced/);
+    assert.doesNotMatch(await hoverText(doc.uri, new vscode.Position(3, 7)), /AI-produced/);
   });
 
   it(`the toggle command turns marks and hover off and back on ${hostTag()}`, async () => {
@@ -130,12 +122,12 @@ describe(`views ${hostTag()}`, () => {
     assert.strictEqual(vscode.workspace.getConfiguration('aiProvenance.decorations').get('enabled'), false);
     await waitForLines(doc, []);
     assert.strictEqual((await decorations()).enabled, false);
-    assert.doesNotMatch(await hoverText(doc, new vscode.Position(1, 7)), /AI-produced/);
+    assert.doesNotMatch(await hoverText(doc.uri, new vscode.Position(1, 7)), /AI-produced/);
 
     const on = await vscode.commands.executeCommand<boolean>('aiProvenance.toggleDecorations');
     assert.strictEqual(on, true);
     await waitForLines(doc, [[1, 2]]);
-    assert.match(await hoverText(doc, new vscode.Position(1, 7)), /AI-produced/);
+    assert.match(await hoverText(doc.uri, new vscode.Position(1, 7)), /AI-produced/);
   });
 
   it(`highlightText also marks the exact AI characters, and only while it is on ${hostTag()}`, async () => {

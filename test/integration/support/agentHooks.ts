@@ -3,6 +3,8 @@
 import * as assert from 'assert';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
 
 export type HookEvent = 'UserPromptSubmit' | 'PreToolUse' | 'PostToolUse';
 
@@ -39,4 +41,27 @@ export async function runHookCommand(root: string, hookFile: string, event: Hook
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What "AI Provenance: Install Agent Hooks" wrote. */
+export interface InstalledHooks {
+  readonly hookFile: string;
+  readonly launcher: string;
+  /** Takes away what was written (the `.github` folder too when the command created it). */
+  remove(): void;
+}
+
+/** Runs "AI Provenance: Install Agent Hooks" for the repository at `root`. */
+export async function installAgentHooks(root: string): Promise<InstalledHooks> {
+  const github = path.join(root, '.github');
+  const createdGithub = !fs.existsSync(github);
+  const installed = await vscode.commands.executeCommand<{ hookFile: string; launcher: string } | undefined>('aiProvenance.installAgentHooks', root);
+  assert.ok(installed, 'the command installed nothing (see the log)');
+  return {
+    ...installed,
+    remove: () => {
+      fs.rmSync(createdGithub ? github : installed.hookFile, { recursive: true, force: true });
+      fs.rmSync(installed.launcher, { force: true });
+    },
+  };
 }

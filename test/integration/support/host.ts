@@ -239,3 +239,12 @@ export async function waitForFileWatcher(timeoutMs = 120_000): Promise<void> {
     fs.rmSync(file, { force: true });
   }
 }
+
+/** The text of every hover at `position` of the document `uri` (Markdown as the providers wrote it). */
+export async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
+    .join('\n');
+}
