@@ -11,7 +11,7 @@ import { riskTexts } from './riskTexts';
 import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit, workTreeDirsAndHead } from '../git/git';
 import { HOOK_WRITTEN_FILE, PREPARED_MESSAGE_FILE } from '../git/hooks';
 import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
-import { StagedContribution, computeStagedChange } from '../git/stagedChange';
+import { StagedContribution, computeStagedChange } from '../governance/stagedContribution';
 import { applyTrailers, parseTrailers } from '../git/trailers';
 import { effectivePolicy } from './effectivePolicy';
 import { CarriedProvenance, carriedManifest, detectRewrite, manifestOfCommit, withUnknownLines } from './rewriteCarry';

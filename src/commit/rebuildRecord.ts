@@ -7,7 +7,7 @@ import { Manifest } from '../core/manifest/schema';
 import { maxTrackedBytes } from '../core/persistence/tracking';
 import { DEFAULT_POLICY, POLICY_FILE, Policy, parseRepositoryPolicy, resolvePolicy } from '../core/policy/policy';
 import { gitText, runGit } from '../git/git';
-import { computeStagedChange } from '../git/stagedChange';
+import { computeStagedChange } from '../governance/stagedContribution';
 import { VERSION } from '../version';
 import { CarriedProvenance, carriedManifest, withUnknownLines } from './rewriteCarry';
 import { riskTexts } from './riskTexts';

@@ -19,7 +19,7 @@ import {
   unstageManifest,
   writePendingNote,
 } from '../git/manifestStore';
-import { StagedContribution, computeStagedChange } from '../git/stagedChange';
+import { StagedContribution, computeStagedChange } from '../governance/stagedContribution';
 import { SnapshotFile, HookSnapshot, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, toSnapshotRanges, writeSnapshot } from './snapshot';
 
 /**

@@ -20,7 +20,7 @@ import { highestLevel, orderedLevels } from '../core/policy/levels';
 import { Policy } from '../core/policy/policy';
 import { RiskHit } from '../core/policy/riskRules';
 import { decodeUtf8, runGit } from '../git/git';
-import { computeStagedChange } from '../git/stagedChange';
+import { computeStagedChange } from './stagedContribution';
 import type { CommitProvenance } from './commitProvenance';
 import { AddFinding, checkContent } from './contentClaims';
 import { GitRepo, diffKey } from './git';

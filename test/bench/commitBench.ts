@@ -1,5 +1,5 @@
 /**
- * Part 3: the staged-change summary (`computeStagedChange` from src/git/stagedChange.ts, then
+ * Part 3: the staged-change summary (`computeStagedChange` from src/governance/stagedContribution.ts, then
  * `summarizeChange`) on generated temporary git repositories with 1, 100 and 1,000 changed files.
  * Wall time is split into git time (while at least one git process started by the code under test
  * is running: spawning it, waiting for it, reading its output) and our own time (the rest).
@@ -11,7 +11,7 @@ import { summarizeChange } from '../../src/core/contribution/contribution';
 import { AiRange } from '../../src/core/contribution/mapRanges';
 import { Origin } from '../../src/core/provenance/origin';
 import { DEFAULT_POLICY } from '../../src/core/policy/policy';
-import { computeStagedChange } from '../../src/git/stagedChange';
+import { computeStagedChange } from '../../src/governance/stagedContribution';
 import { makeText } from './session';
 import { Rng, median, nowNs } from './stats';
 

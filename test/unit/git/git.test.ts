@@ -10,7 +10,7 @@ import { Origin } from '../../../src/core/provenance/origin';
 import { GitError, findRepoRoot, gitPath, resolveCommit, runGit, runProgram } from '../../../src/git/git';
 import { blobPair, stagedEntries, stagedPatch } from '../../../src/git/stagedDiff';
 import { indexBlob, readBlobs } from '../../../src/git/blobs';
-import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../../src/git/stagedChange';
+import { StagedChangeOptions, clearStagedCountCache, computeStagedChange } from '../../../src/governance/stagedContribution';
 
 const agent: Origin = { kind: 'agent', tool: 'claude-code', model: 'opus', timestamp: 1 };
 

@@ -2,18 +2,17 @@ import { computeFileContribution } from '../core/contribution/contribution';
 import { AiRange } from '../core/contribution/mapRanges';
 import { MANIFEST_DIR, ManifestFile, ManifestFileStatus, ManifestSkipReason, prepareSha256, sha256Hex } from '../core/manifest/schema';
 import { TrivialRule } from '../core/policy/policy';
-import { StagedDiffEntry, blobPair, stagedEntries, stagedPatch } from './stagedDiff';
-import { blobSizes, streamBlobs } from './blobs';
-import { decodeUtf8 } from './git';
-import { emptyTree, resolveCommit } from './git';
-import { FileDiff } from './patch';
+import { decodeUtf8, emptyTree, resolveCommit } from '../git/git';
+import { StagedDiffEntry, stagedEntries } from '../git/stagedDiff';
+import { StagedFileRead, readStagedFiles } from '../git/stagedFiles';
 
 /**
- * The contribution of the staged change: every file that differs between the index and a base
- * commit (HEAD by default), counted with `computeFileContribution`. git supplies the added lines
- * of each file (`stagedEntries`, then one `git diff --cached -p` for the files to count) and the
- * staged texts (one `git cat-file --batch` for all of them); the caller supplies the AI ranges of
- * each staged text (from the editor's provenance, or from the snapshot the extension wrote).
+ * The contribution of the staged change, counted under the policy: every file that differs
+ * between the index and a base commit (HEAD by default), counted with `computeFileContribution`.
+ * git only reads: it lists the staged files (`stagedEntries`) and gives the added lines and staged
+ * text of each file to count (`readStagedFiles`); the counting, its rules and the counts kept
+ * between summaries are here. The caller supplies the AI ranges of each staged text (from the
+ * editor's provenance, or from the snapshot the extension wrote).
  *
  * Skipped, with a note, and listed with zero counts: binary files (as git's diff sees them),
  * files over `maxFileBytes`, submodules, symlinks, text that is not UTF-8. Never counted: the
@@ -191,39 +190,10 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
     if (hit) known.set(e, hit);
   });
 
-  // The files still to count. Two git processes run side by side: the diff of those files and
-  // the reading of their staged texts. Both are read as git writes them, and a file is counted as
-  // soon as its diff and its text are in, while git works on the next ones. The base version is
-  // never read: the diff gives the added lines.
+  // The files still to count, each counted as soon as git has given its diff and staged text.
   const reads = counted.filter((e) => countable(e) && !known.has(e));
-  const diffs = new Map<string, FileDiff>();
-  const bytesOf = new Map<string, Buffer>();
   const done = new Map<StagedDiffEntry, CountedFile>();
-  const byPair = group(reads, blobPair);
-  const byBlob = group(reads, (e) => e.newBlob!);
-  const tryCount = (e: StagedDiffEntry): void => {
-    const diff = diffs.get(blobPair(e));
-    const bytes = bytesOf.get(e.newBlob!);
-    // A binary pair waits for the end: the size of its base version may be why git calls it binary.
-    if (!diff || !bytes || done.has(e) || (diff.binary && e.oldBlob)) return;
-    done.set(e, countFile(e, diff, bytes, undefined, options));
-  };
-  const results = await Promise.allSettled([
-    stagedPatch(root, against, reads, counted.length, { env, maxFileBytes: options.maxFileBytes }, (pair, diff) => {
-      diffs.set(pair, diff);
-      for (const e of byPair.get(pair) ?? []) tryCount(e);
-    }),
-    streamBlobs(root, byBlob.keys(), (id, bytes) => {
-      bytesOf.set(id, bytes);
-      for (const e of byBlob.get(id) ?? []) tryCount(e);
-    }),
-  ]);
-  for (const r of results) if (r.status === 'rejected') throw r.reason;
-  // The rest: files git printed no diff for (a type change, a rename or mode change without a
-  // content change) and binary pairs, with the sizes of their base versions (one `--batch-check`).
-  const rest = reads.filter((e) => !done.has(e));
-  const oldSizes = await blobSizes(root, rest.filter((e) => diffOf(diffs, e)?.binary && e.oldBlob && e.oldMode !== '160000').map((e) => e.oldBlob!));
-  for (const e of rest) done.set(e, countFile(e, diffOf(diffs, e), bytesOf.get(e.newBlob!)!, oldSizes, options));
+  await readStagedFiles(root, against, reads, counted.length, { env, maxFileBytes: options.maxFileBytes }, (file) => done.set(file.entry, countFile(file, options)));
 
   const files: ManifestFile[] = [];
   const blobs = new Map<string, string>();
@@ -261,33 +231,8 @@ export async function computeStagedChange(options: StagedChangeOptions): Promise
   return change;
 }
 
-/** `items` by `key`, in their order. */
-function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
-
-/**
- * The diff of an entry: by its blob pair; for a type change (a symbolic link that became a file),
- * git patches a deletion and an addition, so the addition's. Undefined when git printed none.
- */
-function diffOf(diffs: ReadonlyMap<string, FileDiff>, e: StagedDiffEntry): FileDiff | undefined {
-  const hit = diffs.get(blobPair(e));
-  if (hit || !e.newBlob) return hit;
-  return e.oldBlob === e.newBlob ? { binary: false, added: [] } : diffs.get(blobPair({ ...e, oldBlob: undefined }));
-}
-
-/**
- * Counts one staged file (not deleted, not a submodule) from its diff and staged bytes.
- * `oldSizes` has the size of its base version when git calls the pair binary.
- */
-function countFile(e: StagedDiffEntry, diff: FileDiff | undefined, bytes: Buffer, oldSizes: ReadonlyMap<string, number> | undefined, options: StagedChangeOptions): CountedFile {
+/** Counts one staged file (not deleted, not a submodule) from its diff and staged bytes. */
+function countFile({ entry: e, diff, bytes, oldSize }: StagedFileRead, options: StagedChangeOptions): CountedFile {
   const sha256 = sha256Hex(bytes);
   if (e.newMode === '120000') return { sha256, skipped: 'symlink', note: `${e.path}: symbolic link, not analysed` };
   const mb = (n: number): string => (n / 1048576).toFixed(1);
@@ -295,7 +240,6 @@ function countFile(e: StagedDiffEntry, diff: FileDiff | undefined, bytes: Buffer
   if (bytes.length > options.maxFileBytes) return { sha256, skipped: 'too-large', note: `${e.path}: ${mb(bytes.length)} MB is above the ${limit} MB limit, not analysed` };
   if (diff?.binary) {
     // git calls a pair binary when either side is above the limit (core.bigFileThreshold).
-    const oldSize = e.oldBlob ? oldSizes?.get(e.oldBlob) : undefined;
     if (oldSize !== undefined && oldSize > options.maxFileBytes) {
       return { sha256, skipped: 'too-large', note: `${e.path}: its previous version, ${mb(oldSize)} MB, is above the ${limit} MB limit; not analysed` };
     }
