@@ -61,7 +61,6 @@ export function createApi(services: Services, track: (d: vscode.TextDocument) =>
         timestamp: Date.now(),
       });
       services.log.info(`recorded through the API: ${text.length} chars by ${origin.tool} in ${uri.toString()}`);
-      services.store.fire(key);
       return true;
     },
     onDidChangeProvenance: emitter.event,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ChangeFacts, classifyChange } from '../core/classification/classifier';
 import { MIN_MATCH_CHARS } from '../core/classification/chatCodeBlockMatch';
-import { TextChange } from '../core/provenance/provenanceStore';
+import { DocumentProvenance, TextChange } from '../core/provenance/provenanceStore';
 import { Services, openDocument, storeKey } from '../services';
 import { AcceptInterception } from './acceptInterception';
 import { CarriedText } from './carriedText';
@@ -95,6 +95,13 @@ export class ChangeCapture implements vscode.Disposable {
       const changesLength = event.contentChanges.reduce((n, c) => n + c.text.length - c.rangeLength, 0);
       doc = this.services.store.getOrCreate(key, documentLength(document) - changesLength);
     }
+    // One editor event is one change of the store: its event fires once, after all of it.
+    this.services.store.batch(() => this.record(event, key, doc!), { undoRedo: event.reason !== undefined });
+  }
+
+  /** Records one text change event in the document's provenance `doc`. */
+  private record(event: vscode.TextDocumentChangeEvent, key: string, doc: DocumentProvenance): void {
+    const document = event.document;
     try {
       const changes: TextChange[] = event.contentChanges.map((c) => ({ offset: c.rangeOffset, deleteLength: c.rangeLength, text: c.text }));
       const pending = this.accepts.pending;
@@ -135,7 +142,6 @@ export class ChangeCapture implements vscode.Disposable {
       this.services.log.error(`could not record a change in ${key}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       this.services.store.getOrCreate(key, 0).verifyAgainst(document.getText());
     }
-    this.services.store.fire(key);
   }
 
   private facts(event: vscode.TextDocumentChangeEvent, key: string, changes: TextChange[], pending: ChangeFacts['pending']): ChangeFacts {
@@ -186,7 +192,6 @@ export class ChangeCapture implements vscode.Disposable {
       if (!document || !doc || doc.rope.length === documentLength(document)) continue;
       const dropped = doc.verifyAgainst(document.getText());
       this.services.log.warn(`provenance of ${key} was out of step with the text; resynchronised (${dropped} characters unmarked)`);
-      this.services.store.fire(key);
     }
   }
 

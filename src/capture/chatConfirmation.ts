@@ -66,7 +66,6 @@ export class ChatConfirmation implements vscode.Disposable {
       const o = chatBlockOrigin(block);
       doc.setOrigin(p.offset, p.text, { ...o, timestamp: p.at });
       this.services.log.info(`chat by ${o.tool}${o.model ? ` (${o.model})` : ''}: ${p.text.length} chars in ${document.uri.fsPath || p.documentKey} [chatCodeBlock, confirmed when the answer was stored]`);
-      this.services.store.fire(p.documentKey);
     }
     if (this.pending.size === 0) this.stop();
   }

@@ -47,18 +47,18 @@ export class ReloadDetector implements vscode.Disposable {
       const doc = this.services.store.get(key);
       if (!document || !doc || doc !== candidate.doc || document.isDirty || document.version !== candidate.version) continue;
       let marked = 0;
-      for (const span of candidate.spans) {
-        const end = document.positionAt(span.start + span.text.length);
-        if (document.getText(new vscode.Range(document.positionAt(span.start), end)) !== span.text) continue;
-        // Only text nobody claimed: never overwrite an AI or earlier mark.
-        if (doc.rope.taggedRunsIn(span.start, span.start + span.text.length).length > 0) continue;
-        doc.setOrigin(span.start, span.text, { kind: 'unknown', tool: UNKNOWN_DISK_TOOL, timestamp: Date.now() });
-        marked += span.text.length;
-      }
-      if (marked > 0) {
-        this.services.log.info(`unknown by ${UNKNOWN_DISK_TOOL}: ${marked} chars reloaded from disk in ${document.uri.fsPath} [reload]`);
-        this.services.store.fire(key);
-      }
+      // One change of the store for all the spans marked.
+      this.services.store.batch(() => {
+        for (const span of candidate.spans) {
+          const end = document.positionAt(span.start + span.text.length);
+          if (document.getText(new vscode.Range(document.positionAt(span.start), end)) !== span.text) continue;
+          // Only text nobody claimed: never overwrite an AI or earlier mark.
+          if (doc.rope.taggedRunsIn(span.start, span.start + span.text.length).length > 0) continue;
+          doc.setOrigin(span.start, span.text, { kind: 'unknown', tool: UNKNOWN_DISK_TOOL, timestamp: Date.now() });
+          marked += span.text.length;
+        }
+      });
+      if (marked > 0) this.services.log.info(`unknown by ${UNKNOWN_DISK_TOOL}: ${marked} chars reloaded from disk in ${document.uri.fsPath} [reload]`);
     }
   }
 

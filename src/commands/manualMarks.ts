@@ -27,17 +27,19 @@ export function registerManualMarks(services: Services, track: (d: vscode.TextDo
           : await vscode.window.showInputBox({ title: 'Mark selection as AI-generated', prompt: 'Which tool produced it?', value: 'unnamed AI tool' });
       if (!tool) return;
       const doc = services.store.get(storeKey(editor.document.uri))!;
-      for (const s of spans) doc.setOrigin(s.start, s.text, { kind: 'manual', tool, timestamp: Date.now() });
+      services.store.batch(() => {
+        for (const s of spans) doc.setOrigin(s.start, s.text, { kind: 'manual', tool, timestamp: Date.now() });
+      });
       services.log.info(`marked ${spans.reduce((n, s) => n + s.text.length, 0)} chars as AI (${tool}) by hand in ${editor.document.uri.toString()}`);
-      services.store.fire(storeKey(editor.document.uri));
     }),
     vscode.commands.registerCommand('aiProvenance.clearSelectionMarks', () => {
       const editor = vscode.window.activeTextEditor;
       const doc = editor && services.store.get(storeKey(editor.document.uri));
       if (!editor || !doc) return;
-      for (const s of selectionSpans(editor)) doc.setOrigin(s.start, s.text, undefined);
+      services.store.batch(() => {
+        for (const s of selectionSpans(editor)) doc.setOrigin(s.start, s.text, undefined);
+      });
       services.log.info(`cleared AI marks from the selection in ${editor.document.uri.toString()}`);
-      services.store.fire(storeKey(editor.document.uri));
     }),
   );
 }

@@ -48,12 +48,15 @@ export class OutsideChanges {
     this.pendingIngest.delete(key);
   }
 
-  /** A text change: a document waiting for its reload takes in the entry once its text matches. */
-  onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
-    const pending = this.pendingIngest.get(storeKey(e.document.uri));
-    if (!pending || e.contentChanges.length === 0) return;
-    // After every listener (capture included) has seen this change.
-    setTimeout(() => void this.p.guard('merge checkpoint', async () => this.ingest(e.document, pending.r)), 0);
+  /**
+   * The store recorded a text change of `key` (capture has seen it): a document waiting for its
+   * reload takes in the entry once its text matches.
+   */
+  onTextChange(key: string): void {
+    const pending = this.pendingIngest.get(key);
+    const document = pending && openDocument(key);
+    if (!pending || !document) return;
+    void this.p.guard('merge checkpoint', async () => this.ingest(document, pending.r));
   }
 
   /** A file changed or appeared (`created`) on disk. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { restoreEntry } from '../core/persistence/entries';
 import { shouldTrack } from '../core/persistence/tracking';
 import { NO_ORIGIN } from '../core/provenance/originTable';
-import { ProvenanceStore } from '../core/provenance/provenanceStore';
+import { ProvenanceStore, StoreChange } from '../core/provenance/provenanceStore';
 import { unknownOrigin } from '../core/reanchor/external';
 import { overlayRuns, ropeFromAnchored } from '../core/reanchor/merge';
 import { AnchoredRun, reanchor } from '../core/reanchor/reanchor';
@@ -77,10 +77,10 @@ export class Persistence implements vscode.Disposable {
     this.renames = new Renames(this);
 
     this.disposables.push(
-      services.store.onDidChange((key) => this.onStoreChange(key)),
+      services.store.onDidChange((key, change) => this.onStoreChange(key, change)),
       vscode.workspace.onDidOpenTextDocument((d) => void this.guard(`restore ${d.uri.fsPath}`, () => this.restore(d))),
       vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.onDocumentChange(e)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onDirtyReport(e)),
       vscode.workspace.onDidSaveTextDocument((d) => this.baselines.take(d)),
       vscode.workspace.onDidRenameFiles((e) => void this.guard('rename', () => this.renames.onRename(e.files))),
       vscode.workspace.onDidDeleteFiles((e) => void this.guard('delete', () => this.renames.onDelete(e.files))),
@@ -192,10 +192,17 @@ export class Persistence implements vscode.Disposable {
 
   // ---- changes -------------------------------------------------------------------------------
 
-  private onStoreChange(key: string): void {
+  /**
+   * Persistence follows the store: every change of provenance is saved; a text change (capture
+   * has recorded it by now) is looked at for a discard, a reload from disk or a merge waiting.
+   */
+  private onStoreChange(key: string, change: StoreChange): void {
     this.baselines.onStoreChange(key);
     if (this.restoring.has(key) || this.isDisposed) return;
     this.markDirty(key);
+    if (!change.text) return;
+    this.baselines.onTextChange(key, change.undoRedo);
+    this.outside.onTextChange(key);
   }
 
   /** Saves `key`'s provenance soon. */
@@ -220,9 +227,12 @@ export class Persistence implements vscode.Disposable {
     if (this.saver.dirty.has(key)) this.saver.scheduleFlush(0);
   }
 
-  private onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
-    this.baselines.onDocumentChange(e);
-    this.outside.onDocumentChange(e);
+  /**
+   * VS Code reports a document's dirty flag in a change event of its own, without content changes
+   * (text changes come through the store): the second step of the discard check reads it.
+   */
+  private onDirtyReport(e: vscode.TextDocumentChangeEvent): void {
+    if (e.contentChanges.length === 0) this.baselines.onDirtyReport(e.document);
   }
 
   // ---- saving --------------------------------------------------------------------------------

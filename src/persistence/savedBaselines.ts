@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DiscardCandidate, isDiscard, isDiscardCandidate } from '../core/persistence/discardCheck';
 import { sha256 } from '../core/persistence/schema';
 import { DocumentProvenance } from '../core/provenance/provenanceStore';
 import { AnchoredRun } from '../core/reanchor/reanchor';
@@ -11,7 +12,9 @@ import type { Persistence } from './persistence';
  * last saved or loaded is kept; when unsaved changes are thrown away (Revert File, or closing with
  * "Don't Save", which reverts first) and the document is back to exactly that text, exactly that
  * provenance comes back, in memory and in state.json, instead of marking the reloaded text
- * `unknown`.
+ * `unknown`. When a change is a discard is the pure rule of `core/persistence/discardCheck.ts`,
+ * fed in two steps: the store's change event (capture recorded a text change) makes a candidate,
+ * and the dirty flag VS Code reports after the change decides it.
  */
 
 /** After a change leaves a document clean (a reload from disk), its provenance is the new saved state. */
@@ -61,8 +64,8 @@ export class SavedBaselines {
   private readonly baselines = new Map<string, SavedBaseline>();
   /** The baseline following each document provenance, if any (see `follow`). */
   private readonly followers = new WeakMap<DocumentProvenance, SavedBaseline>();
-  /** Documents changed while they had a baseline: checked for a discard once listeners have run. */
-  private readonly discardChecks = new Map<string, vscode.TextDocument>();
+  /** Text changes that may be discards, waiting for the dirty flag after them (see `onTextChange`). */
+  private readonly discardChecks = new Map<string, { readonly document: vscode.TextDocument; readonly candidate: DiscardCandidate }>();
   private readonly cleanTimers = new KeyedDebouncer<string>(CLEAN_SETTLE_MS);
 
   constructor(private readonly p: Needs) {}
@@ -135,33 +138,56 @@ export class SavedBaselines {
     }, 0);
   }
 
-  /** A text change of a document with a baseline: a discard or a reload from disk is checked for. */
-  onDocumentChange(e: vscode.TextDocumentChangeEvent): void {
-    const key = storeKey(e.document.uri);
-    if (!e.contentChanges.length || !this.baselines.has(key)) return;
-    if (e.reason === undefined && !this.discardChecks.has(key)) {
-      this.discardChecks.set(key, e.document);
-      // After every listener (capture included) has seen this change.
-      setTimeout(() => {
-        if (this.discardChecks.get(key) === e.document) void this.p.guard('discarded changes', () => this.checkDiscarded(e.document));
-      }, 0);
-    }
-    // Clean before the change (the dirty flag lags the event): possibly a reload from disk.
-    if (!e.document.isDirty) this.scheduleCleanCheck(e.document);
+  /**
+   * The store recorded a text change of `key` (capture has seen it): a discard or a reload from
+   * disk is checked for. Step 1 of the discard rule: a candidate, decided once the dirty flag after
+   * the change is known (`onDirtyReport`, else when the document settles, saves or closes).
+   */
+  onTextChange(key: string, undoRedo: boolean): void {
+    const b = this.baselines.get(key);
+    if (!b) return;
+    const document = b.document;
+    // VS Code's flag is still the one from before the change (a revert clears it first).
+    const reportedDirty = document.isDirty;
+    if (isDiscardCandidate({ undoRedo, hasBaseline: true, reportedDirty })) {
+      this.discardChecks.set(key, { document, candidate: { documentVersion: document.version, provenanceVersion: this.p.store.get(key)?.version } });
+    } else this.discardChecks.delete(key);
+    // Clean before the change: possibly a reload from disk.
+    if (!reportedDirty) this.scheduleCleanCheck(document);
   }
 
   /**
-   * After a change: when it left the document clean with exactly the text of its baseline, the
-   * unsaved changes were discarded (a revert reloads the file from disk); the baseline's
-   * provenance replaces what capture made of the reload.
+   * VS Code reported a document's dirty flag after a change (a change event without content
+   * changes): step 2 of the discard rule for a candidate waiting.
    */
-  private checkDiscarded(document: vscode.TextDocument): void {
+  onDirtyReport(document: vscode.TextDocument): void {
     const key = storeKey(document.uri);
+    if (this.discardChecks.get(key)?.document === document) void this.p.guard('discarded changes', () => this.checkDiscarded(key));
+  }
+
+  /**
+   * Decides the candidate of `key` (`isDiscard`): when the change left the document clean with
+   * exactly the text of its baseline, the unsaved changes were discarded (a revert reloads the
+   * file from disk); the baseline's provenance replaces what capture made of the reload.
+   */
+  private checkDiscarded(key: string): void {
+    const check = this.discardChecks.get(key);
+    if (!check) return;
     this.discardChecks.delete(key);
+    const { document, candidate } = check;
     const b = this.baselines.get(key);
-    if (!b || this.p.disposed || document.isDirty || document.version === b.version) return;
+    if (this.p.disposed) return;
     const text = document.getText();
-    if (text.length !== b.length || sha256(text) !== b.hash) return;
+    const discarded = isDiscard({
+      candidate,
+      baseline: b,
+      documentVersion: document.version,
+      provenanceVersion: this.p.store.get(key)?.version,
+      isDirty: document.isDirty,
+      textLength: text.length,
+      textHash: () => sha256(text),
+    });
+    if (!discarded || !b) return;
     b.version = document.version;
     // Replaced even when the runs look the same: the reload detector then leaves the text alone.
     const runs = baselineRuns(b);
@@ -170,9 +196,9 @@ export class SavedBaselines {
     this.p.markDirty(key);
   }
 
-  /** Runs the discard checks still waiting (every listener has seen their change by now). */
+  /** Decides the discard candidates still waiting, from the dirty flags as they are now (before a save). */
   runDiscardChecks(): void {
-    for (const document of [...this.discardChecks.values()]) this.checkDiscarded(document);
+    for (const key of [...this.discardChecks.keys()]) this.checkDiscarded(key);
   }
 
   /** A change left a clean document: once settled, that is its text on disk (a reload). */
@@ -180,6 +206,8 @@ export class SavedBaselines {
     const key = storeKey(document.uri);
     const version = document.version;
     this.cleanTimers.schedule(key, () => {
+      // Settled: a candidate no dirty report decided (the document stayed clean) is decided first.
+      if (this.discardChecks.get(key)?.document === document) this.checkDiscarded(key);
       const b = this.baselines.get(key);
       if (document.isClosed || document.isDirty || document.version !== version || (b && b.version === version)) return;
       this.recallAfterReload(document, b);
@@ -211,7 +239,8 @@ export class SavedBaselines {
    */
   close(document: vscode.TextDocument): SavedBaseline | undefined {
     const key = storeKey(document.uri);
-    if (this.discardChecks.has(key)) this.checkDiscarded(document); // reverted and closed at once
+    if (this.discardChecks.get(key)?.document === document) this.checkDiscarded(key); // reverted and closed at once
+    this.discardChecks.delete(key);
     const baseline = this.baselines.get(key);
     if (baseline) baselineRuns(baseline);
     this.baselines.delete(key);

@@ -74,6 +74,12 @@ export class DocumentProvenance {
    */
   beforeChange: (() => void) | undefined;
 
+  /**
+   * Called after every change made through this provenance's methods (`text`: the text changed,
+   * not only its marks). Set by the store that holds it, which fires its own change event.
+   */
+  afterChange: ((text: boolean) => void) | undefined;
+
   constructor(
     readonly origins: OriginTable,
     public rope: AttributionRope,
@@ -113,6 +119,7 @@ export class DocumentProvenance {
         this.emit({ type: 'text', offset: change.offset, deleteLength: change.deleteLength, text: change.text, removed: removedRuns, inserted });
       }
     }
+    this.afterChange?.(true);
   }
 
   /** Marks `text`, found at `start`, with `origin`, or clears marks there when `origin` is undefined. */
@@ -122,6 +129,7 @@ export class DocumentProvenance {
     const id = origin ? this.origins.intern(origin) : NO_ORIGIN;
     const removed = this.rope.setOrigin(start, text, id);
     if (text.length > 0) this.emit({ type: 'attribution', start, end: start + text.length, removed, inserted: [{ length: text.length, origin: id }] });
+    this.afterChange?.(false);
   }
 
   /** Recorded ranges (any origin, including `unknown`) intersecting `[start, end)`. */
@@ -164,6 +172,7 @@ export class DocumentProvenance {
       }
       this.rope = rope;
       this.emit({ type: 'reset' });
+      this.afterChange?.(false);
       return dropped;
     }
     for (const r of this.rope.taggedRuns()) {
@@ -175,6 +184,7 @@ export class DocumentProvenance {
     }
     // The text itself may have changed unseen: whoever keeps counts per line counts again.
     this.emit({ type: 'reset' });
+    this.afterChange?.(false);
     return dropped;
   }
 
@@ -214,14 +224,34 @@ export class DocumentProvenance {
   }
 }
 
+/** What a store change event says besides the key. */
+export interface StoreChange {
+  /** The document's text changed (its provenance took text changes), not only its marks. */
+  readonly text: boolean;
+  /** The text changes were an undo or redo in the editor (as the {@link ProvenanceStore.batch} that made them says). */
+  readonly undoRedo: boolean;
+}
+
+const MARKS_ONLY: StoreChange = Object.freeze({ text: false, undoRedo: false });
+
 /**
  * Provenance of every tracked document of a workspace, keyed by a stable document key (the URI
  * string). Shares one origin table so ids are comparable across files.
+ *
+ * The store fires its change event itself, after every change: a change through a document's
+ * methods, a document set, renamed or deleted. Inside {@link batch} the events wait for the end
+ * of the batch and come once per changed key (capture records one editor event as one change).
  */
 export class ProvenanceStore {
   readonly origins: OriginTable;
   private readonly docs = new Map<string, DocumentProvenance>();
-  private readonly listeners = new Set<(key: string) => void>();
+  /** The key each held document is under (documents replaced or deleted are not held). */
+  private readonly keyOf = new Map<DocumentProvenance, string>();
+  private readonly listeners = new Set<(key: string, change: StoreChange) => void>();
+  private batchDepth = 0;
+  private batchUndoRedo = false;
+  /** Keys changed in the running batch, with whether their text changed. */
+  private readonly batched = new Map<string, boolean>();
 
   constructor(origins = new OriginTable()) {
     this.origins = origins;
@@ -231,21 +261,19 @@ export class ProvenanceStore {
     return this.docs.get(key);
   }
 
-  /** The provenance of `key`, created for a document of `length` unattributed characters if new. */
+  /** The provenance of `key`, created for a document of `length` unattributed characters if new (no event: nothing changed). */
   getOrCreate(key: string, length: number): DocumentProvenance {
     let doc = this.docs.get(key);
     if (!doc) {
-      doc = new DocumentProvenance(this.origins, new AttributionRope(length));
-      this.docs.set(key, doc);
+      doc = this.hold(key, new DocumentProvenance(this.origins, new AttributionRope(length)));
     }
     return doc;
   }
 
   /** Replaces the provenance of `key` (e.g. after loading or re-anchoring). */
   set(key: string, rope: AttributionRope): DocumentProvenance {
-    const doc = new DocumentProvenance(this.origins, rope);
-    this.docs.set(key, doc);
-    this.fire(key);
+    const doc = this.hold(key, new DocumentProvenance(this.origins, rope));
+    this.changed(key, false);
     return doc;
   }
 
@@ -253,27 +281,71 @@ export class ProvenanceStore {
   rename(oldKey: string, newKey: string): void {
     const doc = this.docs.get(oldKey);
     if (!doc) return;
-    this.docs.delete(oldKey);
-    this.docs.set(newKey, doc);
-    this.fire(oldKey);
-    this.fire(newKey);
+    this.release(oldKey);
+    this.hold(newKey, doc);
+    this.changed(oldKey, false);
+    this.changed(newKey, false);
   }
 
   delete(key: string): void {
-    if (this.docs.delete(key)) this.fire(key);
+    if (this.release(key)) this.changed(key, false);
   }
 
   keys(): string[] {
     return [...this.docs.keys()];
   }
 
-  /** Tells listeners that `key` changed; callers that mutate a document call this. */
-  fire(key: string): void {
-    for (const l of this.listeners) l(key);
+  /**
+   * Runs `fn`, holding back the change events of what it changes until it returns: then one event
+   * per changed key. `undoRedo` says the text changes made in it are an editor undo or redo.
+   * Batches nest (the outermost one fires).
+   */
+  batch<T>(fn: () => T, options?: { readonly undoRedo?: boolean }): T {
+    if (this.batchDepth++ === 0) this.batchUndoRedo = !!options?.undoRedo;
+    try {
+      return fn();
+    } finally {
+      if (--this.batchDepth === 0) {
+        const changes = [...this.batched];
+        const undoRedo = this.batchUndoRedo;
+        this.batched.clear();
+        this.batchUndoRedo = false;
+        for (const [key, text] of changes) this.fire(key, text ? { text, undoRedo } : MARKS_ONLY);
+      }
+    }
   }
 
-  onDidChange(listener: (key: string) => void): { dispose(): void } {
+  onDidChange(listener: (key: string, change: StoreChange) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private hold(key: string, doc: DocumentProvenance): DocumentProvenance {
+    this.release(key);
+    this.docs.set(key, doc);
+    this.keyOf.set(doc, key);
+    doc.afterChange = (text) => {
+      const at = this.keyOf.get(doc);
+      if (at !== undefined) this.changed(at, text);
+    };
+    return doc;
+  }
+
+  /** Stops holding `key`'s document (its changes no longer fire); true when there was one. */
+  private release(key: string): boolean {
+    const doc = this.docs.get(key);
+    if (!doc) return false;
+    this.docs.delete(key);
+    this.keyOf.delete(doc);
+    return true;
+  }
+
+  private changed(key: string, text: boolean): void {
+    if (this.batchDepth > 0) this.batched.set(key, text || (this.batched.get(key) ?? false));
+    else this.fire(key, text ? { text, undoRedo: false } : MARKS_ONLY);
+  }
+
+  private fire(key: string, change: StoreChange): void {
+    for (const l of this.listeners) l(key, change);
   }
 }

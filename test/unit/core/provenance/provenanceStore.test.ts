@@ -172,3 +172,65 @@ describe('line share', () => {
     assert.deepStrictEqual(fs.tools, ['github.copilot']);
   });
 });
+
+describe('ProvenanceStore change event', () => {
+  function watched() {
+    const store = new ProvenanceStore();
+    const seen: string[] = [];
+    store.onDidChange((key, change) => seen.push(`${key}${change.text ? ' text' : ''}${change.undoRedo ? ' undo' : ''}`));
+    return { store, seen };
+  }
+
+  it('fires by itself after every change: text, mark, check, set, rename and delete', () => {
+    const { store, seen } = watched();
+    const prov = store.getOrCreate('a', 10);
+    assert.deepStrictEqual(seen, [], 'creating an empty provenance changes nothing');
+    prov.applyChanges([{ offset: 0, deleteLength: 0, text: 'xy' }], { type: 'human' });
+    prov.setOrigin(0, 'xy', copilot);
+    prov.verifyAgainst('xy'.padEnd(12, ' '));
+    store.set('b', store.get('a')!.rope);
+    store.rename('a', 'c');
+    store.get('c')!.setOrigin(0, 'xy', undefined);
+    store.delete('c');
+    assert.deepStrictEqual(seen, ['a text', 'a', 'a', 'b', 'a', 'c', 'c', 'c']);
+  });
+
+  it('a document that left the store (replaced or deleted) no longer fires under its old key', () => {
+    const { store, seen } = watched();
+    const old = store.getOrCreate('a', 4);
+    store.set('a', old.rope);
+    seen.length = 0;
+    old.applyChanges([{ offset: 0, deleteLength: 0, text: 'z' }], { type: 'human' });
+    assert.deepStrictEqual(seen, []);
+  });
+
+  it('a batch fires once per changed key at its end, with the text flag and the undo or redo it names', () => {
+    const { store, seen } = watched();
+    const a = store.getOrCreate('a', 4);
+    const b = store.getOrCreate('b', 4);
+    store.batch(
+      () => {
+        a.setOrigin(0, 'ab', copilot);
+        a.applyChanges([{ offset: 0, deleteLength: 1, text: '' }], { type: 'restore' });
+        store.batch(() => b.setOrigin(0, 'cd', copilot));
+        assert.deepStrictEqual(seen, [], 'nothing fires inside the batch');
+      },
+      { undoRedo: true },
+    );
+    assert.deepStrictEqual(seen, ['a text undo', 'b']);
+    store.batch(() => a.setOrigin(0, 'b', undefined));
+    assert.deepStrictEqual(seen, ['a text undo', 'b', 'a']);
+  });
+
+  it('a batch that throws still fires what it changed', () => {
+    const { store, seen } = watched();
+    const a = store.getOrCreate('a', 4);
+    assert.throws(() =>
+      store.batch(() => {
+        a.applyChanges([{ offset: 0, deleteLength: 0, text: 'q' }], { type: 'human' });
+        throw new Error('boom');
+      }),
+    );
+    assert.deepStrictEqual(seen, ['a text']);
+  });
+});
