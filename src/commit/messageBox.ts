@@ -1,3 +1,4 @@
+import { Debouncer, Repeating } from '../core/scheduling/scheduling';
 import { TRAILER_ASSISTED_BY, Trailer } from '../core/trailers/trailers';
 import { applyTrailers } from '../git/trailers';
 import { GitInputBox } from './gitApi';
@@ -31,8 +32,9 @@ export interface MessageBoxOwner {
 }
 
 export class MessageBox {
-  private readonly poll: NodeJS.Timeout;
-  private boxTimer: NodeJS.Timeout | undefined;
+  private readonly poll: Repeating;
+  /** The next look at the box, once it may have been idle long enough. */
+  private readonly idleCheck = new Debouncer(() => this.updateWhenIdle(), BOX_IDLE_MS);
   private lastSeenBox: string;
   /** When the box was last seen to change (by the poll). */
   private lastBoxChangeAt = 0;
@@ -48,7 +50,7 @@ export class MessageBox {
     private readonly owner: MessageBoxOwner,
   ) {
     this.lastSeenBox = box.value ?? '';
-    this.poll = setInterval(() => this.watch(), BOX_POLL_MS);
+    this.poll = new Repeating(() => this.watch(), BOX_POLL_MS);
   }
 
   /** True when the user removed our trailers from this commit's message. */
@@ -100,16 +102,12 @@ export class MessageBox {
       this.lastBoxChangeAt = Date.now();
     }
     const wait = BOX_IDLE_MS - (Date.now() - this.lastBoxChangeAt);
-    if (this.boxTimer) clearTimeout(this.boxTimer);
+    this.idleCheck.cancel();
     if (wait <= 0) {
-      this.boxTimer = undefined;
       void this.update().catch((e) => this.owner.reportError(e));
       return;
     }
-    this.boxTimer = setTimeout(() => {
-      this.boxTimer = undefined;
-      this.updateWhenIdle();
-    }, wait);
+    this.idleCheck.schedule(wait);
   }
 
   /** Puts the current trailers into the message box (see the rules at the top of this file). */
@@ -155,7 +153,7 @@ export class MessageBox {
 
   dispose(): void {
     this.disposed = true;
-    if (this.boxTimer) clearTimeout(this.boxTimer);
-    clearInterval(this.poll);
+    this.idleCheck.dispose();
+    this.poll.dispose();
   }
 }

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { throttled } from '../core/scheduling/scheduling';
 import { runProgram } from '../git/git';
 import { Services } from '../services';
 import { BlameJson, CommitSummary, LineTable, blamedSpans, committedHoverMarkdown, fromBlameJson, shiftLines } from '../core/blame/editorBlame';
@@ -50,7 +51,9 @@ export class CommitBlame implements vscode.Disposable {
   /** Records of commits, shared by all files. */
   private readonly commits = new Map<string, CommitSummary>();
   private type: vscode.TextEditorDecorationType;
-  private redrawTimer: NodeJS.Timeout | undefined;
+  private readonly redrawSoon = throttled(() => {
+    for (const e of vscode.window.visibleTextEditors) this.draw(e);
+  }, REDRAW_MS);
   private readonly disposables: vscode.Disposable[] = [];
   private readonly cliPath: string;
 
@@ -139,11 +142,7 @@ export class CommitBlame implements vscode.Disposable {
   }
 
   private scheduleRedraw(): void {
-    if (this.redrawTimer) return;
-    this.redrawTimer = setTimeout(() => {
-      this.redrawTimer = undefined;
-      for (const e of vscode.window.visibleTextEditors) this.draw(e);
-    }, REDRAW_MS);
+    this.redrawSoon.schedule();
   }
 
   private draw(editor: vscode.TextEditor): void {
@@ -208,7 +207,7 @@ export class CommitBlame implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.redrawTimer) clearTimeout(this.redrawTimer);
+    this.redrawSoon.dispose();
     for (const d of this.disposables) d.dispose();
     this.type.dispose();
   }

@@ -4,6 +4,7 @@ import { LineSpan, placeAiRanges } from '../core/presentation/lineSpans';
 import { LineAttributionIndex } from '../core/presentation/lineIndex';
 import { hoverMarkdown } from '../core/presentation/hover';
 import { DocumentProvenance } from '../core/provenance/provenanceStore';
+import { throttled } from '../core/scheduling/scheduling';
 
 /** Setting section and keys of the decorations. */
 const SECTION = 'aiProvenance.decorations';
@@ -97,7 +98,7 @@ export class AiDecorations implements vscode.Disposable {
   private rulerType: vscode.TextEditorDecorationType | undefined;
   private readonly pending = new Set<string>();
   private pendingAll = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly flushSoon = throttled(() => this.flush(), DECORATION_DEBOUNCE_MS);
   private readonly disposables: vscode.Disposable[] = [];
   /** Editors that currently show marks, with the line spans last applied (0-based, inclusive). */
   private readonly decorated = new Map<vscode.TextEditor, Shown>();
@@ -195,11 +196,7 @@ export class AiDecorations implements vscode.Disposable {
   private schedule(key?: string): void {
     if (key === undefined) this.pendingAll = true;
     else this.pending.add(key);
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, DECORATION_DEBOUNCE_MS);
+    this.flushSoon.schedule();
   }
 
   private flush(): void {
@@ -278,8 +275,7 @@ export class AiDecorations implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.flushSoon.dispose();
     for (const d of this.disposables) d.dispose();
     this.lineType?.dispose();
     this.textType?.dispose();

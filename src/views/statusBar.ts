@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LineAttributionIndex } from '../core/presentation/lineIndex';
 import { fileShare } from '../core/provenance/fileShare';
+import { throttled } from '../core/scheduling/scheduling';
 import { Services, storeKey } from '../services';
 
 /** Extra lines for the tooltip, e.g. the staged change's share, supplied by the commit flow. */
@@ -27,7 +28,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly sections: StatusBarSection[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly refreshSoon = throttled(() => this.refresh(), DEBOUNCE_MS);
   private state: StatusBarState = { text: '', tooltip: '', visible: false };
 
   constructor(
@@ -67,11 +68,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refresh();
-    }, DEBOUNCE_MS);
+    this.refreshSoon.schedule();
   }
 
   private refresh(): void {
@@ -122,7 +119,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.refreshSoon.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

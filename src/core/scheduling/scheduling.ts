@@ -1,6 +1,7 @@
 /**
- * Small helpers for work that runs later: a debounced call, a task that runs once more when asked
- * while it runs, and a list of things to dispose. No vscode; timers only.
+ * Small helpers for work that runs later: a debounced or throttled call, a repeating call, a task
+ * that runs once more when asked while it runs, and a list of things to dispose. No vscode; timers
+ * only.
  */
 
 /** Anything with a `dispose` (a VS Code Disposable, an event subscription). */
@@ -83,6 +84,28 @@ export class Debouncer implements DisposableLike {
   dispose(): void {
     this.done = true;
     this.cancel();
+  }
+}
+
+/**
+ * Calls `fn` once, `delayMs` after the first request of a round: requests while it waits join that
+ * call and do not put it off (a view refreshed at most every `delayMs` while edits stream in).
+ */
+export function throttled(fn: () => void, delayMs: number): Debouncer {
+  // A longest wait equal to the delay: a waiting call is never moved.
+  return new Debouncer(fn, delayMs, { maxWaitMs: delayMs });
+}
+
+/** Calls `fn` every `intervalMs` until disposed (a poll of something that sends no event). */
+export class Repeating implements DisposableLike {
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(fn: () => void, intervalMs: number) {
+    this.timer = setInterval(fn, intervalMs);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
   }
 }
 

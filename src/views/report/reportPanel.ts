@@ -5,6 +5,7 @@ import { buildFileSection, fileInputOf, buildReportModel, buildStagedSection, Fi
 import { reportPage } from '../../core/presentation/reportHtml';
 import { StagedSource, isUnavailable, loadStagedSummary, onDidChangeStaged } from './stagedSummary';
 import { HistorySection } from '../../core/presentation/historySection';
+import { Debouncer, throttled } from '../../core/scheduling/scheduling';
 import { fileHistory } from './history';
 
 export const SHOW_REPORT_COMMAND = 'aiProvenance.showReport';
@@ -56,8 +57,8 @@ export class ReportPanel implements vscode.Disposable {
   private historyFor: vscode.TextDocument | undefined;
   /** The blame running for the history; `again` when the document was saved meanwhile. */
   private historyRun: { readonly document: vscode.TextDocument | undefined; again: boolean } | undefined;
-  private fileTimer: NodeJS.Timeout | undefined;
-  private stagedTimer: NodeJS.Timeout | undefined;
+  private readonly fileSoon = new Debouncer(() => this.updateFile(), 0);
+  private readonly stagedSoon = throttled(() => void this.updateStaged(false), STAGED_DEBOUNCE_MS);
   private ready = false;
 
   constructor(
@@ -171,19 +172,12 @@ export class ReportPanel implements vscode.Disposable {
 
   private scheduleFile(delay: number): void {
     if (!this.panel) return;
-    if (this.fileTimer) clearTimeout(this.fileTimer);
-    this.fileTimer = setTimeout(() => {
-      this.fileTimer = undefined;
-      this.updateFile();
-    }, delay);
+    this.fileSoon.schedule(delay);
   }
 
   private scheduleStaged(): void {
-    if (!this.panel || this.stagedTimer) return;
-    this.stagedTimer = setTimeout(() => {
-      this.stagedTimer = undefined;
-      void this.updateStaged(false);
-    }, STAGED_DEBOUNCE_MS);
+    if (!this.panel) return;
+    this.stagedSoon.schedule();
   }
 
   private updateFile(): void {
@@ -253,8 +247,8 @@ export class ReportPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.fileTimer) clearTimeout(this.fileTimer);
-    if (this.stagedTimer) clearTimeout(this.stagedTimer);
+    this.fileSoon.dispose();
+    this.stagedSoon.dispose();
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
   }

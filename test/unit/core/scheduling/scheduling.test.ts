@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { Debouncer, Disposables, KeyedDebouncer, RerunningTask } from '../../../../src/core/scheduling/scheduling';
+import { Debouncer, Disposables, KeyedDebouncer, Repeating, RerunningTask, throttled } from '../../../../src/core/scheduling/scheduling';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -51,6 +51,34 @@ describe('scheduling: debounce, run again, dispose', () => {
     d.schedule();
     await sleep(20);
     assert.strictEqual(calls, 0);
+  });
+
+  it('a throttled call runs once, the delay after the first request; later requests do not put it off', async () => {
+    let calls = 0;
+    const t = throttled(() => calls++, 60);
+    const start = Date.now();
+    t.schedule();
+    await sleep(30);
+    t.schedule(); // a debouncer would move the call to 90 ms
+    t.schedule();
+    await until(() => calls === 1);
+    const took = Date.now() - start;
+    assert.ok(took < 85, `called after ${took} ms, not 60 ms after the first request`);
+    await sleep(80);
+    assert.strictEqual(calls, 1);
+    t.schedule();
+    await until(() => calls === 2);
+    t.dispose();
+  });
+
+  it('a repeating call runs every interval until disposed', async () => {
+    let calls = 0;
+    const r = new Repeating(() => calls++, 5);
+    await until(() => calls >= 3);
+    r.dispose();
+    const seen = calls;
+    await sleep(30);
+    assert.strictEqual(calls, seen);
   });
 
   it('a keyed debouncer runs the last call asked for each key, once', async () => {
