@@ -5,7 +5,13 @@ import { FileToSave, MergedFile, stateToSave } from '../core/persistence/saveMer
 import { Debouncer } from '../core/scheduling/scheduling';
 import { openDocument } from '../services';
 import type { Persistence } from './persistence';
-import { Location } from './stateLocations';
+import { Location, Resolved } from './stateLocations';
+
+/** A dirty file and where its provenance is saved (undefined: not placed). */
+interface Placed {
+  readonly key: string;
+  readonly r: Resolved | undefined;
+}
 
 /**
  * Saving provenance (see persistence.ts): 1 s after the last change (debounced, at most 10 s
@@ -69,16 +75,9 @@ export class StateSaver {
   private async flushOnce(): Promise<void> {
     const keys = [...this.dirty];
     this.dirty.clear();
-    const byLoc = new Map<Location, { key: string; rel: string }[]>();
-    for (const key of keys) {
-      const r = await this.p.locations.resolve(vscode.Uri.parse(key));
-      if (!r) continue;
-      const list = byLoc.get(r.loc) ?? [];
-      list.push({ key, rel: r.rel });
-      byLoc.set(r.loc, list);
-    }
-    for (const loc of this.removals.keys()) if (!byLoc.has(loc)) byLoc.set(loc, []);
-    for (const [loc, items] of byLoc) {
+    const placed: Placed[] = [];
+    for (const key of keys) placed.push({ key, r: await this.p.locations.resolve(vscode.Uri.parse(key)) });
+    for (const [loc, items] of this.byLocation(placed)) {
       try {
         await this.writeLocation(loc, items, false);
       } catch (e) {
@@ -92,16 +91,8 @@ export class StateSaver {
   /** Synchronous best effort (deactivation): writes what can be placed without waiting. */
   flushSync(): void {
     this.p.baselines.runDiscardChecks();
-    const byLoc = new Map<Location, { key: string; rel: string }[]>();
-    for (const key of this.dirty) {
-      const r = this.p.locations.resolved.get(key);
-      if (!r) continue;
-      const list = byLoc.get(r.loc) ?? [];
-      list.push({ key, rel: r.rel });
-      byLoc.set(r.loc, list);
-    }
-    for (const loc of this.removals.keys()) if (!byLoc.has(loc)) byLoc.set(loc, []);
-    for (const [loc, items] of byLoc) {
+    const placed = [...this.dirty].map((key): Placed => ({ key, r: this.p.locations.resolved.get(key) }));
+    for (const [loc, items] of this.byLocation(placed)) {
       try {
         this.writeLocation(loc, items, true);
         for (const it of items) this.dirty.delete(it.key);
@@ -109,6 +100,22 @@ export class StateSaver {
         this.p.log.error(`could not save provenance to ${loc.dir.statePath} on shutdown: ${(e as Error).message}`);
       }
     }
+  }
+
+  /**
+   * The dirty files by the location their provenance is saved in (files with none are left out),
+   * and every location with entries to remove, with no files if it has none.
+   */
+  private byLocation(placed: readonly Placed[]): Map<Location, { key: string; rel: string }[]> {
+    const byLoc = new Map<Location, { key: string; rel: string }[]>();
+    for (const { key, r } of placed) {
+      if (!r) continue;
+      const list = byLoc.get(r.loc) ?? [];
+      list.push({ key, rel: r.rel });
+      byLoc.set(r.loc, list);
+    }
+    for (const loc of this.removals.keys()) if (!byLoc.has(loc)) byLoc.set(loc, []);
+    return byLoc;
   }
 
   private writeLocation(loc: Location, items: { key: string; rel: string }[], sync: boolean): Promise<void> | void {
