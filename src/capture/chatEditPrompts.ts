@@ -63,17 +63,19 @@ export class ChatEditPrompts implements vscode.Disposable {
       }
       let ranges = 0;
       const files = new Set<string>();
-      for (const key of this.services.store.keys()) {
-        const doc = this.services.store.get(key);
-        if (!doc) continue;
-        for (const r of doc.ranges()) {
-          if (r.origin.requestId !== requestId || r.origin.prompt !== undefined || !CHAT_KINDS.includes(r.origin.kind)) continue;
-          doc.setOrigin(r.start, r.text, { ...r.origin, prompt: found.prompt });
-          ranges++;
-          files.add(key);
+      // One change of the store per file, however many of its ranges get the prompt.
+      this.services.store.batch(() => {
+        for (const key of this.services.store.keys()) {
+          const doc = this.services.store.get(key);
+          if (!doc) continue;
+          for (const r of doc.ranges()) {
+            if (r.origin.requestId !== requestId || r.origin.prompt !== undefined || !CHAT_KINDS.includes(r.origin.kind)) continue;
+            doc.setOrigin(r.start, r.text, { ...r.origin, prompt: found.prompt });
+            ranges++;
+            files.add(key);
+          }
         }
-      }
-      for (const key of files) this.services.store.fire(key);
+      });
       this.services.log.info(`chat request ${requestId}: its prompt was given to ${ranges} range(s) in ${files.size} file(s) once the request was stored`);
     }
     if (this.waiting.size === 0) this.stop();
