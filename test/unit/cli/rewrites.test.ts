@@ -3,6 +3,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MANIFEST_NOTES_REF, parseManifest } from '../../../src/core/manifest/schema';
+import { HookSnapshot, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, snapshotPath } from '../../../src/commit/snapshot';
+import { resolvePolicy } from '../../../src/core/policy/policy';
 import { PENDING_NOTE_FILE } from '../../../src/git/manifestStore';
 import { TempRepo, commitWithProvenance } from './fixture';
 import { CLI, agentWrites, aiLines, cli, commitAll, git, lines, message, removeSavedProvenance, repoPerTest, run, twoAgentCommits, unknownLines, verify } from './scenarioSupport';
@@ -161,6 +163,36 @@ describe('post-rewrite: every rewritten commit has a record (real repositories, 
     const r = run(repo, 'git', ['rebase', '--apply', '-q', 'main']);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /the manifest committed in the repository \(\.ai-provenance\/[0-9a-f-]+\.json\) still describes the old commit/);
+    assert.deepStrictEqual(perCommit(repo), before);
+    const v = verify(repo, 'main..feature');
+    assert.strictEqual(v.status, 0, v.out);
+  });
+
+  it('a rebase while the editor says our trailers were removed from its message box: the picks keep their messages, and post-rewrite still gives each its record', () => {
+    const { repo } = t;
+    twoAgentCommits(repo);
+    const before = perCommit(repo);
+    mainMoves(repo);
+    removeSavedProvenance(repo);
+    // The editor's snapshot: the user deleted our trailers in the Source Control message box.
+    const snapshot: HookSnapshot = {
+      schema: SNAPSHOT_SCHEMA,
+      version: SNAPSHOT_VERSION,
+      writtenAt: new Date().toISOString(),
+      generator: { name: 'ai-provenance', version: '0.0.0' },
+      head: null,
+      policy: { source: 'default', value: resolvePolicy() },
+      manifestLocation: 'notes',
+      maxFileBytes: 10 * 1024 * 1024,
+      trailers: 'suppressed',
+      files: [],
+    };
+    const file = snapshotPath(path.join(repo.dir, '.git'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(snapshot));
+    const r = run(repo, 'git', ['rebase', '-q', 'main']);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stderr, /trailers were removed from the message box/);
     assert.deepStrictEqual(perCommit(repo), before);
     const v = verify(repo, 'main..feature');
     assert.strictEqual(v.status, 0, v.out);
