@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { installHooks } from '../../src/git/hooks';
+import { HOOK_NAMES, installHooks } from '../../src/git/hooks';
 import { median } from './stats';
 
 export interface HookBenchResult {
@@ -91,7 +91,7 @@ export async function runHookBench(options: { cliPath: string; samples: number; 
     makeRepo(plain);
     makeRepo(hooked);
     const installed = await installHooks({ root: hooked, cliPath: options.cliPath, nodePath: process.execPath });
-    if (installed.installed.length !== 3) throw new Error(`hooks not installed: ${JSON.stringify(installed)}`);
+    if (installed.installed.length !== HOOK_NAMES.length) throw new Error(`hooks not installed: ${JSON.stringify(installed)}`);
     options.onProgress?.(`hooks: ${options.samples} commits with and without the hooks, and node -e 0, alternating`);
     const without: Timing[] = [];
     const withHooks: Timing[] = [];
