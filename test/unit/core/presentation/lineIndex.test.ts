@@ -1,9 +1,9 @@
 import * as assert from 'assert';
-import { LineAttributionIndex, LineSource, rulerSpans } from '../../../src/core/presentation/lineIndex';
-import { aiLineSpans, LineSpan, lineOfFromText } from '../../../src/core/presentation/lineSpans';
-import { fileShare } from '../../../src/core/provenance/fileShare';
-import { Origin } from '../../../src/core/provenance/origin';
-import { ChangeAttribution, DocumentProvenance, ProvenanceStore, TextChange } from '../../../src/core/provenance/provenanceStore';
+import { LineAttributionIndex, LineSource, rulerSpans } from '../../../../src/core/presentation/lineIndex';
+import { aiLineSpans, LineSpan, lineOfFromText } from '../../../../src/core/presentation/lineSpans';
+import { fileShare } from '../../../../src/core/provenance/fileShare';
+import { Origin } from '../../../../src/core/provenance/origin';
+import { ChangeAttribution, DocumentProvenance, ProvenanceStore, TextChange } from '../../../../src/core/provenance/provenanceStore';
 
 const copilot: Origin = { kind: 'inline', tool: 'github.copilot', model: 'gpt-4o', timestamp: 1 };
 const agent: Origin = { kind: 'agent', tool: 'claude-code', timestamp: 2 };

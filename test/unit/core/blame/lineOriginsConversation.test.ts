@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import { blameJson } from '../../../src/core/blame/format';
-import { CommitRecord, joinBlame } from '../../../src/core/blame/lineOrigins';
-import { Manifest, ManifestFile } from '../../../src/core/manifest/schema';
+import { blameJson } from '../../../../src/core/blame/format';
+import { CommitRecord, joinBlame } from '../../../../src/core/blame/lineOrigins';
+import { Manifest, ManifestFile } from '../../../../src/core/manifest/schema';
 
 const SHA = 'ab'.repeat(20);
 

@@ -1,13 +1,13 @@
 import * as assert from 'assert';
-import { MIN_CARRY_CHARS, insertionsOf, lineOccurrences, matchCarried } from '../../../src/core/carry/carryMatch';
-import { CarrySource, removedSource, selectedSource, visibleLength } from '../../../src/core/carry/carrySource';
-import { OpenText, isOwnTextElsewhere } from '../../../src/core/carry/ownText';
-import { REMOVED_TTL_MS, RecentSources } from '../../../src/core/carry/recentSources';
-import { keptForLater, removalCause } from '../../../src/core/carry/removalRule';
-import { AttributionRope } from '../../../src/core/provenance/attributionRope';
-import { Origin } from '../../../src/core/provenance/origin';
-import { DocumentProvenance, TextChange } from '../../../src/core/provenance/provenanceStore';
-import { OriginTable } from '../../../src/core/provenance/originTable';
+import { MIN_CARRY_CHARS, insertionsOf, lineOccurrences, matchCarried } from '../../../../src/core/carry/carryMatch';
+import { CarrySource, removedSource, selectedSource, visibleLength } from '../../../../src/core/carry/carrySource';
+import { OpenText, isOwnTextElsewhere } from '../../../../src/core/carry/ownText';
+import { REMOVED_TTL_MS, RecentSources } from '../../../../src/core/carry/recentSources';
+import { keptForLater, removalCause } from '../../../../src/core/carry/removalRule';
+import { AttributionRope } from '../../../../src/core/provenance/attributionRope';
+import { Origin } from '../../../../src/core/provenance/origin';
+import { DocumentProvenance, TextChange } from '../../../../src/core/provenance/provenanceStore';
+import { OriginTable } from '../../../../src/core/provenance/originTable';
 
 interface EventFacts {
   readonly undoRedo?: boolean;

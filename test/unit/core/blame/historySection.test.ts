@@ -1,11 +1,11 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCli } from '../../../src/cli/main';
-import { memoryIo } from '../../../src/cli/io';
-import { BlameJson } from '../../../src/core/blame/editorBlame';
-import { HISTORY_MAX_COMMITS, buildHistorySection } from '../../../src/core/presentation/historySection';
-import { SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from '../cli/fixture';
+import { runCli } from '../../../../src/cli/main';
+import { memoryIo } from '../../../../src/cli/io';
+import { BlameJson } from '../../../../src/core/blame/editorBlame';
+import { HISTORY_MAX_COMMITS, buildHistorySection } from '../../../../src/core/presentation/historySection';
+import { SENIOR, TempRepo, commitPolicy, commitWithProvenance, lines } from '../../cli/fixture';
 
 /**
  * The report's History section: AI share of the current file's committed lines by commit and by

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { hasLegacyWordAcceptBinding } from '../../../src/core/classification/acceptKeybindings';
+import { hasLegacyWordAcceptBinding } from '../../../../src/core/classification/acceptKeybindings';
 
 describe('accept keybindings of a host', () => {
   it('knows hosts before 1.103 bind Ctrl+Right without cursorBeforeGhostText', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseBlamePorcelain, unquote } from '../../../src/core/blame/porcelain';
+import { parseBlamePorcelain, unquote } from '../../../../src/core/blame/porcelain';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { BlameJson, blamedSpans, committedHoverMarkdown, fromBlameJson, shiftLines } from '../../../src/core/blame/editorBlame';
+import { BlameJson, blamedSpans, committedHoverMarkdown, fromBlameJson, shiftLines } from '../../../../src/core/blame/editorBlame';
 
 const SHA = 'c0ffee'.padEnd(40, '0');
 

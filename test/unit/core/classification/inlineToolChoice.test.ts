@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { chooseInlineTool, forkWithOwnInlineProvider, GENERIC_INLINE_TOOL } from '../../../src/core/classification/inlineToolChoice';
+import { chooseInlineTool, forkWithOwnInlineProvider, GENERIC_INLINE_TOOL } from '../../../../src/core/classification/inlineToolChoice';
 
 describe('inline tool choice', () => {
   it('on VS Code names the one active inline extension, otherwise the generic name', () => {
