@@ -81,7 +81,7 @@ export class Persistence implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => void this.guard(`restore ${d.uri.fsPath}`, () => this.restore(d))),
       vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onDirtyReport(e)),
-      vscode.workspace.onDidSaveTextDocument((d) => this.baselines.take(d)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.onSave(d)),
       vscode.workspace.onDidRenameFiles((e) => void this.guard('rename', () => this.renames.onRename(e.files))),
       vscode.workspace.onDidDeleteFiles((e) => void this.guard('delete', () => this.renames.onDelete(e.files))),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.locations.clearRepositories()),
@@ -225,6 +225,16 @@ export class Persistence implements vscode.Disposable {
     }
     // Closed documents keep their place in `restored` while the store still holds them.
     if (this.saver.dirty.has(key)) this.saver.scheduleFlush(0);
+  }
+
+  /**
+   * Saved: the saved text becomes the baseline, and its provenance is written now rather than
+   * after the debounce. A commit made in a terminal right after the save (before the editor has
+   * described the staged change for the hooks) then finds the AI text in state.json.
+   */
+  private onSave(document: vscode.TextDocument): void {
+    this.baselines.take(document);
+    if (this.saver.dirty.has(storeKey(document.uri))) this.saver.scheduleFlush(0);
   }
 
   /**

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
-import { EXTENSION_ID, closeAllEditors, hostTag, hoverText, moveToEnd, openScratchFile, typeText, waitFor, waitForFileWatcher, workspaceFolder } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, hoverText, moveToEnd, openScratchFile, saveDocument, typeText, waitFor, waitForFileWatcher, workspaceFolder } from './support/host';
 import { HookEvent, InstalledHooks, installAgentHooks, runHookCommand } from './support/agentHooks';
 
 async function api(): Promise<AiProvenanceApi> {
@@ -83,7 +83,7 @@ describe(`agent hooks ${hostTag()}`, function () {
     const doc = editor.document;
     moveToEnd(editor);
     await typeText('const typed = 2;\n');
-    await doc.save();
+    await saveDocument(doc);
     const shown = await agentEdit(a, doc, 'vscode-agent-session-1', 'const typed = 2;\n', 'const byAgent = 3;\n');
     assert.deepStrictEqual(shown, [['const byAgent = 3;\n', 'agent', 'vscode-agent', 'vscode-agent-session-1']]);
   });

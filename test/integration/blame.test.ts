@@ -10,7 +10,7 @@ import { MANIFEST_NOTES_REF, MANIFEST_SCHEMA, MANIFEST_VERSION, Manifest, Manife
 import { resolvePolicy } from '../../src/core/policy/policy';
 import type { BlameState } from '../../src/views/commitBlame';
 import type { ReportModel } from '../../src/core/presentation/reportModel';
-import { closeAllEditors, hostTag, hostVariant, hoverText, typeText, waitFor, workspaceFolder } from './support/host';
+import { closeAllEditors, hostTag, hostVariant, hoverText, saveDocument, typeText, waitFor, workspaceFolder } from './support/host';
 
 function git(cwd: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -135,7 +135,7 @@ describe(`AI blame ${hostTag()}`, function () {
     await typeText('x');
     await waitForBlamed(doc, [[3, 3]], 3000);
     assert.ok(doc.isDirty, 'the marks moved without a save');
-    assert.ok(await doc.save());
+    await saveDocument(doc);
     await waitForBlamed(doc, [[3, 3]]);
 
     await vscode.commands.executeCommand('aiProvenance.toggleBlame');
@@ -191,7 +191,7 @@ describe(`AI blame ${hostTag()}`, function () {
       // not typed: Enter in a line comment continues the comment on the next line.)
       const editor = await vscode.window.showTextDocument(doc, { preview: false });
       assert.ok(await editor.edit((b) => b.insert(new vscode.Position(0, 0), '// added\n')));
-      assert.ok(await doc.save());
+      await saveDocument(doc);
       const after = await waitFor(
         async () => {
           last = await vscode.commands.executeCommand<ReportModel>('aiProvenance.showReport');

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Manifest, parseManifest } from '../../src/core/manifest/schema';
 import type { AiProvenanceApi, ApiRange } from '../../src/api';
-import { EXTENSION_ID, fixture, hostTag, hostVariant, openScratchFile, sendFixtureChat, sleep, typeText, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, fixture, hostTag, hostVariant, openScratchFile, saveDocument, sendFixtureChat, sleep, typeText, waitFor, workspaceFolder } from './support/host';
 
 async function api(): Promise<AiProvenanceApi> {
   return (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
@@ -179,7 +179,7 @@ describe(`chat code blocks ${hostTag()}`, function () {
       assert.ok(!hover.includes(secret), 'the secret is in the hover');
 
       // Saved, the state on disk has the redacted prompt and never the token.
-      assert.ok(await doc.save());
+      await saveDocument(doc);
       const statePath = path.join(stateDir, 'state.json');
       await waitFor(() => fs.existsSync(statePath) && fs.readFileSync(statePath, 'utf8').includes('fixture:trail'), 15_000, 'the prompt never reached state.json');
 

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
-import { EXTENSION_ID, FixtureApi, fixture, hostTag, hostVariant, hoverText, openScratchFile, sendFixtureChat, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, FixtureApi, fixture, hostTag, hostVariant, hoverText, openScratchFile, saveDocument, sendFixtureChat, waitFor, workspaceFolder } from './support/host';
 
 /** The fixture's chat edit (test/fixtures/ai-fixture/texts.js: `fixture:edit <path>`). */
 type EditFixture = FixtureApi & { readonly EDIT_TRIGGER: string; readonly EDIT_CODE: string; readonly stats: FixtureApi['stats'] & { chatEdits: number } };
@@ -29,7 +29,7 @@ describe(`chat edit prompts ${hostTag()}`, function () {
     const a = (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
     const editor = await openScratchFile('chat-edit.js', 'const first = 1;\n');
     const doc = editor.document;
-    await doc.save();
+    await saveDocument(doc);
     // Assembled here so that the test source does not itself look like a leaked token.
     const secret = ['ghp_', 'Ed1tTr'.repeat(7)].join('');
     const edits = fx.stats.chatEdits;
@@ -54,7 +54,7 @@ describe(`chat edit prompts ${hostTag()}`, function () {
     assert.ok(!hover.includes(secret), 'the secret is in the hover');
 
     // The saved provenance has the prompt (redacted) and never the token.
-    assert.ok(await doc.save());
+    await saveDocument(doc);
     const statePath = path.join(workspaceFolder().uri.fsPath, '.git', 'ai-provenance', 'state.json');
     await waitFor(() => fs.existsSync(statePath) && fs.readFileSync(statePath, 'utf8').includes('add subtract, release token [REDACTED:github-token]'), 15_000, 'the prompt never reached state.json');
     assert.ok(!fs.readFileSync(statePath, 'utf8').includes(secret), 'the token reached state.json');

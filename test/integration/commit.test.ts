@@ -15,7 +15,7 @@ import { snapshotDescribes } from './support/commit';
 import { Manifest, manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { Trailer } from '../../src/core/trailers/trailers';
 import { parseTrailers } from '../../src/git/trailers';
-import { EXTENSION_ID, FIXTURE_EXTENSION_ID, closeAllEditors, fixture, hostTag, hostVariant, moveToEnd, triggerAndAcceptInline, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, FIXTURE_EXTENSION_ID, closeAllEditors, fixture, hostTag, hostVariant, moveToEnd, saveDocument, triggerAndAcceptInline, waitFor, workspaceFolder } from './support/host';
 
 function git(cwd: string, ...args: string[]): Promise<string> {
   return gitWithEnv(cwd, {}, ...args);
@@ -72,8 +72,7 @@ async function writeWithAgentCode(api: AiProvenanceApi, rel: string, tool: strin
   assert.ok(await editor.edit((b) => b.insert(start, AGENT_CODE)));
   const end = doc.positionAt(doc.getText().length);
   assert.ok(api.recordAiEdit(uri, new vscode.Range(start, end), { tool, model, kind: 'agent' }), 'recordAiEdit refused the range');
-  // A file written a moment ago can refuse its first save (the watcher has not caught up).
-  await waitFor(async () => (doc.isDirty ? doc.save() : true), 10000, `could not save ${rel}`, 250);
+  await saveDocument(doc);
   return doc;
 }
 
@@ -132,7 +131,7 @@ describe(`commit flow ${hostTag()}`, function () {
       moveToEnd(editor);
       await triggerAndAcceptInline(editor, 15000, 'aiProvenance.acceptInlineSuggestion');
       await waitFor(() => api.getRanges(uri).some((r) => r.kind === 'inline' || r.kind === 'inlinePartial'), 5000, 'accepted completion not recorded');
-      await waitFor(async () => (editor.document.isDirty ? editor.document.save() : true), 10000, 'could not save the inline file', 250);
+      await saveDocument(editor.document);
       inlineFile = 'src/scm-inline.js';
     }
 
@@ -262,6 +261,50 @@ describe(`commit flow ${hostTag()}`, function () {
     assert.ok(id, message);
     await checkHeadManifest(root, id, rel, 5);
     await vscode.commands.executeCommand('aiProvenance.uninstallCommitHook');
+  });
+
+  it(`terminal: a commit made right after the save, before the editor has described the staged change, still carries the AI lines ${hostTag()}`, async () => {
+    const api = await extensionApi();
+    const root = workspaceFolder().uri.fsPath;
+    await repository(root);
+    const config = vscode.workspace.getConfiguration('aiProvenance');
+    // Notes: a terminal commit of one path takes nothing else along.
+    await config.update('manifest.location', 'notes', vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('aiProvenance.installCommitHook');
+    const hook = path.join(root, '.git', 'hooks', 'prepare-commit-msg');
+    await waitFor(() => fs.existsSync(hook) && fs.readFileSync(hook, 'utf8').includes('ai-provenance-hook'), 10000, 'hook not installed');
+    const rel = `src/quick-${hostVariant()}-${randomUUID().slice(0, 8)}.js`;
+    try {
+      // Staged and committed at once: neither the editor's snapshot for the hooks (refreshed a
+      // moment after the index changes) nor a debounced save of state.json can describe it yet;
+      // the save itself must have written the AI text's provenance.
+      const uri = vscode.Uri.joinPath(workspaceFolder().uri, rel);
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode("'use strict';\n// written by a person\n"));
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const editor = await vscode.window.showTextDocument(doc, { preview: false });
+      // A file written a moment ago can refuse its first save (the watcher has not caught up):
+      // saved once with the person's text, so that the save after the agent's edit is immediate.
+      assert.ok(await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), '// mine\n')));
+      await saveDocument(doc);
+      const start = doc.positionAt(doc.getText().length);
+      assert.ok(await editor.edit((b) => b.insert(start, AGENT_CODE)));
+      assert.ok(api.recordAiEdit(uri, new vscode.Range(start, doc.positionAt(doc.getText().length)), { tool: 'quick-agent', model: 'model-q', kind: 'agent' }));
+      assert.ok(await doc.save(), 'the save after the agent edit failed');
+      await git(root, 'add', '--', rel);
+      const said = await gitStderr(root, 'commit', '-q', '-m', 'Quick terminal commit', '--', rel);
+      const message = await git(root, 'log', '-1', '--format=%B');
+      const trailers = await parseTrailers(message, root);
+      assert.deepStrictEqual(trailerValues(trailers, 'AI-Assisted'), ['yes'], `${message}; the hooks said: ${said}`);
+      assert.deepStrictEqual(trailerValues(trailers, 'Assisted-by'), ['quick-agent:model-q'], message);
+      const note = await waitFor(async () => git(root, 'notes', '--ref', 'refs/notes/ai-provenance', 'show', 'HEAD').catch(() => undefined), 20000, 'no note on HEAD');
+      const parsed = parseManifest(note);
+      assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
+      assert.strictEqual(parsed.value.files.find((f) => f.path === rel)?.aiLines, 5, note);
+    } finally {
+      await vscode.commands.executeCommand('aiProvenance.uninstallCommitHook');
+      await config.update('manifest.location', 'repo', vscode.ConfigurationTarget.Workspace);
+    }
+    assert.strictEqual((await git(root, 'status', '--porcelain', '--', rel)).trim(), '', 'nothing of this test is left staged or changed');
   });
 
   it(`risk rules of the committed policy: the box gets the highest level and AI-Risk, the manifest the rule's lines ${hostTag()}`, async () => {

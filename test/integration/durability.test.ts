@@ -15,7 +15,7 @@ import { entryFromRuns, withFiles } from '../../src/core/persistence/entries';
 import { PersistedState, parseState, sha256 } from '../../src/core/persistence/schema';
 import { StateDir } from '../../src/core/persistence/stateDir';
 import { OriginTable } from '../../src/core/provenance/originTable';
-import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, openScratchFile, sleep, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, openScratchFile, saveDocument, sleep, waitFor, workspaceFolder } from './support/host';
 
 async function api(): Promise<AiProvenanceApi> {
   return (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
@@ -344,7 +344,7 @@ describe(`durability ${hostTag()}`, function () {
       assert.ok(await editor.edit((b) => b.insert(at, `${savedAi}\nconst after = 2;\n`)));
       const savedRange = new vscode.Range(at, at.translate(0, savedAi.length));
       assert.ok(a.recordAiEdit(uri, savedRange, { tool: 'test-tool', model: 'model-1' }));
-      await waitFor(async () => (doc.isDirty ? doc.save() : true), 10_000, 'could not save', 250);
+      await saveDocument(doc);
       const onDisk = doc.getText();
       await flush();
       const expected: [string, string, string][] = [[savedAi, 'chat', 'test-tool']];
@@ -371,7 +371,7 @@ describe(`durability ${hostTag()}`, function () {
       const doc = editor.document;
       const uri = doc.uri;
       const rel = relOf(uri);
-      await waitFor(async () => (doc.isDirty ? doc.save() : true), 10_000, 'could not save', 250);
+      await saveDocument(doc);
       const onDisk = doc.getText();
       // Marks on the clean document, one by one (no text change): each is part of what is on disk.
       for (const line of [0, 2]) assert.ok(a.recordAiEdit(uri, doc.lineAt(line).range, { tool: 'test-tool', model: 'model-1' }));

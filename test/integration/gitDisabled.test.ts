@@ -17,7 +17,7 @@ import { snapshotDescribes } from './support/commit';
 import { parseState } from '../../src/core/persistence/schema';
 import { manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../src/core/manifest/schema';
 import { parseTrailers } from '../../src/git/trailers';
-import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, moveToEnd, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, moveToEnd, saveDocument, waitFor, workspaceFolder } from './support/host';
 
 interface CommitFlowState {
   gitExtension: string;
@@ -102,7 +102,7 @@ describe(`without the Git extension ${hostTag()}`, function () {
     const start = doc.positionAt(doc.getText().length);
     assert.ok(await editor.edit((b) => b.insert(start, AI_CODE)));
     assert.ok(a.recordAiEdit(uri, new vscode.Range(start, doc.positionAt(doc.getText().length)), { tool: 'solo-agent', model: 'model-9', kind: 'agent' }));
-    await waitFor(async () => (doc.isDirty ? doc.save() : true), 10_000, 'could not save', 250);
+    await saveDocument(doc);
     assert.strictEqual(a.getFileShare(uri)?.aiLines, 5);
     await waitFor(async () => /^\$\(sparkle\) AI \d+%$/.test((await statusBar()).text), 10_000, `status bar: ${JSON.stringify(await statusBar())}`, 100);
 

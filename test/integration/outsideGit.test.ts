@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
 import type { GitExtension, GitRepository } from '../../src/commit/gitApi';
 import { Manifest, manifestRepoPath, parseManifest } from '../../src/core/manifest/schema';
-import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, sleep, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, saveDocument, sleep, waitFor, workspaceFolder } from './support/host';
 
 function git(...args: string[]): Promise<string> {
   step(`git ${args.join(' ')}`);
@@ -66,7 +66,7 @@ async function open(rel: string, content?: string): Promise<vscode.TextEditor> {
 
 async function save(doc: vscode.TextDocument): Promise<void> {
   step(`saving ${doc.uri.fsPath}`);
-  await waitFor(async () => (doc.isDirty ? doc.save() : true), 10_000, `could not save ${doc.uri.fsPath}`, 250);
+  await saveDocument(doc);
 }
 
 /** Appends `code` as an agent edit recorded through the API and saves. */

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { GitExtension, GitRepository } from '../../../src/commit/gitApi';
 import { readSnapshot } from '../../../src/commit/snapshot';
 import { ManifestFile, manifestRepoPath, parseManifest, rangeText, sha256Hex } from '../../../src/core/manifest/schema';
-import { waitFor, workspaceFolder } from './host';
+import { saveDocument, waitFor, workspaceFolder } from './host';
 
 export function git(cwd: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,7 +51,7 @@ export interface CommittedAi {
 export async function commitFromScm(documents: readonly vscode.TextDocument[], message: string): Promise<Map<string, CommittedAi>> {
   const root = workspaceFolder().uri.fsPath;
   const repo = await repository(root);
-  for (const d of documents) await waitFor(async () => (d.isDirty ? d.save() : true), 10000, `could not save ${d.uri.fsPath}`, 250);
+  for (const d of documents) await saveDocument(d);
   await git(root, 'reset', '-q');
   const rels = documents.map((d) => path.relative(root, d.uri.fsPath).split(path.sep).join('/'));
   // Through the Git extension, as the Source Control view stages: it then knows what is staged.

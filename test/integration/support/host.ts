@@ -248,3 +248,11 @@ export async function hoverText(uri: vscode.Uri, position: vscode.Position): Pro
     .map((c) => (typeof c === 'string' ? c : (c as { value: string }).value))
     .join('\n');
 }
+
+/**
+ * Saves `doc`. VS Code can refuse the first save of a file written to disk a moment ago (its file
+ * watcher has not caught up with the write yet): the save is tried again until it succeeds.
+ */
+export async function saveDocument(doc: vscode.TextDocument, timeoutMs = 10_000): Promise<void> {
+  await waitFor(async () => (doc.isDirty ? doc.save() : true), timeoutMs, `could not save ${doc.uri.fsPath}`, 250);
+}
