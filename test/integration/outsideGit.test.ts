@@ -95,7 +95,8 @@ async function flush(): Promise<void> {
 /** Waits until the open `doc` shows `text` (VS Code reloaded it from disk) and the reload settled. */
 async function reloaded(doc: vscode.TextDocument, text: string, what: string): Promise<void> {
   step(`waiting for the reload after ${what}`);
-  await waitFor(() => doc.getText() === text && !doc.isDirty, 15_000, `the editor did not reload the file after ${what}`);
+  // VS Code's file watcher brings the change in; on a loaded machine (1.90 especially) that can take a while.
+  await waitFor(() => doc.getText() === text && !doc.isDirty, 60_000, `the editor did not reload the file after ${what}`);
   await sleep(800);
 }
 

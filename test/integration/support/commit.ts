@@ -52,7 +52,9 @@ export async function commitFromScm(documents: readonly vscode.TextDocument[], m
   const root = workspaceFolder().uri.fsPath;
   const repo = await repository(root);
   for (const d of documents) await saveDocument(d);
-  await git(root, 'reset', '-q');
+  // Everything else unstaged, as a person does in the Source Control view: our staged manifest is
+  // left alone (the extension takes a manifest unstaged on its own as declined, and writes a note).
+  await git(root, 'reset', '-q', '--', '.', ':(exclude).ai-provenance');
   const rels = documents.map((d) => path.relative(root, d.uri.fsPath).split(path.sep).join('/'));
   // Through the Git extension, as the Source Control view stages: it then knows what is staged.
   await repo.add(documents.map((d) => d.uri.fsPath));
