@@ -152,7 +152,7 @@ describe(`carry: moved and copied AI text ${hostTag()}`, function () {
     editor.selection = new vscode.Selection(brace, 0, brace, 0);
     for (let n = 0; n < 2; n++) await vscode.commands.executeCommand('editor.action.moveLinesUpAction');
     assert.strictEqual(lineOf(doc, '}'), 3, doc.getText());
-    assert.deepStrictEqual(aiLinesOf(a, doc), ['const sum = a + b;', '}', 'return sum;']);
+    assert.deepStrictEqual(aiLinesOf(a, doc), ['const sum = a + b;', '}', 'return sum;'], `${JSON.stringify(doc.getText())}: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
     assert.ok(a.getRanges(doc.uri).every((r) => r.tool === FIXTURE_TOOL && r.kind === 'inline' && r.copiedFrom === undefined), JSON.stringify(a.getRanges(doc.uri)));
 
     const committed = (await commitFromScm([doc], 'Move lines')).get(rel(doc))!;
