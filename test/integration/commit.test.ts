@@ -76,6 +76,23 @@ async function writeWithAgentCode(api: AiProvenanceApi, rel: string, tool: strin
   return doc;
 }
 
+/**
+ * Terminal commits of one path: manifests go to notes (`git commit -- <path>` then takes nothing
+ * else along, and no manifest file is left staged for the suites after this one) and the commit
+ * hooks are installed. Undo both with `leaveTerminalCommits`.
+ */
+async function enterTerminalCommits(root: string): Promise<void> {
+  await vscode.workspace.getConfiguration('aiProvenance').update('manifest.location', 'notes', vscode.ConfigurationTarget.Workspace);
+  await vscode.commands.executeCommand('aiProvenance.installCommitHook');
+  const hook = path.join(root, '.git', 'hooks', 'prepare-commit-msg');
+  await waitFor(() => fs.existsSync(hook) && fs.readFileSync(hook, 'utf8').includes('ai-provenance-hook'), 10000, 'hook not installed');
+}
+
+async function leaveTerminalCommits(): Promise<void> {
+  await vscode.commands.executeCommand('aiProvenance.uninstallCommitHook');
+  await vscode.workspace.getConfiguration('aiProvenance').update('manifest.location', 'repo', vscode.ConfigurationTarget.Workspace);
+}
+
 function trailerValues(trailers: readonly Trailer[], key: string): string[] {
   return trailers.filter((t) => t.key.toLowerCase() === key.toLowerCase()).map((t) => t.value);
 }
@@ -267,12 +284,7 @@ describe(`commit flow ${hostTag()}`, function () {
     const api = await extensionApi();
     const root = workspaceFolder().uri.fsPath;
     await repository(root);
-    const config = vscode.workspace.getConfiguration('aiProvenance');
-    // Notes: a terminal commit of one path takes nothing else along.
-    await config.update('manifest.location', 'notes', vscode.ConfigurationTarget.Workspace);
-    await vscode.commands.executeCommand('aiProvenance.installCommitHook');
-    const hook = path.join(root, '.git', 'hooks', 'prepare-commit-msg');
-    await waitFor(() => fs.existsSync(hook) && fs.readFileSync(hook, 'utf8').includes('ai-provenance-hook'), 10000, 'hook not installed');
+    await enterTerminalCommits(root);
     const rel = `src/quick-${hostVariant()}-${randomUUID().slice(0, 8)}.js`;
     try {
       // Staged and committed at once: neither the editor's snapshot for the hooks (refreshed a
@@ -301,8 +313,7 @@ describe(`commit flow ${hostTag()}`, function () {
       assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.errors));
       assert.strictEqual(parsed.value.files.find((f) => f.path === rel)?.aiLines, 5, note);
     } finally {
-      await vscode.commands.executeCommand('aiProvenance.uninstallCommitHook');
-      await config.update('manifest.location', 'repo', vscode.ConfigurationTarget.Workspace);
+      await leaveTerminalCommits();
     }
     assert.strictEqual((await git(root, 'status', '--porcelain', '--', rel)).trim(), '', 'nothing of this test is left staged or changed');
   });
@@ -355,13 +366,8 @@ describe(`commit flow ${hostTag()}`, function () {
     const api = await extensionApi();
     const root = workspaceFolder().uri.fsPath;
     await repository(root);
-    const config = vscode.workspace.getConfiguration('aiProvenance');
-    // Notes: a terminal commit of one path (git commit -- <path>) then takes nothing else along,
-    // and no manifest file is left staged for the suites after this one.
-    await config.update('manifest.location', 'notes', vscode.ConfigurationTarget.Workspace);
-    await vscode.commands.executeCommand('aiProvenance.installCommitHook');
+    await enterTerminalCommits(root);
     const gitDir = path.join(root, '.git');
-    await waitFor(() => fs.existsSync(path.join(gitDir, 'hooks', 'prepare-commit-msg')) && fs.readFileSync(path.join(gitDir, 'hooks', 'prepare-commit-msg'), 'utf8').includes('ai-provenance-hook'), 10000, 'hook not installed');
     const rel = `src/amend-${hostVariant()}-${randomUUID().slice(0, 8)}.js`;
     /** The snapshot the hook reads, in short: paths, blobs and AI ranges per version. */
     const snapshotSummary = (): string => {
@@ -436,8 +442,7 @@ describe(`commit flow ${hostTag()}`, function () {
       assert.deepStrictEqual(trailerValues(rebased.trailers, 'AI-Assisted'), ['yes']);
       assert.ok(rebased.manifest.carriedFrom?.some((c) => c.id === amended.manifest.id), JSON.stringify(rebased.manifest.carriedFrom));
     } finally {
-      await vscode.commands.executeCommand('aiProvenance.uninstallCommitHook');
-      await config.update('manifest.location', 'repo', vscode.ConfigurationTarget.Workspace);
+      await leaveTerminalCommits();
     }
     assert.strictEqual((await git(root, 'status', '--porcelain', '--', rel)).trim(), '', 'nothing of this test is left staged or changed');
   });
