@@ -64,6 +64,15 @@ async function open(rel: string, content?: string): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
 }
 
+/** A new file with the header, committed as a human commit and open in an editor. */
+async function openCommitted(name: string, message: string): Promise<{ rel: string; editor: vscode.TextEditor; doc: vscode.TextDocument }> {
+  const rel = freshRel(name);
+  const editor = await open(rel, HEADER);
+  await git('add', '--', rel);
+  await git('commit', '-q', '--no-verify', '-m', message, '-m', 'AI-Assisted: no');
+  return { rel, editor, doc: editor.document };
+}
+
 async function save(doc: vscode.TextDocument): Promise<void> {
   step(`saving ${doc.uri.fsPath}`);
   await saveDocument(doc);
@@ -161,11 +170,7 @@ describe(`outside git ${hostTag()}`, function () {
 
   it(`git stash then git stash pop while the file is open: the AI lines are AI again and committed as AI ${hostTag()}`, async () => {
     const a = await api();
-    const rel = freshRel('stash');
-    const editor = await open(rel, HEADER);
-    const doc = editor.document;
-    await git('add', '--', rel);
-    await git('commit', '-q', '--no-verify', '-m', 'Stash base', '-m', 'AI-Assisted: no');
+    const { rel, editor, doc } = await openCommitted('stash', 'Stash base');
     const code = aiCode('stashTotal');
     await appendAi(a, editor, code);
     assert.ok(await editor.edit((b) => b.insert(doc.positionAt(doc.getText().length), HUMAN_LINE)));
@@ -189,11 +194,7 @@ describe(`outside git ${hostTag()}`, function () {
 
   it(`checkout away and back while the file is open: the AI lines are AI again and committed as AI ${hostTag()}`, async () => {
     const a = await api();
-    const rel = freshRel('checkout');
-    const editor = await open(rel, HEADER);
-    const doc = editor.document;
-    await git('add', '--', rel);
-    await git('commit', '-q', '--no-verify', '-m', 'Checkout base', '-m', 'AI-Assisted: no');
+    const { rel, editor, doc } = await openCommitted('checkout', 'Checkout base');
     const code = aiCode('checkoutTotal');
     await appendAi(a, editor, code);
     const saved = doc.getText();
