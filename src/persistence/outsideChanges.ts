@@ -20,7 +20,7 @@ import { Location, Resolved } from './stateLocations';
 
 const DISK_CHANGE_DELAY_MS = 750;
 /** How long a save holds back for a document the editor has not reloaded yet. */
-const INGEST_WAIT_MS = 30_000;
+export const RELOAD_WAIT_MS = 30_000;
 
 type Needs = Pick<
   Persistence,
@@ -40,7 +40,24 @@ export class OutsideChanges {
   /** True while someone else's provenance for the text on disk waits for the editor to reload it. */
   waitsForReload(key: string): boolean {
     const pending = this.pendingIngest.get(key);
-    return !!pending && Date.now() - pending.since < INGEST_WAIT_MS;
+    return !!pending && Date.now() - pending.since < RELOAD_WAIT_MS;
+  }
+
+  /**
+   * Someone else's entry for `key` was waited for longer than RELOAD_WAIT_MS without the editor
+   * reloading the text it describes: the editor's own provenance is saved over it after all.
+   */
+  waitedTooLong(key: string): boolean {
+    const pending = this.pendingIngest.get(key);
+    return !!pending && Date.now() - pending.since >= RELOAD_WAIT_MS;
+  }
+
+  /**
+   * A save kept someone else's entry for the text on disk, which `document` has not reloaded yet
+   * (see `stateToSave`): merged now if the reload came meanwhile, else when it comes.
+   */
+  async expectReload(document: vscode.TextDocument, r: Resolved): Promise<void> {
+    await this.ingest(document, r);
   }
 
   /** The document closed: nothing waits for it any more. */

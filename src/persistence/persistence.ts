@@ -32,7 +32,8 @@ import { Resolved, StateLocations } from './stateLocations';
  * saved (same SHA-256), else re-anchored, text new since then marked `unknown`.
  * Outside changes: a closed file changed on disk is re-anchored at once (new text `unknown`); a
  * state.json written by someone else (the `ai-provenance checkpoint` command) is merged into open
- * documents whose text it describes, its agent ranges winning over `unknown` marks.
+ * documents whose text it describes, its agent ranges winning over `unknown` marks; a save that
+ * comes before the editor has reloaded the text such an entry describes leaves the entry alone.
  * Reloads of open files (git stash and pop, a checkout away and back, `git restore`): text the
  * reload brings in that was AI in an earlier text on disk of the document gets its marks back.
  * Renames outside the editor: a file that appears with no saved provenance takes over the entry of

@@ -4,6 +4,7 @@ import { PersistedState } from '../core/persistence/schema';
 import { FileToSave, MergedFile, stateToSave } from '../core/persistence/saveMerge';
 import { Debouncer } from '../core/scheduling/scheduling';
 import { openDocument } from '../services';
+import { RELOAD_WAIT_MS } from './outsideChanges';
 import type { Persistence } from './persistence';
 import { Location, Resolved } from './stateLocations';
 
@@ -31,6 +32,8 @@ export class StateSaver {
   /** Debounced, but continuous typing does not postpone a save for more than FLUSH_MAX_WAIT_MS. */
   private readonly flushTimer = new Debouncer(() => void this.p.guard('save provenance', () => this.flush()), FLUSH_DELAY_MS, { maxWaitMs: FLUSH_MAX_WAIT_MS });
   private flushing: Promise<void> | undefined;
+  /** Saves again once a reload that was waited for is given up on (see OutsideChanges). */
+  private readonly retryTimer = new Debouncer(() => this.scheduleFlush(0), RELOAD_WAIT_MS + 1000);
 
   constructor(private readonly p: Needs) {}
 
@@ -58,9 +61,10 @@ export class StateSaver {
     this.flushTimer.schedule(delay);
   }
 
-  /** Stops the pending timer (shutdown). */
+  /** Stops the pending timers (shutdown). */
   cancelTimer(): void {
     this.flushTimer.cancel();
+    this.retryTimer.cancel();
   }
 
   /** Writes every changed document's provenance now. */
@@ -123,9 +127,11 @@ export class StateSaver {
     this.removals.delete(loc);
     const ready = this.filesToSave(items);
     let merges: MergedFile[] = [];
+    let deferred: string[] = [];
     const update = (current: PersistedState) => {
       const result = stateToSave({ current, seen: loc.seen, files: ready, removals, origins: this.p.store.origins });
       merges = result.merges;
+      deferred = result.deferred;
       return result.update;
     };
     const done = (state: PersistedState) => {
@@ -134,6 +140,14 @@ export class StateSaver {
         const document = openDocument(m.key);
         if (document && m.version !== undefined) this.p.apply(document, m.runs, m.text, m.version, () => true);
       }
+      for (const key of deferred) {
+        // Someone else's entry for the text on disk stays; it is merged when the editor reloads.
+        this.dirty.add(key);
+        const document = openDocument(key);
+        const rel = items.find((it) => it.key === key)?.rel;
+        if (document && rel !== undefined) void this.p.guard('merge checkpoint', () => this.p.outside.expectReload(document, { loc, rel }));
+      }
+      if (deferred.length) this.retryTimer.schedule();
     };
     if (sync) done(loc.dir.updateSync(update));
     else return loc.dir.update(update).then(done);
@@ -147,6 +161,7 @@ export class StateSaver {
       if (!doc) continue; // dropped from memory: keep what is saved
       const document = openDocument(key);
       let text: string | undefined;
+      let reloadExpected = false;
       if (document) {
         if (!this.p.restored.has(key)) {
           this.dirty.add(key); // its saved provenance is still being restored: save it after
@@ -156,10 +171,12 @@ export class StateSaver {
           // Someone else saved provenance for the text on disk, which the editor has not loaded
           // yet: do not overwrite it; merge when the reload arrives.
           this.dirty.add(key);
+          this.retryTimer.schedule();
           continue;
         }
         if (this.p.whyNotTracked(document)) continue;
         text = document.getText();
+        reloadExpected = !document.isDirty && !this.p.outside.waitedTooLong(key);
       } else {
         text = readFileText(vscode.Uri.parse(key).fsPath, undefined);
       }
@@ -169,7 +186,7 @@ export class StateSaver {
         this.p.log.warn(`provenance of ${key} does not match its text; not saved`);
         continue;
       }
-      ready.push({ key, rel, text, runs, version: document?.version });
+      ready.push({ key, rel, text, runs, version: document?.version, reloadExpected });
     }
     return ready;
   }

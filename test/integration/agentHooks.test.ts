@@ -46,6 +46,12 @@ describe(`agent hooks ${hostTag()}`, function () {
    * reloaded the file and the agent's line is recorded. Returns the document's ranges as shown.
    */
   async function agentEdit(a: AiProvenanceApi, doc: vscode.TextDocument, sessionId: string, after: string, line: string): Promise<unknown[][]> {
+    await agentWrite(doc, sessionId, after, line);
+    return agentRecorded(a, doc, line);
+  }
+
+  /** The hooks and the write of an edit tool call adding `line` after `after` (see agentEdit). */
+  async function agentWrite(doc: vscode.TextDocument, sessionId: string, after: string, line: string): Promise<void> {
     const text = doc.getText();
     const call = {
       sessionId,
@@ -57,6 +63,10 @@ describe(`agent hooks ${hostTag()}`, function () {
     assert.strictEqual(await runHook('PreToolUse', call), 0);
     fs.writeFileSync(doc.uri.fsPath, text.replace(after, `${after}${line}`));
     assert.strictEqual(await runHook('PostToolUse', call), 0);
+  }
+
+  /** Waits until the editor has reloaded `line` and shows an agent range; returns the ranges. */
+  async function agentRecorded(a: AiProvenanceApi, doc: vscode.TextDocument, line: string): Promise<unknown[][]> {
     const shown = () => a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind, r.tool, r.requestId]);
     // VS Code's file watcher brings the agent's text into the open editor; on a loaded machine
     // that can take a while.
@@ -112,6 +122,42 @@ describe(`agent hooks ${hostTag()}`, function () {
     for (const file of fs.readdirSync(stateDir, { recursive: true }) as string[]) {
       const full = path.join(stateDir, file);
       if (fs.statSync(full).isFile()) assert.ok(!fs.readFileSync(full, 'utf8').includes(secret), `the token reached ${full}`);
+    }
+  });
+  it(`the editor saving its provenance after the agent's hooks and before it reloads the file keeps the agent's ranges ${hostTag()}`, async () => {
+    const a = await api();
+    // VS Code's watcher must not reload these files on its own: the save below has to come between
+    // the agent's write and the reload, as it does when the editor's debounced save falls there.
+    // The exclusion takes effect when the watcher restarts, a moment later: an attempt where the
+    // reload came first anyway proves nothing and is made again.
+    const files = vscode.workspace.getConfiguration('files');
+    const excluded = files.inspect<Record<string, boolean>>('watcherExclude')?.workspaceValue;
+    await files.update('watcherExclude', { ...(excluded ?? {}), '**/agent-race-*.js': true }, vscode.ConfigurationTarget.Workspace);
+    const tried: boolean[] = [];
+    try {
+      for (let attempt = 1; attempt <= 4 && !tried.includes(true); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const editor = await openScratchFile('agent-race.js', 'const first = 1;\n');
+        const doc = editor.document;
+        await saveDocument(doc);
+        const before = doc.getText();
+        const session = `vscode-agent-session-race-${attempt}`;
+        await agentWrite(doc, session, 'const first = 1;\n', 'const fromAgent = 7;\n');
+        // A change of provenance alone (the person marks their first line), saved at once.
+        editor.selection = new vscode.Selection(0, 0, 0, 'const first = 1;'.length);
+        await vscode.commands.executeCommand('aiProvenance.markSelectionAsAi', 'race-test');
+        await vscode.commands.executeCommand('aiProvenance.internal.flushProvenance');
+        tried.push(doc.getText() === before);
+        // The reload, as the watcher would have brought it (a revert of a clean document reads the disk).
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+        const shown = await agentRecorded(a, doc, 'const fromAgent = 7;\n');
+        assert.deepStrictEqual(shown.filter((r) => r[1] === 'agent'), [['const fromAgent = 7;\n', 'agent', 'vscode-agent', session]], `attempt ${attempt}`);
+        await closeAllEditors();
+      }
+      assert.ok(tried.includes(true), `the watcher reloaded the file before the save in all ${tried.length} attempts: the case was not tried`);
+    } finally {
+      await files.update('watcherExclude', excluded, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

@@ -17,6 +17,12 @@ export interface FileToSave {
   readonly runs: AnchoredRun[];
   /** Version of the open document `text` was read from. */
   readonly version?: number;
+  /**
+   * The editor's text of this file is its text on disk as last loaded (an open document with no
+   * unsaved changes). An entry someone else wrote since for another text then describes a newer
+   * text on disk, which the editor has yet to reload: that entry is kept, not overwritten.
+   */
+  readonly reloadExpected?: boolean;
 }
 
 /** A file whose saved runs took in what someone else wrote for the same text. */
@@ -45,6 +51,11 @@ export interface SaveResult {
   readonly update: { state: PersistedState; texts: Map<string, string> } | undefined;
   /** Files whose runs were merged with an entry written by someone else. */
   readonly merges: MergedFile[];
+  /**
+   * Keys of files not written because someone else wrote an entry for the text on disk that the
+   * editor has not reloaded yet (see `FileToSave.reloadExpected`): the caller merges it on reload.
+   */
+  readonly deferred: string[];
 }
 
 /**
@@ -59,13 +70,21 @@ export function stateToSave(input: SaveInput): SaveResult {
   const changes: Record<string, PersistedFile | undefined> = {};
   const texts = new Map<string, string>();
   const merges: MergedFile[] = [];
+  const deferred: string[] = [];
   for (const rel of input.removals ?? []) changes[rel] = undefined;
   for (const it of input.files) {
     let runs = it.runs;
     const disk = current.files[it.rel];
     const before = seen?.files[it.rel];
     const hash = sha256(it.text);
-    if (disk && (!before || before.updatedAt !== disk.updatedAt || before.sha256 !== disk.sha256) && disk.sha256 === hash) {
+    const writtenSince = !!disk && (!before || before.updatedAt !== disk.updatedAt || before.sha256 !== disk.sha256);
+    if (disk && writtenSince && disk.sha256 !== hash && it.reloadExpected) {
+      // An agent wrote the file and its provenance; the editor still shows the old text. Writing
+      // ours now would throw the agent's ranges away before the reload could take them in.
+      deferred.push(it.key);
+      continue;
+    }
+    if (disk && writtenSince && disk.sha256 === hash) {
       const incoming = runsFromEntry(disk, current.origins, (o) => origins.intern(o));
       runs = overlayRuns(runs, incoming, it.text.length, (_i, b) => b === NO_ORIGIN || isUnknown(b));
       merges.push({ key: it.key, runs, text: it.text, version: it.version });
@@ -73,6 +92,6 @@ export function stateToSave(input: SaveInput): SaveResult {
     changes[it.rel] = entryFromRuns(it.text, runs, (id) => origins.get(id), table, input.now);
     if (runs.length) texts.set(hash, it.text);
   }
-  if (Object.keys(changes).length === 0) return { update: undefined, merges };
-  return { update: { state: withFiles(current, changes, table.toJSON()), texts }, merges };
+  if (Object.keys(changes).length === 0) return { update: undefined, merges, deferred };
+  return { update: { state: withFiles(current, changes, table.toJSON()), texts }, merges, deferred };
 }

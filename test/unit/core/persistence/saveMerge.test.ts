@@ -85,4 +85,23 @@ describe('persistence: what a save writes', () => {
     const otherText = stateToSave({ current, seen: emptyState(), files: [{ key: 'k', rel: 'a.ts', text: other, runs }], removals: undefined, origins });
     assert.deepStrictEqual(otherText.merges, []);
   });
+  it('keeps an entry someone else wrote since for the text on disk while the editor has the old text to reload', () => {
+    // An agent wrote `TEXT` and its entry; the editor still shows the text before the agent's edit.
+    const current = agentState(50);
+    const origins = new OriginTable();
+    const chat = origins.intern(CHAT);
+    const old = 'const a = 1;\n';
+    const file = { key: 'k', rel: 'a.ts', text: old, runs: [{ start: 0, length: 12, origin: chat, text: 'const a = 1;' }], version: 2 };
+    const waiting = stateToSave({ current, seen: emptyState(), files: [{ ...file, reloadExpected: true }], removals: undefined, origins });
+    assert.deepStrictEqual(waiting.deferred, ['k']);
+    assert.strictEqual(waiting.update, undefined, 'the agent entry was overwritten');
+    // With unsaved changes (no reload comes) or once the wait is over, the editor's text is saved.
+    const dirty = stateToSave({ current, seen: emptyState(), files: [file], removals: undefined, origins });
+    assert.deepStrictEqual(dirty.deferred, []);
+    assert.strictEqual(dirty.update!.state.files['a.ts'].sha256, sha256(old));
+    // An entry seen before is ours to replace.
+    const seenBefore = stateToSave({ current, seen: current, files: [{ ...file, reloadExpected: true }], removals: undefined, origins });
+    assert.deepStrictEqual(seenBefore.deferred, []);
+    assert.strictEqual(seenBefore.update!.state.files['a.ts'].sha256, sha256(old));
+  });
 });
