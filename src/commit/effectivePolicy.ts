@@ -1,6 +1,6 @@
 import { PolicySource } from '../core/manifest/schema';
 import { POLICY_FILE, PartialPolicy, Policy, formatPolicyErrors, parseRepositoryPolicy, policyFromSettings, resolvePolicy } from '../core/policy/policy';
-import { runGit } from '../git/git';
+import { GitResult, runGit } from '../git/git';
 
 /** Values of `aiProvenance.policy.*` the user set explicitly (undefined when not set). */
 export interface PolicySettings {
@@ -26,7 +26,13 @@ export interface EffectivePolicy {
  * is measured by is what the team agreed on, not an uncommitted edit). A bad repository file is
  * reported and the settings apply instead; bad settings values are reported and ignored.
  */
-export async function effectivePolicy(root: string, settings: PolicySettings): Promise<EffectivePolicy> {
+/** The `.ai-provenance.json` committed at HEAD (`git show`; exit code 128 when there is none). */
+export function readCommittedPolicy(root: string): Promise<GitResult> {
+  return runGit(['show', `HEAD:${POLICY_FILE}`], { cwd: root, okCodes: [128] });
+}
+
+/** `committed`: {@link readCommittedPolicy} of the repository, when the caller started it already. */
+export async function effectivePolicy(root: string, settings: PolicySettings, committed?: Promise<GitResult>): Promise<EffectivePolicy> {
   const problems: string[] = [];
   const s = policyFromSettings(settings);
   let settingsLayer: PartialPolicy | undefined;
@@ -34,7 +40,7 @@ export async function effectivePolicy(root: string, settings: PolicySettings): P
   else problems.push(formatPolicyErrors('settings aiProvenance.policy', s.errors));
   const hasSettings = !!settingsLayer && Object.keys(settingsLayer).length > 0;
 
-  const r = await runGit(['show', `HEAD:${POLICY_FILE}`], { cwd: root, okCodes: [128] });
+  const r = await (committed ?? readCommittedPolicy(root));
   if (r.code === 0) {
     const text = r.stdout.toString('utf8');
     const parsed = parseRepositoryPolicy(text);

@@ -8,14 +8,14 @@ import { hasMessageContent, messageCommentChar } from '../core/trailers/commentC
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, Trailer, buildTrailers } from '../core/trailers/trailers';
 import { VERSION } from '../version';
 import { riskTexts } from './riskTexts';
-import { configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit, workTreeDirsAndHead } from '../git/git';
+import { GitResult, configValue, findRepoRoot, gitDir as getGitDir, gitText, resolveCommit, workTreeDirsAndHead } from '../git/git';
 import { HOOK_WRITTEN_FILE, PREPARED_MESSAGE_FILE } from '../git/hooks';
 import { attachPendingNote, readPendingNote, readStagedManifest, writePendingNote } from '../git/manifestStore';
 import { StagedContribution, computeStagedChange } from '../governance/stagedContribution';
 import { applyTrailers, parseTrailers } from '../git/trailers';
-import { effectivePolicy } from './effectivePolicy';
+import { effectivePolicy, readCommittedPolicy } from './effectivePolicy';
 import { CarriedProvenance, carriedManifest, detectRewrite, manifestOfCommit, withUnknownLines } from './rewriteCarry';
-import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, HookSnapshot, rangesForBlob, readSnapshot } from './snapshot';
+import { SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, HookSnapshot, rangesForBlob, readSnapshot, snapshotPath } from './snapshot';
 import { writeFileAtomicSync } from '../core/persistence/atomicWrite';
 import { repoStateDir } from '../core/persistence/repo';
 import { StateRanges } from './stateRanges';
@@ -97,18 +97,30 @@ export function isAmendCommand(commandLine: string | undefined): boolean {
  */
 export async function prepareCommitMessage(repoRoot: string, messageFile: string, source = '', options: PrepareOptions = {}): Promise<PrepareResult> {
   if (source === 'merge') return { changed: false, trailers: [], notes: ['merge commit: trailers not added'] };
-  // The work tree, the git dir and HEAD in one git process (HEAD apart when that fails).
+  // The work tree, the git dir and HEAD in one git process (HEAD apart when that fails), and at
+  // the same time the comment character: git reads the same configuration from any folder of the
+  // work tree (read again from the work tree's top when the first process finds none).
+  const comment = configValue(repoRoot, 'core.commentChar');
+  comment.catch(() => undefined);
+  // The committed settings are read when the editor left no snapshot: started now too when there
+  // is none where most repositories keep it (`<work tree>/.git`). Only when it starts depends on
+  // that guess; its result is used only when no snapshot is found in the git dir git names.
+  const committed = fs.existsSync(snapshotPath(path.join(repoRoot, '.git'))) ? undefined : readCommittedPolicy(repoRoot);
+  committed?.catch(() => undefined);
   const dirs = await workTreeDirsAndHead(repoRoot);
   const root = dirs?.root ?? (await findRepoRoot(repoRoot)) ?? repoRoot;
   const gitDirPath = dirs?.gitDir ?? (await getGitDir(root));
   const head = dirs ? Promise.resolve(dirs.head) : resolveCommit(root, 'HEAD');
   head.catch(() => undefined); // a failure surfaces where it is awaited
-  if (options.hook !== 'prepare-commit-msg') return prepareIn(root, gitDirPath, messageFile, source, options, head);
+  const commentChar = dirs ? comment : configValue(root, 'core.commentChar');
+  commentChar.catch(() => undefined);
+  const reading: Reading = { head, commentChar, committed: dirs ? committed : undefined };
+  if (options.hook !== 'prepare-commit-msg') return prepareIn(root, gitDirPath, messageFile, source, options, reading);
   // The message as this hook leaves it, for commit-msg to compare with (see PREPARED_MESSAGE_FILE):
   // removed first, so that a run that fails leaves none.
   const kept = path.join(repoStateDir({ gitDir: gitDirPath }), PREPARED_MESSAGE_FILE);
   fs.rmSync(kept, { force: true });
-  const result = await prepareIn(root, gitDirPath, messageFile, source, options, head);
+  const result = await prepareIn(root, gitDirPath, messageFile, source, options, reading);
   try {
     writeFileAtomicSync(kept, fs.readFileSync(messageFile), { durable: false });
   } catch {
@@ -117,7 +129,15 @@ export async function prepareCommitMessage(repoRoot: string, messageFile: string
   return result;
 }
 
-async function prepareIn(root: string, gitDirPath: string, messageFile: string, source: string, options: PrepareOptions, headResolving: Promise<string | undefined>): Promise<PrepareResult> {
+/** What git is already reading for the hook: HEAD's commit, and `core.commentChar`. */
+interface Reading {
+  readonly head: Promise<string | undefined>;
+  readonly commentChar: Promise<string | undefined>;
+  /** `readCommittedPolicy` of the repository, when started. */
+  readonly committed?: Promise<GitResult>;
+}
+
+async function prepareIn(root: string, gitDirPath: string, messageFile: string, source: string, options: PrepareOptions, reading: Reading): Promise<PrepareResult> {
   const notes: string[] = [];
   const none = (note?: string): PrepareResult => ({ changed: false, trailers: [], notes: note ? [...notes, note] : notes });
   const env = options.env ?? process.env;
@@ -133,9 +153,9 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
   const read = readSnapshot(gitDirPath);
   const fromEditor = read !== undefined && !('error' in read) ? read : undefined;
   // Without the editor's snapshot the committed settings are read at the same time.
-  const settingsReading = fromEditor ? undefined : hookSnapshot(root);
+  const settingsReading = fromEditor ? undefined : hookSnapshot(root, reading.committed);
   settingsReading?.catch(() => undefined);
-  const configuredComment = await configValue(root, 'core.commentChar').catch(() => undefined);
+  const configuredComment = await reading.commentChar.catch(() => undefined);
   const commentChar = messageCommentChar(configuredComment, message);
   // An empty message: prepare-commit-msg leaves it for commit-msg (the editor is about to open);
   // commit-msg leaves it so that git aborts the commit as it would without the hook.
@@ -155,7 +175,7 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
   if (state.problem) notes.push(`${state.problem}; AI text recorded there is not counted`);
 
   const amend = options.amend ?? isAmendCommand(gitCommandLine(env));
-  const head = await headResolving;
+  const head = await reading.head;
   const rewrite = await detectRewrite({ root, gitDir: gitDirPath, amend, head: head ?? null });
   const carried = rewrite ? await CarriedProvenance.load(root, rewrite.originals) : undefined;
   if (rewrite && !amend && !rewrite.squash && !carried?.declaresAi && !(await anyDeclared(root, rewrite.originals))) {
@@ -242,8 +262,8 @@ async function prepareIn(root: string, gitDirPath: string, messageFile: string, 
  * opened): the committed `.ai-provenance.json` over the defaults, the manifest as a git note
  * (a hook cannot add a file to the commit being made).
  */
-async function hookSnapshot(root: string): Promise<{ snapshot: HookSnapshot; problems: readonly string[] }> {
-  const policy = await effectivePolicy(root, {});
+async function hookSnapshot(root: string, committed?: Promise<GitResult>): Promise<{ snapshot: HookSnapshot; problems: readonly string[] }> {
+  const policy = await effectivePolicy(root, {}, committed);
   const snapshot: HookSnapshot = {
     schema: SNAPSHOT_SCHEMA,
     version: SNAPSHOT_VERSION,

@@ -81,7 +81,8 @@ let envCopy: { readonly env: NodeJS.ProcessEnv; readonly at: number } | undefine
  * starts several git processes within a few milliseconds.
  */
 function gitEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
-  const now = performance.now();
+  // Monotonic milliseconds (`performance.now()` would load the perf_hooks modules in every hook process).
+  const now = Number(process.hrtime.bigint()) / 1e6;
   if (!envCopy || now - envCopy.at > ENV_COPY_MS) envCopy = { env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, at: now };
   return extra ? { ...envCopy.env, ...extra, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } : envCopy.env;
 }

@@ -1,3 +1,7 @@
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Trailer, appendTrailerLines, isOwnedTrailer, removeTrailerLines, formatTrailer } from '../core/trailers/trailers';
 import { NO_COMMENT } from '../core/trailers/commentChar';
 import { gitText } from './git';
@@ -17,16 +21,58 @@ import { gitText } from './git';
  * `core.commentChar=auto` git's own parser would assume `#`).
  */
 export async function parseTrailers(message: string, cwd: string, commentChar?: string): Promise<Trailer[]> {
-  const config = commentChar && commentChar !== NO_COMMENT && /^[!-~]$/.test(commentChar) ? ['-c', `core.commentChar=${commentChar}`] : [];
-  const out = await gitText([...config, 'interpret-trailers', '--parse', '--no-divider'], { cwd, input: message });
+  return trailersOfOutput((await gitText([...commentConfig(commentChar), ...PARSE], { cwd, input: message })).split('\n'));
+}
+
+const PARSE = ['interpret-trailers', '--parse', '--no-divider'];
+
+function commentConfig(commentChar: string | undefined): string[] {
+  return commentChar && commentChar !== NO_COMMENT && /^[!-~]$/.test(commentChar) ? ['-c', `core.commentChar=${commentChar}`] : [];
+}
+
+/** The trailers of `git interpret-trailers --parse` output lines (`key: value`, unfolded). */
+function trailersOfOutput(lines: readonly string[]): Trailer[] {
   const trailers: Trailer[] = [];
-  for (const line of out.split('\n')) {
+  for (const line of lines) {
     if (!line) continue;
     const i = line.indexOf(':');
     if (i <= 0) continue;
     trailers.push({ key: line.slice(0, i), value: line.slice(i + 1).trim() });
   }
   return trailers;
+}
+
+/**
+ * {@link parseTrailers} of several messages with one git process: `git interpret-trailers` takes
+ * several files and parses each one on its own, as it parses its input, printing their trailers
+ * one file after the other. Between two messages it is given a file whose only trailer is a
+ * separator line made for this call (a random key), which splits the output. Undefined when the
+ * output does not hold exactly one separator line between two messages (e.g. a configuration of
+ * `trailer.separators` without `:`): the caller then parses the messages one by one.
+ */
+export async function parseTrailersOfEach(messages: readonly string[], cwd: string, commentChar?: string): Promise<Trailer[][] | undefined> {
+  const separator = `Ai-Provenance-Parse-Separator-${randomUUID()}: 1`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-provenance-trailers-'));
+  try {
+    const files: string[] = [];
+    const separatorFile = path.join(dir, 'separator');
+    fs.writeFileSync(separatorFile, `Separator\n\n${separator}\n`);
+    messages.forEach((m, i) => {
+      const file = path.join(dir, `message-${i}`);
+      fs.writeFileSync(file, m);
+      if (i > 0) files.push(separatorFile);
+      files.push(file);
+    });
+    const out = await gitText([...commentConfig(commentChar), ...PARSE, '--', ...files], { cwd });
+    const groups: string[][] = [[]];
+    for (const line of out.split('\n')) {
+      if (line === separator) groups.push([]);
+      else groups[groups.length - 1].push(line);
+    }
+    return groups.length === messages.length ? groups.map(trailersOfOutput) : undefined;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface ApplyTrailersOptions {
@@ -64,7 +110,27 @@ export async function applyTrailers(message: string, ours: readonly Trailer[], o
   const commentChar = options.commentChar ?? '#';
   const mine = new Set(options.ourAssistedBy ?? []);
   const parse = (m: string): Promise<Trailer[]> => parseTrailers(m, cwd, commentChar);
-  const before = await parse(message);
+  const guess = distinct(ours);
+  let before: Trailer[] | undefined;
+  if (guess.length) {
+    // A message without our trailers (a new commit's): the steps below would remove nothing and
+    // append exactly `guess`. The message and the two ways of appending are parsed with one git
+    // process, then the steps are checked to be those, and their result is the same.
+    const candidates = [appendTrailerLines(message, guess, true, commentChar), appendTrailerLines(message, guess, false, commentChar)];
+    const parsed = await parseTrailersOfEach([message, ...candidates], cwd, commentChar);
+    if (parsed) {
+      before = parsed[0];
+      const known = before;
+      if (!known.some((t) => isOwnedTrailer(t, mine)) && !guess.some((g) => known.some((k) => same(k, g)))) {
+        const expected = [...known, ...guess];
+        for (const k of known.length ? [0, 1] : [1]) {
+          if (sameList(parsed[1 + k], expected)) return { message: candidates[k], changed: candidates[k] !== message, added: guess };
+        }
+        return notReadBack(message, guess);
+      }
+    }
+  }
+  before ??= await parse(message);
   const removable = before.filter((t) => isOwnedTrailer(t, mine));
   const removal = removable.length
     ? removeTrailerLines(message, (t) => removable.some((r) => same(r, t)), commentChar)
@@ -85,12 +151,23 @@ export async function applyTrailers(message: string, ours: readonly Trailer[], o
     const parsed = add.length ? await parse(candidate) : afterRemove;
     if (sameList(parsed, expected)) return { message: candidate, changed: candidate !== message, added: add };
   }
+  return notReadBack(message, add);
+}
+
+function notReadBack(message: string, add: readonly Trailer[]): ApplyTrailersResult {
   return {
     message,
     changed: false,
     added: [],
     error: `git does not read the trailers back as written (${add.map(formatTrailer).join('; ')}); message left unchanged`,
   };
+}
+
+/** `list` without a trailer equal to an earlier one (as `applyTrailers` adds them). */
+function distinct(list: readonly Trailer[]): Trailer[] {
+  const out: Trailer[] = [];
+  for (const t of list) if (!out.some((k) => same(k, t))) out.push(t);
+  return out;
 }
 
 function withoutOnce(list: readonly Trailer[], drop: readonly Trailer[]): Trailer[] {

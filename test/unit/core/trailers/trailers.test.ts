@@ -1,10 +1,13 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { expectedTrailers } from '../../governance/expectedTrailers';
 import { Manifest, ManifestFile, computeTotals, MANIFEST_SCHEMA, MANIFEST_VERSION } from '../../../../src/core/manifest/schema';
 import { resolvePolicy } from '../../../../src/core/policy/policy';
-import { Trailer, buildTrailers, formatContribution, trailersForManifest } from '../../../../src/core/trailers/trailers';
-import { applyTrailers, parseTrailers } from '../../../../src/git/trailers';
+import { Trailer, appendTrailerLines, buildTrailers, formatContribution, isOwnedTrailer, trailersForManifest } from '../../../../src/core/trailers/trailers';
+import { applyTrailers, parseTrailers, parseTrailersOfEach } from '../../../../src/git/trailers';
+import { useGitExecutable } from '../../../../src/git/git';
 
 const cwd = os.tmpdir();
 
@@ -129,5 +132,88 @@ describe('trailers', () => {
   it('a subject that looks like a trailer is not taken for one', async () => {
     const out = await apply('Fix: handle nulls\n', [{ key: 'AI-Assisted', value: 'no' }]);
     assert.strictEqual(out, 'Fix: handle nulls\n\nAI-Assisted: no\n');
+  });
+
+  describe('with one git process for a message without our trailers', () => {
+    let dir: string;
+    let log: string;
+    const runs = (): string[] => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('interpret-trailers')) : []);
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-trailer-runs-'));
+      log = path.join(dir, 'runs.log');
+      const wrapper = path.join(dir, 'git');
+      fs.writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec git "$@"\n`, { mode: 0o755 });
+      useGitExecutable(wrapper);
+    });
+    after(() => {
+      useGitExecutable(undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    beforeEach(() => fs.rmSync(log, { force: true }));
+
+    /** applyTrailers as it was: every message parsed by its own git process. */
+    async function oneByOne(message: string, trailers: readonly Trailer[], mine: string[] = []): Promise<string> {
+      const same = (a: Trailer, b: Trailer) => a.key.toLowerCase() === b.key.toLowerCase() && a.value === b.value;
+      const before = await parseTrailers(message, cwd);
+      assert.ok(!before.some((t) => isOwnedTrailer(t, new Set(mine))));
+      const add = trailers.filter((t, i) => !before.some((k) => same(k, t)) && !trailers.slice(0, i).some((k) => same(k, t)));
+      for (const intoLast of before.length ? [true, false] : [false]) {
+        const candidate = appendTrailerLines(message, add, intoLast, '#');
+        const parsed = await parseTrailers(candidate, cwd);
+        if (parsed.length === before.length + add.length && parsed.every((t, i) => same(t, [...before, ...add][i]))) return candidate;
+      }
+      return message;
+    }
+
+    const messages = [
+      'Fix the parser\n\nIt failed on empty input.\n',
+      'Subject\n\nBody.\n\nSigned-off-by:   Alice <a@example.com>\nCo-authored-by: Copilot\n  <copilot@github.com>\n',
+      'Subject\n\nAssisted-by: claude-code\nSigned-off-by: Bob <b@example.com>\n',
+      'Fix: handle nulls\n',
+      'Subject\n\n# Please enter the commit message for your changes.\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n',
+      'Subject\n\nSee: the docs\nnot a trailer line\n',
+      'Only a subject',
+    ];
+
+    it('writes what parsing each message alone writes, with one git process', async () => {
+      // (Not the one whose Assisted-by is also ours: the steps then differ, see the test after the next.)
+      for (const m of messages.filter((x) => !x.includes('Assisted-by'))) {
+        const expected = await oneByOne(m, ours);
+        fs.rmSync(log, { force: true });
+        const r = await applyTrailers(m, ours, { cwd });
+        assert.strictEqual(r.error, undefined, r.error);
+        assert.strictEqual(r.message, expected, m);
+        assert.strictEqual(runs().length, 1, `${JSON.stringify(m)}: ${runs().join('; ')}`);
+      }
+    });
+
+    it('parses each message as git parses it alone', async () => {
+      const each = await parseTrailersOfEach(messages, cwd);
+      assert.ok(each);
+      for (let i = 0; i < messages.length; i++) assert.deepStrictEqual(each[i], await parseTrailers(messages[i], cwd), messages[i]);
+    });
+
+    it('a message holding our trailers takes the steps one by one, with the same result as before', async () => {
+      const once = await apply('Subject\n\nSigned-off-by: Bob <b@example.com>\n');
+      fs.rmSync(log, { force: true });
+      const fewer: Trailer[] = [{ key: 'AI-Assisted', value: 'no' }];
+      assert.strictEqual(await apply(once, fewer, ['github.copilot:gpt-4o', 'claude-code']), 'Subject\n\nSigned-off-by: Bob <b@example.com>\nAI-Assisted: no\n');
+      assert.ok(runs().length >= 3, runs().join('; '));
+    });
+
+    it('output that cannot be split (trailer.separators without ":") is parsed message by message', async () => {
+      const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-trailer-sep-'));
+      try {
+        const { execFileSync } = await import('child_process');
+        execFileSync('git', ['init', '-q'], { cwd: repo });
+        execFileSync('git', ['config', 'trailer.separators', '='], { cwd: repo });
+        assert.strictEqual(await parseTrailersOfEach(['a\n\nKey= v\n', 'b\n'], repo), undefined);
+        const r = await applyTrailers('Subject\n', [{ key: 'AI-Assisted', value: 'no' }], { cwd: repo });
+        assert.strictEqual(r.changed, false);
+        assert.match(r.error ?? '', /does not read the trailers back/);
+      } finally {
+        fs.rmSync(repo, { recursive: true, force: true });
+      }
+    });
   });
 });
