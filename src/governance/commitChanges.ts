@@ -36,6 +36,25 @@ export function hasRenames(change: CommitChange): boolean {
 }
 
 /**
+ * What a commit's changes (against its first parent, `-M`, no copies or breaks) show of `path`:
+ * the object it names at the commit and at the parent, null where there is no such path, and
+ * undefined where the changes do not tell (a path they do not list is the same in both).
+ */
+export function pathObjects(change: CommitChange, path: string): { atCommit?: string | null; atParent?: string | null } {
+  let atCommit: string | null | undefined;
+  let atParent: string | null | undefined;
+  for (const c of change.paths) {
+    if (c.path === path) {
+      if (c.status === 'D') atCommit ??= null;
+      else if (c.newBlob) atCommit = c.newBlob;
+      if (c.status === 'M' || c.status === 'T' || c.status === 'D') atParent = c.oldBlob ?? atParent;
+      else if (c.status === 'A' || c.status === 'R') atParent ??= null;
+    } else if (c.oldPath === path && c.oldBlob) atParent = c.oldBlob;
+  }
+  return { atCommit, atParent };
+}
+
+/**
  * The `git diff-tree --stdin --raw -z` output of many commits, by commit: each commit's id record
  * starts its list of ":<old mode> <new mode> <old id> <new id> <status>" records, each followed
  * by one path (two for renames and copies).

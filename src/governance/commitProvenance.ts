@@ -7,6 +7,7 @@ import { MANIFEST_DIR, MANIFEST_NOTES_REF, Manifest, ManifestError, manifestRepo
 import { Trailer, TRAILER_PROVENANCE, manifestIdsOf } from '../core/trailers/trailers';
 import { parseTrailers } from '../git/trailers';
 import { CommitInfo, GitRepo, hasRenames } from './git';
+import { pathObjects } from './commitChanges';
 import { POLICY_FILE } from '../core/policy/policy';
 import { noteManifestTexts } from '../core/manifest/noteText';
 import { AddedManifest, addedManifestSpecs, withAddedManifests } from './addedManifests';
@@ -164,15 +165,26 @@ async function provenanceOfChunk(
     const parsed = await Promise.all(part.map((info) => info.trailers ?? parseTrailers(info.message, repo.root)));
     parsed.forEach((t, j) => (trailers[i + j] = t));
   }
-  // The notes and the committed manifests.
+  // The notes and the committed manifests. Where a commit's changes are read already, they tell
+  // the manifest file's object at the commit and at its parent (read by id, no path looked up).
   const specs: string[] = [...repo.noteObjects(notesRef, chunk)];
+  const known = new Map<string, string | null>();
   infos.forEach((info, i) => {
     const ids = manifestIdsOf(trailers[i]);
     const id = ids[ids.length - 1];
-    if (id && /^[0-9A-Za-z-]+$/.test(id)) specs.push(`${info.sha}:${manifestRepoPath(id)}`);
+    if (id && /^[0-9A-Za-z-]+$/.test(id)) {
+      const file = manifestRepoPath(id);
+      specs.push(`${info.sha}:${file}`);
+      const change = info.parents.length <= 1 ? repo.readChanges(info.sha, info.parents[0]) : undefined;
+      if (change) {
+        const { atCommit, atParent } = pathObjects(change, file);
+        if (atCommit !== undefined) known.set(`${info.sha}:${file}`, atCommit);
+        if (atParent !== undefined && info.parents[0]) known.set(`${info.parents[0]}:${file}`, atParent);
+      }
+    }
     if (prefetch.content) specs.push(`${info.sha}:${POLICY_FILE}`);
   });
-  await repo.fetchBlobs(specs);
+  await repo.fetchBlobs(specs, known);
   const loaded: CommitProvenance[] = [];
   for (let i = 0; i < chunk.length; i++) loaded.push(await loadCommitProvenance(repo, chunk[i], notesRef, trailers[i]));
   if (prefetch.changes) {
@@ -196,7 +208,7 @@ async function provenanceOfChunk(
       if (change) for (const c of change.paths) if (skipped.has(c.path) && c.oldBlob) more.push(c.oldBlob);
       if (p.raw?.source.startsWith('file:') && p.info.parents[0]) more.push(`${p.info.parents[0]}:${p.raw.source.slice('file:'.length)}`);
     }
-    await repo.fetchBlobs(more);
+    await repo.fetchBlobs(more, known);
   }
   if (prefetch.addedLines || prefetch.changes) {
     if (!prefetch.changes) repo.prefetchAddedLines(loaded.map((p) => ({ sha: p.info.sha, firstParent: p.info.parents[0] })));

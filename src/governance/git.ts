@@ -115,13 +115,25 @@ export class GitRepo {
    * {@link prefetchBlobs} through one `git cat-file --batch` kept running until {@link dispose}
    * (no process per batch).
    */
-  async fetchBlobs(specs: Iterable<string>): Promise<void> {
-    const todo = [...new Set(specs)].filter((s) => !this.blobCache.has(s) && !/[\r\n]/.test(s));
+  async fetchBlobs(specs: Iterable<string>, known?: ReadonlyMap<string, string | null>): Promise<void> {
+    let todo = [...new Set(specs)].filter((s) => !this.blobCache.has(s) && !/[\r\n]/.test(s));
+    // Specs whose object is known already (see `pathObjects`): read by id, or known to be absent.
+    // git then looks no path up in a tree (a folder of many manifests makes that the costly part).
+    if (known) {
+      for (const s of todo) if (known.get(s) === null) this.blobCache.set(s, null);
+      todo = todo.filter((s) => known.get(s) !== null);
+    }
     if (todo.length === 0) return;
+    const names = known ? todo.map((s) => known.get(s) ?? s) : todo;
     this.batch ??= new CatFileBatch(this.root, this.gitBin);
-    const answers = await this.batch.read(todo);
+    const answers = await this.batch.read(names);
     if (!answers) return this.prefetchBlobs(todo);
     this.storeBlobs(todo, answers);
+  }
+
+  /** What a non-merge commit changes, when it is read already (no git process). */
+  readChanges(sha: string, firstParent: string | undefined): CommitChange | undefined {
+    return this.changeCache.get(addedKey(sha, firstParent));
   }
 
   private batch: CatFileBatch | undefined;

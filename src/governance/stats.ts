@@ -151,91 +151,28 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     map.set(key, g);
   };
 
-  await forEachCommitProvenance(repo, shas, notesRef, { addedLines: true }, async (p) => {
-    const info = p.info;
-    const declared = trailerValues(p.trailers, TRAILER_AI_ASSISTED).pop();
-    const base: Omit<CommitStats, keyof Additions | 'basis'> = {
-      sha: info.sha,
-      author: info.authorName,
-      author_email: info.authorEmail,
-      date: info.authorDate,
-      subject: info.subject,
-      ...(declared !== undefined ? { ai_assisted: declared } : {}),
-      tool_model_breakdown: dataMap(),
-      kind_breakdown: dataMap(),
-    };
-    if (info.parents.length > 1) {
-      merges++;
-      commits.push({ ...base, basis: 'merge', ...zero() });
-      return;
-    }
-    const perFile = new Map<string, Additions>();
-    // git's own counts per file (the manifest files themselves left out, as git-ai leaves out
-    // the files it ignores).
-    const numstat = new Map<string, { added: number; deleted: number }>();
-    for (const c of repo.addedLines(info.sha, info.parents[0])) {
-      if (!c.path.startsWith(`${MANIFEST_DIR}/`)) numstat.set(c.path, c);
-    }
-    const fileAdditions = (path: string, total: number, ai: number, human: number, unknown: number): Additions => ({
-      total_additions: total,
-      human_additions: human,
-      ai_additions: ai,
-      ai_accepted: ai,
-      unknown_additions: unknown,
-      git_diff_added_lines: numstat.get(path)?.added ?? 0,
-      git_diff_deleted_lines: numstat.get(path)?.deleted ?? 0,
-    });
-    let basis: CommitBasis;
-    const manifests = await claimedManifests(repo, p);
-    if (manifests.length) {
-      basis = 'manifest';
-      if (manifests.length === 1) {
-        for (const f of manifests[0].files) {
-          const unknown = f.unknownLines ?? 0;
-          perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines - unknown, unknown));
-        }
-      } else {
-        // Several manifests that are not parts of one claim (e.g. a rewritten commit's): per
-        // file, the lines they claim together, within the lines git says the commit adds.
-        for (const [path, c] of combinedFileClaims(manifests)) {
-          const total = numstat.has(path) ? numstat.get(path)!.added : c.added;
-          const ai = Math.min(c.ai, total);
-          const unknown = Math.min(c.unknown, total - ai);
-          perFile.set(path, fileAdditions(path, total, ai, total - ai - unknown, unknown));
-        }
-      }
-      for (const f of manifests.flatMap((m) => m.files)) {
-        for (const r of f.ranges) {
-          const n = r.endLine - r.startLine + 1;
-          addTool(base.tool_model_breakdown, toolKey(r.tool, r.model), n);
-          base.kind_breakdown[r.kind] = (base.kind_breakdown[r.kind] ?? 0) + n;
-        }
-      }
-    } else {
-      basis = p.manifestErrors ? 'invalid-manifest' : declared === 'no' ? 'declared-no-ai' : 'undeclared';
-      for (const [path, c] of numstat) {
-        if (c.added === 0) continue;
-        const human = basis === 'declared-no-ai' ? c.added : 0;
-        perFile.set(path, fileAdditions(path, c.added, 0, human, c.added - human));
-      }
-    }
-    // Files git changed that have no entry above (deletions only, or a manifest without them)
-    // still count in git's line totals.
-    for (const [path, c] of numstat) {
-      if (!perFile.has(path) && (c.added > 0 || c.deleted > 0)) perFile.set(path, fileAdditions(path, 0, 0, 0, 0));
-    }
-    const sum = zero();
-    for (const [path, a] of perFile) {
-      addInto(sum, a);
-      bump(files, path, a, true);
-    }
-    commits.push({ ...base, basis, ...sum });
-    addInto(totals, sum);
-    bump(authors, info.authorEmail.toLowerCase(), sum, true);
-    bump(periods, periodKey(info.authorDate, period), sum, true);
-    for (const [k, t] of Object.entries(base.tool_model_breakdown)) addTool(tools, k, t.ai_additions);
-    for (const [k, n] of Object.entries(base.kind_breakdown)) kinds[k] = (kinds[k] ?? 0) + n;
+  // The commits are read newest first, as git walks history (git reads its objects faster in
+  // that order), and summed oldest first, in the range's order, once all are read: every total,
+  // group and order is what summing them as they come in that order gives.
+  const counted: CountedCommit[] = [];
+  await forEachCommitProvenance(repo, [...shas].reverse(), notesRef, { addedLines: true }, async (p) => {
+    counted.push(await countCommit(repo, p));
   });
+  for (let i = counted.length - 1; i >= 0; i--) {
+    const { stats, perFile } = counted[i];
+    counted.length = i;
+    commits.push(stats);
+    if (stats.basis === 'merge') {
+      merges++;
+      continue;
+    }
+    for (const [path, a] of perFile) bump(files, path, a, true);
+    addInto(totals, stats);
+    bump(authors, stats.author_email.toLowerCase(), stats, true);
+    bump(periods, periodKey(stats.date, period), stats, true);
+    for (const [k, t] of Object.entries(stats.tool_model_breakdown)) addTool(tools, k, t.ai_additions);
+    for (const [k, n] of Object.entries(stats.kind_breakdown)) kinds[k] = (kinds[k] ?? 0) + n;
+  }
 
   const finish = (map: Map<string, GroupStats>) => [...map.values()].map((g) => ({ ...g, ai_share: aiShare(g) }));
   const authorList = finish(authors);
@@ -258,6 +195,86 @@ export async function collectStats(repo: GitRepo, range: string[], options: Stat
     periods: finish(periods).sort((a, b) => a.key.localeCompare(b.key)),
     period,
   };
+}
+
+/** One commit's figures, and its lines per file (summed into the groups in the range's order). */
+interface CountedCommit {
+  readonly stats: CommitStats;
+  readonly perFile: ReadonlyMap<string, Additions>;
+}
+
+async function countCommit(repo: GitRepo, p: CommitProvenance): Promise<CountedCommit> {
+  const info = p.info;
+  const declared = trailerValues(p.trailers, TRAILER_AI_ASSISTED).pop();
+  const base: Omit<CommitStats, keyof Additions | 'basis'> = {
+    sha: info.sha,
+    author: info.authorName,
+    author_email: info.authorEmail,
+    date: info.authorDate,
+    subject: info.subject,
+    ...(declared !== undefined ? { ai_assisted: declared } : {}),
+    tool_model_breakdown: dataMap(),
+    kind_breakdown: dataMap(),
+  };
+  if (info.parents.length > 1) return { stats: { ...base, basis: 'merge', ...zero() }, perFile: new Map() };
+  const perFile = new Map<string, Additions>();
+  // git's own counts per file (the manifest files themselves left out, as git-ai leaves out
+  // the files it ignores).
+  const numstat = new Map<string, { added: number; deleted: number }>();
+  for (const c of repo.addedLines(info.sha, info.parents[0])) {
+    if (!c.path.startsWith(`${MANIFEST_DIR}/`)) numstat.set(c.path, c);
+  }
+  const fileAdditions = (path: string, total: number, ai: number, human: number, unknown: number): Additions => ({
+    total_additions: total,
+    human_additions: human,
+    ai_additions: ai,
+    ai_accepted: ai,
+    unknown_additions: unknown,
+    git_diff_added_lines: numstat.get(path)?.added ?? 0,
+    git_diff_deleted_lines: numstat.get(path)?.deleted ?? 0,
+  });
+  let basis: CommitBasis;
+  const manifests = await claimedManifests(repo, p);
+  if (manifests.length) {
+    basis = 'manifest';
+    if (manifests.length === 1) {
+      for (const f of manifests[0].files) {
+        const unknown = f.unknownLines ?? 0;
+        perFile.set(f.path, fileAdditions(f.path, f.addedLines, f.aiLines, f.addedLines - f.aiLines - unknown, unknown));
+      }
+    } else {
+      // Several manifests that are not parts of one claim (e.g. a rewritten commit's): per
+      // file, the lines they claim together, within the lines git says the commit adds.
+      for (const [path, c] of combinedFileClaims(manifests)) {
+        const total = numstat.has(path) ? numstat.get(path)!.added : c.added;
+        const ai = Math.min(c.ai, total);
+        const unknown = Math.min(c.unknown, total - ai);
+        perFile.set(path, fileAdditions(path, total, ai, total - ai - unknown, unknown));
+      }
+    }
+    for (const f of manifests.flatMap((m) => m.files)) {
+      for (const r of f.ranges) {
+        const n = r.endLine - r.startLine + 1;
+        addTool(base.tool_model_breakdown, toolKey(r.tool, r.model), n);
+        base.kind_breakdown[r.kind] = (base.kind_breakdown[r.kind] ?? 0) + n;
+      }
+    }
+  } else {
+    basis = p.manifestErrors ? 'invalid-manifest' : declared === 'no' ? 'declared-no-ai' : 'undeclared';
+    for (const [path, c] of numstat) {
+      if (c.added === 0) continue;
+      const human = basis === 'declared-no-ai' ? c.added : 0;
+      perFile.set(path, fileAdditions(path, c.added, 0, human, c.added - human));
+    }
+  }
+  // Files git changed that have no entry above (deletions only, or a manifest without them)
+  // still count in git's line totals.
+  for (const [path, c] of numstat) {
+    if (!perFile.has(path) && (c.added > 0 || c.deleted > 0)) perFile.set(path, fileAdditions(path, 0, 0, 0, 0));
+  }
+  const sum = zero();
+  for (const a of perFile.values()) addInto(sum, a);
+  return { stats: { ...base, basis, ...sum }, perFile };
 }
 
 /**

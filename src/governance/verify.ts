@@ -17,9 +17,7 @@ import {
   POLICY_FILE,
   PartialPolicy,
   Policy,
-  formatPolicyErrors,
   isReviewer,
-  parseRepositoryPolicy,
   resolvePolicy,
 } from '../core/policy/policy';
 import { TRAILER_AI_ASSISTED, TRAILER_ASSISTED_BY, TRAILER_CONTRIBUTION, TRAILER_PROVENANCE, TRAILER_REVIEW_REQUIRED, Trailer, manifestIdsOf } from '../core/trailers/trailers';
@@ -34,6 +32,7 @@ import { checkRisk } from './riskCheck';
 import { FoundManifest, reconcileManifests } from './reconcile';
 import { checkPartsAgree, combinedClaim, describesCommit, manifestParts } from './combinedClaim';
 import { withAddedManifests } from './addedManifests';
+import { loadPolicy } from './policyAt';
 import { noteManifestTexts } from '../core/manifest/noteText';
 
 /** Trailers a manifest implies (the commit flow's `trailersForManifest`). */
@@ -57,9 +56,12 @@ export interface VerifyOptions {
 export async function verifyRange(repo: GitRepo, range: string[], options: VerifyOptions): Promise<VerifyReport> {
   const shas = repo.revList(range);
   const commits: CommitReport[] = [];
-  await forEachCommitProvenance(repo, shas, options.notesRef ?? MANIFEST_NOTES_REF, { content: true, changes: true }, async (p) => {
+  // Read newest first, as git walks history (git reads its objects faster in that order); each
+  // commit is checked on its own, and the report lists them in the range's order.
+  await forEachCommitProvenance(repo, [...shas].reverse(), options.notesRef ?? MANIFEST_NOTES_REF, { content: true, changes: true }, async (p) => {
     commits.push(await checkCommit(repo, p, options));
   });
+  commits.reverse();
   return {
     range: range.join(' '),
     policySource: options.policy?.source ?? `${POLICY_FILE} at each commit`,
@@ -251,15 +253,6 @@ function manifestLocation(p: CommitProvenance): { file?: string } {
 /** Where the policy of a commit comes from, for messages. */
 function policySource(sha: string, options: VerifyOptions): string {
   return options.policy?.source ?? `${POLICY_FILE} at ${sha.slice(0, 12)}`;
-}
-
-function loadPolicy(repo: GitRepo, sha: string, options: VerifyOptions): { policy: Policy } | { error: string } {
-  if (options.policy) return { policy: resolvePolicy(options.policy.layer) };
-  const blob = repo.blob(sha, POLICY_FILE);
-  if (!blob) return { policy: resolvePolicy(DEFAULT_POLICY) };
-  const parsed = parseRepositoryPolicy(blob.toString('utf8'));
-  if (!parsed.ok) return { error: `policy cannot be read: ${formatPolicyErrors(POLICY_FILE, parsed.errors).replace(/\n/g, '; ')}` };
-  return { policy: resolvePolicy(parsed.value) };
 }
 
 /** Returns false when the manifest plainly belongs to another commit (further checks are moot). */

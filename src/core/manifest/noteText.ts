@@ -12,26 +12,38 @@ export function noteManifestTexts(text: string): string[] {
   let inString = false;
   let escaped = false;
   let start = -1;
+  // By character codes (no string per character): a note is read twice per commit by verify.
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
     if (inString) {
       if (escaped) escaped = false;
-      else if (c === '\\') escaped = true;
-      else if (c === '"') inString = false;
+      else if (c === BACKSLASH) escaped = true;
+      else if (c === QUOTE) inString = false;
       continue;
     }
-    if (c === '"') inString = true;
-    else if (c === '{') {
+    if (c === QUOTE) inString = true;
+    else if (c === OPEN) {
       if (depth === 0) start = i;
       depth++;
-    } else if (c === '}') {
+    } else if (c === CLOSE) {
       depth--;
       if (depth === 0 && start !== -1) {
         out.push(text.slice(start, i + 1));
         start = -1;
       }
       if (depth < 0) return [text];
-    } else if (depth === 0 && c.trim() !== '') return [text];
+    } else if (depth === 0 && !isSpace(c, text, i)) return [text];
   }
   return out.length > 1 && depth === 0 ? out : [text];
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+
+/** True when the character at `i` (code unit `c`) is white space as `String.prototype.trim` sees it. */
+function isSpace(c: number, text: string, i: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return text[i].trim() === '';
 }
