@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { GitRepo } from '../../../src/governance/git';
+import { pathObjects } from '../../../src/governance/commitChanges';
 import { parseTrailers } from '../../../src/git/trailers';
 import { TempRepo } from '../cli/fixture';
 
@@ -141,5 +142,70 @@ describe('governance git access: batched reads equal single reads', function () 
     };
     assert.strictEqual(batch.note('refs/notes/test', shas[1]), 'hello\n');
     assert.strictEqual(batch.note('refs/notes/test', shas[0]), undefined);
+  });
+});
+
+/** What a commit's listed changes tell of a path must be what git resolves `<commit>:<path>` and `<parent>:<path>` to. */
+describe('governance git access: objects of a path from a commit changes', function () {
+  this.timeout(30000);
+  it('at the commit and at its parent, for added, modified, renamed, deleted, type-changed and untouched paths', () => {
+    const repo = TempRepo.create();
+    try {
+      const steps: Array<() => void> = [
+        () => {
+          repo.write('.ai-provenance/a.json', '{"a":1}\n');
+          repo.write('keep.txt', 'keep\n');
+          repo.write('old.txt', 'a long enough text to be found as a rename\n'.repeat(5));
+        },
+        () => repo.write('.ai-provenance/a.json', '{"a":2}\n'),
+        () => {
+          repo.git(['mv', 'old.txt', 'new.txt']);
+          repo.write('.ai-provenance/b.json', '{"b":1}\n');
+        },
+        () => {
+          repo.git(['rm', '-q', '.ai-provenance/a.json']);
+          repo.git(['rm', '-q', 'keep.txt']);
+          repo.git(['update-index', '--add', '--cacheinfo', `120000,${repo.git(['hash-object', '-w', '--stdin'], 'target').trim()},keep.txt`]);
+        },
+        () => repo.git(['update-index', '--add', '--cacheinfo', `160000,${'c'.repeat(40)},.ai-provenance/b.json`]),
+      ];
+      const shas: string[] = [];
+      for (const [i, step] of steps.entries()) {
+        step();
+        repo.git(['add', '-A']);
+        shas.push(repo.commit(`Step ${i}`));
+      }
+      const paths = ['.ai-provenance/a.json', '.ai-provenance/b.json', 'keep.txt', 'old.txt', 'new.txt', 'nope'];
+      const resolve = (spec: string): string | null => {
+        try {
+          return repo.git(['rev-parse', '--verify', '--quiet', spec]).trim() || null;
+        } catch {
+          return null;
+        }
+      };
+      const git = GitRepo.open(repo.dir);
+      let told = 0;
+      for (const [i, sha] of shas.entries()) {
+        const parent = i ? shas[i - 1] : undefined;
+        const change = git.changes(sha, parent);
+        for (const p of paths) {
+          const { atCommit, atParent } = pathObjects(change, p);
+          if (atCommit !== undefined) {
+            told++;
+            assert.strictEqual(atCommit, resolve(`${sha}:${p}`), `${sha}:${p}`);
+          }
+          if (atParent !== undefined && parent) {
+            told++;
+            assert.strictEqual(atParent, resolve(`${parent}:${p}`), `${parent}:${p}`);
+          }
+          // A path the changes do not list is the same at the commit and at its parent.
+          const listed = change.paths.some((c) => c.path === p || c.oldPath === p);
+          if (!listed && parent) assert.strictEqual(resolve(`${sha}:${p}`), resolve(`${parent}:${p}`), p);
+        }
+      }
+      assert.ok(told >= 12, `only ${told} answers`);
+    } finally {
+      repo.cleanup();
+    }
   });
 });
