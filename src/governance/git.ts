@@ -343,26 +343,6 @@ export class GitRepo {
     return value;
   }
 
-  /** The tree entry of `path` at `rev` (mode, type and object id), or undefined when absent. */
-  treeEntry(rev: string, path: string): { mode: string; type: string; oid: string } | undefined {
-    const r = this.run(['ls-tree', '-z', '--full-tree', rev, '--', path]);
-    if (r.status !== 0) return undefined;
-    for (const rec of r.stdout.toString('utf8').split('\0')) {
-      const tab = rec.indexOf('\t');
-      if (tab < 0 || rec.slice(tab + 1) !== path) continue;
-      const [mode, type, oid] = rec.slice(0, tab).split(' ');
-      return { mode, type, oid };
-    }
-    return undefined;
-  }
-
-  /** Paths of the files below `dir` in the tree of `rev` (recursive); [] when absent. */
-  listTree(rev: string, dir: string): string[] {
-    const r = this.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', rev, '--', dir]);
-    if (r.status !== 0) return [];
-    return r.stdout.toString('utf8').split('\0').filter((p) => p.length > 0);
-  }
-
   /** Note attached to `rev` under `notesRef`, or undefined when there is none. */
   note(notesRef: string, rev: string): string | undefined {
     const map = this.notesMaps.get(notesRef);
