@@ -115,6 +115,8 @@ export class ChangeCapture implements vscode.Disposable {
         doc.applyChanges(result.changes, result.attribution);
         // A chat edit whose request VS Code has not stored yet gets its prompt when it is stored.
         if (result.awaitingPrompt) this.chatPrompts.await(result.awaitingPrompt.requestId, result.awaitingPrompt.sessionId, facts.now);
+        // Text recorded by the chat-editing-session rule: its request is looked for once stored.
+        if (result.awaitingEditingRequest) this.chatPrompts.awaitEditing(key, facts.now);
         // Moved or copied AI text gets its origin back (a person's change, or a reload from disk).
         const a = result.attribution;
         const carry = (a.type === 'human' && !NO_CARRY_RULES.has(result.rule)) || (a.type === 'origin' && a.origin.kind === 'unknown');
@@ -160,6 +162,7 @@ export class ChangeCapture implements vscode.Disposable {
       chatRequest: (id) => this.chatHistory.request(id),
       copiedFromOpenText: copiedFromOpenText(document),
       chatEditingSession: session,
+      chatEditingSessions: session ? this.chat.editingSessions(document.uri) : undefined,
       cursorOffsets: session ? this.cursorOffsets(document) : [],
       soleChatModel: this.chat.soleChatModel(),
       inlineTool: pending?.tool ?? inlineToolName(this.services.context.extension.id),

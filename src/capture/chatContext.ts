@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { chatEditingSessionId } from '../core/chat/chatEditingUri';
 
 /**
  * What the window shows of chat, from stable APIs only: the documents of chat editing sessions, and
@@ -22,10 +23,22 @@ export class ChatContext implements vscode.Disposable {
 
   /** True when a chat editing session has a document open for `uri`. */
   hasEditingSession(uri: vscode.Uri): boolean {
-    const path = uri.path;
-    return vscode.workspace.textDocuments.some(
-      (d) => d.uri.scheme.startsWith('chat-editing') && (d.uri.path === path || safeDecode(d.uri.query).includes(path)),
-    );
+    return vscode.workspace.textDocuments.some((d) => isEditingDocumentOf(d.uri, uri.path));
+  }
+
+  /**
+   * The chat sessions whose editing sessions have a document open for `uri` (read from those
+   * documents' URIs); undefined when one of them names no session that can be read.
+   */
+  editingSessions(uri: vscode.Uri): string[] | undefined {
+    const ids = new Set<string>();
+    for (const d of vscode.workspace.textDocuments) {
+      if (!isEditingDocumentOf(d.uri, uri.path)) continue;
+      const id = chatEditingSessionId(d.uri.query);
+      if (!id) return undefined;
+      ids.add(id);
+    }
+    return [...ids];
   }
 
   /** The chat model (`vendor/id`) when exactly one is available. */
@@ -48,6 +61,11 @@ export class ChatContext implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** True for a chat editing session's document (`chat-editing-*` schemes) of the file at `path`. */
+function isEditingDocumentOf(doc: vscode.Uri, path: string): boolean {
+  return doc.scheme.startsWith('chat-editing') && (doc.path === path || safeDecode(doc.query).includes(path));
 }
 
 function safeDecode(s: string): string {

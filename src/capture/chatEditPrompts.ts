@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { CHAT_EDITING_TOOL } from '../core/classification/classifier';
 import { chatEditConversation } from '../core/classification/chatEditConversation';
+import { chatEditingRequest } from '../core/classification/chatEditingRequest';
 import { OriginKind } from '../core/provenance/origin';
 import { Services } from '../services';
 import { ChatHistory } from './chatHistory';
@@ -10,6 +12,8 @@ const WAIT_MS = 30 * 60_000;
 const POLL_MS = 3000;
 /** The kinds whose request id is a chat request's (inline completions have their own ids). */
 const CHAT_KINDS: readonly OriginKind[] = ['chat', 'inlineChat', 'agent'];
+/** The kinds the chat-editing-session rule records (`unknown` where the cursor rested). */
+const EDITING_KINDS: readonly OriginKind[] = ['chat', 'unknown'];
 
 interface Waiting {
   readonly sessionId?: string;
@@ -17,15 +21,27 @@ interface Waiting {
 }
 
 /**
- * Gives chat edits the prompt of their request once VS Code has stored it. A chat edit that names
- * its request (edit source `Chat.applyEdits`, where the host reports one) usually arrives before
- * VS Code writes the request to the chat session store: it is recorded with the request id and no
- * prompt, and waits here. When the request appears, `chatEditConversation` decides again (same
- * request id, same session); the text recorded with that request and no prompt, in every tracked
- * document, is marked again with the prompt (the saved provenance follows).
+ * Gives chat edits the prompt of their request once VS Code has stored it.
+ *
+ * - A chat edit that names its request (edit source `Chat.applyEdits`, where the host reports one)
+ *   usually arrives before VS Code writes the request to the chat session store: it is recorded
+ *   with the request id and no prompt, and waits here. When the request appears,
+ *   `chatEditConversation` decides again (same request id, same session); the text recorded with
+ *   that request and no prompt, in every tracked document, is marked again with the prompt.
+ * - Text recorded by the chat-editing-session rule (VS Code Stable: nothing names the request)
+ *   waits per document. Whenever the stored sessions change, each such range of the document is
+ *   looked for in the edits the stored requests made to that file (`chatEditingRequest`: exactly
+ *   one request, of the range's chat session when known); found, it is marked again with that
+ *   request, its prompt and its model, and text recorded `unknown` where the cursor rested
+ *   becomes `chat`.
+ *   A document waits until none of its ranges can still be found, at most 30 minutes.
+ * The marks reach the saved provenance as any change does, also for a document closed meanwhile
+ * (its provenance stays in memory while the window is open).
  */
 export class ChatEditPrompts implements vscode.Disposable {
   private readonly waiting = new Map<string, Waiting>();
+  /** Documents with text of the chat-editing-session rule whose request is not found yet: key -> last such edit. */
+  private readonly editing = new Map<string, number>();
   private poll: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -37,13 +53,25 @@ export class ChatEditPrompts implements vscode.Disposable {
   await(requestId: string, sessionId: string | undefined, at: number): void {
     if (!this.history.folder || this.waiting.has(requestId)) return;
     this.waiting.set(requestId, { ...(sessionId ? { sessionId } : {}), since: at });
+    this.startPolling();
+  }
+
+  /** Text of the chat-editing-session rule was recorded in document `key`. */
+  awaitEditing(key: string, at: number): void {
+    if (!this.history.folder) return;
+    this.editing.set(key, at);
+    this.startPolling();
+  }
+
+  private startPolling(): void {
     if (!this.poll) this.poll = setInterval(() => this.tick(), POLL_MS);
   }
 
   private tick(): void {
     const now = Date.now();
     for (const [id, w] of this.waiting) if (now - w.since > WAIT_MS) this.waiting.delete(id);
-    if (this.waiting.size === 0) return this.stop();
+    for (const [key, since] of this.editing) if (now - since > WAIT_MS) this.editing.delete(key);
+    if (this.waiting.size === 0 && this.editing.size === 0) return this.stop();
     void this.history.refresh();
   }
 
@@ -53,6 +81,12 @@ export class ChatEditPrompts implements vscode.Disposable {
   }
 
   private attach(): void {
+    this.attachNamed();
+    this.attachEditing();
+    if (this.waiting.size === 0 && this.editing.size === 0) this.stop();
+  }
+
+  private attachNamed(): void {
     for (const [requestId, w] of [...this.waiting]) {
       const found = chatEditConversation({ requestId, sessionId: w.sessionId }, [], { request: (id) => this.history.request(id), blocks: [] });
       if (found.type === 'wait') continue;
@@ -78,7 +112,35 @@ export class ChatEditPrompts implements vscode.Disposable {
       });
       this.services.log.info(`chat request ${requestId}: its prompt was given to ${ranges} range(s) in ${files.size} file(s) once the request was stored`);
     }
-    if (this.waiting.size === 0) this.stop();
+  }
+
+  private attachEditing(): void {
+    if (this.editing.size === 0) return;
+    const requests = this.history.editingRequests();
+    this.services.store.batch(() => {
+      for (const key of [...this.editing.keys()]) {
+        const doc = this.services.store.get(key);
+        if (!doc) {
+          this.editing.delete(key);
+          continue;
+        }
+        const path = vscode.Uri.parse(key).path;
+        let open = 0;
+        for (const r of doc.ranges()) {
+          const o = r.origin;
+          if (o.tool !== CHAT_EDITING_TOOL || o.prompt !== undefined || !EDITING_KINDS.includes(o.kind)) continue;
+          // Until its request is found, such text's request id is its chat session's (when known).
+          const found = chatEditingRequest({ path, text: r.text, sessionId: o.requestId }, requests);
+          if (found.type === 'none') {
+            if (found.later) open++;
+            continue;
+          }
+          doc.setOrigin(r.start, r.text, { ...o, kind: 'chat', model: found.model ?? o.model, requestId: found.requestId, prompt: found.prompt });
+          this.services.log.info(`chat request ${found.requestId}: its prompt was given to ${r.text.length} chars in ${key} (found in the edits it made to the file)`);
+        }
+        if (open === 0) this.editing.delete(key);
+      }
+    });
   }
 
   dispose(): void {

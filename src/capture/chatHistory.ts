@@ -23,8 +23,8 @@ const NOTHING: Pick<SessionFile, 'blocks' | 'requests'> = { blocks: [], requests
  * workspace (`<workspace storage>/chatSessions/*.jsonl`, the folder next to this extension's own
  * workspace storage). This works on VS Code Stable, where chat answers are not otherwise visible to
  * extensions: VS Code writes a session a few seconds after each answer completes. Each block comes
- * with the model and request VS Code recorded; the requests themselves (id, session, prompt) are
- * kept too, for the prompt of a chat edit that names its request.
+ * with the model and request VS Code recorded; the requests themselves (id, session, prompt, the
+ * edits their answers made to files) are kept too, for the prompt of a chat edit.
  *
  * Reading is asynchronous and happens only when the folder changes (or when asked); the change
  * handler reads the cached blocks, so typing never waits for it.
@@ -34,6 +34,7 @@ export class ChatHistory implements vscode.Disposable {
   private readonly files = new Map<string, SessionFile>();
   private cached: readonly ChatCodeBlock[] = [];
   private requests = new Map<string, ChatRequestRecord>();
+  private editing: readonly ChatRequestRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> | undefined;
   private again = false;
@@ -68,6 +69,11 @@ export class ChatHistory implements vscode.Disposable {
   /** The stored request with this id (cached: costs nothing). */
   request(requestId: string): ChatRequestRecord | undefined {
     return this.requests.get(requestId);
+  }
+
+  /** The stored requests whose answers edited files (cached: costs nothing). */
+  editingRequests(): readonly ChatRequestRecord[] {
+    return this.editing;
   }
 
   /** Reads the folder again shortly (changes come in bursts). */
@@ -134,6 +140,7 @@ export class ChatHistory implements vscode.Disposable {
     if (changed) {
       this.cached = [...this.files.values()].flatMap((f) => f.blocks);
       this.requests = new Map([...this.files.values()].flatMap((f) => f.requests.map((r) => [r.requestId, r] as const)));
+      this.editing = [...this.requests.values()].filter((r) => r.edits !== undefined);
       this.changed.fire();
     }
     return changed;

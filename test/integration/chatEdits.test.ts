@@ -72,7 +72,7 @@ describe(`chat edits ${hostTag()}`, function () {
     await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   });
 
-  it(`an agent's edits streamed into a file are AI with the model (unknown where the cursor rests, on Stable), and what the user types in that file meanwhile stays human ${hostTag()}`, async function () {
+  it(`an agent's edits streamed into a file are AI with the model (on Stable: unknown where the cursor rests until VS Code stores the request, whose edits then name it), and what the user types in that file meanwhile stays human ${hostTag()}`, async function () {
     skipWithoutChatEditing(this);
     const fx = await chatFixture();
     const a = await api();
@@ -100,12 +100,25 @@ describe(`chat edits ${hostTag()}`, function () {
 
     // With the edit source (proposed host): both edits are the agent's, with the participant and
     // the model. On Stable: the edit away from the cursor is the chat editing session's with the
-    // model; the one where the cursor rested cannot be told from a paste and is unknown, not human.
+    // model; the one where the cursor rested cannot be told from a paste and is unknown, not human,
+    // until the stored request shows it wrote exactly that text into this file.
     const expected: Record<string, string> =
       hostVariant() === 'proposed'
         ? { [`agent|${FIXTURE_PARTICIPANT}|${FIXTURE_MODEL}`]: fx.AGENT_FIRST + fx.AGENT_SECOND }
         : { 'unknown|chat editing session|': fx.AGENT_FIRST, [`chat|chat editing session|${FIXTURE_MODEL}`]: fx.AGENT_SECOND };
     await waitFor(() => JSON.stringify(byOrigin(a, doc)) === JSON.stringify(expected), 20_000, `the agent's text was not recorded as expected: ${JSON.stringify(byOrigin(a, doc))}, expected ${JSON.stringify(expected)}`);
+    if (hostVariant() === 'stock') {
+      // Once VS Code stores the request, its edits of this file name it: both edits are the
+      // request's, with its model, also the one first recorded as unknown where the cursor rested.
+      // (VS Code may store the request after its first edit already: each edit is named once stored.)
+      const stored = { [`chat|chat editing session|${FIXTURE_MODEL}`]: fx.AGENT_FIRST + fx.AGENT_SECOND };
+      const ids = () => [...new Set(a.getRanges(doc.uri).map((r) => r.requestId))];
+      await waitFor(
+        () => JSON.stringify(byOrigin(a, doc)) === JSON.stringify(stored) && ids().length === 1 && /^request_/.test(String(ids()[0])),
+        60_000,
+        `the agent's edits were never given their one request: ${JSON.stringify(byOrigin(a, doc))}, requests ${JSON.stringify(ids())}`,
+      );
+    }
     // The user's own lines are in no range.
     for (const r of a.getRanges(doc.uri)) {
       const text = doc.getText(r.range);

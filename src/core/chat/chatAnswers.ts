@@ -18,12 +18,24 @@ export interface ChatCodeBlock {
   readonly sessionId?: string;
 }
 
+/** What a request's answer wrote into one file through the chat editing session (a `textEditGroup` part). */
+export interface ChatFileEdit {
+  /** The file's URI path (`/w/src/a.ts`), as VS Code recorded the edited file. */
+  readonly path: string;
+  /** The text of the group's edits, in order, joined by line breaks. */
+  readonly text: string;
+}
+
 /** A request of a stored chat session: what a chat edit that names the request is matched with. */
 export interface ChatRequestRecord {
   readonly requestId: string;
   readonly sessionId?: string;
   /** The prompt, secrets redacted ({@link redactPrompt}). */
   readonly prompt?: string;
+  /** The language model that answered (`vendor/id`), when recorded. */
+  readonly model?: string;
+  /** The edits its answer made to files (agent and edit mode), when it made any. */
+  readonly edits?: readonly ChatFileEdit[];
 }
 
 
@@ -61,9 +73,44 @@ function promptOf(message: unknown): string | undefined {
   return isObject(message) ? str(message.text) : undefined;
 }
 
+/** The path of a URI as VS Code serialises it in a session (`{scheme, authority, path, ...}`, or a string). */
+function uriPath(uri: unknown): string | undefined {
+  if (isObject(uri)) return str(uri.path);
+  const s = str(uri);
+  const m = s && /^[a-z][\w+.-]*:\/\/[^/]*(\/[^?#]*)/i.exec(s);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
+}
+
+/**
+ * The edits a response made to files: its `textEditGroup` parts (`{kind, uri, edits: TextEdit[][]}`,
+ * what a chat participant's `textEdit` and agent edit tools stream), one per part.
+ */
+function fileEditsOf(parts: unknown): ChatFileEdit[] {
+  if (!Array.isArray(parts)) return [];
+  const out: ChatFileEdit[] = [];
+  for (const part of parts) {
+    if (!isObject(part) || part.kind !== 'textEditGroup' || !Array.isArray(part.edits)) continue;
+    const path = uriPath(part.uri);
+    if (!path) continue;
+    const texts: string[] = [];
+    for (const group of part.edits) {
+      if (!Array.isArray(group)) continue;
+      for (const edit of group) if (isObject(edit) && typeof edit.text === 'string' && edit.text.length > 0) texts.push(edit.text);
+    }
+    if (texts.length > 0) out.push({ path, text: texts.join('\n') });
+  }
+  return out;
+}
+
 /**
  * Every request of a session read by `readChatSession` that has an id, answered or not (an agent's
- * edits arrive while its request runs), with its session and redacted prompt.
+ * edits arrive while its request runs), with its session, redacted prompt and the edits its answer
+ * made to files.
  */
 export function chatRequestsOf(session: Record<string, unknown>): ChatRequestRecord[] {
   const requests = session.requests;
@@ -75,7 +122,15 @@ export function chatRequestsOf(session: Record<string, unknown>): ChatRequestRec
     const requestId = str(request.requestId);
     if (!requestId) continue;
     const prompt = redactPrompt(promptOf(request.message));
-    out.push({ requestId, ...(sessionId ? { sessionId } : {}), ...(prompt !== undefined ? { prompt } : {}) });
+    const model = normaliseModelId(str(request.modelId));
+    const edits = fileEditsOf(request.response);
+    out.push({
+      requestId,
+      ...(sessionId ? { sessionId } : {}),
+      ...(prompt !== undefined ? { prompt } : {}),
+      ...(model ? { model } : {}),
+      ...(edits.length > 0 ? { edits } : {}),
+    });
   }
   return out;
 }

@@ -44,6 +44,8 @@ export interface ChangeFacts {
   readonly copiedFromOpenText?: (inserted: string) => boolean;
   /** A chat editing session currently edits this file. */
   readonly chatEditingSession: boolean;
+  /** The chat sessions whose editing sessions edit this file, when VS Code names them (see `chatEditingSessionId`). */
+  readonly chatEditingSessions?: readonly string[];
   /** Cursor offsets of the document's editors before the change (empty when it has none). */
   readonly cursorOffsets: readonly number[];
   /** The chat model to name when the edit source does not: set only when exactly one is available. */
@@ -66,6 +68,11 @@ export interface Classification {
    * that request is to be given to its text once the request is stored.
    */
   readonly awaitingPrompt?: { readonly requestId: string; readonly sessionId?: string };
+  /**
+   * Set when the change was recorded by the chat-editing-session rule: its request (and prompt) is
+   * looked for in the stored chat sessions once its answer is stored (`chatEditingRequest`).
+   */
+  readonly awaitingEditingRequest?: boolean;
 }
 
 export const UNKNOWN_DISK_TOOL = 'disk';
@@ -158,12 +165,19 @@ function chatRules(facts: ChangeFacts, sourceKnown = false): Classification | un
     }
   }
   if (facts.chatEditingSession) {
+    // The chat session, when exactly one editing session edits the file: the conversation until
+    // the request itself is found in the stored sessions.
+    const sessions = facts.chatEditingSessions ?? [];
+    const requestId = sessions.length === 1 ? sessions[0] : undefined;
     const awayFromCursors = insertions.every((c) => !facts.cursorOffsets.some((o) => c.offset <= o && o <= c.offset + c.deleteLength));
-    if (awayFromCursors) return origin(facts, { kind: 'chat', tool: CHAT_EDITING_TOOL, model: facts.soleChatModel }, 'chatEditingSession');
+    if (awayFromCursors) {
+      return origin(facts, { kind: 'chat', tool: CHAT_EDITING_TOOL, model: facts.soleChatModel, requestId }, 'chatEditingSession', { awaitingEditingRequest: true });
+    }
     // An agent also writes where the cursor rests (a file just opened has it at the start). On
-    // Stable nothing tells that from a paste: lines of text there are unknown, typing stays human.
+    // Stable nothing tells that from a paste: lines of text there are unknown, typing stays human
+    // (until the stored request shows it wrote exactly that text into this file).
     if (!sourceKnown && insertions.some((c) => /[\r\n]/.test(c.text) && isMatchable(c.text))) {
-      return origin(facts, { kind: 'unknown', tool: CHAT_EDITING_TOOL }, 'chatEditingSession:atCursor');
+      return origin(facts, { kind: 'unknown', tool: CHAT_EDITING_TOOL, requestId }, 'chatEditingSession:atCursor', { awaitingEditingRequest: true });
     }
   }
   return undefined;

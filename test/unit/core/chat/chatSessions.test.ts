@@ -76,12 +76,29 @@ describe('chat session files', () => {
     const running = { requestId: 'r2', message: { text: `deploy with ${secret}`, parts: [] } };
     const session = { sessionId: 'sess-1', requests: [{ ...request('r1', ANSWER), message: { text: 'multiply', parts: [] } }, running, { message: 'no id' }] };
     assert.deepStrictEqual(chatRequestsOf(session), [
-      { requestId: 'r1', sessionId: 'sess-1', prompt: 'multiply' },
+      { requestId: 'r1', sessionId: 'sess-1', prompt: 'multiply', model: 'ai-fixture/fixture-model' },
       { requestId: 'r2', sessionId: 'sess-1', prompt: 'deploy with [REDACTED:github-token]' },
     ]);
     assert.deepStrictEqual(chatRequestsOf({ requests: [{ requestId: 'r9' }] }), [{ requestId: 'r9' }]);
     assert.deepStrictEqual(chatCodeBlocksOf(session).map((b) => [b.requestId, b.sessionId, b.prompt]), [['r1', 'sess-1', 'multiply']]);
     assert.deepStrictEqual(chatRequestsOf({ requests: 'not a list' }), []);
+  });
+
+  it('gives the edits a request made to files (textEditGroup parts, as VS Code 1.139 stores them), one per part', () => {
+    const uri = (path: string) => ({ $mid: 1, fsPath: path, external: `file://${path}`, path, scheme: 'file' });
+    const edit = (text: string) => ({ text, range: { startLineNumber: 1, startColumn: 1, endLineNumber: 1, endColumn: 1 } });
+    const r = request('r1', '');
+    r.response = [
+      { value: 'Editing the file.\n' },
+      { kind: 'textEditGroup', uri: uri('/w/a.js'), edits: [[edit('const a = 1;\n'), edit('const b = 2;\n')], []], done: true },
+      { kind: 'textEditGroup', uri: 'file:///w/dir%20x/b.js', edits: [[edit('let c;\n')]], done: true },
+      { kind: 'textEditGroup', uri: uri('/w/c.js'), edits: [[{ text: '', range: {} }]] },
+      { kind: 'textEditGroup', edits: [[edit('no uri')]] },
+      { kind: 'markdownContent', content: { value: 'not an edit' } },
+    ];
+    assert.deepStrictEqual(chatRequestsOf({ sessionId: 's', requests: [r] }), [
+      { requestId: 'r1', sessionId: 's', model: 'ai-fixture/fixture-model', edits: [{ path: '/w/a.js', text: 'const a = 1;\n\nconst b = 2;\n' }, { path: '/w/dir x/b.js', text: 'let c;\n' }] },
+    ]);
   });
 
   it('joins markdown streamed in several parts before finding code blocks', () => {

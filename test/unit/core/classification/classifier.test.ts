@@ -216,6 +216,24 @@ describe('classifyChange without detailedReason (VS Code Stable)', () => {
     assert.strictEqual(kindOf(facts({ cursorOffsets: [40], changes: [{ offset: 40, deleteLength: 0, text }] })), 'human');
   });
 
+  it('a chat editing session\'s text names its chat session when exactly one edits the file, and waits for its request', () => {
+    const text = 'const fromAgent = computeSomething(input);\n';
+    const change = { offset: 40, deleteLength: 0, text };
+    const away = classifyChange(facts({ chatEditingSession: true, chatEditingSessions: ['session-1'], cursorOffsets: [500], changes: [change] }));
+    assert.deepStrictEqual(away.attribution.type === 'origin' && [away.attribution.origin.kind, away.attribution.origin.requestId, away.attribution.origin.prompt], ['chat', 'session-1', undefined]);
+    assert.strictEqual(away.awaitingEditingRequest, true);
+    const atCursor = classifyChange(facts({ chatEditingSession: true, chatEditingSessions: ['session-1'], cursorOffsets: [40], changes: [change] }));
+    assert.deepStrictEqual(atCursor.attribution.type === 'origin' && [atCursor.attribution.origin.kind, atCursor.attribution.origin.requestId], ['unknown', 'session-1']);
+    assert.strictEqual(atCursor.awaitingEditingRequest, true);
+    // Two sessions, or none readable: no session named.
+    for (const chatEditingSessions of [['session-1', 'session-2'], [], undefined]) {
+      const r = classifyChange(facts({ chatEditingSession: true, chatEditingSessions, cursorOffsets: [500], changes: [change] }));
+      assert.strictEqual(r.attribution.type === 'origin' && r.attribution.origin.requestId, undefined, JSON.stringify(chatEditingSessions));
+    }
+    // Typing in that file waits for nothing.
+    assert.strictEqual(classifyChange(facts({ chatEditingSession: true, chatEditingSessions: ['session-1'], cursorOffsets: [10] })).awaitingEditingRequest, undefined);
+  });
+
   it('plain typing is human', () => {
     assert.strictEqual(kindOf(facts()), 'human');
   });
