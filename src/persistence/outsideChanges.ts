@@ -6,6 +6,7 @@ import { NO_ORIGIN, OriginTable } from '../core/provenance/originTable';
 import { unknownOrigin } from '../core/reanchor/external';
 import { KeyedDebouncer } from '../core/scheduling/scheduling';
 import { AnchoredRun } from '../core/reanchor/reanchor';
+import { closedChange } from '../core/persistence/closedChange';
 import { openDocument, storeKey } from '../services';
 import type { Persistence } from './persistence';
 import { SavedBaseline, baselineRuns } from './savedBaselines';
@@ -13,7 +14,7 @@ import { Location, Resolved } from './stateLocations';
 
 /**
  * Outside changes (see persistence.ts): a closed file changed on disk is re-anchored at once (new
- * text `unknown`); a state.json written by someone else (the `ai-provenance checkpoint` command) is
+ * text `unknown`, except text that was AI in an earlier version on disk: `ReloadRecall`); a state.json written by someone else (the `ai-provenance checkpoint` command) is
  * merged into open documents whose text it describes, its agent ranges winning over `unknown`
  * marks; after unsaved changes were discarded, the saved entry follows the disk text.
  */
@@ -24,7 +25,7 @@ export const RELOAD_WAIT_MS = 30_000;
 
 type Needs = Pick<
   Persistence,
-  'store' | 'log' | 'writer' | 'locations' | 'saver' | 'disposed' | 'guard' | 'maxFileSizeMB' | 'apply' | 'putRestored' | 'isUnknown' | 'markDirty' | 'renames'
+  'store' | 'log' | 'writer' | 'locations' | 'saver' | 'disposed' | 'guard' | 'maxFileSizeMB' | 'apply' | 'putRestored' | 'isUnknown' | 'markDirty' | 'renames' | 'recall'
 >;
 
 export class OutsideChanges {
@@ -89,7 +90,11 @@ export class OutsideChanges {
     });
   }
 
-  /** A closed file with saved provenance changed on disk: re-anchor now, new text `unknown`. */
+  /**
+   * A closed file with saved provenance (or with earlier versions in this session: see
+   * `ReloadRecall`) changed on disk: re-anchor now, new text `unknown`, except text that was AI in
+   * an earlier version of the file on disk (`git stash` and `stash pop`), which gets its marks back.
+   */
   async onClosedFileChanged(uri: vscode.Uri, created = false): Promise<void> {
     const key = storeKey(uri);
     if (openDocument(key)) return;
@@ -97,7 +102,8 @@ export class OutsideChanges {
     // Not cached per file: a build can change thousands of files we know nothing about.
     const r = locations.resolved.get(key) ?? (await locations.resolveUncached(uri));
     if (!r) return;
-    if (!locations.stateOf(r.loc).files[r.rel]) {
+    const recall = this.p.recall;
+    if (!locations.stateOf(r.loc).files[r.rel] && !recall.lastOnDisk(key)) {
       // A new file may be a vanished one renamed in a terminal: its entry then moves here and is
       // re-anchored below. Only on creation (a change to a file never saved has nothing to adopt).
       const renames = this.p.renames;
@@ -112,28 +118,25 @@ export class OutsideChanges {
     let newRuns: AnchoredRun[] | undefined;
     const state = await r.loc.dir.update((current) => {
       const entry = current.files[r.rel];
-      if (!entry) return undefined;
       if (read.skipped) {
+        recall.forget(key);
+        if (!entry) return undefined;
         message = `${uri.fsPath} is no longer tracked (${read.skipped}); its saved provenance was dropped`;
         return { state: withFiles(current, { [r.rel]: undefined }) };
       }
       const text = read.text!;
       const hash = sha256(text);
-      if (entry.sha256 === hash) return undefined; // unchanged, or a checkpoint recorded it already
-      const restored = restoreEntry({
-        entry,
-        stateOrigins: current.origins,
-        text,
-        textHash: hash,
-        intern: (o) => origins.intern(o),
-        oldText: (h) => r.loc.dir.readText(h),
-        insertedOrigin: origins.intern(unknownOrigin()),
-      });
-      const s = restored.stats!;
-      message = `${uri.fsPath} changed on disk while closed; re-anchored: ${s.kept} characters kept, ${s.moved} moved, ${s.lost} lost, ${s.inserted} new characters marked unknown`;
-      newRuns = restored.runs;
+      const changed = closedChange(entry, current.origins, recall.lastOnDisk(key), text, hash, (o) => origins.intern(o), (h) => r.loc.dir.readText(h), origins.intern(unknownOrigin()));
+      if (!changed) return undefined; // unchanged, or a checkpoint recorded it already
+      const s = changed.stats;
+      // Text that was AI in an earlier version on disk gets its marks back (stash and pop).
+      const recalled = recall.closedFileChanged(key, text, changed.runs, changed.previous);
+      newRuns = recalled ? recalled.runs : changed.runs;
+      message =
+        `${uri.fsPath} changed on disk while closed; re-anchored: ${s.kept} characters kept, ${s.moved} moved, ${s.lost} lost, ${s.inserted} new characters marked unknown` +
+        (recalled ? `; ${recalled.recalled} characters it had as AI in an earlier version got their marks back` : '');
       const table = OriginTable.fromJSON(current.origins);
-      return { state: withFiles(current, { [r.rel]: entryFromRuns(text, restored.runs, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
+      return { state: withFiles(current, { [r.rel]: entryFromRuns(text, newRuns, (id) => origins.get(id), table) }, table.toJSON()), texts: new Map([[hash, text]]) };
     });
     locations.remember(r.loc, state);
     if (message) this.p.log.info(message);

@@ -244,7 +244,8 @@ export class SavedBaselines {
     const baseline = this.baselines.get(key);
     if (baseline) baselineRuns(baseline);
     this.baselines.delete(key);
-    this.p.recall.forget(key);
+    // Its earlier versions stay, with the text on disk now, for a change to the closed file.
+    this.p.recall.closed(key, baseline ? { text: baseline.text, runs: baseline.runs } : undefined);
     this.cleanTimers.cancel(key);
     return baseline;
   }

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
 import type { GitExtension, GitRepository } from '../../src/commit/gitApi';
 import { Manifest, manifestRepoPath, parseManifest } from '../../src/core/manifest/schema';
+import { PersistedState, parseState, sha256 } from '../../src/core/persistence/schema';
 import { EXTENSION_ID, closeAllEditors, hostTag, hostVariant, saveDocument, sleep, waitFor, workspaceFolder } from './support/host';
 
 function git(...args: string[]): Promise<string> {
@@ -118,6 +119,34 @@ function linesOf(text: string, code: string): number[] {
     .filter((n) => n > 0);
 }
 
+/** The extension's saved state of the repository (state.json). */
+function readState(): PersistedState {
+  return parseState(fs.readFileSync(path.join(root(), '.git', 'ai-provenance', 'state.json'), 'utf8')).state;
+}
+
+/**
+ * `ai-provenance checkpoint` as an agent working outside the editor runs it, in another process
+ * (the extension keeps running, as it does while an agent works).
+ */
+function checkpoint(...args: string[]): Promise<string> {
+  const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+  step(`checkpoint ${args.join(' ')}`);
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [cli, 'checkpoint', '--agent', 'outside-agent', '--model', 'model-o', ...args],
+      { cwd: root(), env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8' },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+    ),
+  );
+}
+
+/** Waits until state.json's entry of `rel` satisfies `ok` (the extension handled a change of the closed file). */
+async function savedEntry(rel: string, ok: (entry: PersistedState['files'][string] | undefined) => boolean, what: string): Promise<void> {
+  step(`waiting for the saved entry after ${what}`);
+  await waitFor(() => ok(readState().files[rel]), 60_000, `state.json after ${what}: ${JSON.stringify(readState().files[rel])}`, 200);
+}
+
 /**
  * Stages `paths` (git add -A), commits from the Source Control view and returns the commit's
  * manifest (undefined when the commit has no AI-Provenance trailer). `expectAi`: wait for the
@@ -190,6 +219,51 @@ describe(`outside git ${hostTag()}`, function () {
       'the line typed by hand is not AI',
     );
     await assertAiLines(await commitFromScm('Stash and pop', [rel]), rel, code);
+  });
+
+  it(`git stash then git stash pop while the file is closed: the AI lines are AI again, the person's lines are not, and the commit has them as AI ${hostTag()}`, async () => {
+    const a = await api();
+    const rel = freshRel('stash-closed');
+    const file = path.join(root(), rel);
+    const base = HEADER + HUMAN_LINE;
+    fs.writeFileSync(file, base);
+    await git('add', '--', rel);
+    await git('commit', '-q', '--no-verify', '-m', 'Stash closed base', '-m', 'AI-Assisted: no');
+    // An agent writes a function into the file, which is not open, and records it; then a person
+    // adds a line of their own with another editor.
+    const code = aiCode('stashClosedTotal');
+    await checkpoint('--before', file);
+    fs.writeFileSync(file, base + code);
+    await checkpoint('--after', file);
+    await savedEntry(rel, (e) => e?.sha256 === sha256(base + code), 'the checkpoint');
+    const outside = 'const addedElsewhere = readConfig("outside");\n';
+    const saved = base + code + outside;
+    fs.writeFileSync(file, saved);
+    await savedEntry(rel, (e) => e?.sha256 === sha256(saved), 'the edit in another editor');
+    assert.ok(
+      vscode.workspace.textDocuments.every((d) => path.resolve(d.uri.fsPath) !== path.resolve(file)),
+      'the file is not open in VS Code',
+    );
+
+    await git('stash', 'push', '--', rel);
+    // The stashed text has nothing marked left: its entry goes.
+    await savedEntry(rel, (e) => e === undefined, 'git stash');
+    await git('stash', 'pop');
+    await savedEntry(rel, (e) => e?.sha256 === sha256(saved), 'git stash pop');
+
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    await waitFor(() => aiIs(a, doc, code), 15_000, `AI marks not back after the pop: ${JSON.stringify(a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind]))}`);
+    // Precision: the person's lines (committed, and added in another editor) are not AI.
+    const ai = a.getRanges(doc.uri).filter((r) => r.kind !== 'unknown');
+    const codeStart = doc.getText().indexOf(code);
+    assert.ok(ai.every((r) => doc.offsetAt(r.range.start) >= codeStart && doc.offsetAt(r.range.end) <= codeStart + code.length), JSON.stringify(ai.map((r) => doc.getText(r.range))));
+    assert.deepStrictEqual(
+      a.getRanges(doc.uri).filter((r) => r.kind === 'unknown').map((r) => doc.getText(r.range)),
+      [outside],
+      'the line from another editor is unknown, not AI',
+    );
+    await assertAiLines(await commitFromScm('Stash and pop of a closed file', [rel]), rel, code);
   });
 
   it(`checkout away and back while the file is open: the AI lines are AI again and committed as AI ${hostTag()}`, async () => {

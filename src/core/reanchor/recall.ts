@@ -16,15 +16,43 @@ import { AnchoredRun, isWs, nonWsCount, reanchor, runsFromOrigins } from './rean
  *   line that starts like an AI line is not the AI's), or a whole earlier run found with the same
  *   text around it (`contextLength` characters on each side, cut at the text's ends).
  *   Characters the diff only lined up with look-alike text (`return `, `}`) never pass;
+ * - text that was a person's (no mark) in a version newer than the one a mark would come from
+ *   never takes that mark back: each version's unmarked text is carried onto the new text with its
+ *   marks, and the non-blank characters it lands on are closed (a line the person marked as theirs
+ *   with *Clear Marks*, or typed again, stays theirs);
  * - what cannot be found this way stays `unknown`.
  *
  * Pure: no I/O, no `vscode`.
  */
 
-/** A text the file had earlier, with its attributed runs. */
+/**
+ * A text the file had earlier, with all its marked runs (AI and `unknown`); what no run covers was
+ * the person's.
+ */
 export interface EarlierVersion {
   readonly text: string;
   readonly runs: readonly AnchoredRun[];
+}
+
+/** Origin id standing for a person's (unmarked) text while a version is carried; never a real id. */
+const PERSON = 0xffffffff;
+
+/** The runs of `version` whose origin may come back, plus its unmarked stretches as `PERSON` runs. */
+function withPersonRuns(version: EarlierVersion, recallable: (origin: number) => boolean): AnchoredRun[] {
+  const out: AnchoredRun[] = [];
+  const sorted = [...version.runs].filter((r) => r.length > 0 && r.start >= 0 && r.start + r.length <= version.text.length).sort((a, b) => a.start - b.start);
+  let at = 0;
+  const person = (end: number): void => {
+    if (end > at) out.push({ start: at, length: end - at, origin: PERSON, text: version.text.slice(at, end) });
+  };
+  for (const r of sorted) {
+    if (r.start < at) continue; // overlapping: ignored
+    person(r.start);
+    if (recallable(r.origin)) out.push(r);
+    at = r.start + r.length;
+  }
+  person(version.text.length);
+  return out;
 }
 
 export interface RecallOptions {
@@ -123,11 +151,23 @@ export function recallEarlierMarks(
   let recalled = 0;
   for (const version of earlier) {
     if (openCount === 0) break;
-    const runs = version.runs.filter((r) => recallable(r.origin));
-    if (runs.length === 0) continue;
+    const runs = withPersonRuns(version, recallable);
     const carried = reanchor(version.text, runs, text).runs;
-    const kept = { ...version, runs };
+    const kept = { ...version, runs: runs.filter((r) => r.origin !== PERSON) };
+    // The person's text of this version closes what it lands on (its non-blank characters), for
+    // this version and every older one; newer versions had their say already.
     for (const c of carried) {
+      if (c.origin !== PERSON) continue;
+      for (let p = c.start; p < c.start + c.length; p++) {
+        if (open[p] && !isWs(text.charCodeAt(p))) {
+          open[p] = 0;
+          openCount--;
+        }
+      }
+    }
+    if (kept.runs.length === 0) continue;
+    for (const c of carried) {
+      if (c.origin === PERSON) continue;
       // The open stretches of this carried run, each judged on its own.
       let p = c.start;
       const end = c.start + c.length;

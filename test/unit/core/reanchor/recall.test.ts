@@ -98,6 +98,36 @@ describe('recall of earlier marks after a reload from disk', () => {
     for (const piece of ai) assert.ok(AI_FN.includes(piece), `${JSON.stringify(piece)} is not text the AI wrote`);
   });
 
+  it("text that was the person's in a newer version never takes an older AI mark back (cleared marks, typed again)", () => {
+    // Older: the function was AI. Newer: the person cleared its marks (no run), then the file went
+    // away and came back from disk (unknown).
+    const earlier: EarlierVersion[] = [
+      { text: SAVED, runs: [] },
+      { text: SAVED, runs: [run(SAVED, AI_FN)] },
+    ];
+    const r = recallEarlierMarks(SAVED, [run(SAVED, AI_FN, UNKNOWN)], earlier, claimable, recallable);
+    assert.strictEqual(r.recalled, 0, JSON.stringify(r.runs));
+    // Only the line the person made theirs stays theirs; the other AI lines come back.
+    const mine = '  return items.reduce((s, i) => s + i.price, 0);\n';
+    const partly: EarlierVersion[] = [
+      { text: SAVED, runs: [run(SAVED, 'function total(items) {\n'), run(SAVED, '}\n', AI, SAVED.indexOf(mine))] },
+      { text: SAVED, runs: [run(SAVED, AI_FN)] },
+    ];
+    const p = recallEarlierMarks(SAVED, [run(SAVED, AI_FN, UNKNOWN)], partly, claimable, recallable);
+    const ai = p.runs.filter((x) => x.origin === AI).map((x) => x.text).join('');
+    assert.ok(!ai.includes('reduce'), `the person's line came back as AI: ${JSON.stringify(p.runs)}`);
+    assert.ok(ai.includes('function total(items) {'), JSON.stringify(p.runs));
+  });
+
+  it('unknown text of a newer version does not keep an older AI mark from coming back', () => {
+    const earlier: EarlierVersion[] = [
+      { text: SAVED, runs: [run(SAVED, AI_FN, UNKNOWN)] },
+      { text: SAVED, runs: [run(SAVED, AI_FN)] },
+    ];
+    const r = recallEarlierMarks(SAVED, [run(SAVED, AI_FN, UNKNOWN)], earlier, claimable, recallable);
+    assert.deepStrictEqual(shown(r.runs), [[AI_FN, AI]]);
+  });
+
   it('unknown marks of earlier versions are not recalled as anything', () => {
     const earlier: EarlierVersion[] = [{ text: SAVED, runs: [run(SAVED, AI_FN, UNKNOWN)] }];
     const r = recallEarlierMarks(SAVED, [run(SAVED, AI_FN, UNKNOWN)], earlier, claimable, recallable);
@@ -106,24 +136,45 @@ describe('recall of earlier marks after a reload from disk', () => {
 });
 
 describe('history of earlier texts', () => {
-  const v = (text: string, marked = true): EarlierVersion => ({ text, runs: marked ? [{ start: 0, length: 1, origin: AI, text: text[0] }] : [] });
+  const v = (text: string, marked = true, origin = AI): EarlierVersion => ({ text, runs: marked ? [{ start: 0, length: 1, origin, text: text[0] }] : [] });
+  const isAi = (o: number) => o === AI;
 
-  it('keeps marked versions newest first, one per text, within its bounds', () => {
-    const h = new VersionHistory(2, 100);
+  it('keeps versions newest first, one per text, within its bounds; starts only with a version that has AI marks', () => {
+    const h = new VersionHistory(isAi, 2, 100);
+    h.push('k', v('unmarked', false));
+    h.push('k', v('unknown only', true, UNKNOWN));
+    assert.strictEqual(h.get('k').length, 0, 'nothing to recall: not kept');
     h.push('k', v('one'));
     h.push('k', v('two'));
-    h.push('k', v('unmarked', false));
     assert.deepStrictEqual(h.get('k').map((x) => x.text), ['two', 'one']);
-    h.push('k', v('one'));
-    assert.deepStrictEqual(h.get('k').map((x) => x.text), ['one', 'two'], 'a text seen again moves to the front, once');
-    h.push('k', v('three'));
-    assert.deepStrictEqual(h.get('k').map((x) => x.text), ['three', 'one'], 'at most maxVersions');
+    h.push('k', v('mine', false));
+    assert.deepStrictEqual(h.get('k').map((x) => x.text), ['mine', 'two'], "after an AI version, one without marks is kept (the person's text)");
+    h.push('k', v('two'));
+    assert.deepStrictEqual(h.get('k').map((x) => x.text), ['two', 'mine'], 'a text seen again moves to the front, once');
     h.push('k', v('x'.repeat(99)));
-    assert.deepStrictEqual(h.get('k').map((x) => x.text.length), [99], 'at most maxChars in all');
+    assert.deepStrictEqual(h.get('k').map((x) => x.text.length), [99], 'at most maxChars per file');
     h.rename('k', 'j');
     assert.strictEqual(h.get('k').length, 0);
     assert.strictEqual(h.get('j').length, 1);
     h.delete('j');
     assert.strictEqual(h.get('j').length, 0);
+  });
+
+  it('over all files keeps at most maxTotalChars, forgetting the files touched least recently', () => {
+    const h = new VersionHistory(isAi, 4, 200, 250);
+    h.push('a', v('a'.repeat(100)));
+    h.push('b', v('b'.repeat(100)));
+    h.push('a', v('A'.repeat(40)));
+    h.push('c', v('c'.repeat(100)));
+    assert.strictEqual(h.get('b').length, 0, 'b was touched least recently');
+    assert.deepStrictEqual(h.get('a').map((x) => x.text.length), [40, 100]);
+    assert.strictEqual(h.get('c').length, 1);
+    h.push('d', v('d'.repeat(100)));
+    assert.strictEqual(h.get('a').length, 0);
+    assert.deepStrictEqual([h.get('c').length, h.get('d').length], [1, 1]);
+    h.rename('d', 'c');
+    h.push('e', v('e'.repeat(100)));
+    h.push('f', v('f'.repeat(100)));
+    assert.deepStrictEqual([h.get('c').length, h.get('e').length, h.get('f').length], [0, 1, 1], 'a rename replaces the target and its size');
   });
 });
