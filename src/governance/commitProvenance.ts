@@ -173,14 +173,8 @@ async function provenanceOfChunk(
     const ids = manifestIdsOf(trailers[i]);
     const id = ids[ids.length - 1];
     if (id && /^[0-9A-Za-z-]+$/.test(id)) {
-      const file = manifestRepoPath(id);
-      specs.push(`${info.sha}:${file}`);
-      const change = info.parents.length <= 1 ? repo.readChanges(info.sha, info.parents[0]) : undefined;
-      if (change) {
-        const { atCommit, atParent } = pathObjects(change, file);
-        if (atCommit !== undefined) known.set(`${info.sha}:${file}`, atCommit);
-        if (atParent !== undefined && info.parents[0]) known.set(`${info.parents[0]}:${file}`, atParent);
-      }
+      specs.push(`${info.sha}:${manifestRepoPath(id)}`);
+      learn(known, repo, info, manifestRepoPath(id));
     }
     if (prefetch.content) specs.push(`${info.sha}:${POLICY_FILE}`);
   });
@@ -202,7 +196,10 @@ async function provenanceOfChunk(
       if (!p.manifest) continue;
       const skipped = new Set<string>();
       for (const f of p.manifest.files) {
-        if (f.skipped !== 'submodule') more.push(`${p.info.sha}:${f.path}`);
+        if (f.skipped !== 'submodule') {
+          more.push(`${p.info.sha}:${f.path}`);
+          learn(known, repo, p.info, f.path);
+        }
         if (f.skipped) skipped.add(f.path);
       }
       if (change) for (const c of change.paths) if (skipped.has(c.path) && c.oldBlob) more.push(c.oldBlob);
@@ -216,4 +213,16 @@ async function provenanceOfChunk(
     for (let i = 0; i < loaded.length; i++) loaded[i] = withAddedManifests(repo, loaded[i]);
   }
   for (const p of loaded) await fn(p);
+}
+
+/**
+ * Adds to `known` what a commit's changes, when read already, tell of `path` (see `pathObjects`):
+ * its object at the commit and at the parent, read then by id (git looks no path up in a tree).
+ */
+function learn(known: Map<string, string | null>, repo: GitRepo, info: CommitInfo, path: string): void {
+  const change = info.parents.length <= 1 ? repo.readChanges(info.sha, info.parents[0]) : undefined;
+  if (!change) return;
+  const { atCommit, atParent } = pathObjects(change, path);
+  if (atCommit !== undefined) known.set(`${info.sha}:${path}`, atCommit);
+  if (atParent !== undefined && info.parents[0]) known.set(`${info.parents[0]}:${path}`, atParent);
 }
