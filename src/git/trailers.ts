@@ -52,17 +52,20 @@ function trailersOfOutput(lines: readonly string[]): Trailer[] {
  */
 export async function parseTrailersOfEach(messages: readonly string[], cwd: string, commentChar?: string): Promise<Trailer[][] | undefined> {
   const separator = `Ai-Provenance-Parse-Separator-${randomUUID()}: 1`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-provenance-trailers-'));
+  let dir: string | undefined;
+  // Any failure (no temporary folder to write to, a file not written, git failing) leaves the
+  // messages to the one-by-one path, on stdin, which reports git's own errors.
   try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ai-provenance-trailers-'));
     const files: string[] = [];
     const separatorFile = path.join(dir, 'separator');
     fs.writeFileSync(separatorFile, `Separator\n\n${separator}\n`);
-    messages.forEach((m, i) => {
+    for (const [i, m] of messages.entries()) {
       const file = path.join(dir, `message-${i}`);
       fs.writeFileSync(file, m);
       if (i > 0) files.push(separatorFile);
       files.push(file);
-    });
+    }
     const out = await gitText([...commentConfig(commentChar), ...PARSE, '--', ...files], { cwd });
     const groups: string[][] = [[]];
     for (const line of out.split('\n')) {
@@ -70,8 +73,14 @@ export async function parseTrailersOfEach(messages: readonly string[], cwd: stri
       else groups[groups.length - 1].push(line);
     }
     return groups.length === messages.length ? groups.map(trailersOfOutput) : undefined;
+  } catch {
+    return undefined;
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A temporary folder left behind is harmless.
+    }
   }
 }
 

@@ -201,6 +201,21 @@ describe('trailers', () => {
       assert.ok(runs().length >= 3, runs().join('; '));
     });
 
+    it('without a temporary folder to write to, the messages are parsed one by one and the trailers still written', async () => {
+      const saved = process.env.TMPDIR;
+      process.env.TMPDIR = path.join(dir, 'no-such-folder');
+      try {
+        assert.strictEqual(await parseTrailersOfEach(['a\n', 'b\n'], cwd), undefined);
+        fs.rmSync(log, { force: true });
+        const r = await applyTrailers('Subject\n', [{ key: 'AI-Assisted', value: 'no' }], { cwd });
+        assert.strictEqual(r.message, 'Subject\n\nAI-Assisted: no\n');
+        assert.strictEqual(runs().length, 2, runs().join('; '));
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
+    });
+
     it('output that cannot be split (trailer.separators without ":") is parsed message by message', async () => {
       const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'aip-trailer-sep-'));
       try {
