@@ -12,6 +12,13 @@ const WAIT_MS = 30 * 60_000;
 const POLL_MS = 3000;
 /** The kinds whose request id is a chat request's (inline completions have their own ids). */
 const CHAT_KINDS: readonly OriginKind[] = ['chat', 'inlineChat', 'agent'];
+/**
+ * Text of the chat-editing-session rule that no stored request's edits hold this long after the
+ * document's last such edit is also looked for in the stored answers' code blocks (a code block's
+ * Apply, whose own request VS Code never stores). Until then the request of an agent's edit, which
+ * VS Code stores within seconds, can name it.
+ */
+const BLOCKS_AFTER_MS = 30_000;
 /** The kinds the chat-editing-session rule records (`unknown` where the cursor rested). */
 const EDITING_KINDS: readonly OriginKind[] = ['chat', 'unknown'];
 
@@ -33,7 +40,8 @@ interface Waiting {
  *   looked for in the edits the stored requests made to that file (`chatEditingRequest`: exactly
  *   one request, of the range's chat session when known); found, it is marked again with that
  *   request, its prompt and its model, and text recorded `unknown` where the cursor rested
- *   becomes `chat`.
+ *   becomes `chat`. Text no request's edits hold is, 30 s after the document's last such edit,
+ *   also looked for in the stored answers' code blocks (a code block's Apply).
  *   A document waits until none of its ranges can still be found, at most 30 minutes.
  * The marks reach the saved provenance as any change does, also for a document closed meanwhile
  * (its provenance stays in memory while the window is open).
@@ -73,6 +81,8 @@ export class ChatEditPrompts implements vscode.Disposable {
     for (const [key, since] of this.editing) if (now - since > WAIT_MS) this.editing.delete(key);
     if (this.waiting.size === 0 && this.editing.size === 0) return this.stop();
     void this.history.refresh();
+    // Code blocks count only after a while, which no change of the stored sessions may mark.
+    this.attachEditing();
   }
 
   private stop(): void {
@@ -117,8 +127,9 @@ export class ChatEditPrompts implements vscode.Disposable {
   private attachEditing(): void {
     if (this.editing.size === 0) return;
     const requests = this.history.editingRequests();
+    const now = Date.now();
     this.services.store.batch(() => {
-      for (const key of [...this.editing.keys()]) {
+      for (const [key, last] of [...this.editing]) {
         const doc = this.services.store.get(key);
         if (!doc) {
           this.editing.delete(key);
@@ -130,13 +141,14 @@ export class ChatEditPrompts implements vscode.Disposable {
           const o = r.origin;
           if (o.tool !== CHAT_EDITING_TOOL || o.prompt !== undefined || !EDITING_KINDS.includes(o.kind)) continue;
           // Until its request is found, such text's request id is its chat session's (when known).
-          const found = chatEditingRequest({ path, text: r.text, sessionId: o.requestId }, requests);
+          const blocks = now - last >= BLOCKS_AFTER_MS ? { blocks: this.history.codeBlocks(), at: o.timestamp } : undefined;
+          const found = chatEditingRequest({ path, text: r.text, sessionId: o.requestId }, requests, blocks);
           if (found.type === 'none') {
             if (found.later) open++;
             continue;
           }
           doc.setOrigin(r.start, r.text, { ...o, kind: 'chat', model: found.model ?? o.model, requestId: found.requestId, prompt: found.prompt });
-          this.services.log.info(`chat request ${found.requestId}: its prompt was given to ${r.text.length} chars in ${key} (found in the edits it made to the file)`);
+          this.services.log.info(`chat request ${found.requestId}: its prompt was given to ${r.text.length} chars in ${key} (found in ${blocks ? 'its edits of the file or its answer' : 'the edits it made to the file'})`);
         }
         if (open === 0) this.editing.delete(key);
       }

@@ -11,10 +11,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AiProvenanceApi } from '../../src/api';
-import { EXTENSION_ID, FixtureApi, fixture, hostTag, hostVariant, hoverText, openScratchFile, saveDocument, sendFixtureChat, waitFor, workspaceFolder } from './support/host';
+import { EXTENSION_ID, FixtureApi, fixture, hostTag, hostVariant, hoverText, moveToEnd, openScratchFile, saveDocument, sendFixtureChat, sleep, waitFor, workspaceFolder } from './support/host';
 
 /** The fixture's chat edit (test/fixtures/ai-fixture/texts.js: `fixture:edit <path>`). */
 type EditFixture = FixtureApi & { readonly EDIT_TRIGGER: string; readonly EDIT_CODE: string; readonly stats: FixtureApi['stats'] & { chatEdits: number } };
+/** The fixture's answer with a block of its own (`fixture:block <name>`) and its code mapper's Apply. */
+type BlockFixture = FixtureApi & { readonly BLOCK_TRIGGER: string; blockCode(name: string): string; readonly stats: FixtureApi['stats'] & { chatRequests: number; mapRequests: number } };
 
 describe(`chat edit prompts ${hostTag()}`, function () {
   this.timeout(120_000);
@@ -74,5 +76,43 @@ describe(`chat edit prompts ${hostTag()}`, function () {
     const statePath = path.join(workspaceFolder().uri.fsPath, '.git', 'ai-provenance', 'state.json');
     await waitFor(() => fs.existsSync(statePath) && fs.readFileSync(statePath, 'utf8').includes('add subtract, release token [REDACTED:github-token]'), 15_000, 'the prompt never reached state.json');
     assert.ok(!fs.readFileSync(statePath, 'utf8').includes(secret), 'the token reached state.json');
+  });
+
+  // On the proposed host Apply's edit source names Apply's own request, which VS Code never
+  // stores: the prompt is not found there (a limit the README states). On Stable the text Apply
+  // writes is the chat editing session's, and the stored answer whose block holds it names it.
+  it(`a code block's "Apply" gets the prompt of the answer the block came from, on Stable ${hostTag()}`, async function () {
+    if (hostVariant() !== 'stock') this.skip();
+    const fx = (await fixture()) as BlockFixture;
+    const a = (await vscode.extensions.getExtension<AiProvenanceApi>(EXTENSION_ID)!.activate()) as AiProvenanceApi;
+    const name = `fixtureApplyTrail${Date.now() % 1_000_000}`;
+    const code = fx.blockCode(name);
+    const secret = ['ghp_', 'Apply7'.repeat(7)].join('');
+    const asked = fx.stats.chatRequests;
+    await sendFixtureChat(`@fixture ${fx.BLOCK_TRIGGER} ${name} then apply it, token ${secret}`);
+    await waitFor(() => fx.stats.chatRequests > asked, 30_000, 'the @fixture participant was not asked');
+    const editor = await openScratchFile('apply-trail.js', 'const kept = 1;\n');
+    const doc = editor.document;
+    moveToEnd(editor);
+    const mapped = fx.stats.mapRequests;
+    // What the block's Apply button runs, right after the answer (VS Code may not have stored it yet).
+    const applied = vscode.commands.executeCommand('workbench.action.chat.applyInEditor', { code, codemapperUri: doc.uri, languageId: 'javascript', codeBlockIndex: 0, element: null });
+    await waitFor(() => fx.stats.mapRequests > mapped, 30_000, 'the code mapper was never asked');
+    await waitFor(() => doc.getText().includes(name), 30_000, `the applied block never reached the file (${JSON.stringify(doc.getText())})`);
+
+    const hover = await waitFor(async () => {
+      const text = (await hoverText(doc.uri, new vscode.Position(1, 4))).replace(/\\/g, '');
+      return text.includes('Prompt') ? text : undefined;
+    }, 90_000, `the hover over the applied block never showed its prompt (ranges: ${JSON.stringify(a.getRanges(doc.uri))})`);
+    assert.match(hover, new RegExp(`Prompt \\| @fixture ${fx.BLOCK_TRIGGER} ${name} then apply it, token \\[REDACTED:github-token\\]`), hover);
+    assert.ok(!hover.includes(secret), 'the secret is in the hover');
+    const ranges = a.getRanges(doc.uri).map((r) => [doc.getText(r.range), r.kind, r.requestId]);
+    assert.strictEqual(ranges.length, 1, JSON.stringify(ranges));
+    assert.strictEqual(ranges[0][0], code);
+    assert.strictEqual(ranges[0][1], 'chat');
+    assert.match(String(ranges[0][2]), /^request_/, JSON.stringify(ranges));
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('chatEditor.action.accept');
+    await Promise.race([applied, sleep(10_000)]);
   });
 });

@@ -1,5 +1,6 @@
-import type { ChatRequestRecord } from '../chat/chatAnswers';
+import type { ChatCodeBlock, ChatRequestRecord } from '../chat/chatAnswers';
 import { isMatchable, normaliseCode } from './chatCodeBlockMatch';
+import { chatEditConversation } from './chatEditConversation';
 
 /**
  * Which stored chat request wrote text that the chat-editing-session rule recorded (VS Code
@@ -17,6 +18,11 @@ import { isMatchable, normaliseCode } from './chatCodeBlockMatch';
  *   that session's requests count;
  * - exactly one request holds it. Two requests (a later one that rewrote the same lines, or two
  *   sessions) are a guess: no prompt, as no prompt is better than a wrong one.
+ * A code block's *Apply* runs in an editing session of its own, whose request VS Code never
+ * stores: no request's edits hold its text. Only when the caller gives code blocks (once the text
+ * has waited long enough for its own request to be stored) is that text looked for in the stored
+ * answers' code blocks, by the rule of inserted blocks (`chatEditConversation`: by whole lines, in
+ * the answers of exactly one request, of any session, as *Apply* is; answers completed by `at`).
  */
 
 export interface ChatEditingText {
@@ -37,7 +43,7 @@ function samePath(a: string, b: string): boolean {
   return a === b || (/^\/[a-z]:\//i.test(a) && a.toLowerCase() === b.toLowerCase());
 }
 
-export function chatEditingRequest(edit: ChatEditingText, requests: readonly ChatRequestRecord[]): ChatEditingRequest {
+export function chatEditingRequest(edit: ChatEditingText, requests: readonly ChatRequestRecord[], blocks?: { readonly blocks: readonly ChatCodeBlock[]; readonly at: number }): ChatEditingRequest {
   if (!isMatchable(edit.text)) return { type: 'none', why: 'the text is too short to match', later: false };
   const needle = normaliseCode(edit.text);
   const holders = requests.filter((r) => {
@@ -46,7 +52,11 @@ export function chatEditingRequest(edit: ChatEditingText, requests: readonly Cha
     return written.length > 0 && normaliseCode(written.join('\n')).includes(needle);
   });
   const ids = new Set(holders.map((r) => `${r.sessionId ?? ''}\u0000${r.requestId}`));
-  if (ids.size === 0) return { type: 'none', why: 'no stored request edited this file with this text', later: true };
+  if (ids.size === 0) {
+    const inBlock = blocks && chatEditConversation({}, [edit.text], { request: () => undefined, blocks: blocks.blocks }, blocks.at);
+    if (inBlock?.type === 'found') return { type: 'found', requestId: inBlock.requestId, prompt: inBlock.prompt };
+    return { type: 'none', why: 'no stored request edited this file with this text', later: true };
+  }
   if (ids.size > 1) return { type: 'none', why: 'the edits of more than one request hold the text', later: false };
   const [request] = holders;
   if (request.prompt === undefined) return { type: 'none', why: 'the request has no prompt', later: false };

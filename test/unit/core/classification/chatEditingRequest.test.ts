@@ -4,7 +4,7 @@
  * never a guess between two requests, never for text too short to tell.
  */
 import * as assert from 'assert';
-import { ChatRequestRecord } from '../../../../src/core/chat/chatAnswers';
+import { ChatCodeBlock, ChatRequestRecord } from '../../../../src/core/chat/chatAnswers';
 import { chatEditingRequest } from '../../../../src/core/classification/chatEditingRequest';
 
 const FILE = '/w/src/agent.js';
@@ -61,5 +61,23 @@ describe('the request behind a chat editing session\'s text (chatEditingRequest)
     const requests = [agent('r1', 's1', [{ path: '/c:/Work/a.ts', text: FIRST }])];
     assert.strictEqual(chatEditingRequest({ path: '/C:/Work/a.ts', text: FIRST }, requests).type, 'found');
     assert.strictEqual(chatEditingRequest({ path: '/W/src/agent.js', text: FIRST }, [agent('r1', 's1', [{ path: FILE, text: FIRST }])]).type, 'none');
+  });
+
+  it("a code block's Apply (its own session, never stored): the one answer whose block holds the text, only when blocks are given", () => {
+    const AT = 1_700_000_000_000;
+    const block = (requestId: string, completedAt = AT - 5000): ChatCodeBlock => ({ text: FIRST, requestId, sessionId: 'chat-1', prompt: `prompt of ${requestId}`, completedAt });
+    const requests = [agent('r1', 's1', [{ path: FILE, text: SECOND }])];
+    const apply = { path: FILE, text: FIRST, sessionId: 'apply-session' };
+    // While its own request may still be stored, blocks are not looked at.
+    assert.deepStrictEqual(chatEditingRequest(apply, requests), { type: 'none', why: 'no stored request edited this file with this text', later: true });
+    assert.deepStrictEqual(chatEditingRequest(apply, requests, { blocks: [block('ask-1')], at: AT }), { type: 'found', requestId: 'ask-1', prompt: 'prompt of ask-1' });
+    // Two answers hold it, or the only one completed after the text was written: no prompt.
+    assert.strictEqual(chatEditingRequest(apply, requests, { blocks: [block('ask-1'), { ...block('ask-2'), sessionId: 'chat-2' }], at: AT }).type, 'none');
+    assert.strictEqual(chatEditingRequest(apply, requests, { blocks: [block('ask-1', AT + 1000)], at: AT }).type, 'none');
+    // A request whose edits of the file hold the text wins over the blocks; two such requests are no guess.
+    const edited = [agent('r1', 's1', [{ path: FILE, text: FIRST }])];
+    assert.strictEqual((chatEditingRequest({ path: FILE, text: FIRST }, edited, { blocks: [block('ask-1')], at: AT }) as { requestId: string }).requestId, 'r1');
+    const twice = [...edited, agent('r2', 's2', [{ path: FILE, text: FIRST }])];
+    assert.strictEqual(chatEditingRequest({ path: FILE, text: FIRST }, twice, { blocks: [block('ask-1')], at: AT }).type, 'none');
   });
 });
