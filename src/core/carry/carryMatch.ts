@@ -1,4 +1,5 @@
 import { CarrySource, SourceLine, aiVisibleLength, visibleLength } from './carrySource';
+import { inDocumentOrder } from '../provenance/changeOrder';
 
 /**
  * Decides which characters of inserted text are AI text that moved or was copied: the rules
@@ -43,7 +44,7 @@ interface InsertedLine {
 
 /** An event's insertions where they lie after it (VS Code gives offsets before the event). */
 export function insertionsOf(changes: readonly { offset: number; deleteLength: number; text: string }[]): Insertion[] {
-  const sorted = [...changes].sort((a, b) => a.offset - b.offset);
+  const sorted = inDocumentOrder(changes);
   const out: Insertion[] = [];
   let shift = 0;
   for (const c of sorted) {

@@ -1,4 +1,5 @@
 import { TextChange } from '../provenance/provenanceStore';
+import { inDocumentOrder } from '../provenance/changeOrder';
 
 /** Where each change's inserted text lies in the text after the event, in document order. */
 export interface InsertedSpan {
@@ -11,7 +12,7 @@ export interface InsertedSpan {
  * where their inserted text ends up afterwards.
  */
 export function insertedSpans(changes: readonly TextChange[]): InsertedSpan[] {
-  const sorted = [...changes].sort((a, b) => a.offset - b.offset);
+  const sorted = inDocumentOrder(changes);
   const out: InsertedSpan[] = [];
   let shift = 0;
   for (const c of sorted) {

@@ -1,3 +1,4 @@
+import { inDocumentOrder } from '../provenance/changeOrder';
 import { TextChange } from '../provenance/provenanceStore';
 import { isMatchable } from './chatCodeBlockMatch';
 
@@ -31,7 +32,7 @@ export class PendingChatInsertions {
   /** Keeps the insertions of `changes` (already applied, offsets in the new text) worth matching. */
   add(documentKey: string, inserted: readonly TextChange[], at: number): void {
     // Offsets in an event refer to the text before it; turn them into offsets after it.
-    const sorted = [...inserted].sort((a, b) => a.offset - b.offset);
+    const sorted = inDocumentOrder(inserted);
     let shift = 0;
     for (const c of sorted) {
       if (isMatchable(c.text)) {

@@ -1,4 +1,5 @@
 import { AttributionRope, PlacedTaggedRun, Run } from './attributionRope';
+import { inDocumentOrder } from './changeOrder';
 import { Origin, isAiKind } from './origin';
 import { NO_ORIGIN, OriginTable } from './originTable';
 
@@ -105,7 +106,8 @@ export class DocumentProvenance {
    */
   applyChanges(changes: readonly TextChange[], attribution: ChangeAttribution): void {
     this.beforeChange?.();
-    const ordered = changes.length > 1 ? [...changes].sort((a, b) => b.offset - a.offset) : changes;
+    // Last offset first, so that each change's offset still holds (see changeOrder.ts).
+    const ordered = changes.length > 1 ? inDocumentOrder(changes).reverse() : changes;
     const originId = attribution.type === 'origin' ? this.origins.intern(attribution.origin) : NO_ORIGIN;
     this.versionNumber = nextVersion++;
     for (const change of ordered) {

@@ -8,6 +8,7 @@ import { AttributionRope } from '../../../../src/core/provenance/attributionRope
 import { Origin } from '../../../../src/core/provenance/origin';
 import { DocumentProvenance, TextChange } from '../../../../src/core/provenance/provenanceStore';
 import { OriginTable } from '../../../../src/core/provenance/originTable';
+import { insertedSpans } from '../../../../src/core/classification/changeSpans';
 
 interface EventFacts {
   readonly undoRedo?: boolean;
@@ -165,6 +166,53 @@ describe('moved and copied AI text (carry rules)', () => {
     d.event(moveDown(d, 0, '\t'));
     assert.strictEqual(d.text, '\treturn sum + 1;\nif (a) {\n}\n');
     assert.deepStrictEqual(d.ai(), ['return sum + 1;']);
+  });
+
+  it('VS Code 1.90 moving an AI line up past a line it re-indents (an insertion and a replacement at one offset): the AI line keeps exactly its characters, and a later move keeps it AI', () => {
+    // The test host's sequence: a person's line moved down into the function (re-indented), then
+    // "}" moved up twice. 1.90 sends the first move-up of "  return sum;" with the re-indent of
+    // the person's line as a second change at the same offset, given before the insertion.
+    const d = setup('// one\nfunction fixtureAdd(a, b) {\n  const sum = a + b;\n    // my own line\n  return sum;\n}');
+    d.markAi('a, b) {');
+    d.markAi('const sum = a + b;');
+    d.markAi('\n  return sum;\n}');
+    d.event([
+      { offset: 74, deleteLength: 14, text: '' },
+      { offset: 56, deleteLength: 4, text: '  ' },
+      { offset: 56, deleteLength: 0, text: '  return sum;\n' },
+    ]);
+    assert.strictEqual(d.text, '// one\nfunction fixtureAdd(a, b) {\n  const sum = a + b;\n  return sum;\n  // my own line\n}');
+    assert.deepStrictEqual(d.ai(), ['a, b) {', 'const sum = a + b;', 'return sum;', '\n}']);
+    // "}" up past the person's line, then past "  return sum;" (one event: "\n  return sum;" after "}").
+    d.event([
+      { offset: 88, deleteLength: 0, text: '\n  // my own line' },
+      { offset: 70, deleteLength: 17, text: '' },
+    ]);
+    d.event([
+      { offset: 71, deleteLength: 0, text: '\n  return sum;' },
+      { offset: 56, deleteLength: 14, text: '' },
+    ]);
+    assert.strictEqual(d.text, '// one\nfunction fixtureAdd(a, b) {\n  const sum = a + b;\n}\n  return sum;\n  // my own line');
+    assert.deepStrictEqual(d.ai(), ['a, b) {', 'const sum = a + b;', '}', 'return sum;']);
+  });
+
+  it('where the text of an event lies afterwards: of changes at one offset, the later one given lies first (as the store applies them)', () => {
+    const changes: TextChange[] = [
+      { offset: 9, deleteLength: 2, text: '' },
+      { offset: 3, deleteLength: 2, text: 'R' },
+      { offset: 3, deleteLength: 0, text: 'INS' },
+      { offset: 0, deleteLength: 0, text: '>' },
+    ];
+    const before = '0123456789AB';
+    let after = before;
+    for (const c of [...changes].sort((a, b) => b.offset - a.offset)) after = after.slice(0, c.offset) + c.text + after.slice(c.offset + c.deleteLength);
+    const prov = new DocumentProvenance(new OriginTable(), new AttributionRope(before.length));
+    prov.applyChanges(changes, { type: 'origin', origin: AI });
+    assert.strictEqual(after, '>012INSR5678B');
+    assert.deepStrictEqual(prov.ranges().map((r) => [r.start, r.end]), [[0, 1], [4, 8]], 'the store puts the insertion before the replacement');
+    for (const ins of insertionsOf(changes)) assert.strictEqual(after.slice(ins.start, ins.start + ins.text.length), ins.text, JSON.stringify(ins));
+    for (const span of insertedSpans(changes)) assert.strictEqual(after.slice(span.start, span.start + span.text.length), span.text, JSON.stringify(span));
+    assert.deepStrictEqual(insertionsOf(changes).map((i) => i.text), ['>', 'INS', 'R']);
   });
 
   it('precision: a lone AI "}" removed in an event that inserts a block with a "}" line elsewhere is not carried', () => {
