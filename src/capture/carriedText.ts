@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { CarryMatch, insertionsOf, matchCarried } from '../core/carry/carryMatch';
+import { CarryMatch, matchCarried } from '../core/carry/carryMatch';
+import { insertedSpans } from '../core/classification/changeSpans';
 import { CarrySource, removedSource, selectedSource, visibleLength } from '../core/carry/carrySource';
 import { OpenText, isOwnTextElsewhere } from '../core/carry/ownText';
 import { RecentSources } from '../core/carry/recentSources';
@@ -72,7 +73,7 @@ export class CarriedText implements vscode.Disposable {
     const key = storeKey(document.uri);
     let marked = 0;
     if (carry && changes.some((c) => c.text.length > 0)) {
-      const matches = matchCarried(insertionsOf(changes), removed.sources, this.recent.current(now));
+      const matches = matchCarried(insertedSpans(changes), removed.sources, this.recent.current(now));
       let open: OpenText[] | undefined;
       for (const m of matches) {
         if (isOwnTextElsewhere(m, key, (open ??= this.openTexts()))) {

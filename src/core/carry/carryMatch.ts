@@ -1,5 +1,4 @@
 import { CarrySource, SourceLine, aiVisibleLength, visibleLength } from './carrySource';
-import { inDocumentOrder } from '../provenance/changeOrder';
 
 /**
  * Decides which characters of inserted text are AI text that moved or was copied: the rules
@@ -40,18 +39,6 @@ interface InsertedLine {
   readonly start: number;
   /** The whitespace before the content, back to the previous line's content or the insertion's start. */
   readonly gapBefore: string;
-}
-
-/** An event's insertions where they lie after it (VS Code gives offsets before the event). */
-export function insertionsOf(changes: readonly { offset: number; deleteLength: number; text: string }[]): Insertion[] {
-  const sorted = inDocumentOrder(changes);
-  const out: Insertion[] = [];
-  let shift = 0;
-  for (const c of sorted) {
-    if (c.text.length > 0) out.push({ start: c.offset + shift, text: c.text, pure: c.deleteLength === 0 });
-    shift += c.text.length - c.deleteLength;
-  }
-  return out;
 }
 
 /** AI characters to mark: `length` characters at `start` (document after the event). */

@@ -1,5 +1,5 @@
-import { inDocumentOrder } from '../provenance/changeOrder';
 import { TextChange } from '../provenance/provenanceStore';
+import { insertedSpans } from './changeSpans';
 import { isMatchable } from './chatCodeBlockMatch';
 
 /**
@@ -31,16 +31,11 @@ export class PendingChatInsertions {
 
   /** Keeps the insertions of `changes` (already applied, offsets in the new text) worth matching. */
   add(documentKey: string, inserted: readonly TextChange[], at: number): void {
-    // Offsets in an event refer to the text before it; turn them into offsets after it.
-    const sorted = inDocumentOrder(inserted);
-    let shift = 0;
-    for (const c of sorted) {
-      if (isMatchable(c.text)) {
-        const list = this.byDocument.get(documentKey) ?? [];
-        list.push({ documentKey, offset: c.offset + shift, text: c.text, at });
-        this.byDocument.set(documentKey, list);
-      }
-      shift += c.text.length - c.deleteLength;
+    for (const span of insertedSpans(inserted)) {
+      if (!isMatchable(span.text)) continue;
+      const list = this.byDocument.get(documentKey) ?? [];
+      list.push({ documentKey, offset: span.start, text: span.text, at });
+      this.byDocument.set(documentKey, list);
     }
   }
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { MIN_CARRY_CHARS, insertionsOf, lineOccurrences, matchCarried } from '../../../../src/core/carry/carryMatch';
+import { MIN_CARRY_CHARS, lineOccurrences, matchCarried } from '../../../../src/core/carry/carryMatch';
 import { CarrySource, removedSource, selectedSource, visibleLength } from '../../../../src/core/carry/carrySource';
 import { OpenText, isOwnTextElsewhere } from '../../../../src/core/carry/ownText';
 import { REMOVED_TTL_MS, RecentSources } from '../../../../src/core/carry/recentSources';
@@ -58,7 +58,7 @@ class Doc {
     }
     for (const c of [...changes].sort((a, b) => b.offset - a.offset)) this.text = this.text.slice(0, c.offset) + c.text + this.text.slice(c.offset + c.deleteLength);
     this.prov.applyChanges(changes, { type: 'human' });
-    for (const m of matchCarried(insertionsOf(changes), removed, this.recent.current(now))) {
+    for (const m of matchCarried(insertedSpans(changes), removed, this.recent.current(now))) {
       if (isOwnTextElsewhere(m, this.key, how.open ?? [])) continue;
       for (const mark of m.marks) this.prov.setOrigin(mark.start, this.text.slice(mark.start, mark.start + mark.length), this.origins.get(mark.origin));
     }
@@ -210,9 +210,8 @@ describe('moved and copied AI text (carry rules)', () => {
     prov.applyChanges(changes, { type: 'origin', origin: AI });
     assert.strictEqual(after, '>012INSR5678B');
     assert.deepStrictEqual(prov.ranges().map((r) => [r.start, r.end]), [[0, 1], [4, 8]], 'the store puts the insertion before the replacement');
-    for (const ins of insertionsOf(changes)) assert.strictEqual(after.slice(ins.start, ins.start + ins.text.length), ins.text, JSON.stringify(ins));
     for (const span of insertedSpans(changes)) assert.strictEqual(after.slice(span.start, span.start + span.text.length), span.text, JSON.stringify(span));
-    assert.deepStrictEqual(insertionsOf(changes).map((i) => i.text), ['>', 'INS', 'R']);
+    assert.deepStrictEqual(insertedSpans(changes).map((i) => i.text), ['>', 'INS', 'R']);
   });
 
   it('precision: a lone AI "}" removed in an event that inserts a block with a "}" line elsewhere is not carried', () => {

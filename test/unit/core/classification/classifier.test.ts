@@ -301,8 +301,8 @@ describe('insertedSpans', () => {
     for (const c of [...changes].sort((a, b) => b.offset - a.offset)) after = after.slice(0, c.offset) + c.text + after.slice(c.offset + c.deleteLength);
     const spans = insertedSpans(changes);
     assert.deepStrictEqual(spans, [
-      { start: 0, text: 'XYZ' },
-      { start: 12, text: 'ZZ' },
+      { start: 0, text: 'XYZ', pure: true },
+      { start: 12, text: 'ZZ', pure: false },
     ]);
     for (const s of spans) assert.strictEqual(after.slice(s.start, s.start + s.text.length), s.text);
   });
