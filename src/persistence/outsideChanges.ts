@@ -38,27 +38,15 @@ export class OutsideChanges {
 
   constructor(private readonly p: Needs) {}
 
-  /** True while someone else's provenance for the text on disk waits for the editor to reload it. */
-  waitsForReload(key: string): boolean {
-    const pending = this.pendingIngest.get(key);
-    return !!pending && Date.now() - pending.since < RELOAD_WAIT_MS;
-  }
-
   /**
-   * Someone else's entry for `key` was waited for longer than RELOAD_WAIT_MS without the editor
-   * reloading the text it describes: the editor's own provenance is saved over it after all.
+   * Whether someone else's provenance for the text on disk of `key` waits for the editor to reload
+   * it: `waiting` for up to RELOAD_WAIT_MS; `overdue` after that without the reload, when the
+   * editor's own provenance is saved over it after all; undefined when nothing waits.
    */
-  waitedTooLong(key: string): boolean {
+  reloadWait(key: string): 'waiting' | 'overdue' | undefined {
     const pending = this.pendingIngest.get(key);
-    return !!pending && Date.now() - pending.since >= RELOAD_WAIT_MS;
-  }
-
-  /**
-   * A save kept someone else's entry for the text on disk, which `document` has not reloaded yet
-   * (see `stateToSave`): merged now if the reload came meanwhile, else when it comes.
-   */
-  async expectReload(document: vscode.TextDocument, r: Resolved): Promise<void> {
-    await this.ingest(document, r);
+    if (!pending) return undefined;
+    return Date.now() - pending.since < RELOAD_WAIT_MS ? 'waiting' : 'overdue';
   }
 
   /** The document closed: nothing waits for it any more. */
@@ -207,8 +195,11 @@ export class OutsideChanges {
     }
   }
 
-  /** Merges the saved entry of an open document when it describes the document's text. */
-  private async ingest(document: vscode.TextDocument, r: Resolved): Promise<void> {
+  /**
+   * Merges the saved entry of an open document when it describes the document's text; else it
+   * waits for the reload that brings that text (also when a save kept the entry: `stateToSave`).
+   */
+  async ingest(document: vscode.TextDocument, r: Resolved): Promise<void> {
     const key = storeKey(document.uri);
     const state = this.p.locations.stateOf(r.loc);
     const entry = state.files[r.rel];

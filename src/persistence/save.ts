@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readFileText } from '../core/persistence/diskText';
 import { PersistedState } from '../core/persistence/schema';
-import { FileToSave, MergedFile, stateToSave } from '../core/persistence/saveMerge';
+import { Deferred, FileToSave, MergedFile, stateToSave } from '../core/persistence/saveMerge';
 import { Debouncer } from '../core/scheduling/scheduling';
 import { openDocument } from '../services';
 import { RELOAD_WAIT_MS } from './outsideChanges';
@@ -127,7 +127,7 @@ export class StateSaver {
     this.removals.delete(loc);
     const ready = this.filesToSave(items);
     let merges: MergedFile[] = [];
-    let deferred: string[] = [];
+    let deferred: Deferred[] = [];
     const update = (current: PersistedState) => {
       const result = stateToSave({ current, seen: loc.seen, files: ready, removals, origins: this.p.store.origins });
       merges = result.merges;
@@ -140,12 +140,11 @@ export class StateSaver {
         const document = openDocument(m.key);
         if (document && m.version !== undefined) this.p.apply(document, m.runs, m.text, m.version, () => true);
       }
-      for (const key of deferred) {
+      for (const { key, rel } of deferred) {
         // Someone else's entry for the text on disk stays; it is merged when the editor reloads.
         this.dirty.add(key);
         const document = openDocument(key);
-        const rel = items.find((it) => it.key === key)?.rel;
-        if (document && rel !== undefined) void this.p.guard('merge checkpoint', () => this.p.outside.expectReload(document, { loc, rel }));
+        if (document) void this.p.guard('merge checkpoint', () => this.p.outside.ingest(document, { loc, rel }));
       }
       if (deferred.length) this.retryTimer.schedule();
     };
@@ -167,7 +166,8 @@ export class StateSaver {
           this.dirty.add(key); // its saved provenance is still being restored: save it after
           continue;
         }
-        if (this.p.outside.waitsForReload(key)) {
+        const reloadWait = this.p.outside.reloadWait(key);
+        if (reloadWait === 'waiting') {
           // Someone else saved provenance for the text on disk, which the editor has not loaded
           // yet: do not overwrite it; merge when the reload arrives.
           this.dirty.add(key);
@@ -176,7 +176,7 @@ export class StateSaver {
         }
         if (this.p.whyNotTracked(document)) continue;
         text = document.getText();
-        reloadExpected = !document.isDirty && !this.p.outside.waitedTooLong(key);
+        reloadExpected = !document.isDirty && reloadWait === undefined;
       } else {
         text = readFileText(vscode.Uri.parse(key).fsPath, undefined);
       }

@@ -242,10 +242,9 @@ export class SavedBaselines {
     if (this.discardChecks.get(key)?.document === document) this.checkDiscarded(key); // reverted and closed at once
     this.discardChecks.delete(key);
     const baseline = this.baselines.get(key);
-    if (baseline) baselineRuns(baseline);
     this.baselines.delete(key);
     // Its earlier versions stay, with the text on disk now, for a change to the closed file.
-    this.p.recall.closed(key, baseline ? { text: baseline.text, runs: baseline.runs } : undefined);
+    this.p.recall.closed(key, baseline ? { text: baseline.text, runs: baselineRuns(baseline) } : undefined);
     this.cleanTimers.cancel(key);
     return baseline;
   }

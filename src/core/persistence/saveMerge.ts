@@ -52,10 +52,16 @@ export interface SaveResult {
   /** Files whose runs were merged with an entry written by someone else. */
   readonly merges: MergedFile[];
   /**
-   * Keys of files not written because someone else wrote an entry for the text on disk that the
+   * Files not written because someone else wrote an entry for the text on disk that the
    * editor has not reloaded yet (see `FileToSave.reloadExpected`): the caller merges it on reload.
    */
-  readonly deferred: string[];
+  readonly deferred: Deferred[];
+}
+
+/** A file a save left alone (see `SaveResult.deferred`). */
+export interface Deferred {
+  readonly key: string;
+  readonly rel: string;
 }
 
 /**
@@ -70,7 +76,7 @@ export function stateToSave(input: SaveInput): SaveResult {
   const changes: Record<string, PersistedFile | undefined> = {};
   const texts = new Map<string, string>();
   const merges: MergedFile[] = [];
-  const deferred: string[] = [];
+  const deferred: Deferred[] = [];
   for (const rel of input.removals ?? []) changes[rel] = undefined;
   for (const it of input.files) {
     let runs = it.runs;
@@ -81,7 +87,7 @@ export function stateToSave(input: SaveInput): SaveResult {
     if (disk && writtenSince && disk.sha256 !== hash && it.reloadExpected) {
       // An agent wrote the file and its provenance; the editor still shows the old text. Writing
       // ours now would throw the agent's ranges away before the reload could take them in.
-      deferred.push(it.key);
+      deferred.push({ key: it.key, rel: it.rel });
       continue;
     }
     if (disk && writtenSince && disk.sha256 === hash) {

@@ -93,7 +93,7 @@ describe('persistence: what a save writes', () => {
     const old = 'const a = 1;\n';
     const file = { key: 'k', rel: 'a.ts', text: old, runs: [{ start: 0, length: 12, origin: chat, text: 'const a = 1;' }], version: 2 };
     const waiting = stateToSave({ current, seen: emptyState(), files: [{ ...file, reloadExpected: true }], removals: undefined, origins });
-    assert.deepStrictEqual(waiting.deferred, ['k']);
+    assert.deepStrictEqual(waiting.deferred, [{ key: 'k', rel: 'a.ts' }]);
     assert.strictEqual(waiting.update, undefined, 'the agent entry was overwritten');
     // With unsaved changes (no reload comes) or once the wait is over, the editor's text is saved.
     const dirty = stateToSave({ current, seen: emptyState(), files: [file], removals: undefined, origins });
