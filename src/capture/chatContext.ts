@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { chatEditingSessionId } from '../core/chat/chatEditingUri';
+import { chatEditingQueryNames, chatEditingSessionId } from '../core/chat/chatEditingUri';
 
 /**
  * What the window shows of chat, from stable APIs only: the documents of chat editing sessions, and
@@ -65,13 +65,5 @@ export class ChatContext implements vscode.Disposable {
 
 /** True for a chat editing session's document (`chat-editing-*` schemes) of the file at `path`. */
 function isEditingDocumentOf(doc: vscode.Uri, path: string): boolean {
-  return doc.scheme.startsWith('chat-editing') && (doc.path === path || safeDecode(doc.query).includes(path));
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
+  return doc.scheme.startsWith('chat-editing') && (doc.path === path || chatEditingQueryNames(doc.query, path));
 }

@@ -63,3 +63,8 @@ export function chatEditingSessionId(query: string): string | undefined {
   for (const id of [q.chatSessionId, q.sessionId]) if (typeof id === 'string' && SESSION_ID.test(id)) return id;
   return localSessionId(q.chatSessionResource) ?? localSessionId(q.session);
 }
+
+/** True when a chat editing document's URI query names the file at `path` (encoded or not). */
+export function chatEditingQueryNames(query: string, path: string): boolean {
+  return safeDecode(query).includes(path);
+}

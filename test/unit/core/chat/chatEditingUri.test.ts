@@ -4,7 +4,7 @@
  * from a URI that names no local session.
  */
 import * as assert from 'assert';
-import { chatEditingSessionId } from '../../../../src/core/chat/chatEditingUri';
+import { chatEditingQueryNames, chatEditingSessionId } from '../../../../src/core/chat/chatEditingUri';
 
 const SESSION = 'e315958d-7e7f-4377-91ad-808f311550a7';
 const B64 = Buffer.from(SESSION).toString('base64');
@@ -34,5 +34,15 @@ describe('the chat session of a chat editing document (chatEditingSessionId)', (
     for (const query of ['', 'not json', '[1,2]', '{}', JSON.stringify({ chatSessionId: 'x' }), JSON.stringify({ chatSessionId: 42 })]) {
       assert.strictEqual(chatEditingSessionId(query), undefined, query);
     }
+  });
+});
+
+describe('the file a chat editing document is of (chatEditingQueryNames)', () => {
+  it('finds the path in the query, encoded or not, and a query that does not decode is read as it is', () => {
+    const query = JSON.stringify({ kind: 'doc', documentId: 'file:///w/src/a b.ts' });
+    assert.ok(chatEditingQueryNames(encodeURIComponent(query), '/w/src/a b.ts'));
+    assert.ok(chatEditingQueryNames(query, '/w/src/a b.ts'));
+    assert.ok(chatEditingQueryNames('%E0%A4%A /w/src/a.ts', '/w/src/a.ts'));
+    assert.ok(!chatEditingQueryNames(encodeURIComponent(query), '/w/src/b.ts'));
   });
 });
