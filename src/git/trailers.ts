@@ -149,11 +149,7 @@ export async function applyTrailers(message: string, ours: readonly Trailer[], o
   if (!sameList(afterRemove, expectedKept)) {
     return { message, changed: false, added: [], error: 'could not remove the earlier AI Provenance trailers without touching other lines' };
   }
-  const add: Trailer[] = [];
-  for (const t of ours) {
-    if (afterRemove.some((k) => same(k, t)) || add.some((k) => same(k, t))) continue;
-    add.push(t);
-  }
+  const add = guess.filter((t) => !afterRemove.some((k) => same(k, t)));
   const expected = [...afterRemove, ...add];
   for (const intoLast of afterRemove.length ? [true, false] : [false]) {
     const candidate = appendTrailerLines(removal.message, add, intoLast, commentChar);
